@@ -1,0 +1,15 @@
+#include <cstdio>
+
+#include "app/cli/commands.h"
+#include "core/runtime_info.h"
+#include "core/version.h"
+
+namespace aha::cli {
+
+int cmd_version(int, char**, int) {
+  std::printf("aha %s (git %s)\nlibtorch %s\ndevice %s\n", aha::version(), aha::git_revision(),
+              aha::torch_version().c_str(), aha::device_summary().c_str());
+  return 0;
+}
+
+}  // namespace aha::cli

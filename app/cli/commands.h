@@ -1,0 +1,5 @@
+#pragma once
+// One function per `aha` verb; argv[first] is the first argument after the verb.
+namespace aha::cli {
+int cmd_version(int argc, char** argv, int first);
+}  // namespace aha::cli

@@ -1,0 +1,59 @@
+// aha: the headless command line over the engine and the run store.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+
+namespace {
+
+struct Verb {
+  const char* name;
+  const char* summary;
+  int (*run)(int, char**, int);
+};
+
+const Verb kVerbs[] = {
+    {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},
+};
+
+void print_usage(FILE* out) {
+  std::fprintf(out,
+               "usage: aha <command> [options]\n\n"
+               "Aha Studio's headless command line: R1-Zero style GRPO runs on a built-in tiny\n"
+               "model or Hugging Face checkpoints, stored in an SQLite run database.\n\n"
+               "commands:\n");
+  for (const auto& v : kVerbs) std::fprintf(out, "  %-12s %s\n", v.name, v.summary);
+  std::fprintf(out, "\n  aha <command> --help   shows the options of one command\n"
+                    "  aha --version          same as 'aha version'\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    print_usage(stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string verb = argv[1];
+  if (verb == "--version") verb = "version";
+  for (const auto& v : kVerbs) {
+    if (verb != v.name) continue;
+    try {
+      return v.run(argc, argv, 2);
+    } catch (const aha::cli::UsageError& e) {
+      std::fprintf(stderr, "aha %s: %s\n(see 'aha %s --help')\n", v.name, e.what(), v.name);
+      return 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "aha %s: error: %s\n", v.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "aha: unknown command '%s'\n\n", verb.c_str());
+  print_usage(stderr);
+  return 2;
+}

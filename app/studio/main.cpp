@@ -1,0 +1,23 @@
+#include <QApplication>
+#include <QDir>
+#include <QStandardPaths>
+#include <spdlog/spdlog.h>
+
+#include "core/logging.h"
+#include "core/version.h"
+#include "ui/main_window.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("aha-studio");
+  QApplication::setOrganizationName("aha-studio");
+  QApplication::setApplicationVersion(aha::version());
+
+  const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  aha::init_logging(QDir(dataDir).filePath("logs/aha-studio.log").toStdString());
+  spdlog::info("Aha Studio {} ({}) starting", aha::version(), aha::git_revision());
+
+  aha::ui::MainWindow window;
+  window.show();
+  return app.exec();
+}

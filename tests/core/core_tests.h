@@ -1,0 +1,9 @@
+#pragma once
+#include <QtTest/QtTest>
+
+class RuntimeTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void tensorMatmulMatchesHandResult();
+  void versionStringsAreFilled();
+};

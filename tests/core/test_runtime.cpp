@@ -1,0 +1,19 @@
+#include <torch/torch.h>
+
+#include "core/runtime_info.h"
+#include "tests/core/core_tests.h"
+
+void RuntimeTest::tensorMatmulMatchesHandResult() {
+  auto a = torch::tensor({{1.f, 2.f}, {3.f, 4.f}});
+  auto b = torch::tensor({{5.f, 6.f}, {7.f, 8.f}});
+  auto c = torch::matmul(a, b);
+  QCOMPARE(c[0][0].item<float>(), 19.f);
+  QCOMPARE(c[0][1].item<float>(), 22.f);
+  QCOMPARE(c[1][0].item<float>(), 43.f);
+  QCOMPARE(c[1][1].item<float>(), 50.f);
+}
+
+void RuntimeTest::versionStringsAreFilled() {
+  QVERIFY(aha::torch_version().rfind(std::to_string(TORCH_VERSION_MAJOR) + ".", 0) == 0);
+  QVERIFY(!aha::device_summary().empty());
+}

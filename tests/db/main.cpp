@@ -1,0 +1,9 @@
+#include "tests/db/db_tests.h"
+#include "tests/support/suites.h"
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  return aha::test::run_suites(argc, argv, {
+      aha::test::suite<SqliteTest>("sqlite"),
+  });
+}
