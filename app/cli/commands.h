@@ -2,4 +2,5 @@
 // One function per `aha` verb; argv[first] is the first argument after the verb.
 namespace aha::cli {
 int cmd_version(int argc, char** argv, int first);
+int cmd_pretrain(int argc, char** argv, int first);
 }  // namespace aha::cli

@@ -17,6 +17,7 @@ struct Verb {
 };
 
 const Verb kVerbs[] = {
+    {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},
 };
 

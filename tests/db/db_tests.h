@@ -8,3 +8,39 @@ class SqliteTest : public QObject {
   void rollsBackUncommittedTransaction();
   void namesFileInErrors();
 };
+
+class SchemaTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void freshDatabaseHasCurrentVersion();
+  void migratesFromEveryOlderVersion();
+  void refusesNewerVersion();
+  void refusesNonDatabaseFile();
+  void reportsReadOnlyLocation();
+  void fullDiskKeepsCommittedSteps();
+  void lockedDatabaseIsAClearError();
+};
+
+class StoreTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void writesAndReadsSteps();
+  void keysetPagingVisitsEveryRowOnce();
+  void filtersSamples();
+  void fullTextSearch();
+  void metricSeriesSinceStep();
+  void groupAndHistory();
+  void stepAggregates();
+  void resumeContinuesRun();
+  void tagsAndNotes();
+  void deleteRunRemovesEverything();
+};
+
+class CrashTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void killedWriterLosesNoCommittedStep();
+};
+
+// `test_db --crash-child DB`: the writer the crash test kills.
+int run_crash_child(const char* db_path);

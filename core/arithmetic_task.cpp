@@ -1,0 +1,105 @@
+#include "core/arithmetic_task.h"
+
+#include <charconv>
+
+#include "core/countdown_task.h"
+
+namespace aha {
+
+Problem ArithmeticTask::sample(std::mt19937_64& rng) const {
+  std::uniform_int_distribution<int> nterms(opt_.min_terms, opt_.max_terms);
+  std::uniform_int_distribution<int> value(opt_.min_value, opt_.max_value);
+  Problem p;
+  const int n = nterms(rng);
+  long sum = 0;
+  for (int i = 0; i < n; ++i) {
+    int v = value(rng);
+    p.numbers.push_back(v);
+    sum += v;
+    p.question += (i ? "+" : "") + std::to_string(v);
+  }
+  p.question += "=";
+  p.reference = std::to_string(sum);
+  return p;
+}
+
+bool ArithmeticTask::is_correct(const Problem& p, std::string_view answer) const {
+  while (!answer.empty() && answer.front() == ' ') answer.remove_prefix(1);
+  while (!answer.empty() && answer.back() == ' ') answer.remove_suffix(1);
+  long v = 0;
+  auto [end, ec] = std::from_chars(answer.data(), answer.data() + answer.size(), v);
+  return ec == std::errc() && end == answer.data() + answer.size() && std::to_string(v) == p.reference;
+}
+
+std::string ArithmeticTask::column_check(long a, long b) {
+  std::string out;
+  int carry = 0;
+  while (a > 0 || b > 0 || carry > 0) {
+    const int da = a % 10, db = b % 10;
+    const bool has_a = a > 0, has_b = b > 0;
+    std::string lhs;
+    if (has_a) lhs += std::to_string(da);
+    if (has_b) lhs += (lhs.empty() ? "" : "+") + std::to_string(db);
+    if (carry) lhs += (lhs.empty() ? "" : "+") + std::to_string(carry);
+    const int s = (has_a ? da : 0) + (has_b ? db : 0) + carry;
+    if (!out.empty()) out += ' ';
+    out += lhs + "=" + std::to_string(s);
+    carry = s / 10;
+    a /= 10;
+    b /= 10;
+    if (a == 0 && b == 0) break;  // the last column writes its full sum, carry included
+  }
+  return out;
+}
+
+long ArithmeticTask::mistaken_sum(long a, long b, std::mt19937_64& rng) {
+  const long right = a + b;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    long wrong = right;
+    std::string digits = std::to_string(right);
+    std::uniform_int_distribution<size_t> pos(0, digits.size() - 1);
+    const size_t i = pos(rng);
+    const long place = [&] { long p = 1; for (size_t k = i + 1; k < digits.size(); ++k) p *= 10; return p; }();
+    switch (rng() % 3) {
+      case 0: wrong = right - place; break;   // a carry dropped into this column
+      case 1: wrong = right + place; break;   // an extra carry
+      default: wrong = right + (rng() % 2 ? place : -place) * (1 + long(rng() % 2)); break;
+    }
+    if (wrong > 0 && wrong != right) return wrong;
+  }
+  return right + 1;
+}
+
+std::pair<std::string, std::string> ArithmeticTask::worked_solution(const Problem& p, const SolutionStyle& style,
+                                                                    std::mt19937_64& rng) const {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::string think;
+  long acc = p.numbers.at(0);
+  for (size_t i = 1; i < p.numbers.size(); ++i) {
+    const long b = p.numbers[i], right = acc + b;
+    const long stated = u(rng) < style.mistake_rate ? mistaken_sum(acc, b, rng) : right;
+    const std::string step = std::to_string(acc) + "+" + std::to_string(b);
+    if (!think.empty()) think += ' ';
+    think += step + "=" + std::to_string(stated);
+    long carried = stated;
+    if (u(rng) < style.check_rate) {
+      think += " check " + column_check(acc, b);
+      if (stated == right) {
+        think += " ok";
+      } else {
+        think += " wait, so " + step + "=" + std::to_string(right);
+        carried = right;
+      }
+    }
+    acc = carried;
+  }
+  return {think, std::to_string(acc)};
+}
+
+std::unique_ptr<Task> make_task(const TaskOptions& options) {
+  if (options.name == "arithmetic") return std::make_unique<ArithmeticTask>(options);
+  if (options.name == "countdown") return std::make_unique<CountdownTask>(options);
+  throw std::invalid_argument("unknown task '" + options.name + "' (known: arithmetic, countdown)");
+}
+
+}  // namespace aha

@@ -1,0 +1,34 @@
+#include "core/corpus.h"
+
+#include "core/arithmetic_task.h"
+
+namespace aha {
+
+std::string render_prompt(const std::string& tmpl, const Problem& p) {
+  std::string out = tmpl;
+  const std::string key = "{question}";
+  for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + p.question.size()))
+    out.replace(pos, key.size(), p.question);
+  return out;
+}
+
+CorpusGenerator::CorpusGenerator(const Task& task, CorpusOptions options, uint64_t seed)
+    : task_(task), opt_(std::move(options)), rng_(seed) {}
+
+std::string CorpusGenerator::next() {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Problem p = task_.sample(rng_);
+  if (task_.name() == "arithmetic" && u(rng_) < opt_.drill_rate) {
+    // A drill: one addition, always checked, with the corpus's rate of slips.
+    Problem step = p;
+    step.numbers.resize(2);
+    step.question = std::to_string(step.numbers[0]) + "+" + std::to_string(step.numbers[1]) + "=";
+    SolutionStyle drill{opt_.style.mistake_rate, 1.0};
+    auto [think, answer] = task_.worked_solution(step, drill, rng_);
+    return render_prompt(opt_.prompt_template, step) + think + "</think><answer>" + answer + "</answer>";
+  }
+  auto [think, answer] = task_.worked_solution(p, opt_.style, rng_);
+  return render_prompt(opt_.prompt_template, p) + think + "</think><answer>" + answer + "</answer>";
+}
+
+}  // namespace aha

@@ -1,0 +1,62 @@
+#include "core/evaluate.h"
+
+#include "core/rewards.h"
+#include "core/sampler.h"
+#include "core/tokenizer.h"
+
+namespace aha {
+
+bool has_self_check(const std::string& c) {
+  return c.find("check") != std::string::npos || c.find("wait") != std::string::npos;
+}
+
+EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& task,
+                          const std::string& prompt_template, int samples, double temperature,
+                          int max_new_tokens, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  torch::manual_seed(seed);
+  model->eval();
+  SamplingOptions so;
+  so.temperature = temperature;
+  so.max_new_tokens = max_new_tokens;
+  so.pad_id = tok.pad_id();
+  so.stop_ids = {tok.eos_id()};
+  if (auto id = tok.token_id("</answer>")) so.stop_ids.push_back(*id);
+
+  EvalResult r;
+  int checked = 0, checked_right = 0, direct_right = 0;
+  const int batch = 128;
+  for (int done = 0; done < samples; done += batch) {
+    const int n = std::min(batch, samples - done);
+    std::vector<Problem> problems;
+    std::vector<std::vector<int>> prompts;
+    for (int i = 0; i < n; ++i) {
+      problems.push_back(task.sample(rng));
+      prompts.push_back(tok.encode(render_prompt(prompt_template, problems.back())));
+    }
+    auto gen = generate(model, prompts, so);
+    for (int i = 0; i < n; ++i) {
+      const std::string text = tok.decode(gen.completions[i]);
+      const std::string prompt_text = render_prompt(prompt_template, problems[i]);
+      const bool opened = prompt_text.size() >= 7 && prompt_text.compare(prompt_text.size() - 7, 7, "<think>") == 0;
+      auto parsed = parse_response((opened ? "<think>" : "") + text);
+      const bool right = parsed.has_answer && task.is_correct(problems[i], parsed.answer);
+      const bool check = has_self_check(text);
+      r.accuracy += right;
+      r.format_rate += parsed.format_ok;
+      r.mean_length += gen.completions[i].size();
+      checked += check;
+      (check ? checked_right : direct_right) += right;
+    }
+    r.samples += n;
+  }
+  r.accuracy /= r.samples;
+  r.format_rate /= r.samples;
+  r.mean_length /= r.samples;
+  r.check_share = double(checked) / r.samples;
+  r.accuracy_checked = checked ? double(checked_right) / checked : 0.0;
+  r.accuracy_direct = r.samples > checked ? double(direct_right) / (r.samples - checked) : 0.0;
+  return r;
+}
+
+}  // namespace aha

@@ -1,0 +1,29 @@
+#pragma once
+// Samples a model on fresh problems and measures what predicts the direction of RL:
+// accuracy overall, the share of completions that self-check, and accuracy of the
+// self-checked vs the direct completions.
+#include <functional>
+#include <string>
+
+#include "core/corpus.h"
+#include "core/transformer.h"
+
+namespace aha {
+
+class Tokenizer;
+
+struct EvalResult {
+  int samples = 0;
+  double accuracy = 0, format_rate = 0, check_share = 0;
+  double accuracy_checked = 0, accuracy_direct = 0;
+  double mean_length = 0;  // completion tokens
+};
+
+// True when a completion contains one of the corpus's self-check phrases.
+bool has_self_check(const std::string& completion);
+
+EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& task,
+                          const std::string& prompt_template, int samples, double temperature,
+                          int max_new_tokens, uint64_t seed);
+
+}  // namespace aha

@@ -1,0 +1,45 @@
+#include "core/model_spec.h"
+
+namespace aha {
+
+ModelConfig read_model_table(ConfigReader r, int vocab_size) {
+  ModelConfig m;
+  m.vocab_size = vocab_size;
+  m.architecture = r.text("architecture", m.architecture, {"Qwen2ForCausalLM", "LlamaForCausalLM"});
+  m.hidden_size = r.integer("hidden_size", m.hidden_size, 16, 8192);
+  m.intermediate_size = r.integer("intermediate_size", m.intermediate_size, 16, 65536);
+  m.num_hidden_layers = r.integer("num_hidden_layers", m.num_hidden_layers, 1, 128);
+  m.num_attention_heads = r.integer("num_attention_heads", m.num_attention_heads, 1, 128);
+  m.num_key_value_heads = r.integer("num_key_value_heads", m.num_key_value_heads, 1, 128);
+  m.max_position_embeddings = r.integer("max_position_embeddings", m.max_position_embeddings, 16, 1 << 20);
+  m.rope_theta = r.real("rope_theta", m.rope_theta, 1.0, 1e9);
+  m.tie_word_embeddings = r.boolean("tie_word_embeddings", m.tie_word_embeddings);
+  m.qkv_bias = r.boolean("qkv_bias", m.qkv_bias);
+  r.reject_unknown();
+  return m;
+}
+
+TaskOptions read_task_table(ConfigReader r) {
+  TaskOptions t;
+  t.name = r.text("name", t.name, {"arithmetic", "countdown"});
+  t.min_terms = r.integer("min_terms", t.min_terms, 2, 10);
+  t.max_terms = r.integer("max_terms", t.max_terms, t.min_terms, 10);
+  t.min_value = r.integer("min_value", t.min_value, 0, 1000000);
+  t.max_value = r.integer("max_value", t.max_value, t.min_value, 1000000);
+  t.countdown_numbers = r.integer("countdown_numbers", t.countdown_numbers, 2, 6);
+  t.countdown_max_target = r.integer("countdown_max_target", t.countdown_max_target, 1, 100000);
+  r.reject_unknown();
+  return t;
+}
+
+CorpusOptions read_corpus_table(ConfigReader r) {
+  CorpusOptions c;
+  c.style.mistake_rate = r.real("mistake_rate", c.style.mistake_rate, 0.0, 1.0);
+  c.style.check_rate = r.real("check_rate", c.style.check_rate, 0.0, 1.0);
+  c.drill_rate = r.real("drill_rate", c.drill_rate, 0.0, 1.0);
+  c.prompt_template = r.text("prompt_template", c.prompt_template);
+  r.reject_unknown();
+  return c;
+}
+
+}  // namespace aha

@@ -1,0 +1,112 @@
+#include "core/pretrain.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "core/char_tokenizer.h"
+#include "core/checkpoint.h"
+#include "core/config_reader.h"
+#include "core/evaluate.h"
+#include "core/model_spec.h"
+#include "core/transformer.h"
+
+namespace aha {
+
+PretrainConfig PretrainConfig::load(const std::filesystem::path& file) {
+  auto root = parse_toml_file(file.string());
+  ConfigReader r(root, file.string());
+  PretrainConfig c;
+  c.model = read_model_table(r.table("model"), CharTokenizer().vocab_size());
+  c.task = read_task_table(r.table("task"));
+  c.corpus = read_corpus_table(r.table("corpus"));
+  ConfigReader t = r.table("train");
+  c.iterations = t.integer("iterations", c.iterations, 1, 10000000);
+  c.batch_size = t.integer("batch_size", c.batch_size, 1, 65536);
+  c.learning_rate = t.real("learning_rate", c.learning_rate, 1e-7, 1.0);
+  c.min_learning_rate = t.real("min_learning_rate", c.min_learning_rate, 0.0, 1.0);
+  c.warmup_steps = t.integer("warmup_steps", c.warmup_steps, 0, 1000000);
+  c.weight_decay = t.real("weight_decay", c.weight_decay, 0.0, 10.0);
+  c.seed = static_cast<uint64_t>(t.integer("seed", static_cast<int>(c.seed), 0, 2147483647));
+  c.threads = t.integer("threads", c.threads, 0, 1024);
+  c.eval_samples = t.integer("eval_samples", c.eval_samples, 0, 1000000);
+  t.reject_unknown();
+  r.reject_unknown();
+  return c;
+}
+
+void pretrain(const PretrainConfig& cfg, const std::filesystem::path& config_file, const std::filesystem::path& out_dir,
+              const std::function<void(const PretrainProgress&)>& progress, const std::atomic<bool>* stop,
+              int report_every) {
+  if (cfg.threads > 0) torch::set_num_threads(cfg.threads);
+  torch::manual_seed(cfg.seed);
+  CharTokenizer tok;
+  auto task = make_task(cfg.task);
+  CorpusGenerator corpus(*task, cfg.corpus, cfg.seed);
+
+  Transformer model(cfg.model);
+  model->init_weights(cfg.seed);
+  spdlog::info("pretraining a {}-parameter model for {} iterations of {} sequences", cfg.model.parameter_count(),
+               cfg.iterations, cfg.batch_size);
+  torch::optim::AdamW opt(model->parameters(),
+                          torch::optim::AdamWOptions(cfg.learning_rate).betas({0.9, 0.95}).weight_decay(cfg.weight_decay));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  double loss_avg = 0;
+  int64_t tokens = 0;
+  for (int it = 1; it <= cfg.iterations; ++it) {
+    if (stop && stop->load()) break;
+    // Learning rate: linear warm-up, then cosine to the minimum.
+    double lr = cfg.learning_rate;
+    if (it <= cfg.warmup_steps) {
+      lr = cfg.learning_rate * it / std::max(1, cfg.warmup_steps);
+    } else {
+      const double progress_frac = double(it - cfg.warmup_steps) / std::max(1, cfg.iterations - cfg.warmup_steps);
+      lr = cfg.min_learning_rate + 0.5 * (cfg.learning_rate - cfg.min_learning_rate) * (1 + std::cos(M_PI * progress_frac));
+    }
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+
+    std::vector<std::vector<int>> seqs;
+    size_t longest = 0;
+    for (int b = 0; b < cfg.batch_size; ++b) {
+      seqs.push_back(tok.encode(corpus.next()));
+      longest = std::max(longest, seqs.back().size());
+    }
+    auto ids = torch::full({cfg.batch_size, static_cast<int64_t>(longest)}, tok.pad_id(), torch::kLong);
+    auto acc = ids.accessor<int64_t, 2>();
+    for (int b = 0; b < cfg.batch_size; ++b)
+      for (size_t i = 0; i < seqs[b].size(); ++i) acc[b][i] = seqs[b][i], ++tokens;
+
+    model->train();
+    auto logits = model->forward(ids.narrow(1, 0, longest - 1));
+    auto targets = ids.narrow(1, 1, longest - 1);
+    auto loss = torch::nn::functional::cross_entropy(
+        logits.reshape({-1, logits.size(-1)}), targets.reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(tok.pad_id()));
+    opt.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+    opt.step();
+
+    loss_avg = it == 1 ? loss.item<double>() : 0.95 * loss_avg + 0.05 * loss.item<double>();
+    if (it % report_every == 0 || it == cfg.iterations) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      progress({it, cfg.iterations, loss_avg, lr, secs, tokens / secs});
+    }
+  }
+
+  std::filesystem::create_directories(out_dir);
+  save_model(out_dir, model, tok, {{"pretrain_seed", std::to_string(cfg.seed)}});
+  if (config_file != out_dir / "pretrain.toml") std::filesystem::copy_file(config_file, out_dir / "pretrain.toml", std::filesystem::copy_options::overwrite_existing);
+  if (cfg.eval_samples > 0) {
+    auto r = evaluate_model(model, tok, *task, cfg.corpus.prompt_template, cfg.eval_samples, 1.0, 200, cfg.seed + 1);
+    spdlog::info("base model on {} fresh problems (temperature 1): accuracy {:.3f}, format {:.3f}, self-check share "
+                 "{:.3f}, accuracy when self-checked {:.3f} vs direct {:.3f}, mean length {:.1f} tokens",
+                 r.samples, r.accuracy, r.format_rate, r.check_share, r.accuracy_checked, r.accuracy_direct,
+                 r.mean_length);
+  }
+}
+
+}  // namespace aha

@@ -1,0 +1,122 @@
+#include "core/sampler.h"
+
+#include <algorithm>
+
+namespace aha {
+
+torch::Tensor sample_tokens(const torch::Tensor& logits_in, double temperature, double top_p) {
+  auto logits = logits_in.to(torch::kFloat32);
+  if (temperature <= 0.0) return logits.argmax(-1);
+  auto probs = torch::softmax(logits / temperature, -1);
+  if (top_p < 1.0) {
+    auto [sorted, order] = probs.sort(-1, /*descending=*/true);
+    auto before = sorted.cumsum(-1) - sorted;  // mass of the tokens ranked above
+    sorted = sorted.masked_fill(before > top_p, 0.0);
+    probs = torch::zeros_like(probs).scatter_(-1, order, sorted);
+  }
+  return torch::multinomial(probs, 1).squeeze(-1);
+}
+
+Generation generate(Transformer& model, const std::vector<std::vector<int>>& prompts, const SamplingOptions& opt) {
+  torch::NoGradGuard no_grad;
+  const int64_t B = static_cast<int64_t>(prompts.size());
+  Generation out;
+  out.completions.resize(B);
+  out.truncated.assign(B, false);
+  if (B == 0) return out;
+  const auto device = model->model->embed_tokens->weight.device();
+  int64_t Lp = 0;
+  for (const auto& p : prompts) Lp = std::max<int64_t>(Lp, p.size());
+  const int64_t capacity = Lp + opt.max_new_tokens;
+
+  auto ids = torch::full({B, Lp}, opt.pad_id, torch::kLong);
+  auto mask = torch::zeros({B, capacity}, torch::kLong);
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& p = prompts[b];
+    const int64_t off = Lp - static_cast<int64_t>(p.size());
+    auto acc = ids.accessor<int64_t, 2>();
+    for (size_t i = 0; i < p.size(); ++i) acc[b][off + i] = p[i];
+    mask.index_put_({b, torch::indexing::Slice(off, Lp)}, 1);
+  }
+  ids = ids.to(device);
+  mask = mask.to(device);
+
+  KVCache cache = model->make_cache(B, capacity);
+  auto prefix_mask = mask.narrow(1, 0, Lp);
+  auto positions = positions_from_mask(prefix_mask);
+  auto logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
+  auto next_pos = prefix_mask.sum(1, /*keepdim=*/true);  // [B,1]: real tokens so far
+
+  auto stop = torch::zeros({B}, torch::TensorOptions().dtype(torch::kBool).device(device));
+  auto stop_ids = torch::tensor(std::vector<int64_t>(opt.stop_ids.begin(), opt.stop_ids.end()), torch::kLong).to(device);
+  std::vector<torch::Tensor> steps;
+  for (int t = 0; t < opt.max_new_tokens; ++t) {
+    auto tok = sample_tokens(logits, opt.temperature, opt.top_p);
+    tok = tok.masked_fill(stop, opt.pad_id);  // finished rows only pad
+    steps.push_back(tok);
+    if (stop_ids.numel() > 0) stop = stop.logical_or(torch::isin(tok, stop_ids));
+    ++out.decode_steps;
+    if (stop.all().item<bool>() || t + 1 == opt.max_new_tokens) break;
+    mask.index_put_({torch::indexing::Slice(), Lp + t}, 1);
+    logits = model->forward(tok.unsqueeze(1), mask.narrow(1, 0, Lp + t + 1), next_pos, &cache).select(1, 0);
+    next_pos = next_pos + 1;
+  }
+
+  auto all = torch::stack(steps, 1).to(torch::kCPU);  // [B, steps]
+  auto acc = all.accessor<int64_t, 2>();
+  const std::vector<int> stops = opt.stop_ids;
+  for (int64_t b = 0; b < B; ++b) {
+    bool stopped = false;
+    for (int64_t t = 0; t < all.size(1); ++t) {
+      const int id = static_cast<int>(acc[b][t]);
+      out.completions[b].push_back(id);
+      if (std::find(stops.begin(), stops.end(), id) != stops.end()) {
+        stopped = true;
+        break;
+      }
+    }
+    out.truncated[b] = !stopped;
+  }
+  return out;
+}
+
+ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
+                               const std::vector<std::vector<int>>& completions, int pad_id) {
+  const int64_t B = static_cast<int64_t>(prompts.size());
+  int64_t Lp = 0, Lc = 1;
+  for (const auto& p : prompts) Lp = std::max<int64_t>(Lp, p.size());
+  for (const auto& c : completions) Lc = std::max<int64_t>(Lc, c.size());
+  ScoredBatch s;
+  s.prompt_length = Lp;
+  s.ids = torch::full({B, Lp + Lc}, pad_id, torch::kLong);
+  s.attention_mask = torch::zeros({B, Lp + Lc}, torch::kLong);
+  s.completion_mask = torch::zeros({B, Lc}, torch::kFloat32);
+  auto ids = s.ids.accessor<int64_t, 2>();
+  auto am = s.attention_mask.accessor<int64_t, 2>();
+  auto cm = s.completion_mask.accessor<float, 2>();
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t off = Lp - static_cast<int64_t>(prompts[b].size());
+    for (size_t i = 0; i < prompts[b].size(); ++i) ids[b][off + i] = prompts[b][i], am[b][off + i] = 1;
+    for (size_t i = 0; i < completions[b].size(); ++i) ids[b][Lp + i] = completions[b][i], am[b][Lp + i] = 1, cm[b][i] = 1;
+  }
+  return s;
+}
+
+torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy) {
+  const auto device = model->model->embed_tokens->weight.device();
+  auto ids = batch.ids.to(device);
+  auto mask = batch.attention_mask.to(device);
+  const int64_t Lp = batch.prompt_length, Lc = batch.completion_mask.size(1);
+  auto h = model->hidden(ids, mask, positions_from_mask(mask), nullptr);
+  // The logits at position t predict token t+1: the completion is predicted from Lp-1 on.
+  auto logits = model->lm_logits(h.narrow(1, Lp - 1, Lc)).to(torch::kFloat32);
+  auto logp = torch::log_softmax(logits, -1);
+  auto targets = ids.narrow(1, Lp, Lc);
+  if (entropy) {
+    torch::NoGradGuard ng;
+    *entropy = -(logp.exp() * logp).sum(-1);
+  }
+  return logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+}
+
+}  // namespace aha

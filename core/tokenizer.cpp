@@ -1,0 +1,35 @@
+#include "core/tokenizer.h"
+
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/char_tokenizer.h"
+
+namespace aha {
+
+std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& dir) {
+  const auto path = dir / "tokenizer.json";
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("no tokenizer at '" + path.string() + "' (a model directory needs tokenizer.json)");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path.string() + ": not valid JSON: " + e.what());
+  }
+  const std::string type = j.value("/model/type"_json_pointer, std::string());
+  if (type == "AhaChar") {
+    auto tok = std::make_unique<CharTokenizer>();
+    const auto& vocab = j.at("model").at("vocab");
+    for (auto& [token, id] : vocab.items())
+      if (tok->token_id(token) != id.get<int>())
+        throw std::runtime_error(path.string() + ": character vocabulary differs from the built-in one at '" + token + "'");
+    return tok;
+  }
+  throw std::runtime_error(path.string() + ": tokenizer model type '" + type +
+                           "' is not supported by this build (supported: AhaChar)");
+}
+
+}  // namespace aha

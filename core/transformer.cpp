@@ -1,0 +1,228 @@
+#include "core/transformer.h"
+
+#include <cmath>
+
+namespace aha {
+
+// ---------------- RMSNorm ----------------
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps_(eps) {
+  weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  // Normalise in float32 whatever the model dtype, as the reference implementation does.
+  auto xf = x.to(torch::kFloat32);
+  auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps_);
+  return weight * normed.to(x.scalar_type());
+}
+
+// ---------------- Rotary embeddings ----------------
+
+namespace {
+
+torch::Tensor rotate_half(const torch::Tensor& x) {
+  auto halves = x.chunk(2, -1);
+  return torch::cat({-halves[1], halves[0]}, -1);
+}
+
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  return x * cos + rotate_half(x) * sin;
+}
+
+}  // namespace
+
+torch::Tensor positions_from_mask(const torch::Tensor& attention_mask) {
+  auto pos = attention_mask.to(torch::kLong).cumsum(-1) - 1;
+  return pos.clamp_min(0);
+}
+
+// ---------------- Attention ----------------
+
+AttentionImpl::AttentionImpl(const ModelConfig& c)
+    : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim()) {
+  const int64_t d = c.hidden_size;
+  q_proj = register_module("q_proj", torch::nn::Linear(torch::nn::LinearOptions(d, heads_ * head_dim_).bias(c.qkv_bias)));
+  k_proj = register_module("k_proj", torch::nn::Linear(torch::nn::LinearOptions(d, kv_heads_ * head_dim_).bias(c.qkv_bias)));
+  v_proj = register_module("v_proj", torch::nn::Linear(torch::nn::LinearOptions(d, kv_heads_ * head_dim_).bias(c.qkv_bias)));
+  o_proj = register_module("o_proj", torch::nn::Linear(torch::nn::LinearOptions(heads_ * head_dim_, d).bias(false)));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                     const torch::Tensor& sin, const torch::Tensor& mask,
+                                     torch::Tensor* cache_k, torch::Tensor* cache_v,
+                                     int64_t cache_pos) {
+  const int64_t B = x.size(0), T = x.size(1);
+  auto q = q_proj(x).view({B, T, heads_, head_dim_}).transpose(1, 2);
+  auto k = k_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+  auto v = v_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+  q = apply_rope(q, cos, sin);
+  k = apply_rope(k, cos, sin);
+
+  if (cache_k) {
+    using torch::indexing::Slice;
+    cache_k->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, k);
+    cache_v->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, v);
+    k = cache_k->narrow(2, 0, cache_pos + T);
+    v = cache_v->narrow(2, 0, cache_pos + T);
+  }
+  // Grouped-query attention without copying keys/values: the query heads that share a
+  // key/value head are stacked along the time axis, [B, kv, rep*T, hd].
+  const int64_t rep = heads_ / kv_heads_, Tk = k.size(2);
+  q = q.reshape({B, kv_heads_, rep * T, head_dim_});
+  torch::Tensor group_mask;
+  if (mask.defined())
+    group_mask = rep == 1 ? mask : mask.unsqueeze(2).expand({B, 1, rep, T, Tk}).reshape({B, 1, rep * T, Tk});
+
+  torch::Tensor out;
+#if TORCH_VERSION_MAJOR >= 2
+  if (group_mask.defined() || T == 1) {
+    out = at::scaled_dot_product_attention(q, k, v, group_mask.defined() ? c10::optional<at::Tensor>(group_mask) : c10::nullopt);
+  } else {
+    // Causal over a fresh sequence: expand k/v so the kernel's causal mask lines up.
+    q = q.view({B, heads_, T, head_dim_});
+    auto ke = k.unsqueeze(2).expand({B, kv_heads_, rep, T, head_dim_}).reshape({B, heads_, T, head_dim_});
+    auto ve = v.unsqueeze(2).expand({B, kv_heads_, rep, T, head_dim_}).reshape({B, heads_, T, head_dim_});
+    out = at::scaled_dot_product_attention(q, ke, ve, c10::nullopt, 0.0, true);
+  }
+#else
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(head_dim_)));
+  if (group_mask.defined()) {
+    scores = scores + group_mask;
+  } else if (T > 1) {  // fresh sequence (hidden() builds a mask when a cache precedes)
+    auto causal = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
+    scores = scores.view({B, kv_heads_, rep, T, T}).masked_fill(causal, -std::numeric_limits<float>::infinity())
+                 .view({B, kv_heads_, rep * T, T});
+  }
+  out = torch::matmul(torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type()), v);
+#endif
+  out = out.reshape({B, heads_, T, head_dim_});
+  return o_proj(out.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
+}
+
+// ---------------- MLP and layer ----------------
+
+MLPImpl::MLPImpl(const ModelConfig& c) {
+  const int64_t d = c.hidden_size, h = c.intermediate_size;
+  gate_proj = register_module("gate_proj", torch::nn::Linear(torch::nn::LinearOptions(d, h).bias(false)));
+  up_proj = register_module("up_proj", torch::nn::Linear(torch::nn::LinearOptions(d, h).bias(false)));
+  down_proj = register_module("down_proj", torch::nn::Linear(torch::nn::LinearOptions(h, d).bias(false)));
+}
+
+torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
+  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+}
+
+DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
+  input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+  self_attn = register_module("self_attn", Attention(c));
+  post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+  mlp = register_module("mlp", MLP(c));
+}
+
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                        const torch::Tensor& sin, const torch::Tensor& mask,
+                                        torch::Tensor* cache_k, torch::Tensor* cache_v,
+                                        int64_t cache_pos) {
+  auto h = x + self_attn(input_layernorm(x), cos, sin, mask, cache_k, cache_v, cache_pos);
+  return h + mlp(post_attention_layernorm(h));
+}
+
+DecoderStackImpl::DecoderStackImpl(const ModelConfig& c) {
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c));
+  norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+// ---------------- Transformer ----------------
+
+TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
+  c.validate("model config");
+  model = register_module("model", DecoderStack(c));
+  if (!c.tie_word_embeddings)
+    lm_head = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+  const int64_t hd = c.head_dim();
+  inv_freq_ = register_buffer(
+      "inv_freq", 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::kFloat64) / double(hd)));
+}
+
+void TransformerImpl::init_weights(uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::NoGradGuard ng;
+  for (auto& p : named_parameters()) {
+    const auto& name = p.key();
+    if (name.find("norm") != std::string::npos) p.value().fill_(1.0);
+    else if (name.find("bias") != std::string::npos) p.value().zero_();
+    else p.value().normal_(0.0, 0.02);
+  }
+  // Scale the residual outputs by depth (GPT-2) so deep stacks start stable.
+  const double s = 0.02 / std::sqrt(2.0 * config_.num_hidden_layers);
+  for (auto& p : named_parameters())
+    if (p.key().find("o_proj.weight") != std::string::npos || p.key().find("down_proj.weight") != std::string::npos)
+      p.value().normal_(0.0, s);
+}
+
+KVCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) const {
+  KVCache cache;
+  auto opts = model->embed_tokens->weight.options();
+  for (int i = 0; i < config_.num_hidden_layers; ++i) {
+    cache.k.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
+    cache.v.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
+  }
+  return cache;
+}
+
+torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Tensor& attention_mask,
+                                      const torch::Tensor& positions_in, KVCache* cache) {
+  const int64_t B = ids.size(0), T = ids.size(1);
+  const int64_t past = cache ? cache->length : 0;
+  TORCH_CHECK(!cache || past + T <= cache->capacity(), "KV cache overflow: ", past + T, " > ", cache->capacity());
+  auto x = model->embed_tokens(ids);
+  const auto dev = ids.device();
+
+  torch::Tensor positions = positions_in;
+  if (!positions.defined())
+    positions = (torch::arange(past, past + T, torch::TensorOptions().dtype(torch::kLong).device(dev))).unsqueeze(0).expand({B, T});
+
+  // Rotary tables for exactly these positions: [B,1,T,hd].
+  auto freqs = positions.to(torch::kFloat64).unsqueeze(-1) * inv_freq_.to(dev).view({1, 1, -1});
+  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);
+  auto cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
+
+  // Additive mask only when padding is present; plain causal attention needs none.
+  // Plain causal attention over a fresh sequence needs none (the kernel applies it).
+  torch::Tensor mask;
+  if (attention_mask.defined() || (past > 0 && T > 1)) {
+    const int64_t Tk = past + T;
+    auto opts = torch::TensorOptions().dtype(torch::kBool).device(dev);
+    auto blocked = torch::ones({T, Tk}, opts).triu(past + 1).view({1, 1, T, Tk});  // future keys
+    if (attention_mask.defined()) {
+      TORCH_CHECK(attention_mask.size(1) == Tk, "attention_mask covers ", attention_mask.size(1),
+                  " positions, expected ", Tk);
+      blocked = blocked.logical_or(attention_mask.to(torch::kBool).logical_not().view({B, 1, 1, Tk}));
+    }
+    // A large finite value, not -inf: a padded query row that sees no key stays finite.
+    mask = torch::zeros(blocked.sizes(), x.options()).masked_fill(blocked, -1e30);
+  }
+
+  for (size_t i = 0; i < model->layers->size(); ++i) {
+    auto layer = model->layers[i]->as<DecoderLayer>();
+    torch::Tensor* ck = cache ? &cache->k[i] : nullptr;
+    torch::Tensor* cv = cache ? &cache->v[i] : nullptr;
+    x = layer->forward(x, cos, sin, mask, ck, cv, past);
+  }
+  if (cache) cache->length += T;
+  return model->norm(x);
+}
+
+torch::Tensor TransformerImpl::lm_logits(const torch::Tensor& h) {
+  return lm_head ? lm_head(h) : torch::matmul(h, model->embed_tokens->weight.t());
+}
+
+torch::Tensor TransformerImpl::forward(const torch::Tensor& ids, const torch::Tensor& attention_mask,
+                                       const torch::Tensor& positions, KVCache* cache) {
+  return lm_logits(hidden(ids, attention_mask, positions, cache));
+}
+
+}  // namespace aha

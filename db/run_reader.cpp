@@ -1,0 +1,239 @@
+#include "db/run_reader.h"
+
+#include <cmath>
+#include <variant>
+
+#include "db/schema.h"
+
+namespace aha::db {
+
+namespace {
+
+const char* kSampleColumns =
+    "s.id, s.run_id, s.step, s.prompt_id, s.group_index, s.index_in_group, s.token_count, p.text, p.reference,"
+    " s.completion, s.rewards, s.aha_spans, s.reward, s.advantage, s.aha_score, s.correct, s.format_ok,"
+    " s.truncated, s.real_aha, s.language_mixing";
+
+SampleRow read_sample(const Statement& st) {
+  SampleRow r;
+  r.id = st.column_int(0);
+  r.run_id = st.column_int(1);
+  r.step = st.column_int(2);
+  r.prompt_id = st.column_int(3);
+  r.group_index = static_cast<int>(st.column_int(4));
+  r.index_in_group = static_cast<int>(st.column_int(5));
+  r.token_count = static_cast<int>(st.column_int(6));
+  r.prompt = st.column_text(7);
+  r.reference = st.column_text(8);
+  r.completion = st.column_text(9);
+  r.rewards_json = st.column_text(10);
+  r.aha_spans_json = st.column_text(11);
+  r.reward = st.column_double(12);
+  r.advantage = st.column_double(13);
+  r.aha_score = st.column_double(14);
+  r.correct = st.column_int(15);
+  r.format_ok = st.column_int(16);
+  r.truncated = st.column_int(17);
+  r.real_aha = st.column_int(18);
+  r.language_mixing = st.column_int(19);
+  return r;
+}
+
+RunSummary read_run(const Statement& st) {
+  RunSummary r;
+  r.id = st.column_int(0);
+  r.name = st.column_text(1);
+  r.status = st.column_text(2);
+  r.model = st.column_text(3);
+  r.task = st.column_text(4);
+  r.source = st.column_text(5);
+  r.code_version = st.column_text(6);
+  r.config_toml = st.column_text(7);
+  r.message = st.column_text(8);
+  r.seed = st.column_int(9);
+  r.total_steps = st.column_int(10);
+  r.last_step = st.column_int(11);
+  r.created_at = st.column_double(12);
+  r.started_at = st.column_double(13);
+  r.finished_at = st.column_double(14);
+  return r;
+}
+
+const char* kRunColumns =
+    "id, name, status, model, task, source, code_version, config_toml, message, seed, total_steps, last_step,"
+    " created_at, coalesce(started_at, 0), coalesce(finished_at, 0)";
+
+// WHERE clause and its parameters, bound in order.
+struct Where {
+  std::string sql;
+  std::vector<std::variant<int64_t, double, std::string>> params;
+  void add(const std::string& clause) { sql += (sql.empty() ? " WHERE " : " AND ") + clause; }
+  void bind(Statement& st, int first = 1) const {
+    int i = first;
+    for (const auto& p : params) std::visit([&](const auto& v) { st.bind(i++, v); }, p);
+  }
+};
+
+Where build_where(const SampleFilter& f) {
+  Where w;
+  if (f.run_id) w.add("s.run_id = ?"), w.params.push_back(*f.run_id);
+  if (f.step_min) w.add("s.step >= ?"), w.params.push_back(*f.step_min);
+  if (f.step_max) w.add("s.step <= ?"), w.params.push_back(*f.step_max);
+  if (f.reward_min) w.add("s.reward >= ?"), w.params.push_back(*f.reward_min);
+  if (f.reward_max) w.add("s.reward <= ?"), w.params.push_back(*f.reward_max);
+  if (f.length_min) w.add("s.token_count >= ?"), w.params.push_back(int64_t(*f.length_min));
+  if (f.length_max) w.add("s.token_count <= ?"), w.params.push_back(int64_t(*f.length_max));
+  if (f.correct) w.add("s.correct = ?"), w.params.push_back(int64_t(*f.correct));
+  if (f.flagged_only) w.add("s.aha_score > 0");
+  if (f.real_aha_only) w.add("s.real_aha = 1");
+  if (f.tag_id) w.add("s.id IN (SELECT sample_id FROM sample_tags WHERE tag_id = ?)"), w.params.push_back(*f.tag_id);
+  if (!f.text_query.empty())
+    w.add("s.id IN (SELECT rowid FROM samples_fts WHERE samples_fts MATCH ?)"), w.params.push_back(f.text_query);
+  return w;
+}
+
+const char* order_column(SampleOrder o) {
+  switch (o) {
+    case SampleOrder::StepThenId: return "s.step";
+    case SampleOrder::Reward: return "s.reward";
+    case SampleOrder::AhaScore: return "s.aha_score";
+    case SampleOrder::Length: return "s.token_count";
+  }
+  return "s.step";
+}
+
+double order_key(const SampleRow& r, SampleOrder o) {
+  switch (o) {
+    case SampleOrder::StepThenId: return double(r.step);
+    case SampleOrder::Reward: return r.reward;
+    case SampleOrder::AhaScore: return r.aha_score;
+    case SampleOrder::Length: return r.token_count;
+  }
+  return 0;
+}
+
+}  // namespace
+
+RunReader::RunReader(const std::string& path) : db_(open_run_database(path)) {}
+
+std::vector<RunSummary> RunReader::runs() {
+  Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
+  std::vector<RunSummary> out;
+  while (st.step()) out.push_back(read_run(st));
+  return out;
+}
+
+std::optional<RunSummary> RunReader::run(int64_t id) {
+  Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return read_run(st);
+}
+
+std::optional<RunSummary> RunReader::run_by_name(const std::string& name) {
+  Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  return read_run(st);
+}
+
+std::vector<std::string> RunReader::metric_names(int64_t run_id) {
+  // Skip-scan over the (run, name, step) key: one probe per distinct name.
+  Statement st(*db_, "SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
+  st.bind(1, run_id);
+  std::vector<std::string> out;
+  while (st.step()) out.push_back(st.column_text(0));
+  return out;
+}
+
+std::vector<MetricPoint> RunReader::metric_series(int64_t run_id, const std::string& name, int64_t after_step) {
+  Statement st(*db_, "SELECT step, value, wall_time FROM metrics WHERE run_id = ? AND name = ? AND step > ? ORDER BY step");
+  st.bind(1, run_id).bind(2, name).bind(3, after_step);
+  std::vector<MetricPoint> out;
+  while (st.step()) out.push_back({st.column_int(0), st.column_is_null(1) ? NAN : st.column_double(1), st.column_double(2)});
+  return out;
+}
+
+SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, bool descending, int limit,
+                              const PageCursor& after) {
+  Where w = build_where(filter);
+  const std::string col = order_column(order);
+  if (after.valid) {
+    // Keyset paging: rows strictly after (key, id) in the chosen direction.
+    w.add("(" + col + ", s.id) " + (descending ? "<" : ">") + " (?, ?)");
+    if (order == SampleOrder::StepThenId || order == SampleOrder::Length) w.params.push_back(int64_t(after.key));
+    else w.params.push_back(after.key);
+    w.params.push_back(after.id);
+  }
+  const char* dir = descending ? " DESC" : "";
+  std::string sql = std::string("SELECT ") + kSampleColumns + " FROM samples s JOIN prompts p ON p.id = s.prompt_id" +
+                    w.sql + " ORDER BY " + col + dir + ", s.id" + dir + " LIMIT ?";
+  Statement st(*db_, sql);
+  w.bind(st);
+  st.bind(static_cast<int>(w.params.size()) + 1, int64_t(limit) + 1);
+  SamplePage page;
+  while (st.step()) page.rows.push_back(read_sample(st));
+  if (static_cast<int>(page.rows.size()) > limit) {
+    page.rows.pop_back();
+    page.next = {true, order_key(page.rows.back(), order), page.rows.back().id};
+  }
+  return page;
+}
+
+int64_t RunReader::count_samples(const SampleFilter& filter) {
+  Where w = build_where(filter);
+  Statement st(*db_, "SELECT count(*) FROM samples s" + w.sql);
+  w.bind(st);
+  return st.step() ? st.column_int(0) : 0;
+}
+
+std::optional<SampleRow> RunReader::sample(int64_t id) {
+  Statement st(*db_, std::string("SELECT ") + kSampleColumns + " FROM samples s JOIN prompts p ON p.id = s.prompt_id WHERE s.id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return read_sample(st);
+}
+
+std::vector<SampleRow> RunReader::group_of(int64_t sample_id) {
+  Statement st(*db_, std::string("SELECT ") + kSampleColumns +
+                         " FROM samples s JOIN prompts p ON p.id = s.prompt_id"
+                         " JOIN samples o ON o.id = ? AND s.run_id = o.run_id AND s.step = o.step AND"
+                         " s.group_index = o.group_index ORDER BY s.index_in_group");
+  st.bind(1, sample_id);
+  std::vector<SampleRow> out;
+  while (st.step()) out.push_back(read_sample(st));
+  return out;
+}
+
+std::vector<SampleRow> RunReader::prompt_history(int64_t prompt_id) {
+  Statement st(*db_, std::string("SELECT ") + kSampleColumns +
+                         " FROM samples s JOIN prompts p ON p.id = s.prompt_id WHERE s.prompt_id = ?"
+                         " ORDER BY s.step, s.index_in_group");
+  st.bind(1, prompt_id);
+  std::vector<SampleRow> out;
+  while (st.step()) out.push_back(read_sample(st));
+  return out;
+}
+
+std::vector<StepAggregate> RunReader::step_aggregates(int64_t run_id, int64_t after_step) {
+  Statement st(*db_,
+      "SELECT step, count(*), avg(reward), avg(reward * reward), avg(correct), avg(format_ok), avg(token_count),"
+      " avg(aha_score > 0) FROM samples WHERE run_id = ? AND step > ? GROUP BY step ORDER BY step");
+  st.bind(1, run_id).bind(2, after_step);
+  std::vector<StepAggregate> out;
+  while (st.step()) {
+    StepAggregate a;
+    a.step = st.column_int(0);
+    a.samples = static_cast<int>(st.column_int(1));
+    a.reward_mean = st.column_double(2);
+    a.reward_std = std::sqrt(std::max(0.0, st.column_double(3) - a.reward_mean * a.reward_mean));
+    a.accuracy = st.column_double(4);
+    a.format_rate = st.column_double(5);
+    a.mean_length = st.column_double(6);
+    a.aha_rate = st.column_double(7);
+    out.push_back(a);
+  }
+  return out;
+}
+
+}  // namespace aha::db

@@ -1,0 +1,60 @@
+#pragma once
+// What a training run produces, as plain structs, and the interface that receives it.
+// The engine (core/) writes through RunSink only; the SQLite store implements it and an
+// in-memory sink serves tests. No SQLite, no torch, no Qt here.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace aha {
+
+struct RunInfo {
+  std::string name;
+  std::string config_toml;
+  std::string code_version;
+  int64_t seed = 0;
+  std::string model, task;
+  int64_t total_steps = 0;
+  std::string source = "local";  // local, verl, trl, import
+};
+
+struct SampleRecord {
+  int64_t step = 0;
+  int group_index = 0;     // which prompt of the step (the GRPO group)
+  int index_in_group = 0;  // 0..G-1
+  std::string prompt, reference, completion;
+  int token_count = 0;
+  std::vector<std::pair<std::string, double>> rewards;  // per reward function
+  double reward = 0, advantage = 0;
+  bool correct = false, format_ok = false, truncated = false;
+  double aha_score = 0;
+  std::string aha_spans = "[]";  // JSON: [{"begin":..,"end":..,"category":..}]
+  bool real_aha = false, language_mixing = false;
+};
+
+struct StepRecord {
+  int64_t step = 0;
+  double wall_time = 0;  // seconds since the Unix epoch
+  std::vector<std::pair<std::string, double>> metrics;
+  std::vector<SampleRecord> samples;
+};
+
+enum class RunStatus { Created, Running, Paused, Stopped, Finished, Failed };
+const char* to_string(RunStatus s);
+RunStatus run_status_from_string(const std::string& s);
+
+class RunSink {
+ public:
+  virtual ~RunSink() = default;
+  // Creates the run, or with `resume` reopens the run of that name. Returns its id.
+  virtual int64_t begin_run(const RunInfo& info, bool resume) = 0;
+  // Stores one step whole (all samples and metrics) or not at all.
+  virtual void write_step(const StepRecord& step) = 0;
+  virtual void set_status(RunStatus status, const std::string& message = "") = 0;
+  virtual void record_checkpoint(int64_t step, const std::string& path) = 0;
+  // Last step stored for the current run (-1 if none), to resume after it.
+  virtual int64_t last_step() const = 0;
+};
+
+}  // namespace aha

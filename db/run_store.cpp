@@ -1,0 +1,117 @@
+#include "db/run_store.h"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "db/schema.h"
+
+namespace aha::db {
+
+RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
+  // Checkpoint the WAL every ~40 MB instead of 4 MB: each checkpoint costs an fsync,
+  // which on slow disks is most of the insert time.
+  db_->exec("PRAGMA wal_autocheckpoint = 10000");
+  insert_sample_ = std::make_unique<Statement>(*db_,
+      "INSERT INTO samples(run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
+      " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing)"
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_metric_ = std::make_unique<Statement>(*db_,
+      "INSERT OR REPLACE INTO metrics(run_id, name, step, value, wall_time) VALUES(?,?,?,?,?)");
+  insert_prompt_ = std::make_unique<Statement>(*db_,
+      "INSERT INTO prompts(run_id, text, reference) VALUES(?,?,?) ON CONFLICT(run_id, text) DO NOTHING");
+  find_prompt_ = std::make_unique<Statement>(*db_, "SELECT id FROM prompts WHERE run_id = ? AND text = ?");
+  index_text_ = std::make_unique<Statement>(*db_,
+      "INSERT INTO samples_fts(rowid, completion) SELECT id, completion FROM samples WHERE id >= ? AND id <= ?");
+  update_progress_ = std::make_unique<Statement>(*db_, "UPDATE runs SET last_step = ? WHERE id = ? AND last_step < ?");
+}
+
+RunStore::~RunStore() = default;
+
+int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
+  prompt_ids_.clear();
+  Statement find(*db_, "SELECT id, last_step FROM runs WHERE name = ?");
+  find.bind(1, info.name);
+  if (find.step()) {
+    if (!resume)
+      throw DbError("database '" + db_->path() + "' already has a run named '" + info.name +
+                        "'; choose another name or resume it", 0);
+    run_id_ = find.column_int(0);
+    last_step_ = find.column_int(1);
+    return run_id_;
+  }
+  if (resume) throw DbError("database '" + db_->path() + "' has no run named '" + info.name + "' to resume", 0);
+  Statement ins(*db_,
+      "INSERT INTO runs(name, config_toml, code_version, seed, model, task, total_steps, source, status)"
+      " VALUES(?,?,?,?,?,?,?,?,'created')");
+  ins.bind(1, info.name).bind(2, info.config_toml).bind(3, info.code_version).bind(4, info.seed);
+  ins.bind(5, info.model).bind(6, info.task).bind(7, info.total_steps).bind(8, info.source).run();
+  run_id_ = db_->last_insert_id();
+  last_step_ = -1;
+  return run_id_;
+}
+
+int64_t RunStore::prompt_id(const std::string& text, const std::string& reference) {
+  if (auto it = prompt_ids_.find(text); it != prompt_ids_.end()) return it->second;
+  insert_prompt_->bind(1, run_id_).bind(2, text).bind(3, reference).run();
+  find_prompt_->bind(1, run_id_).bind(2, text);
+  find_prompt_->step();
+  const int64_t id = find_prompt_->column_int(0);
+  find_prompt_->reset();
+  // Bounded: long runs see many distinct prompts; the table lookup is the fallback.
+  if (prompt_ids_.size() > 100000) prompt_ids_.clear();
+  prompt_ids_[text] = id;
+  return id;
+}
+
+void RunStore::write_step(const StepRecord& step) {
+  if (run_id_ < 0) throw DbError("write_step before begin_run", 0);
+  Transaction tx(*db_);
+  try {
+    int64_t first_id = -1;
+    for (const auto& s : step.samples) {
+      nlohmann::json rewards = nlohmann::json::object();
+      for (const auto& [name, value] : s.rewards) rewards[name] = value;
+      auto& st = *insert_sample_;
+      st.bind(1, run_id_).bind(2, step.step).bind(3, prompt_id(s.prompt, s.reference));
+      st.bind(4, s.group_index).bind(5, s.index_in_group).bind(6, s.completion).bind(7, s.token_count);
+      st.bind(8, rewards.dump()).bind(9, s.reward).bind(10, s.advantage).bind(11, int(s.correct));
+      st.bind(12, int(s.format_ok)).bind(13, int(s.truncated)).bind(14, s.aha_score).bind(15, s.aha_spans);
+      st.bind(16, int(s.real_aha)).bind(17, int(s.language_mixing));
+      st.run();
+      if (first_id < 0) first_id = db_->last_insert_id();
+    }
+    if (first_id >= 0) index_text_->bind(1, first_id).bind(2, db_->last_insert_id()).run();
+    for (const auto& [name, value] : step.metrics) {
+      insert_metric_->bind(1, run_id_).bind(2, name).bind(3, step.step).bind(4, value).bind(5, step.wall_time);
+      insert_metric_->run();
+    }
+    update_progress_->bind(1, step.step).bind(2, run_id_).bind(3, step.step).run();
+    tx.commit();
+  } catch (...) {
+    // The transaction rolls back; cached prompt ids may name rolled-back rows.
+    prompt_ids_.clear();
+    throw;
+  }
+  last_step_ = std::max(last_step_, step.step);
+}
+
+void RunStore::set_status(RunStatus status, const std::string& message) {
+  const bool running = status == RunStatus::Running;
+  const bool ended = status == RunStatus::Finished || status == RunStatus::Stopped || status == RunStatus::Failed;
+  std::string sql = "UPDATE runs SET status = ?1, message = ?2";
+  if (running) sql += ", started_at = coalesce(started_at, ?3), finished_at = NULL";
+  if (ended) sql += ", finished_at = ?3";
+  Statement st(*db_, sql + " WHERE id = ?4");
+  st.bind(1, to_string(status)).bind(2, message).bind(4, run_id_);
+  if (running || ended)
+    st.bind(3, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  st.run();
+}
+
+void RunStore::record_checkpoint(int64_t step, const std::string& path) {
+  Statement st(*db_, "INSERT INTO checkpoints(run_id, step, path) VALUES(?,?,?)");
+  st.bind(1, run_id_).bind(2, step).bind(3, path).run();
+}
+
+}  // namespace aha::db

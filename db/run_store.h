@@ -1,0 +1,37 @@
+#pragma once
+// The training side's writer: one connection, prepared statements, and one transaction
+// per training step so that a step is stored whole or not at all (also under kill -9).
+#include <map>
+#include <memory>
+#include <string>
+
+#include "db/run_sink.h"
+#include "db/sqlite.h"
+
+namespace aha::db {
+
+class RunStore : public RunSink {
+ public:
+  explicit RunStore(const std::string& path);  // opens and migrates
+  ~RunStore() override;
+
+  int64_t begin_run(const RunInfo& info, bool resume) override;
+  void write_step(const StepRecord& step) override;
+  void set_status(RunStatus status, const std::string& message = "") override;
+  void record_checkpoint(int64_t step, const std::string& path) override;
+  int64_t last_step() const override { return last_step_; }
+
+  int64_t run_id() const { return run_id_; }
+  Connection& connection() { return *db_; }
+
+ private:
+  int64_t prompt_id(const std::string& text, const std::string& reference);
+
+  std::unique_ptr<Connection> db_;
+  std::unique_ptr<Statement> insert_sample_, insert_metric_, insert_prompt_, find_prompt_, update_progress_,
+      index_text_;
+  std::map<std::string, int64_t> prompt_ids_;  // of the current run
+  int64_t run_id_ = -1, last_step_ = -1;
+};
+
+}  // namespace aha::db

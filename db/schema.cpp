@@ -1,0 +1,142 @@
+#include "db/schema.h"
+
+#include <spdlog/spdlog.h>
+
+namespace aha::db {
+
+namespace {
+
+// Migration N brings a database from user_version N-1 to N. Never edit a released one:
+// add the next.
+const char* const kMigrations[] = {
+    // 1: runs, prompts, samples, metrics, checkpoints.
+    R"sql(
+    CREATE TABLE runs(
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      config_toml TEXT NOT NULL DEFAULT '',
+      code_version TEXT NOT NULL DEFAULT '',
+      seed INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL DEFAULT 'created',
+      model TEXT NOT NULL DEFAULT '',
+      task TEXT NOT NULL DEFAULT '',
+      total_steps INTEGER NOT NULL DEFAULT 0,
+      last_step INTEGER NOT NULL DEFAULT -1,
+      source TEXT NOT NULL DEFAULT 'local',
+      message TEXT NOT NULL DEFAULT '',
+      created_at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0),
+      started_at REAL,
+      finished_at REAL);
+    CREATE TABLE prompts(
+      id INTEGER PRIMARY KEY,
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      text TEXT NOT NULL,
+      reference TEXT NOT NULL DEFAULT '',
+      UNIQUE(run_id, text));
+    CREATE TABLE samples(
+      id INTEGER PRIMARY KEY,
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      step INTEGER NOT NULL,
+      prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+      group_index INTEGER NOT NULL,
+      index_in_group INTEGER NOT NULL,
+      completion TEXT NOT NULL,
+      token_count INTEGER NOT NULL,
+      rewards TEXT NOT NULL DEFAULT '{}',
+      reward REAL NOT NULL,
+      advantage REAL NOT NULL DEFAULT 0,
+      correct INTEGER NOT NULL DEFAULT 0,
+      format_ok INTEGER NOT NULL DEFAULT 0,
+      truncated INTEGER NOT NULL DEFAULT 0,
+      aha_score REAL NOT NULL DEFAULT 0,
+      aha_spans TEXT NOT NULL DEFAULT '[]',
+      real_aha INTEGER NOT NULL DEFAULT 0,
+      language_mixing INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX samples_by_step ON samples(run_id, step, id);
+    CREATE INDEX samples_by_reward ON samples(run_id, reward, id);
+    CREATE INDEX samples_by_aha ON samples(run_id, aha_score, id);
+    CREATE INDEX samples_by_prompt ON samples(prompt_id, step);
+    CREATE TABLE metrics(
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      step INTEGER NOT NULL,
+      value REAL,
+      wall_time REAL NOT NULL,
+      PRIMARY KEY(run_id, name, step)) WITHOUT ROWID;
+    CREATE TABLE checkpoints(
+      id INTEGER PRIMARY KEY,
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      step INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      created_at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0));
+    )sql",
+    // 2: tags, notes and the full-text index over completions.
+    R"sql(
+    CREATE TABLE tags(
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      color TEXT NOT NULL DEFAULT '#0072B2',
+      builtin INTEGER NOT NULL DEFAULT 0);
+    INSERT INTO tags(name, color, builtin) VALUES
+      ('aha', '#009E73', 1), ('false-positive', '#999999', 1), ('reward-hacking', '#D55E00', 1),
+      ('language-mixing', '#CC79A7', 1), ('interesting', '#0072B2', 1);
+    CREATE TABLE sample_tags(
+      sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+      tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+      PRIMARY KEY(sample_id, tag_id)) WITHOUT ROWID;
+    CREATE INDEX sample_tags_by_tag ON sample_tags(tag_id, sample_id);
+    CREATE TABLE notes(
+      sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+      text TEXT NOT NULL,
+      updated_at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0));
+    -- External content: the text lives once, in samples. No triggers: a trigger makes
+    -- every row's INSERT a statement savepoint, at which FTS5 flushes a segment per row
+    -- (25x slower). RunStore indexes a whole step in one statement, and
+    -- TagStore::delete_run removes a run's entries before its rows.
+    CREATE VIRTUAL TABLE samples_fts USING fts5(completion, content='samples', content_rowid='id', detail=full);
+    INSERT INTO samples_fts(samples_fts) VALUES('rebuild');
+    )sql",
+};
+
+constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+}  // namespace
+
+int current_schema_version() { return kVersion; }
+
+void migrate_to(Connection& db, int version) {
+  const int have = static_cast<int>(db.scalar_int("PRAGMA user_version"));
+  for (int v = have + 1; v <= version; ++v) {
+    Transaction tx(db);
+    db.exec(kMigrations[v - 1]);
+    db.exec("PRAGMA user_version = " + std::to_string(v));
+    tx.commit();
+    spdlog::info("database '{}': migrated to schema version {}", db.path(), v);
+  }
+}
+
+std::unique_ptr<Connection> open_run_database(const std::string& path, bool read_only) {
+  auto db = std::make_unique<Connection>(path, read_only ? Connection::Mode::ReadOnly : Connection::Mode::ReadWrite);
+  db->set_busy_timeout(5000);
+  // Reading the schema version is the first access: it fails with SQLITE_NOTADB here.
+  const int have = static_cast<int>(db->scalar_int("PRAGMA user_version"));
+  if (have > kVersion)
+    throw DbError("database '" + path + "' was written by a newer Aha Studio (schema version " + std::to_string(have) +
+                      ", this build knows up to " + std::to_string(kVersion) + "); open it with a newer version",
+                  0);
+  if (!read_only) {
+    db->exec("PRAGMA journal_mode = WAL");
+    // In WAL mode NORMAL keeps every committed transaction across a process crash.
+    db->exec("PRAGMA synchronous = NORMAL");
+  }
+  db->exec("PRAGMA foreign_keys = ON");
+  if (have < kVersion) {
+    if (read_only)
+      throw DbError("database '" + path + "' has schema version " + std::to_string(have) +
+                        " and must be upgraded; open it once for writing", 0);
+    migrate_to(*db, kVersion);
+  }
+  return db;
+}
+
+}  // namespace aha::db

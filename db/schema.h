@@ -1,0 +1,20 @@
+#pragma once
+// The run database's schema and its migrations (PRAGMA user_version).
+#include <memory>
+#include <string>
+
+#include "db/sqlite.h"
+
+namespace aha::db {
+
+// The schema version this build writes.
+int current_schema_version();
+
+// Opens `path` as a run database: WAL, foreign keys on, migrated to the current
+// version. Refuses (DbError) a file that is not SQLite or was written by a newer app.
+std::unique_ptr<Connection> open_run_database(const std::string& path, bool read_only = false);
+
+// Applies migrations up to `version` only (tests build databases of older versions).
+void migrate_to(Connection& db, int version);
+
+}  // namespace aha::db

@@ -1,0 +1,111 @@
+// Run store at scale: insert N samples (~1 KB completion each, FTS included) in steps of
+// 128, then time the studio's reads. Usage:
+//   build/tests/bench/bench_store [samples=1000000] [db=/tmp/aha-bench.db]
+// Experiments: BENCH_STEP=N samples per step (transaction), BENCH_SQL="PRAGMA ..." run
+// on the writer after opening.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "db/run_reader.h"
+#include "db/run_store.h"
+
+using Clock = std::chrono::steady_clock;
+static double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int main(int argc, char** argv) {
+  const int64_t n = argc > 1 ? std::atoll(argv[1]) : 1000000;
+  const std::string path = argc > 2 ? argv[2] : "/tmp/aha-bench.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+
+  // A vocabulary of pseudo-words, so the full-text index sees realistic token variety.
+  std::mt19937_64 rng(1);
+  std::vector<std::string> words;
+  for (int i = 0; i < 5000; ++i) {
+    std::string w;
+    const int len = 2 + rng() % 8;
+    for (int k = 0; k < len; ++k) w += char('a' + rng() % 26);
+    words.push_back(w);
+  }
+  const char* reflective[] = {"wait, let me check", "hmm", "let me verify", "so the answer is"};
+  auto completion = [&](std::string& out) {
+    out.clear();
+    while (out.size() < 1000) {
+      if (rng() % 40 == 0) out += reflective[rng() % 4];
+      else out += words[rng() % words.size()];
+      out += ' ';
+    }
+  };
+
+  const int per_step = std::getenv("BENCH_STEP") ? std::atoi(std::getenv("BENCH_STEP")) : 128, group = 8;
+  const int64_t steps = (n + per_step - 1) / per_step;
+  auto t0 = Clock::now();
+  {
+    aha::db::RunStore store(path);
+    if (const char* extra = std::getenv("BENCH_SQL")) store.connection().exec(extra);  // tuning experiments
+    aha::RunInfo info;
+    info.name = "bench";
+    store.begin_run(info, false);
+    aha::StepRecord rec;
+    rec.samples.resize(per_step);
+    for (int64_t s = 0; s < steps; ++s) {
+      rec.step = s;
+      rec.wall_time = 1e9 + s;
+      rec.metrics = {{"reward", double(rng() % 100) / 100}, {"kl", 0.01}, {"completions/mean_length", 200}};
+      for (int i = 0; i < per_step; ++i) {
+        auto& r = rec.samples[i];
+        r.step = s;
+        r.group_index = i / group;
+        r.index_in_group = i % group;
+        r.prompt = "question " + std::to_string(rng() % 5000);
+        completion(r.completion);
+        r.token_count = 150 + rng() % 200;
+        r.reward = double(rng() % 3);
+        r.rewards = {{"accuracy", r.reward > 1}, {"format", 1}};
+        r.aha_score = rng() % 10 == 0 ? 1.0 : 0.0;
+      }
+      store.write_step(rec);
+    }
+  }
+  const double insert_s = ms_since(t0) / 1000;
+  const double bytes = std::filesystem::file_size(path);
+  std::printf("inserted %lld samples in %.1f s: %.0f samples/s, %.0f bytes/sample (%.2f GB)\n",
+              static_cast<long long>(steps * per_step), insert_s, steps * per_step / insert_s,
+              bytes / (steps * per_step), bytes / 1e9);
+
+  aha::db::RunReader reader(path);
+  const int64_t run = reader.runs().at(0).id;
+  std::vector<double> page_ms, fts_ms, series_ms;
+  for (int i = 0; i < 50; ++i) {
+    aha::db::SampleFilter f;
+    f.run_id = run;
+    const int64_t from = rng() % steps;
+    f.step_min = from;
+    f.step_max = from + 1000;
+    aha::db::PageCursor cursor{true, double(from), int64_t(rng() % (steps * per_step))};
+    auto t = Clock::now();
+    auto page = reader.samples(f, aha::db::SampleOrder::StepThenId, false, 100, cursor);
+    page_ms.push_back(ms_since(t));
+
+    aha::db::SampleFilter q;
+    q.run_id = run;
+    q.text_query = words[rng() % words.size()];
+    t = Clock::now();
+    auto hits = reader.samples(q, aha::db::SampleOrder::StepThenId, false, 100);
+    fts_ms.push_back(ms_since(t));
+
+    t = Clock::now();
+    auto series = reader.metric_series(run, "reward", std::max<int64_t>(-1, steps - 10001));
+    series_ms.push_back(ms_since(t));
+  }
+  std::printf("page of 100 at a random position (run + step range): median %.2f ms\n", median(page_ms));
+  std::printf("full-text query for a word, first 100 hits: median %.2f ms\n", median(fts_ms));
+  std::printf("metric series, 10,000 steps: median %.2f ms\n", median(series_ms));
+}

@@ -1,0 +1,158 @@
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <sys/stat.h>
+
+#include "db/run_reader.h"
+#include "db/run_store.h"
+#include "db/schema.h"
+#include "tests/db/db_tests.h"
+#include "tests/db/store_fixture.h"
+
+using namespace aha::db;
+
+void SchemaTest::freshDatabaseHasCurrentVersion() {
+  QTemporaryDir dir;
+  auto db = open_run_database(dir.filePath("a.db").toStdString());
+  QCOMPARE(db->scalar_int("PRAGMA user_version"), int64_t(current_schema_version()));
+  QCOMPARE(QString::fromStdString(db->scalar_text("PRAGMA journal_mode")), QString("wal"));
+  QCOMPARE(db->scalar_int("PRAGMA foreign_keys"), int64_t(1));
+}
+
+void SchemaTest::migratesFromEveryOlderVersion() {
+  for (int v = 0; v < current_schema_version(); ++v) {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("old.db").toStdString();
+    {
+      Connection db(path);
+      migrate_to(db, v);
+      QCOMPARE(db.scalar_int("PRAGMA user_version"), int64_t(v));
+      if (v >= 1) {  // a run with samples written by that version
+        db.exec("INSERT INTO runs(id, name) VALUES(1, 'old')");
+        db.exec("INSERT INTO prompts(id, run_id, text) VALUES(1, 1, '1+1=')");
+        db.exec("INSERT INTO samples(run_id, step, prompt_id, group_index, index_in_group, completion, token_count,"
+                " reward) VALUES(1, 0, 1, 0, 0, 'wait the answer is 2', 5, 1.0)");
+        db.exec("INSERT INTO metrics(run_id, name, step, value, wall_time) VALUES(1, 'reward', 0, 1.0, 0)");
+      }
+    }
+    RunReader reader(path);  // migrates
+    QCOMPARE(reader.connection().scalar_int("PRAGMA user_version"), int64_t(current_schema_version()));
+    if (v >= 1) {
+      QCOMPARE(reader.runs().size(), size_t(1));
+      QCOMPARE(reader.metric_series(1, "reward").size(), size_t(1));
+      aha::db::SampleFilter f;
+      f.text_query = "wait";  // the full-text index covers rows older than itself
+      QCOMPARE(reader.count_samples(f), int64_t(1));
+    }
+  }
+}
+
+void SchemaTest::refusesNewerVersion() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("new.db").toStdString();
+  {
+    Connection db(path);
+    db.exec("PRAGMA user_version = " + std::to_string(current_schema_version() + 1));
+  }
+  try {
+    open_run_database(path);
+    QFAIL("a newer schema must be refused");
+  } catch (const DbError& e) {
+    const std::string msg = e.what();
+    QVERIFY(msg.find(path) != std::string::npos);
+    QVERIFY(msg.find("newer") != std::string::npos);
+  }
+}
+
+void SchemaTest::refusesNonDatabaseFile() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("notes.txt");
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(QByteArray(4096, 'x'));
+  f.close();
+  try {
+    open_run_database(path.toStdString());
+    QFAIL("a text file must be refused");
+  } catch (const DbError& e) {
+    const std::string msg = e.what();
+    QVERIFY2(msg.find(path.toStdString()) != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("not an SQLite database") != std::string::npos, msg.c_str());
+  }
+}
+
+void SchemaTest::reportsReadOnlyLocation() {
+  if (geteuid() == 0) {
+    // root ignores permission bits; a path under a file is unwritable for anyone.
+    QTemporaryDir dir;
+    QFile f(dir.filePath("file"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    const std::string path = dir.filePath("file/sub.db").toStdString();
+    try {
+      open_run_database(path);
+      QFAIL("expected an error");
+    } catch (const DbError& e) {
+      QVERIFY2(std::string(e.what()).find(path) != std::string::npos, e.what());
+    }
+    return;
+  }
+  QTemporaryDir dir;
+  chmod(dir.path().toLocal8Bit().constData(), 0555);
+  const std::string path = dir.filePath("ro.db").toStdString();
+  try {
+    open_run_database(path);
+    QFAIL("expected an error");
+  } catch (const DbError& e) {
+    QVERIFY2(std::string(e.what()).find(path) != std::string::npos, e.what());
+  }
+  chmod(dir.path().toLocal8Bit().constData(), 0755);
+}
+
+void SchemaTest::fullDiskKeepsCommittedSteps() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("full.db").toStdString();
+  RunStore store(path);
+  store.begin_run(aha::test::make_run("r"), false);
+  store.write_step(aha::test::make_step(0));
+  const int64_t pages = store.connection().scalar_int("PRAGMA page_count");
+  store.connection().exec("PRAGMA max_page_count = " + std::to_string(pages + 2));
+  bool failed = false;
+  int64_t written = 1;
+  for (int64_t s = 1; s < 200 && !failed; ++s) {
+    try {
+      store.write_step(aha::test::make_step(s, 8, 8));
+      ++written;
+    } catch (const DbError& e) {
+      failed = true;
+      QVERIFY(e.is_full());
+      QVERIFY2(std::string(e.what()).find(path) != std::string::npos, e.what());
+    }
+  }
+  QVERIFY(failed);
+  RunReader reader(path);
+  aha::db::SampleFilter f;
+  // Step 0 has 2x4 samples, later ones 8x8: every committed step is whole.
+  QCOMPARE(reader.count_samples(f), int64_t(8 + (written - 1) * 64));
+  QCOMPARE(QString::fromStdString(reader.connection().scalar_text("PRAGMA integrity_check")), QString("ok"));
+}
+
+void SchemaTest::lockedDatabaseIsAClearError() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("locked.db").toStdString();
+  RunStore store(path);
+  store.begin_run(aha::test::make_run("r"), false);
+  Connection other(path);
+  other.exec("BEGIN EXCLUSIVE");
+  store.connection().set_busy_timeout(50);
+  try {
+    store.write_step(aha::test::make_step(0));
+    QFAIL("expected a busy error");
+  } catch (const DbError& e) {
+    QVERIFY(e.is_busy());
+    QVERIFY2(std::string(e.what()).find("lock") != std::string::npos, e.what());
+  }
+  other.exec("ROLLBACK");
+  store.write_step(aha::test::make_step(0));  // works once the lock is gone
+  QCOMPARE(store.last_step(), int64_t(0));
+}

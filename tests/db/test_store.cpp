@@ -1,0 +1,249 @@
+#include <QTemporaryDir>
+
+#include <set>
+
+#include "db/run_reader.h"
+#include "db/run_store.h"
+#include "db/tag_store.h"
+#include "tests/db/db_tests.h"
+#include "tests/db/store_fixture.h"
+
+using namespace aha::db;
+using aha::test::make_run;
+using aha::test::make_step;
+
+namespace {
+struct Fixture {
+  QTemporaryDir dir;
+  std::string path = dir.filePath("runs.db").toStdString();
+  RunStore store{path};
+  int64_t run = store.begin_run(make_run("run-a"), false);
+  Fixture(int steps = 5) {
+    for (int s = 0; s < steps; ++s) store.write_step(make_step(s));
+  }
+};
+}  // namespace
+
+void StoreTest::writesAndReadsSteps() {
+  Fixture fx;
+  RunReader reader(fx.path);
+  auto runs = reader.runs();
+  QCOMPARE(runs.size(), size_t(1));
+  QCOMPARE(QString::fromStdString(runs[0].name), QString("run-a"));
+  QCOMPARE(runs[0].last_step, int64_t(4));
+  QCOMPARE(runs[0].seed, int64_t(7));
+  SampleFilter f;
+  f.run_id = fx.run;
+  QCOMPARE(reader.count_samples(f), int64_t(5 * 8));
+  auto page = reader.samples(f, SampleOrder::StepThenId, false, 3);
+  QCOMPARE(page.rows.size(), size_t(3));
+  const auto& r = page.rows[1];
+  QCOMPARE(r.step, int64_t(0));
+  QCOMPARE(r.index_in_group, 1);
+  QCOMPARE(QString::fromStdString(r.prompt), QString("prompt 0="));
+  QCOMPARE(r.reward, 1.0);
+  QCOMPARE(r.advantage, 0.0);
+  QCOMPARE(r.token_count, 11);
+  QVERIFY(QString::fromStdString(r.rewards_json).contains("\"format\":1.0"));
+  // Prompts are stored once per run, however many steps repeat them.
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM prompts"), int64_t(2));
+}
+
+void StoreTest::keysetPagingVisitsEveryRowOnce() {
+  Fixture fx(12);
+  RunReader reader(fx.path);
+  SampleFilter f;
+  f.run_id = fx.run;
+  for (auto order : {SampleOrder::StepThenId, SampleOrder::Reward, SampleOrder::AhaScore, SampleOrder::Length})
+    for (bool desc : {false, true}) {
+      std::set<int64_t> seen;
+      PageCursor cursor;
+      double last_key = desc ? 1e18 : -1e18;
+      int pages = 0;
+      do {
+        auto page = reader.samples(f, order, desc, 7, cursor);
+        for (const auto& row : page.rows) {
+          QVERIFY(seen.insert(row.id).second);
+          const double key = order == SampleOrder::StepThenId ? row.step
+                             : order == SampleOrder::Reward   ? row.reward
+                             : order == SampleOrder::AhaScore ? row.aha_score
+                                                              : row.token_count;
+          QVERIFY(desc ? key <= last_key : key >= last_key);
+          last_key = key;
+        }
+        cursor = page.next;
+        ++pages;
+      } while (cursor.valid);
+      QCOMPARE(seen.size(), size_t(12 * 8));
+      QCOMPARE(pages, (12 * 8 + 6) / 7);
+    }
+}
+
+void StoreTest::filtersSamples() {
+  Fixture fx(10);
+  RunReader reader(fx.path);
+  SampleFilter f;
+  f.run_id = fx.run;
+  f.step_min = 3;
+  f.step_max = 5;
+  QCOMPARE(reader.count_samples(f), int64_t(3 * 8));
+  f.correct = true;  // i % 3 == 2: i = 2 in each group of 4
+  QCOMPARE(reader.count_samples(f), int64_t(3 * 2));
+  f.correct.reset();
+  f.reward_min = 1.0;
+  f.reward_max = 1.0;
+  QCOMPARE(reader.count_samples(f), int64_t(3 * 2));
+  f.reward_min.reset();
+  f.reward_max.reset();
+  f.flagged_only = true;
+  auto page = reader.samples(f, SampleOrder::StepThenId, false, 100);
+  QCOMPARE(page.rows.size(), size_t(3 * 2));
+  for (const auto& r : page.rows) QCOMPARE(r.index_in_group, 1);
+  f.flagged_only = false;
+  f.length_min = 12;
+  QCOMPARE(reader.count_samples(f), int64_t(3 * 2 * 2));
+}
+
+void StoreTest::fullTextSearch() {
+  Fixture fx(4);
+  RunReader reader(fx.path);
+  SampleFilter f;
+  f.run_id = fx.run;
+  f.text_query = "wait";
+  QCOMPARE(reader.count_samples(f), int64_t(4 * 2));
+  f.text_query = "\"let me check\"";
+  QCOMPARE(reader.count_samples(f), int64_t(4 * 2));
+  f.text_query = "sample3";
+  QCOMPARE(reader.count_samples(f), int64_t(4 * 2));
+  f.text_query = "nothing_like_this";
+  QCOMPARE(reader.count_samples(f), int64_t(0));
+}
+
+void StoreTest::metricSeriesSinceStep() {
+  Fixture fx(6);
+  RunReader reader(fx.path);
+  auto all = reader.metric_series(fx.run, "kl");
+  QCOMPARE(all.size(), size_t(6));
+  QCOMPARE(all[4].value, 2.0);
+  QCOMPARE(all[4].wall_time, 1004.0);
+  auto fresh = reader.metric_series(fx.run, "kl", 3);
+  QCOMPARE(fresh.size(), size_t(2));
+  QCOMPARE(fresh[0].step, int64_t(4));
+  auto names = reader.metric_names(fx.run);
+  QCOMPARE(names, (std::vector<std::string>{"kl", "reward"}));
+}
+
+void StoreTest::groupAndHistory() {
+  Fixture fx(3);
+  RunReader reader(fx.path);
+  SampleFilter f;
+  f.run_id = fx.run;
+  f.step_min = 1;
+  auto page = reader.samples(f, SampleOrder::StepThenId, false, 6);
+  const auto& pick = page.rows[5];  // step 1, group 1, index 1
+  auto group = reader.group_of(pick.id);
+  QCOMPARE(group.size(), size_t(4));
+  for (size_t i = 0; i < group.size(); ++i) {
+    QCOMPARE(group[i].step, pick.step);
+    QCOMPARE(group[i].group_index, pick.group_index);
+    QCOMPARE(group[i].index_in_group, int(i));
+  }
+  auto history = reader.prompt_history(pick.prompt_id);
+  QCOMPARE(history.size(), size_t(3 * 4));
+  QCOMPARE(history.front().step, int64_t(0));
+  QCOMPARE(history.back().step, int64_t(2));
+}
+
+void StoreTest::stepAggregates() {
+  Fixture fx(3);
+  RunReader reader(fx.path);
+  auto agg = reader.step_aggregates(fx.run);
+  QCOMPARE(agg.size(), size_t(3));
+  // Rewards per group: 0, 1, 2, 0 -> mean 0.75; correct 1 of 4; aha 1 of 4.
+  QCOMPARE(agg[1].samples, 8);
+  QVERIFY(std::abs(agg[1].reward_mean - 0.75) < 1e-12);
+  QVERIFY(std::abs(agg[1].reward_std - std::sqrt(5.0 / 4 - 0.75 * 0.75)) < 1e-12);
+  QCOMPARE(agg[1].accuracy, 0.25);
+  QCOMPARE(agg[1].aha_rate, 0.25);
+  QCOMPARE(agg[1].mean_length, 11.5);
+}
+
+void StoreTest::resumeContinuesRun() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("r.db").toStdString();
+  int64_t id;
+  {
+    RunStore store(path);
+    id = store.begin_run(make_run("r"), false);
+    store.write_step(make_step(0));
+    store.write_step(make_step(1));
+    QVERIFY_EXCEPTION_THROWN(store.begin_run(make_run("r"), false), DbError);
+  }
+  RunStore again(path);
+  QCOMPARE(again.begin_run(make_run("r"), true), id);
+  QCOMPARE(again.last_step(), int64_t(1));
+  again.write_step(make_step(2));
+  QVERIFY_EXCEPTION_THROWN(again.begin_run(make_run("missing"), true), DbError);
+}
+
+void StoreTest::tagsAndNotes() {
+  Fixture fx(2);
+  TagStore tags(fx.path);
+  QCOMPARE(tags.tags().size(), size_t(5));  // the built-in ones
+  const int64_t mine = tags.create_tag("carry-error", "#E69F00");
+  QVERIFY_EXCEPTION_THROWN(tags.create_tag("carry-error", "#000000"), DbError);
+  tags.rename_tag(mine, "carry-slip");
+  tags.recolor_tag(mine, "#56B4E9");
+  auto t = tags.tag_by_name("carry-slip");
+  QVERIFY(t);
+  QCOMPARE(QString::fromStdString(t->color), QString("#56B4E9"));
+
+  RunReader reader(fx.path);
+  SampleFilter f;
+  f.run_id = fx.run;
+  auto page = reader.samples(f, SampleOrder::StepThenId, false, 5);
+  std::vector<int64_t> ids;
+  for (const auto& r : page.rows) ids.push_back(r.id);
+  tags.attach(mine, ids);
+  tags.attach(mine, ids);  // twice is harmless
+  f.tag_id = mine;
+  QCOMPARE(reader.count_samples(f), int64_t(5));
+  tags.detach(mine, {ids[0], ids[1]});
+  QCOMPARE(reader.count_samples(f), int64_t(3));
+  QCOMPARE(tags.tags_of(ids[2]).size(), size_t(1));
+
+  tags.set_note(ids[2], "carry dropped in the tens column, fixed after 'wait'");
+  QCOMPARE(QString::fromStdString(tags.note(ids[2])), QString("carry dropped in the tens column, fixed after 'wait'"));
+  tags.set_note(ids[2], "");
+  QCOMPARE(QString::fromStdString(tags.note(ids[2])), QString());
+
+  tags.delete_tag(mine);
+  QCOMPARE(tags.tags_of(ids[2]).size(), size_t(0));
+}
+
+void StoreTest::deleteRunRemovesEverything() {
+  Fixture fx(3);
+  const int64_t other = fx.store.begin_run(make_run("run-b"), false);
+  fx.store.write_step(make_step(0));
+  TagStore tags(fx.path);
+  RunReader reader(fx.path);
+  SampleFilter f;
+  f.run_id = fx.run;
+  auto page = reader.samples(f, SampleOrder::StepThenId, false, 2);
+  tags.attach(tags.tag_by_name("aha")->id, {page.rows[0].id});
+  tags.set_note(page.rows[0].id, "note");
+  tags.delete_run(fx.run);
+  auto& db = reader.connection();
+  QCOMPARE(db.scalar_int("SELECT count(*) FROM samples WHERE run_id = " + std::to_string(fx.run)), int64_t(0));
+  QCOMPARE(db.scalar_int("SELECT count(*) FROM metrics WHERE run_id = " + std::to_string(fx.run)), int64_t(0));
+  QCOMPARE(db.scalar_int("SELECT count(*) FROM sample_tags"), int64_t(0));
+  QCOMPARE(db.scalar_int("SELECT count(*) FROM notes"), int64_t(0));
+  // The other run and its index entries stay.
+  SampleFilter all;
+  all.text_query = "wait";
+  QCOMPARE(reader.count_samples(all), int64_t(2));
+  QCOMPARE(reader.runs().size(), size_t(1));
+  QCOMPARE(reader.runs()[0].id, other);
+  QCOMPARE(QString::fromStdString(db.scalar_text("PRAGMA integrity_check")), QString("ok"));
+  db.exec("INSERT INTO samples_fts(samples_fts) VALUES('integrity-check')");
+}
