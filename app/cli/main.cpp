@@ -17,6 +17,8 @@ struct Verb {
 };
 
 const Verb kVerbs[] = {
+    {"train", "run GRPO from a TOML config and store every sample in a run database", aha::cli::cmd_train},
+    {"runs", "list the runs of a run database", aha::cli::cmd_runs},
     {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},
 };

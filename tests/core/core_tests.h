@@ -7,3 +7,62 @@ class RuntimeTest : public QObject {
   void tensorMatmulMatchesHandResult();
   void versionStringsAreFilled();
 };
+
+class TransformerTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void cachedLogitsMatchUncached();
+  void leftPaddingDoesNotChangeLogits();
+  void groupedQueryAttentionShapes();
+  void safetensorsRoundTrip();
+  void checkpointRoundTrip();
+  void loadErrorsNameTensorAndFile();
+  void samplerStopsAndPads();
+  void topPKeepsNucleusOnly();
+};
+
+class TaskTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void charTokenizerRoundTrip();
+  void arithmeticVerifies();
+  void columnCheckIsDigitByDigit();
+  void workedSolutionCatchesMistakes();
+  void countdownVerifierRejectsCheats();
+  void countdownProblemsAreSolvable();
+  void responseFormatParsing();
+  void rewardsWeighAndName();
+};
+
+class GrpoTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void advantagesWithoutScaling();
+  void advantagesWithScaling();
+  void twoTokenLossAndGradient();
+  void firstIterationRatioIsOne();
+  void identicalRewardsGiveNoGradient();
+  void lossTypesNormaliseDifferently();
+  void klPenaltyIsK3();
+};
+
+class ConfigTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void presetsParse();
+  void unknownKeySuggestsNearest();
+  void outOfRangeNamesKeyValueAndRange();
+  void syntaxErrorNamesLine();
+  void roundTripsThroughToml();
+};
+
+class TrainerTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase();
+  void rewardGoesUpOnTrivialTask();
+  void seedMakesRunsRepeatable();
+  void jobStopsAndResumesAtStepBoundary();
+ private:
+  QString base_;  // a briefly pretrained base model for these tests
+};

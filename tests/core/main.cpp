@@ -5,5 +5,10 @@ int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   return aha::test::run_suites(argc, argv, {
       aha::test::suite<RuntimeTest>("runtime"),
+      aha::test::suite<TransformerTest>("transformer"),
+      aha::test::suite<TaskTest>("tasks"),
+      aha::test::suite<GrpoTest>("grpo"),
+      aha::test::suite<ConfigTest>("config"),
+      aha::test::suite<TrainerTest>("trainer"),
   });
 }

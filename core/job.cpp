@@ -1,0 +1,86 @@
+#include "core/job.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/grpo_trainer.h"
+#include "db/run_store.h"
+
+namespace aha {
+
+TrainingJob::TrainingJob(RunConfig config, std::string db_path, std::filesystem::path checkpoint_root, bool resume)
+    : config_(std::move(config)), db_path_(std::move(db_path)), checkpoint_root_(std::move(checkpoint_root)),
+      resume_(resume) {}
+
+std::filesystem::path TrainingJob::default_checkpoint_root(const std::string& db_path) {
+  return std::filesystem::path(db_path + ".checkpoints");
+}
+
+void TrainingJob::pause() { paused_ = true; }
+
+void TrainingJob::resume() {
+  {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+  }
+  wake_.notify_all();
+}
+
+void TrainingJob::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+}
+
+bool TrainingJob::wait_while_paused(RunSink& sink, const JobCallbacks& cb) {
+  if (!paused_ || stop_) return !stop_;
+  sink.set_status(RunStatus::Paused);
+  if (cb.on_status) cb.on_status(RunStatus::Paused, "");
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [&] { return !paused_ || stop_; });
+  lock.unlock();
+  if (stop_) return false;
+  sink.set_status(RunStatus::Running);
+  if (cb.on_status) cb.on_status(RunStatus::Running, "");
+  return true;
+}
+
+RunStatus TrainingJob::run(const JobCallbacks& cb) {
+  std::unique_ptr<db::RunStore> store;
+  RunStatus final_status = RunStatus::Failed;
+  try {
+    store = std::make_unique<db::RunStore>(db_path_);
+    GrpoTrainer trainer(config_, *store, checkpoint_root_);
+    trainer.prepare(resume_);
+    if (cb.on_status) cb.on_status(RunStatus::Running, "");
+    while (!trainer.finished()) {
+      if (!wait_while_paused(*store, cb)) break;
+      StepSummary s = trainer.train_step();
+      if (cb.on_step) cb.on_step(s);
+    }
+    if (trainer.finished()) {
+      final_status = RunStatus::Finished;
+    } else {
+      trainer.save_checkpoint();  // a stopped run resumes exactly where it stopped
+      final_status = RunStatus::Stopped;
+    }
+    store->set_status(final_status);
+    if (cb.on_status) cb.on_status(final_status, "");
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    spdlog::error("run '{}' failed: {}", config_.name, error_);
+    if (store) {
+      try {
+        store->set_status(RunStatus::Failed, error_);
+      } catch (const std::exception& e2) {
+        spdlog::error("could not record the failure: {}", e2.what());
+      }
+    }
+    final_status = RunStatus::Failed;
+    if (cb.on_status) cb.on_status(RunStatus::Failed, error_);
+  }
+  return final_status;
+}
+
+}  // namespace aha

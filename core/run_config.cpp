@@ -1,0 +1,139 @@
+#include "core/run_config.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "core/config_reader.h"
+#include "core/model_spec.h"
+#include "core/rewards.h"
+
+namespace aha {
+
+RunConfig RunConfig::from_toml(const std::string& text, const std::string& origin) {
+  auto root = parse_toml_text(text, origin);
+  ConfigReader r(root, origin);
+  RunConfig c;
+  c.name = r.text("name", c.name);
+  if (c.name.empty()) throw ConfigError(origin + ": name: a run needs a name");
+  c.model = r.text("model", c.model);
+  c.device = r.text("device", c.device, {"auto", "cpu", "cuda"});
+  c.seed = r.integer("seed", c.seed, 0, 2147483647);
+  c.max_steps = r.integer("max_steps", c.max_steps, 1, 10000000);
+  c.threads = r.integer("threads", c.threads, 0, 1024);
+  c.prompt_template = r.text("prompt_template", c.prompt_template);
+  if (c.prompt_template.find("{question}") == std::string::npos)
+    throw ConfigError(origin + ": prompt_template: must contain {question}");
+  c.task = read_task_table(r.table("task"));
+
+  c.num_generations = r.integer("num_generations", c.num_generations, 2, 1024);
+  c.per_device_train_batch_size = r.integer("per_device_train_batch_size", c.per_device_train_batch_size, 2, 1 << 20);
+  if (c.per_device_train_batch_size % c.num_generations)
+    throw ConfigError(origin + ": per_device_train_batch_size: value " + std::to_string(c.per_device_train_batch_size) +
+                      " must be a multiple of num_generations (" + std::to_string(c.num_generations) + ")");
+  c.beta = r.real("beta", c.beta, 0.0, 10.0);
+  c.epsilon = r.real("epsilon", c.epsilon, 0.0, 1.0);
+  c.epsilon_high = r.real("epsilon_high", c.epsilon, 0.0, 10.0);
+  c.loss_type = r.text("loss_type", c.loss_type, {"grpo", "bnpo", "dr_grpo", "dapo"});
+  c.scale_rewards = r.boolean("scale_rewards", c.scale_rewards);
+  c.num_iterations = r.integer("num_iterations", c.num_iterations, 1, 64);
+  c.max_completion_length = r.integer("max_completion_length", c.max_completion_length, 1, 1 << 16);
+  c.temperature = r.real("temperature", c.temperature, 0.0, 10.0);
+  c.top_p = r.real("top_p", c.top_p, 0.01, 1.0);
+  c.learning_rate = r.real("learning_rate", c.learning_rate, 0.0, 1.0);
+  c.lr_scheduler_type = r.text("lr_scheduler_type", c.lr_scheduler_type, {"constant", "cosine"});
+  c.warmup_steps = r.integer("warmup_steps", c.warmup_steps, 0, 10000000);
+  c.max_grad_norm = r.real("max_grad_norm", c.max_grad_norm, 0.0, 1e6);
+  c.weight_decay = r.real("weight_decay", c.weight_decay, 0.0, 10.0);
+  c.reward_funcs = r.text_list("reward_funcs", c.reward_funcs);
+  for (const auto& f : c.reward_funcs) {
+    const auto known = known_reward_functions();
+    if (std::find(known.begin(), known.end(), f) == known.end())
+      throw ConfigError(origin + ": reward_funcs: unknown reward function '" + f + "' (known: accuracy, format)");
+  }
+  c.reward_weights = r.real_list("reward_weights", std::vector<double>(c.reward_funcs.size(), 1.0));
+  if (c.reward_weights.size() != c.reward_funcs.size())
+    throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
+                      std::to_string(c.reward_funcs.size()) + " reward_funcs; give one weight per function");
+  c.save_steps = r.integer("save_steps", c.save_steps, 1, 10000000);
+  r.reject_unknown();
+  return c;
+}
+
+RunConfig RunConfig::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError("cannot open run config '" + file.string() + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return from_toml(ss.str(), file.string());
+}
+
+std::string RunConfig::to_toml() const {
+  toml::table task_table{{"name", task.name},
+                         {"min_terms", task.min_terms},
+                         {"max_terms", task.max_terms},
+                         {"min_value", task.min_value},
+                         {"max_value", task.max_value},
+                         {"countdown_numbers", task.countdown_numbers},
+                         {"countdown_max_target", task.countdown_max_target}};
+  toml::array funcs, weights;
+  for (const auto& f : reward_funcs) funcs.push_back(f);
+  for (double w : reward_weights) weights.push_back(w);
+  toml::table t{{"name", name},
+                {"model", model},
+                {"device", device},
+                {"seed", seed},
+                {"max_steps", max_steps},
+                {"threads", threads},
+                {"prompt_template", prompt_template},
+                {"num_generations", num_generations},
+                {"per_device_train_batch_size", per_device_train_batch_size},
+                {"beta", beta},
+                {"epsilon", epsilon},
+                {"epsilon_high", epsilon_high},
+                {"loss_type", loss_type},
+                {"scale_rewards", scale_rewards},
+                {"num_iterations", num_iterations},
+                {"max_completion_length", max_completion_length},
+                {"temperature", temperature},
+                {"top_p", top_p},
+                {"learning_rate", learning_rate},
+                {"lr_scheduler_type", lr_scheduler_type},
+                {"warmup_steps", warmup_steps},
+                {"max_grad_norm", max_grad_norm},
+                {"weight_decay", weight_decay},
+                {"reward_funcs", funcs},
+                {"reward_weights", weights},
+                {"save_steps", save_steps},
+                {"task", task_table}};
+  std::ostringstream out;
+  out << t << "\n";
+  return out.str();
+}
+
+std::filesystem::path resources_dir() {
+  if (const char* env = std::getenv("AHA_RESOURCES")) return env;
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) {
+    std::filesystem::path exe(std::string(buf, n));
+    // Installed: <prefix>/bin/aha -> <prefix>/share/aha-studio/resources.
+    auto installed = exe.parent_path().parent_path() / "share" / "aha-studio" / "resources";
+    if (std::filesystem::exists(installed / "presets")) return installed;
+  }
+#ifdef AHA_SOURCE_RESOURCES
+  return AHA_SOURCE_RESOURCES;  // a build tree
+#else
+  return "resources";
+#endif
+}
+
+std::filesystem::path resolve_model_path(const std::string& model) {
+  const std::string prefix = "builtin:";
+  if (model.rfind(prefix, 0) == 0) return resources_dir() / "models" / model.substr(prefix.size());
+  return model;
+}
+
+}  // namespace aha

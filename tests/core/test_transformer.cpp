@@ -1,0 +1,186 @@
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+
+#include "core/char_tokenizer.h"
+#include "core/checkpoint.h"
+#include "core/safetensors.h"
+#include "core/sampler.h"
+#include "core/transformer.h"
+#include "tests/core/core_tests.h"
+
+using namespace aha;
+
+namespace {
+ModelConfig small_config(bool tied = true, bool bias = true) {
+  ModelConfig c;
+  c.vocab_size = CharTokenizer().vocab_size();
+  c.hidden_size = 32;
+  c.intermediate_size = 48;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;
+  c.num_key_value_heads = 2;
+  c.tie_word_embeddings = tied;
+  c.qkv_bias = bias;
+  return c;
+}
+
+Transformer make_model(uint64_t seed, bool tied = true, bool bias = true) {
+  Transformer m(small_config(tied, bias));
+  m->init_weights(seed);
+  // Larger weights than the init so that differences would show.
+  torch::NoGradGuard ng;
+  for (auto& p : m->parameters()) p.add_(torch::randn_like(p) * 0.2);
+  m->eval();
+  return m;
+}
+}  // namespace
+
+void TransformerTest::cachedLogitsMatchUncached() {
+  auto model = make_model(1);
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {3, 12}, torch::kLong);
+  auto full = model->forward(ids);
+  // Prefill 5 tokens, then one token at a time with the cache.
+  auto cache = model->make_cache(3, 16);
+  auto first = model->forward(ids.narrow(1, 0, 5), {}, {}, &cache);
+  double worst = (first - full.narrow(1, 0, 5)).abs().max().item<double>();
+  for (int t = 5; t < 12; ++t) {
+    auto step = model->forward(ids.narrow(1, t, 1), {}, {}, &cache);
+    worst = std::max(worst, (step.select(1, 0) - full.select(1, t)).abs().max().item<double>());
+  }
+  // Two tokens at once after the cache (the causal mask must be offset).
+  auto cache2 = model->make_cache(3, 16);
+  model->forward(ids.narrow(1, 0, 6), {}, {}, &cache2);
+  auto two = model->forward(ids.narrow(1, 6, 2), {}, {}, &cache2);
+  worst = std::max(worst, (two - full.narrow(1, 6, 2)).abs().max().item<double>());
+  QVERIFY2(worst < 1e-5, qPrintable(QString("max abs difference %1").arg(worst)));
+}
+
+void TransformerTest::leftPaddingDoesNotChangeLogits() {
+  auto model = make_model(2);
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {1, 7}, torch::kLong);
+  auto alone = model->forward(ids);
+  // The same row left-padded by 3 in a batch, with mask and positions.
+  auto padded = torch::cat({torch::zeros({1, 3}, torch::kLong), ids}, 1);
+  auto mask = torch::cat({torch::zeros({1, 3}, torch::kLong), torch::ones({1, 7}, torch::kLong)}, 1);
+  auto out = model->forward(padded, mask, positions_from_mask(mask));
+  const double diff = (out.narrow(1, 3, 7) - alone).abs().max().item<double>();
+  QVERIFY2(diff < 1e-5, qPrintable(QString("max abs difference %1").arg(diff)));
+}
+
+void TransformerTest::groupedQueryAttentionShapes() {
+  auto model = make_model(3, /*tied=*/false, /*bias=*/false);
+  auto params = model->named_parameters();
+  QVERIFY(params.contains("model.layers.0.self_attn.k_proj.weight"));
+  QCOMPARE(params["model.layers.0.self_attn.k_proj.weight"].size(0), int64_t(2 * 8));  // kv heads x head dim
+  QCOMPARE(params["model.layers.0.self_attn.q_proj.weight"].size(0), int64_t(32));
+  QVERIFY(params.contains("lm_head.weight"));
+  QVERIFY(!params.contains("model.layers.0.self_attn.q_proj.bias"));
+  QCOMPARE(int64_t(model->parameters().size()), int64_t(params.size()));
+  long long n = 0;
+  for (auto& p : model->parameters()) n += p.numel();
+  QCOMPARE(n, model->config().parameter_count());
+}
+
+void TransformerTest::safetensorsRoundTrip() {
+  QTemporaryDir dir;
+  const auto path = dir.filePath("t.safetensors").toStdString();
+  auto a = torch::randn({3, 4});
+  auto b = torch::arange(10, torch::kLong);
+  auto c = torch::randn({5}).to(torch::kBFloat16);
+  save_safetensors(path, {{"a", a}, {"b", b}, {"c", c}}, {{"note", "x"}});
+  SafetensorsFile f(path);
+  QCOMPARE(f.tensors().size(), size_t(3));
+  QVERIFY(torch::equal(f.load("a"), a));
+  QVERIFY(torch::equal(f.load("b"), b));
+  QVERIFY(torch::equal(f.load("c"), c));
+  QCOMPARE(QString::fromStdString(f.metadata().at("note")), QString("x"));
+}
+
+void TransformerTest::checkpointRoundTrip() {
+  QTemporaryDir dir;
+  auto model = make_model(4, false, true);
+  CharTokenizer tok;
+  save_model(dir.path().toStdString(), model, tok);
+  auto loaded = load_model(dir.path().toStdString());
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {2, 9}, torch::kLong);
+  // Weights round-trip bit for bit; logits agree up to BLAS summation order.
+  auto saved = model->named_parameters();
+  for (auto& p : loaded.model->named_parameters()) QVERIFY(torch::equal(p.value(), saved[p.key()]));
+  const double diff = (model->forward(ids) - loaded.model->forward(ids)).abs().max().item<double>();
+  QVERIFY2(diff < 1e-5, qPrintable(QString("max abs difference %1").arg(diff)));
+  QCOMPARE(loaded.tokenizer->vocab_size(), tok.vocab_size());
+  QCOMPARE(loaded.model->config().tie_word_embeddings, false);
+}
+
+void TransformerTest::loadErrorsNameTensorAndFile() {
+  QTemporaryDir dir;
+  auto model = make_model(5);
+  CharTokenizer tok;
+  save_model(dir.path().toStdString(), model, tok);
+  const auto file = dir.filePath("model.safetensors").toStdString();
+  // Rewrite the weights with one tensor missing, then with one mis-shaped.
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (auto& p : model->named_parameters())
+    if (p.key() != "model.norm.weight") tensors.emplace_back(p.key(), p.value());
+  save_safetensors(file, tensors);
+  try {
+    load_model(dir.path().toStdString());
+    QFAIL("a missing tensor must fail");
+  } catch (const std::exception& e) {
+    QVERIFY2(std::string(e.what()).find("model.norm.weight") != std::string::npos, e.what());
+  }
+  tensors.emplace_back("model.norm.weight", torch::ones({7}));
+  save_safetensors(file, tensors);
+  try {
+    load_model(dir.path().toStdString());
+    QFAIL("a mis-shaped tensor must fail");
+  } catch (const std::exception& e) {
+    const std::string msg = e.what();
+    QVERIFY2(msg.find("model.norm.weight") != std::string::npos && msg.find(file) != std::string::npos, e.what());
+  }
+}
+
+void TransformerTest::samplerStopsAndPads() {
+  auto model = make_model(6);
+  CharTokenizer tok;
+  // Make one token overwhelmingly likely: sampling must stop on it.
+  {
+    torch::NoGradGuard ng;
+    auto& w = model->model->embed_tokens->weight;
+    w[*tok.token_id("</answer>")].fill_(3.0);
+  }
+  SamplingOptions so;
+  so.max_new_tokens = 20;
+  so.temperature = 1.0;
+  so.stop_ids = {*tok.token_id("</answer>")};
+  so.pad_id = tok.pad_id();
+  torch::manual_seed(0);
+  auto gen = generate(model, {tok.encode("12+3="), tok.encode("7+1234=")}, so);
+  QCOMPARE(gen.completions.size(), size_t(2));
+  for (size_t b = 0; b < 2; ++b) {
+    const auto& c = gen.completions[b];
+    QVERIFY(!c.empty() && int(c.size()) <= so.max_new_tokens);
+    const bool stopped = c.back() == so.stop_ids[0];
+    QCOMPARE(bool(gen.truncated[b]), !stopped);
+    for (size_t i = 0; i + 1 < c.size(); ++i) QVERIFY(c[i] != so.stop_ids[0]);
+  }
+  // A greedy batch equals greedy rows generated alone (padding is invisible).
+  so.temperature = 0.0;
+  auto batch = generate(model, {tok.encode("12+3="), tok.encode("7+1234=")}, so);
+  auto single = generate(model, {tok.encode("12+3=")}, so);
+  QCOMPARE(batch.completions[0], single.completions[0]);
+}
+
+void TransformerTest::topPKeepsNucleusOnly() {
+  auto logits = torch::log(torch::tensor({{0.5f, 0.3f, 0.15f, 0.05f}}));
+  torch::manual_seed(1);
+  std::set<int64_t> seen;
+  for (int i = 0; i < 400; ++i) seen.insert(sample_tokens(logits, 1.0, 0.7).item<int64_t>());
+  // The nucleus of 0.7 is {0, 1}: tokens ranked below never appear.
+  QCOMPARE(seen, (std::set<int64_t>{0, 1}));
+  QCOMPARE(sample_tokens(logits, 0.0, 1.0).item<int64_t>(), int64_t(0));
+}
