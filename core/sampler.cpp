@@ -47,35 +47,59 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   auto logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
   auto next_pos = prefix_mask.sum(1, /*keepdim=*/true);  // [B,1]: real tokens so far
 
-  auto stop = torch::zeros({B}, torch::TensorOptions().dtype(torch::kBool).device(device));
+  // Finished rows leave the batch (their cache rows too) once a quarter of it is done:
+  // decoding cost is per row, and completions differ a lot in length.
   auto stop_ids = torch::tensor(std::vector<int64_t>(opt.stop_ids.begin(), opt.stop_ids.end()), torch::kLong).to(device);
-  std::vector<torch::Tensor> steps;
+  auto rows = torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(device));  // batch row -> original row
+  auto tokens = torch::full({B, opt.max_new_tokens}, opt.pad_id, torch::kLong);              // per original row
+  std::vector<int64_t> produced(B, 0);
+  std::vector<bool> stopped(B, false);
+  auto finished = torch::zeros({B}, torch::TensorOptions().dtype(torch::kBool).device(device));
+  int64_t active = B;
   for (int t = 0; t < opt.max_new_tokens; ++t) {
     auto tok = sample_tokens(logits, opt.temperature, opt.top_p);
-    tok = tok.masked_fill(stop, opt.pad_id);  // finished rows only pad
-    steps.push_back(tok);
-    if (stop_ids.numel() > 0) stop = stop.logical_or(torch::isin(tok, stop_ids));
+    {
+      auto tok_cpu = tok.to(torch::kCPU);
+      auto rows_cpu = rows.to(torch::kCPU);
+      auto tk = tok_cpu.accessor<int64_t, 1>();
+      auto rw = rows_cpu.accessor<int64_t, 1>();
+      auto ta = tokens.accessor<int64_t, 2>();
+      for (int64_t i = 0; i < tk.size(0); ++i) {
+        const int64_t r = rw[i];
+        if (stopped[r]) continue;  // finished earlier, kept in the batch as padding
+        ta[r][t] = tk[i];
+        produced[r] = t + 1;
+        stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
+      }
+    }
     ++out.decode_steps;
-    if (stop.all().item<bool>() || t + 1 == opt.max_new_tokens) break;
-    mask.index_put_({torch::indexing::Slice(), Lp + t}, 1);
-    logits = model->forward(tok.unsqueeze(1), mask.narrow(1, 0, Lp + t + 1), next_pos, &cache).select(1, 0);
+    if (stop_ids.numel() > 0) finished = finished.logical_or(torch::isin(tok, stop_ids));
+    auto keep = finished.logical_not();
+    const int64_t still = keep.sum().item<int64_t>();
+    if (still == 0 || t + 1 == opt.max_new_tokens) break;
+    const int64_t len = Lp + t + 1;  // positions in the cache after this token
+    if (still <= active * 3 / 4) {
+      auto idx = keep.nonzero().squeeze(1);
+      for (auto& k : cache.k) k = k.index_select(0, idx);
+      for (auto& v : cache.v) v = v.index_select(0, idx);
+      mask = mask.index_select(0, idx);
+      next_pos = next_pos.index_select(0, idx);
+      rows = rows.index_select(0, idx);
+      tok = tok.index_select(0, idx);
+      finished = finished.index_select(0, idx);
+      active = still;
+    } else {
+      tok = tok.masked_fill(finished, opt.pad_id);
+    }
+    mask.index_put_({torch::indexing::Slice(), len - 1}, 1);
+    logits = model->forward(tok.unsqueeze(1), mask.narrow(1, 0, len), next_pos, &cache).select(1, 0);
     next_pos = next_pos + 1;
   }
 
-  auto all = torch::stack(steps, 1).to(torch::kCPU);  // [B, steps]
-  auto acc = all.accessor<int64_t, 2>();
-  const std::vector<int> stops = opt.stop_ids;
+  auto ta = tokens.accessor<int64_t, 2>();
   for (int64_t b = 0; b < B; ++b) {
-    bool stopped = false;
-    for (int64_t t = 0; t < all.size(1); ++t) {
-      const int id = static_cast<int>(acc[b][t]);
-      out.completions[b].push_back(id);
-      if (std::find(stops.begin(), stops.end(), id) != stops.end()) {
-        stopped = true;
-        break;
-      }
-    }
-    out.truncated[b] = !stopped;
+    for (int64_t t = 0; t < produced[b]; ++t) out.completions[b].push_back(static_cast<int>(ta[b][t]));
+    out.truncated[b] = !stopped[b];
   }
   return out;
 }
