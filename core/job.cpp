@@ -3,12 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "core/grpo_trainer.h"
-#include "db/run_store.h"
 
 namespace aha {
 
-TrainingJob::TrainingJob(RunConfig config, std::string db_path, std::filesystem::path checkpoint_root, bool resume)
-    : config_(std::move(config)), db_path_(std::move(db_path)), checkpoint_root_(std::move(checkpoint_root)),
+TrainingJob::TrainingJob(RunConfig config, SinkFactory open_sink, std::filesystem::path checkpoint_root, bool resume)
+    : config_(std::move(config)), open_sink_(std::move(open_sink)), checkpoint_root_(std::move(checkpoint_root)),
       resume_(resume) {}
 
 std::filesystem::path TrainingJob::default_checkpoint_root(const std::string& db_path) {
@@ -47,10 +46,10 @@ bool TrainingJob::wait_while_paused(RunSink& sink, const JobCallbacks& cb) {
 }
 
 RunStatus TrainingJob::run(const JobCallbacks& cb) {
-  std::unique_ptr<db::RunStore> store;
+  std::unique_ptr<RunSink> store;
   RunStatus final_status = RunStatus::Failed;
   try {
-    store = std::make_unique<db::RunStore>(db_path_);
+    store = open_sink_();
     GrpoTrainer trainer(config_, *store, checkpoint_root_);
     trainer.prepare(resume_);
     if (cb.on_status) cb.on_status(RunStatus::Running, "");

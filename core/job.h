@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -20,10 +21,14 @@ struct JobCallbacks {
   std::function<void(RunStatus, const std::string& message)> on_status;
 };
 
+// Opens the store the job writes to (called on the job's thread, so that its errors end
+// the run as failed like any other). The CLI and the studio pass a db::RunStore.
+using SinkFactory = std::function<std::unique_ptr<RunSink>()>;
+
 class TrainingJob {
  public:
-  // `db_path`: the run database; checkpoints go to `checkpoint_root`/<run name>/.
-  TrainingJob(RunConfig config, std::string db_path, std::filesystem::path checkpoint_root, bool resume = false);
+  // Checkpoints go to `checkpoint_root`/<run name>/.
+  TrainingJob(RunConfig config, SinkFactory open_sink, std::filesystem::path checkpoint_root, bool resume = false);
 
   // Trains until max_steps, stop() or an error. Never throws: an error ends the run as
   // Failed with its message (stored with the run). Returns the final status.
@@ -43,7 +48,7 @@ class TrainingJob {
   bool wait_while_paused(RunSink& sink, const JobCallbacks& cb);
 
   RunConfig config_;
-  std::string db_path_;
+  SinkFactory open_sink_;
   std::filesystem::path checkpoint_root_;
   bool resume_;
   std::atomic<bool> stop_{false}, paused_{false};

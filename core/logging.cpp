@@ -1,5 +1,7 @@
 #include "core/logging.h"
 
+#include <algorithm>
+
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -29,6 +31,11 @@ void init_logging(const std::filesystem::path& log_file, bool verbose) {
 
 void add_log_sink(std::shared_ptr<spdlog::sinks::sink> sink) {
   spdlog::default_logger()->sinks().push_back(std::move(sink));
+}
+
+void remove_log_sink(const std::shared_ptr<spdlog::sinks::sink>& sink) {
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
 }
 
 }  // namespace aha

@@ -11,5 +11,6 @@ namespace aha {
 // Extra sinks (the studio's log panel) can be added later with add_log_sink().
 void init_logging(const std::filesystem::path& log_file, bool verbose = false);
 void add_log_sink(std::shared_ptr<spdlog::sinks::sink> sink);
+void remove_log_sink(const std::shared_ptr<spdlog::sinks::sink>& sink);
 
 }  // namespace aha

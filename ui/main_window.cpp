@@ -1,25 +1,74 @@
 #include "ui/main_window.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
-#include <QListWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
 #include <QPlainTextEdit>
+#include <QSettings>
+#include <QSlider>
+#include <QStandardPaths>
 #include <QStatusBar>
-#include <qcustomplot.h>
+#include <QToolBar>
+#include <QTreeWidget>
+
+#include "core/logging.h"
+#include "db/run_reader.h"
+#include "ui/dashboard.h"
+#include "ui/log_sink.h"
+#include "ui/new_run_dialog.h"
+#include "ui/run_controller.h"
+#include "ui/series_math.h"
 
 namespace aha::ui {
 
+namespace {
+enum Column { ColName, ColStatus, ColSteps };
+
+QIcon swatch(int colorIndex) {
+  QPixmap pm(12, 12);
+  pm.fill(QColor(palette_color(colorIndex)));
+  return QIcon(pm);
+}
+
+QString clockText(double seconds) {
+  const int s = static_cast<int>(seconds + 0.5);
+  return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+}  // namespace
+
+QString MainWindow::defaultDatabasePath() {
+  return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("runs.aha.db");
+}
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("Aha Studio"));
-  resize(1280, 800);
+  resize(1400, 900);
 
-  plot_ = new QCustomPlot(this);
-  plot_->xAxis->setLabel(tr("step"));
-  plot_->yAxis->setLabel(tr("reward"));
-  setCentralWidget(plot_);
+  dashboard_ = new Dashboard(this);
+  setCentralWidget(dashboard_);
+  connect(dashboard_, &Dashboard::pointClicked, this, &MainWindow::tracesRequested);
 
-  runs_ = new QListWidget(this);
+  runs_ = new QTreeWidget(this);
+  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps")});
+  runs_->setRootIsDecorated(false);
+  runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
+  runs_->setMinimumWidth(280);
+  connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
+    if (column != ColName) return;
+    dashboard_->setRunVisible(item->data(ColName, Qt::UserRole).toLongLong(), item->checkState(ColName) == Qt::Checked,
+                              item->data(ColName, Qt::UserRole + 1).toInt());
+  });
   auto* runsDock = new QDockWidget(tr("Runs"), this);
   runsDock->setObjectName("runsDock");
   runsDock->setWidget(runs_);
@@ -27,18 +76,214 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   log_ = new QPlainTextEdit(this);
   log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
   auto* logDock = new QDockWidget(tr("Log"), this);
   logDock->setObjectName("logDock");
   logDock->setWidget(log_);
   addDockWidget(Qt::BottomDockWidgetArea, logDock);
+  logBridge_ = new LogBridge;
+  logBridge_->setParent(this);
+  connect(logBridge_, &LogBridge::line, log_, &QPlainTextEdit::appendPlainText, Qt::QueuedConnection);
+  logSink_ = std::make_shared<QtLogSink>(logBridge_);
+  aha::add_log_sink(logSink_);
+
+  // Dashboard controls: smoothing and x axis.
+  auto* bar = addToolBar(tr("Dashboard"));
+  bar->setObjectName("dashboardBar");
+  bar->addWidget(new QLabel(tr(" Smoothing ")));
+  smoothing_ = new QSlider(Qt::Horizontal);
+  smoothing_->setRange(0, 99);
+  smoothing_->setValue(60);
+  smoothing_->setMaximumWidth(200);
+  smoothing_->setToolTip(tr("Exponential moving average weight (TensorBoard's, debiased); raw values drawn faint"));
+  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { dashboard_->setSmoothing(v / 100.0); });
+  bar->addWidget(smoothing_);
+  auto* xAxis = new QComboBox;
+  xAxis->addItems({tr("x: step"), tr("x: wall time")});
+  connect(xAxis, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int i) { dashboard_->setXAxisWallTime(i == 1); });
+  bar->addWidget(xAxis);
+
+  progress_ = new QLabel(tr("No run active"));
+  statusBar()->addPermanentWidget(progress_);
+
+  controller_ = new RunController(this);
+  connect(controller_, &RunController::stepFinished, this, &MainWindow::onStep);
+  connect(controller_, &RunController::statusChanged, this, &MainWindow::onStatus);
+  connect(controller_, &RunController::idle, this, &MainWindow::updateActions);
 
   buildMenus();
-  statusBar()->showMessage(tr("No run active"));
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  smoothing_->setValue(settings.value("dashboard/smoothing", 60).toInt());
+  updateActions();
+}
+
+MainWindow::~MainWindow() {
+  controller_->shutdown();  // no thread logs after this
+  aha::remove_log_sink(logSink_);
 }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  file->addAction(tr("&New Database..."), QKeySequence::New, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("New run database"), QDir::homePath(),
+                                                      tr("Aha run databases (*.aha.db *.db)"));
+    if (!path.isEmpty()) openDatabase(path);
+  });
+  file->addAction(tr("&Open Database..."), QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open run database"), QFileInfo(dbPath_).path(),
+                                                      tr("Aha run databases (*.aha.db *.db);;All files (*)"));
+    if (!path.isEmpty()) openDatabase(path);
+  });
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  rebuildRecentMenu();
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  newRun_ = run->addAction(tr("&New Run..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this] {
+    NewRunDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) startRun(dialog.configToml());
+  });
+  pause_ = run->addAction(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] { controller_->pause(); });
+  resume_ = run->addAction(tr("Res&ume"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { controller_->resume(); });
+  stop_ = run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, [this] { controller_->stop(); });
+  run->addSeparator();
+  resumeRun_ = run->addAction(tr("Resume Selected Run from Checkpoint"), this, [this] {
+    auto* item = runs_->currentItem();
+    if (!item || !reader_) return;
+    auto summary = reader_->run(item->data(ColName, Qt::UserRole).toLongLong());
+    if (summary) controller_->start(QString::fromStdString(summary->config_toml), dbPath_, /*resume=*/true);
+    updateActions();
+  });
+  for (auto* a : {newRun_, pause_, resume_, stop_}) addAction(a);
+}
+
+bool MainWindow::openDatabase(const QString& path, bool quiet) {
+  try {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    auto reader = std::make_shared<db::RunReader>(path.toStdString());
+    reader_ = reader;
+    dbPath_ = path;
+  } catch (const std::exception& e) {
+    if (!quiet) QMessageBox::warning(this, tr("Cannot open database"), QString::fromStdString(e.what()));
+    return false;
+  }
+  dashboard_->setReader(reader_);
+  setWindowTitle(tr("Aha Studio — %1").arg(QFileInfo(path).fileName()));
+  QSettings().setValue("database/last", path);
+  addRecent(path);
+  reloadRuns();
+  updateActions();
+  return true;
+}
+
+void MainWindow::reloadRuns() {
+  QSignalBlocker block(runs_);
+  runs_->clear();
+  if (!reader_) return;
+  int color = 0;
+  for (const auto& r : reader_->runs()) {
+    auto* item = new QTreeWidgetItem(runs_);
+    item->setText(ColName, QString::fromStdString(r.name));
+    item->setText(ColStatus, QString::fromStdString(r.status));
+    item->setText(ColSteps, QString("%1/%2").arg(r.last_step + 1).arg(r.total_steps));
+    item->setData(ColName, Qt::UserRole, qint64(r.id));
+    item->setData(ColName, Qt::UserRole + 1, color);
+    item->setIcon(ColName, swatch(color));
+    item->setToolTip(ColName, QString::fromStdString(r.model + " · " + r.task + " · seed " + std::to_string(r.seed)));
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(ColName, Qt::Checked);
+    dashboard_->setRunVisible(r.id, true, color);
+    ++color;
+  }
+  if (runs_->topLevelItemCount() == 0) statusBar()->showMessage(tr("No runs yet: Run > New Run... starts one"));
+}
+
+void MainWindow::startRun(const QString& configToml) {
+  if (dbPath_.isEmpty() && !openDatabase(defaultDatabasePath())) return;
+  controller_->start(configToml, dbPath_);
+  updateActions();
+}
+
+void MainWindow::onStep(const StepInfo& s) {
+  progress_->setText(tr("%1: step %2/%3 · reward %4 · %5 tok/s · ETA %6")
+                         .arg(s.run)
+                         .arg(s.step + 1)
+                         .arg(s.total)
+                         .arg(s.reward, 0, 'f', 3)
+                         .arg(s.tokensPerSecond, 0, 'f', 0)
+                         .arg(clockText(s.etaSeconds)));
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* item = runs_->topLevelItem(i);
+    if (item->text(ColName) == s.run) item->setText(ColSteps, QString("%1/%2").arg(s.step + 1).arg(s.total));
+  }
+  dashboard_->refresh();
+}
+
+void MainWindow::onStatus(const QString& run, const QString& status, const QString& message) {
+  if (status == "running") {
+    // A new run appears in the panel as soon as it exists in the database.
+    bool known = false;
+    for (int i = 0; i < runs_->topLevelItemCount(); ++i) known |= runs_->topLevelItem(i)->text(ColName) == run;
+    if (!known) reloadRuns();
+  }
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* item = runs_->topLevelItem(i);
+    if (item->text(ColName) == run) item->setText(ColStatus, status);
+  }
+  if (status == "failed") {
+    statusBar()->showMessage(tr("Run %1 failed: %2").arg(run, message));
+    if (isVisible()) QMessageBox::warning(this, tr("Run failed"), message);
+  } else if (status != "running") {
+    progress_->setText(tr("%1: %2").arg(run, status));
+  }
+  updateActions();
+}
+
+void MainWindow::updateActions() {
+  const bool busy = controller_->busy();
+  pause_->setEnabled(busy && !controller_->paused());
+  resume_->setEnabled(busy && controller_->paused());
+  stop_->setEnabled(busy);
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value("database/recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8) recent.removeLast();
+  settings.setValue("database/recent", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  for (const QString& path : QSettings().value("database/recent").toStringList())
+    recentMenu_->addAction(path, this, [this, path] { openDatabase(path); });
+  recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (controller_->busy()) {
+    const auto answer = QMessageBox::question(
+        this, tr("A run is training"),
+        tr("Run %1 is training. Stop it at the end of the current step and quit?").arg(controller_->activeRun()));
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+    statusBar()->showMessage(tr("Stopping at the end of the current step..."));
+    controller_->shutdown();
+  }
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  settings.setValue("dashboard/smoothing", smoothing_->value());
+  event->accept();
 }
 
 }  // namespace aha::ui

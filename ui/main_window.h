@@ -1,26 +1,79 @@
 #pragma once
 #include <QMainWindow>
+#include <QPointer>
 
-class QCustomPlot;
-class QListWidget;
+#include <memory>
+
+class QLabel;
+class QMenu;
 class QPlainTextEdit;
+class QSlider;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace aha::db {
+class RunReader;
+}
+namespace spdlog::sinks {
+class sink;
+}
 
 namespace aha::ui {
 
-// The studio's main window: runs panel (left), dashboard (centre), log panel (bottom).
+class Dashboard;
+class LogBridge;
+class RunController;
+struct StepInfo;
+
+// The studio's main window: runs panel (left), dashboard (centre), log panel (bottom),
+// progress of the active run in the status bar.
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
-  QListWidget* runsPanel() const { return runs_; }
-  QCustomPlot* dashboard() const { return plot_; }
+  // Opens (creating if needed) a run database; false with a message box on failure
+  // (no box when `quiet`).
+  bool openDatabase(const QString& path, bool quiet = false);
+  QString databasePath() const { return dbPath_; }
+  static QString defaultDatabasePath();
+
+  QTreeWidget* runsPanel() const { return runs_; }
+  Dashboard* dashboard() const { return dashboard_; }
+  RunController* controller() const { return controller_; }
+  QLabel* progressLabel() const { return progress_; }
+  // Starts a run from TOML (what the New Run dialog does on Start).
+  void startRun(const QString& configToml);
+
+ signals:
+  // A click on a chart point: the traces of that run and step.
+  void tracesRequested(qint64 runId, qint64 step);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
 
  private:
   void buildMenus();
-  QListWidget* runs_ = nullptr;
-  QCustomPlot* plot_ = nullptr;
+  void reloadRuns();
+  void onStep(const StepInfo& info);
+  void onStatus(const QString& run, const QString& status, const QString& message);
+  void updateActions();
+  void addRecent(const QString& path);
+  void rebuildRecentMenu();
+
+  QString dbPath_;
+  std::shared_ptr<db::RunReader> reader_;
+  QTreeWidget* runs_ = nullptr;
+  Dashboard* dashboard_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
+  QLabel* progress_ = nullptr;
+  QSlider* smoothing_ = nullptr;
+  RunController* controller_ = nullptr;
+  LogBridge* logBridge_ = nullptr;
+  std::shared_ptr<spdlog::sinks::sink> logSink_;
+  QMenu* recentMenu_ = nullptr;
+  QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr;
 };
 
 }  // namespace aha::ui

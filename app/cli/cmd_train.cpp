@@ -7,6 +7,7 @@
 #include "app/cli/interrupt.h"
 #include "core/job.h"
 #include "core/logging.h"
+#include "db/run_store.h"
 
 namespace aha::cli {
 
@@ -38,7 +39,9 @@ int cmd_train(int argc, char** argv, int first) {
   cfg.max_steps = args.get_int("steps", cfg.max_steps);
   const std::string db = args.require("db");
 
-  TrainingJob job(cfg, db, TrainingJob::default_checkpoint_root(db), args.has("resume"));
+  TrainingJob job(
+      cfg, [db] { return std::make_unique<db::RunStore>(db); }, TrainingJob::default_checkpoint_root(db),
+      args.has("resume"));
   install_interrupt_handler();
   JobCallbacks cb;
   cb.on_step = [&](const StepSummary& s) {

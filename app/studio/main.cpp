@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QDir>
+#include <QSettings>
 #include <QStandardPaths>
 #include <spdlog/spdlog.h>
 
@@ -18,6 +19,9 @@ int main(int argc, char** argv) {
   spdlog::info("Aha Studio {} ({}) starting", aha::version(), aha::git_revision());
 
   aha::ui::MainWindow window;
+  // The last database, else the default one in the user's data directory.
+  const QString last = QSettings().value("database/last").toString();
+  if (last.isEmpty() || !window.openDatabase(last, /*quiet=*/true)) window.openDatabase(aha::ui::MainWindow::defaultDatabasePath());
   window.show();
   return app.exec();
 }

@@ -9,11 +9,16 @@
 #include "core/memory_sink.h"
 #include "core/pretrain.h"
 #include "db/run_reader.h"
+#include "db/run_store.h"
 #include "tests/core/core_tests.h"
 
 using namespace aha;
 
 namespace {
+
+SinkFactory store_at(const std::string& path) {
+  return [path] { return std::make_unique<db::RunStore>(path); };
+}
 
 QTemporaryDir& scratch() {
   static QTemporaryDir dir;
@@ -132,7 +137,7 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
   c.max_steps = 6;
   c.save_steps = 100;  // only the stop writes a checkpoint
   {
-    TrainingJob job(c, db, TrainingJob::default_checkpoint_root(db));
+    TrainingJob job(c, store_at(db), TrainingJob::default_checkpoint_root(db));
     std::vector<int64_t> steps;
     std::vector<RunStatus> statuses;
     JobCallbacks cb;
@@ -162,7 +167,7 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
   QCOMPARE(QString::fromStdString(stopped->status), QString("stopped"));
   const int64_t done = stopped->last_step;
   // Resume continues the numbering after the last stored step, from the checkpoint.
-  TrainingJob again(c, db, TrainingJob::default_checkpoint_root(db), /*resume=*/true);
+  TrainingJob again(c, store_at(db), TrainingJob::default_checkpoint_root(db), /*resume=*/true);
   std::vector<int64_t> more;
   JobCallbacks cb;
   cb.on_step = [&](const StepSummary& s) { more.push_back(s.step); };
@@ -176,7 +181,7 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
   RunConfig bad = c;
   bad.name = "bad";
   bad.model = "/nonexistent/model";
-  TrainingJob failing(bad, db, TrainingJob::default_checkpoint_root(db));
+  TrainingJob failing(bad, store_at(db), TrainingJob::default_checkpoint_root(db));
   QCOMPARE(failing.run({}), RunStatus::Failed);
   QVERIFY(failing.error().find("/nonexistent/model") != std::string::npos);
 }

@@ -3,7 +3,11 @@
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  QApplication::setOrganizationName("aha-studio-tests");
+  QApplication::setApplicationName("aha-studio-tests");
   return aha::test::run_suites(argc, argv, {
       aha::test::suite<MainWindowTest>("main_window"),
+      aha::test::suite<NewRunDialogTest>("new_run_dialog"),
+      aha::test::suite<SeriesMathTest>("series_math"),
   });
 }

@@ -4,5 +4,25 @@
 class MainWindowTest : public QObject {
   Q_OBJECT
  private slots:
+  void initTestCase();
   void constructsWithPanels();
+  void emptyDatabaseShowsHint();
+  void startPauseResumeStop();
+  void chartClickRequestsTraces();
+ private:
+  QString base_;  // a micro base model pretrained for the tests
+};
+
+class NewRunDialogTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void presetIsValid();
+  void invalidTomlDisablesStart();
+  void formEditsUpdateToml();
+};
+
+class SeriesMathTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void debiasedEmaMatchesTensorBoard();
 };

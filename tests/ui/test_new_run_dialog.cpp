@@ -1,0 +1,63 @@
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+
+#include "tests/ui/ui_tests.h"
+#include "ui/new_run_dialog.h"
+#include "ui/series_math.h"
+
+using aha::ui::NewRunDialog;
+
+void NewRunDialogTest::presetIsValid() {
+  NewRunDialog d;
+  QCOMPARE(d.presetBox()->currentText(), QString("demo-arithmetic"));
+  QVERIFY(d.isValid());
+  QVERIFY(d.startButton()->isEnabled());
+  QCOMPARE(d.nameEdit()->text(), QString("demo-arithmetic"));
+  QVERIFY(d.configToml().contains("num_generations"));
+}
+
+void NewRunDialogTest::invalidTomlDisablesStart() {
+  NewRunDialog d;
+  d.tomlEdit()->setPlainText("num_generation = 4\n" + d.tomlEdit()->toPlainText());
+  QVERIFY(!d.isValid());
+  QVERIFY(!d.startButton()->isEnabled());
+  QVERIFY2(d.errorText().contains("did you mean 'num_generations'"), qPrintable(d.errorText()));
+  // Clicking Start does nothing while invalid.
+  QTest::mouseClick(d.startButton(), Qt::LeftButton);
+  QCOMPARE(d.result(), int(QDialog::Rejected));
+  d.presetBox()->setCurrentIndex(d.presetBox()->currentIndex());  // no change: still invalid
+  d.tomlEdit()->setPlainText("name = \"x\"\ntemperature = 42.0\n");
+  QVERIFY(!d.isValid());
+  QVERIFY2(d.errorText().contains("temperature") && d.errorText().contains("out of range"), qPrintable(d.errorText()));
+}
+
+void NewRunDialogTest::formEditsUpdateToml() {
+  NewRunDialog d;
+  d.stepsBox()->setValue(37);
+  QVERIFY2(d.isValid(), qPrintable(d.errorText() + "\n" + d.tomlEdit()->toPlainText()));
+  QVERIFY(d.configToml().contains("max_steps = 37"));
+  d.nameEdit()->setText("my-run");
+  QVERIFY(d.configToml().contains("name = 'my-run'") || d.configToml().contains("name = \"my-run\""));
+  d.nameEdit()->clear();
+  QVERIFY(!d.isValid());
+  QVERIFY(d.errorText().contains("name"));
+  d.nameEdit()->setText("ok");
+  QVERIFY(d.isValid());
+  QTest::mouseClick(d.startButton(), Qt::LeftButton);
+  QCOMPARE(d.result(), int(QDialog::Accepted));
+}
+
+void SeriesMathTest::debiasedEmaMatchesTensorBoard() {
+  // weight 0.5: last = 0.5*last + 0.5*v, divided by 1 - 0.5^n.
+  auto s = aha::ui::debiased_ema({2.0, 4.0, 4.0}, 0.5);
+  QCOMPARE(s[0], 2.0);                      // 1.0 / 0.5
+  QCOMPARE(s[1], (0.5 * 1.0 + 2.0) / 0.75); // 2.5 / 0.75
+  QCOMPARE(s[2], (0.5 * 2.5 + 2.0) / 0.875);
+  auto flat = aha::ui::debiased_ema({3.0, 3.0, 3.0, 3.0}, 0.9);
+  for (double v : flat) QVERIFY(std::abs(v - 3.0) < 1e-12);
+  auto none = aha::ui::debiased_ema({1.0, 5.0}, 0.0);
+  QCOMPARE(none[1], 5.0);
+}

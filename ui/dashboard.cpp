@@ -1,0 +1,217 @@
+#include "ui/dashboard.h"
+
+#include <QGridLayout>
+#include <qcustomplot.h>
+
+#include <cmath>
+
+#include "db/run_reader.h"
+#include "ui/series_math.h"
+
+namespace aha::ui {
+
+QVector<ChartSpec> Dashboard::defaultCharts() {
+  return {
+      {"reward", "", {"reward"}, "", "", "reward_std"},
+      {"accuracy / format", "fraction", {"accuracy", "format_rate"}, "", "", ""},
+      {"response length", "tokens", {"completions/mean_length"}, "completions/p10_length", "completions/p90_length", ""},
+      {"aha rate", "fraction", {"aha_rate"}, "", "", ""},
+      {"KL", "nats/token", {"kl"}, "", "", ""},
+      {"entropy", "nats/token", {"entropy"}, "", "", ""},
+      {"clip ratio", "fraction", {"clip_ratio"}, "", "", ""},
+      {"grad norm", "", {"grad_norm"}, "", "", ""},
+      {"learning rate", "", {"learning_rate"}, "", "", ""},
+  };
+}
+
+Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts()) {
+  auto* grid = new QGridLayout(this);
+  grid->setContentsMargins(4, 4, 4, 4);
+  grid->setSpacing(4);
+  for (int i = 0; i < specs_.size(); ++i) {
+    auto* plot = new QCustomPlot(this);
+    plot->setObjectName("chart:" + specs_[i].title);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, specs_[i].title, QFont(font().family(), 9, QFont::Bold)));
+    plot->xAxis->setLabel(tr("step"));
+    plot->yAxis->setLabel(specs_[i].unit);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
+    plot->setNoAntialiasingOnDrag(true);
+    plot->setMinimumSize(220, 160);
+    connect(plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {
+      auto* graph = qobject_cast<QCPGraph*>(p);
+      if (!graph || index < 0 || index >= graph->data()->size()) return;
+      const qint64 run = graph->property("run").toLongLong();
+      const auto& s = runs_[run].series.value(graph->property("metric").toString());
+      if (index < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[index]));
+    });
+    grid->addWidget(plot, i / 3, i % 3);
+    charts_.push_back(plot);
+  }
+}
+
+Dashboard::~Dashboard() = default;
+
+void Dashboard::setReader(std::shared_ptr<db::RunReader> reader) {
+  reader_ = std::move(reader);
+  runs_.clear();
+  rebuildGraphs();
+}
+
+void Dashboard::setRunVisible(qint64 runId, bool visible, int colorIndex) {
+  if (!visible) {
+    runs_.remove(runId);
+    rebuildGraphs();
+    return;
+  }
+  if (runs_.contains(runId)) return;
+  runs_[runId].color = colorIndex;
+  rebuildGraphs();
+  refresh();
+}
+
+QVector<double> Dashboard::values(qint64 runId, const QString& metric) const {
+  auto it = runs_.find(runId);
+  return it == runs_.end() ? QVector<double>() : it->series.value(metric).values;
+}
+
+QVector<double> Dashboard::xOf(const Series& s) const {
+  if (!wallTime_) return s.steps;
+  QVector<double> x(s.wall.size());
+  const double t0 = s.wall.isEmpty() ? 0 : s.wall.front();
+  for (int i = 0; i < s.wall.size(); ++i) x[i] = (s.wall[i] - t0) / 60.0;  // minutes since the first step
+  return x;
+}
+
+void Dashboard::refresh() {
+  if (!reader_) return;
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) {
+    RunData& run = it.value();
+    QStringList names;
+    for (const auto& spec : specs_) {
+      names << spec.metrics;
+      for (const auto& extra : {spec.bandLow, spec.bandHigh, spec.bandStd})
+        if (!extra.isEmpty()) names << extra;
+    }
+    qint64 newest = run.lastStep;
+    bool grew = false;
+    for (const auto& name : names) {
+      auto points = reader_->metric_series(it.key(), name.toStdString(), run.lastStep);
+      if (points.empty()) continue;
+      auto& s = run.series[name];
+      for (const auto& p : points) {
+        s.steps.push_back(double(p.step));
+        s.values.push_back(p.value);
+        s.wall.push_back(p.wall_time);
+        newest = std::max<qint64>(newest, p.step);
+      }
+      grew = true;
+    }
+    run.lastStep = newest;
+    if (grew) redrawRun(it.key());
+  }
+  for (auto* c : charts_) {
+    c->rescaleAxes(true);
+    c->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+void Dashboard::setSmoothing(double weight) {
+  smoothing_ = std::clamp(weight, 0.0, 0.99);
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
+  for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void Dashboard::setXAxisWallTime(bool wallTime) {
+  wallTime_ = wallTime;
+  for (auto* c : charts_) c->xAxis->setLabel(wallTime ? tr("wall time (min)") : tr("step"));
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
+  for (auto* c : charts_) {
+    c->rescaleAxes(true);
+    c->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+void Dashboard::rebuildGraphs() {
+  for (auto* c : charts_) c->clearGraphs();
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) {
+    const QColor base(palette_color(it->color));
+    for (int ci = 0; ci < specs_.size(); ++ci) {
+      auto* plot = charts_[ci];
+      const auto& spec = specs_[ci];
+      for (int mi = 0; mi < spec.metrics.size(); ++mi) {
+        QColor color = mi == 0 ? base : base.darker(160);
+        // Band first (behind): two graphs, the upper filled down to the lower.
+        if (mi == 0 && (!spec.bandStd.isEmpty() || !spec.bandLow.isEmpty())) {
+          auto* low = plot->addGraph();
+          auto* high = plot->addGraph();
+          QColor fill = color;
+          fill.setAlpha(40);
+          low->setPen(Qt::NoPen);
+          high->setPen(Qt::NoPen);
+          high->setBrush(fill);
+          high->setChannelFillGraph(low);
+          low->setProperty("role", "bandLow");
+          high->setProperty("role", "bandHigh");
+          for (auto* g : {low, high}) {
+            g->setProperty("run", it.key());
+            g->setProperty("metric", spec.metrics[0]);
+            g->setSelectable(QCP::stNone);
+          }
+        }
+        auto* raw = plot->addGraph();
+        QColor faint = color;
+        faint.setAlpha(60);
+        raw->setPen(QPen(faint, 1));
+        raw->setProperty("role", "raw");
+        auto* smooth = plot->addGraph();
+        smooth->setPen(QPen(color, 2, mi == 0 ? Qt::SolidLine : Qt::DashLine));
+        smooth->setProperty("role", "smooth");
+        smooth->setName(spec.metrics[mi]);
+        for (auto* g : {raw, smooth}) {
+          g->setProperty("run", it.key());
+          g->setProperty("metric", spec.metrics[mi]);
+          g->setSelectable(QCP::stSingleData);
+        }
+      }
+    }
+  }
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
+  for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void Dashboard::redrawRun(qint64 runId) {
+  const RunData& run = runs_[runId];
+  for (int ci = 0; ci < specs_.size(); ++ci) {
+    const auto& spec = specs_[ci];
+    auto* plot = charts_[ci];
+    for (int gi = 0; gi < plot->graphCount(); ++gi) {
+      QCPGraph* g = plot->graph(gi);
+      if (g->property("run").toLongLong() != runId) continue;
+      const QString metric = g->property("metric").toString();
+      const QString role = g->property("role").toString();
+      const Series s = run.series.value(metric);
+      const QVector<double> x = xOf(s);
+      if (role == "raw") {
+        g->setData(x, s.values, true);
+      } else if (role == "smooth") {
+        auto sm = debiased_ema(std::vector<double>(s.values.begin(), s.values.end()), smoothing_);
+        g->setData(x, QVector<double>(sm.begin(), sm.end()), true);
+      } else {
+        // Bands, smoothed like the line they surround.
+        QVector<double> edge;
+        if (!spec.bandStd.isEmpty()) {
+          const Series sd = run.series.value(spec.bandStd);
+          const int n = std::min(s.values.size(), sd.values.size());
+          for (int i = 0; i < n; ++i) edge.push_back(s.values[i] + (role == "bandHigh" ? sd.values[i] : -sd.values[i]));
+        } else {
+          edge = run.series.value(role == "bandHigh" ? spec.bandHigh : spec.bandLow).values;
+        }
+        auto sm = debiased_ema(std::vector<double>(edge.begin(), edge.end()), smoothing_);
+        g->setData(x.mid(0, int(sm.size())), QVector<double>(sm.begin(), sm.end()), true);
+      }
+    }
+  }
+}
+
+}  // namespace aha::ui

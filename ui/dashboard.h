@@ -1,0 +1,73 @@
+#pragma once
+// The live dashboard: a grid of QCustomPlot charts of a run's metrics, several runs
+// overlaid in the Okabe-Ito palette, raw series faint behind the smoothed ones
+// (TensorBoard's debiased EMA), bands for reward +-std and length p10-p90. New steps
+// are appended (no reload); a click on a point asks for that run's traces at that step.
+#include <QHash>
+#include <QMap>
+#include <QVector>
+#include <QWidget>
+
+#include <memory>
+
+class QCustomPlot;
+class QCPGraph;
+
+namespace aha::db {
+class RunReader;
+}
+
+namespace aha::ui {
+
+struct ChartSpec {
+  QString title, unit;
+  QStringList metrics;   // drawn as lines
+  QString bandLow, bandHigh;  // optional band around metrics[0] (absolute series)
+  QString bandStd;            // optional +-std band around metrics[0]
+};
+
+class Dashboard : public QWidget {
+  Q_OBJECT
+ public:
+  explicit Dashboard(QWidget* parent = nullptr);
+  ~Dashboard() override;
+
+  static QVector<ChartSpec> defaultCharts();
+
+  // Which database to read; clears everything shown.
+  void setReader(std::shared_ptr<db::RunReader> reader);
+  void setRunVisible(qint64 runId, bool visible, int colorIndex);
+  // Reads the steps of visible runs that are not on screen yet and appends them.
+  void refresh();
+  void setSmoothing(double weight);  // 0 .. 0.99
+  void setXAxisWallTime(bool wallTime);
+  double smoothing() const { return smoothing_; }
+  const QVector<QCustomPlot*>& charts() const { return charts_; }
+  // Points on screen for a run's metric (for tests and export).
+  QVector<double> values(qint64 runId, const QString& metric) const;
+
+ signals:
+  void pointClicked(qint64 runId, qint64 step);
+
+ private:
+  struct Series {
+    QVector<double> steps, values, wall;
+  };
+  struct RunData {
+    int color = 0;
+    QHash<QString, Series> series;
+    qint64 lastStep = -1;
+  };
+  void rebuildGraphs();
+  void redrawRun(qint64 runId);
+  QVector<double> xOf(const Series& s) const;
+
+  QVector<ChartSpec> specs_;
+  QVector<QCustomPlot*> charts_;
+  std::shared_ptr<db::RunReader> reader_;
+  QMap<qint64, RunData> runs_;
+  double smoothing_ = 0.6;
+  bool wallTime_ = false;
+};
+
+}  // namespace aha::ui

@@ -1,0 +1,55 @@
+#pragma once
+// New Run: a preset, the main knobs (TRL names, ranges, tooltips), the full TOML on an
+// advanced tab, and validation inline before Start.
+#include <QDialog>
+
+#include "core/run_config.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+
+namespace aha::ui {
+
+class NewRunDialog : public QDialog {
+  Q_OBJECT
+ public:
+  explicit NewRunDialog(QWidget* parent = nullptr);
+  // The validated TOML of the run to start (valid only after accept()).
+  QString configToml() const { return toml_; }
+  bool isValid() const { return valid_; }
+  QString errorText() const;
+
+  // Widgets, for tests.
+  QComboBox* presetBox() const { return preset_; }
+  QLineEdit* nameEdit() const { return name_; }
+  QPlainTextEdit* tomlEdit() const { return tomlEdit_; }
+  QPushButton* startButton() const { return start_; }
+  QSpinBox* stepsBox() const { return steps_; }
+
+ private:
+  void loadPreset(int index);
+  void formChanged();     // form -> TOML -> validate
+  void tomlChanged();     // TOML -> validate (form follows when valid)
+  void validate(const QString& text);
+
+  QComboBox* preset_ = nullptr;
+  QLineEdit* name_ = nullptr;
+  QSpinBox *steps_ = nullptr, *generations_ = nullptr, *batch_ = nullptr, *maxLength_ = nullptr;
+  QDoubleSpinBox *lr_ = nullptr, *beta_ = nullptr, *temperature_ = nullptr, *epsilon_ = nullptr;
+  QComboBox* lossType_ = nullptr;
+  QPlainTextEdit* tomlEdit_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  QLabel* error_ = nullptr;
+  QPushButton* start_ = nullptr;
+  QString toml_;
+  RunConfig lastValid_;
+  bool valid_ = false, updating_ = false;
+};
+
+}  // namespace aha::ui
