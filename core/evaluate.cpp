@@ -1,5 +1,7 @@
 #include "core/evaluate.h"
 
+#include "core/checkpoint.h"
+#include "core/model_eval.h"
 #include "core/rewards.h"
 #include "core/sampler.h"
 #include "core/tokenizer.h"
@@ -57,6 +59,14 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
   r.accuracy_checked = checked ? double(checked_right) / checked : 0.0;
   r.accuracy_direct = r.samples > checked ? double(direct_right) / (r.samples - checked) : 0.0;
   return r;
+}
+
+EvalResult evaluate_config_model(const RunConfig& cfg, int samples, double temperature) {
+  if (cfg.threads > 0) torch::set_num_threads(cfg.threads);
+  auto loaded = load_model(resolve_model_path(cfg.model));
+  auto task = make_task(cfg.task);
+  return evaluate_model(loaded.model, *loaded.tokenizer, *task, cfg.prompt_template, samples, temperature,
+                        cfg.max_completion_length, cfg.seed + 1000);
 }
 
 }  // namespace aha

@@ -6,18 +6,13 @@
 #include <string>
 
 #include "core/corpus.h"
+#include "core/model_eval.h"
 #include "core/transformer.h"
 
 namespace aha {
 
 class Tokenizer;
 
-struct EvalResult {
-  int samples = 0;
-  double accuracy = 0, format_rate = 0, check_share = 0;
-  double accuracy_checked = 0, accuracy_direct = 0;
-  double mean_length = 0;  // completion tokens
-};
 
 // True when a completion contains one of the corpus's self-check phrases.
 bool has_self_check(const std::string& completion);

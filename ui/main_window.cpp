@@ -15,11 +15,13 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QSet>
 #include <QSettings>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QTimer>
 #include <QTreeWidget>
 
 #include "core/logging.h"
@@ -112,6 +114,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(controller_, &RunController::statusChanged, this, &MainWindow::onStatus);
   connect(controller_, &RunController::idle, this, &MainWindow::updateActions);
 
+  // Runs written by other processes (the CLI, a cluster import) show up too.
+  auto* poll = new QTimer(this);
+  poll->setInterval(2000);
+  connect(poll, &QTimer::timeout, this, &MainWindow::pollDatabase);
+  poll->start();
+
   buildMenus();
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -182,6 +190,10 @@ bool MainWindow::openDatabase(const QString& path, bool quiet) {
 
 void MainWindow::reloadRuns() {
   QSignalBlocker block(runs_);
+  QSet<qint64> hidden;
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
+    if (runs_->topLevelItem(i)->checkState(ColName) != Qt::Checked)
+      hidden.insert(runs_->topLevelItem(i)->data(ColName, Qt::UserRole).toLongLong());
   runs_->clear();
   if (!reader_) return;
   int color = 0;
@@ -195,11 +207,27 @@ void MainWindow::reloadRuns() {
     item->setIcon(ColName, swatch(color));
     item->setToolTip(ColName, QString::fromStdString(r.model + " · " + r.task + " · seed " + std::to_string(r.seed)));
     item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-    item->setCheckState(ColName, Qt::Checked);
-    dashboard_->setRunVisible(r.id, true, color);
+    const bool visible = !hidden.contains(r.id);
+    item->setCheckState(ColName, visible ? Qt::Checked : Qt::Unchecked);
+    dashboard_->setRunVisible(r.id, visible, color);
     ++color;
   }
   if (runs_->topLevelItemCount() == 0) statusBar()->showMessage(tr("No runs yet: Run > New Run... starts one"));
+}
+
+void MainWindow::pollDatabase() {
+  if (!reader_) return;
+  const auto runs = reader_->runs();
+  if (int(runs.size()) != runs_->topLevelItemCount()) {
+    reloadRuns();
+    return;
+  }
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* item = runs_->topLevelItem(i);
+    item->setText(ColStatus, QString::fromStdString(runs[i].status));
+    item->setText(ColSteps, QString("%1/%2").arg(runs[i].last_step + 1).arg(runs[i].total_steps));
+  }
+  dashboard_->refresh();
 }
 
 void MainWindow::startRun(const QString& configToml) {

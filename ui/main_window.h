@@ -56,6 +56,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void reloadRuns();
+  void pollDatabase();
   void onStep(const StepInfo& info);
   void onStatus(const QString& run, const QString& status, const QString& message);
   void updateActions();

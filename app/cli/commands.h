@@ -5,4 +5,5 @@ int cmd_version(int argc, char** argv, int first);
 int cmd_pretrain(int argc, char** argv, int first);
 int cmd_train(int argc, char** argv, int first);
 int cmd_runs(int argc, char** argv, int first);
+int cmd_eval(int argc, char** argv, int first);
 }  // namespace aha::cli
