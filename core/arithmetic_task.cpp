@@ -83,13 +83,11 @@ std::pair<std::string, std::string> ArithmeticTask::worked_solution(const Proble
     think += step + "=" + std::to_string(stated);
     long carried = stated;
     if (u(rng) < style.check_rate) {
-      think += " check " + column_check(acc, b);
-      if (stated == right) {
-        think += " ok";
-      } else {
-        think += " wait, so " + step + "=" + std::to_string(right);
-        carried = right;
-      }
+      // The check always restates its own result and the solution carries on with it,
+      // so using a check needs no comparison, only the column facts and a copy.
+      think += " check " + column_check(acc, b) + " so " + std::to_string(right);
+      if (stated != right) think += " wait, " + std::to_string(stated) + " was wrong";
+      carried = right;
     }
     acc = carried;
   }

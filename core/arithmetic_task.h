@@ -5,8 +5,9 @@ namespace aha {
 
 // Sums of several integers, solved left to right as partial sums ("347+285=632 632+419=1051").
 // A check recomputes one step column by column, least significant digit first, each
-// column a one-digit fact with its carry: "check 7+5=12 4+8+1=13 3+2+1=6 ok" and, when the
-// stated result was wrong, "... wait, so 347+285=632" before carrying on with the fix.
+// column a one-digit fact with its carry, and restates the result:
+// "check 7+5=12 4+8+1=13 3+2+1=6 so 632"; when the stated result was wrong it adds
+// "wait, 622 was wrong". The solution always carries on with the checked result.
 class ArithmeticTask : public Task {
  public:
   explicit ArithmeticTask(const TaskOptions& o) : opt_(o) {}

@@ -32,6 +32,9 @@ PretrainConfig PretrainConfig::load(const std::filesystem::path& file) {
   c.seed = static_cast<uint64_t>(t.integer("seed", static_cast<int>(c.seed), 0, 2147483647));
   c.threads = t.integer("threads", c.threads, 0, 1024);
   c.eval_samples = t.integer("eval_samples", c.eval_samples, 0, 1000000);
+  c.init_from = t.text("init_from", c.init_from);
+  if (!c.init_from.empty() && std::filesystem::path(c.init_from).is_relative())
+    c.init_from = (std::filesystem::path(file).parent_path() / c.init_from).lexically_normal().string();
   t.reject_unknown();
   r.reject_unknown();
   return c;
@@ -48,6 +51,12 @@ void pretrain(const PretrainConfig& cfg, const std::filesystem::path& config_fil
 
   Transformer model(cfg.model);
   model->init_weights(cfg.seed);
+  if (!cfg.init_from.empty()) {
+    if (ModelConfig::load(std::filesystem::path(cfg.init_from) / "config.json").to_json() != cfg.model.to_json())
+      throw std::runtime_error("init_from '" + cfg.init_from + "': its config.json differs from the [model] table");
+    load_weights(model, cfg.init_from);
+    spdlog::info("continuing from {}", cfg.init_from);
+  }
   spdlog::info("pretraining a {}-parameter model for {} iterations of {} sequences", cfg.model.parameter_count(),
                cfg.iterations, cfg.batch_size);
   torch::optim::AdamW opt(model->parameters(),

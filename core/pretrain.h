@@ -25,6 +25,7 @@ struct PretrainConfig {
   uint64_t seed = 1234;
   int threads = 0;  // 0 = all cores
   int eval_samples = 512;
+  std::string init_from;  // continue from this model directory instead of a fresh init
 
   // Reads a TOML file; unknown keys and bad values are errors naming the key.
   static PretrainConfig load(const std::filesystem::path& toml_file);

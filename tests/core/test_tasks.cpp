@@ -61,7 +61,7 @@ void TaskTest::workedSolutionCatchesMistakes() {
     // Every step mistaken and every step checked: each check must catch and fix it.
     auto [think, answer] = t.worked_solution(p, {1.0, 1.0}, rng);
     QVERIFY2(t.is_correct(p, answer), think.c_str());
-    fixes += think.find("wait, so") != std::string::npos;
+    fixes += think.find(" was wrong") != std::string::npos;
     // Mistakes never checked: the final answer is wrong.
     auto [think2, answer2] = t.worked_solution(p, {1.0, 0.0}, rng);
     wrong_answers += !t.is_correct(p, answer2);
