@@ -1,6 +1,7 @@
 #include "core/arithmetic_task.h"
 
 #include <charconv>
+#include <vector>
 
 #include "core/countdown_task.h"
 
@@ -34,22 +35,27 @@ bool ArithmeticTask::is_correct(const Problem& p, std::string_view answer) const
 std::string ArithmeticTask::column_check(long a, long b) {
   std::string out;
   int carry = 0;
-  while (a > 0 || b > 0 || carry > 0) {
+  while (a > 0 || b > 0) {
     const int da = a % 10, db = b % 10;
-    const bool has_a = a > 0, has_b = b > 0;
-    std::string lhs;
-    if (has_a) lhs += std::to_string(da);
-    if (has_b) lhs += (lhs.empty() ? "" : "+") + std::to_string(db);
-    if (carry) lhs += (lhs.empty() ? "" : "+") + std::to_string(carry);
-    const int s = (has_a ? da : 0) + (has_b ? db : 0) + carry;
+    // Terms of this column: the digits that exist, then the carry.
+    std::vector<int> terms;
+    if (a > 0) terms.push_back(da);
+    if (b > 0) terms.push_back(db);
+    if (carry) terms.push_back(carry);
+    int sum = 0;
     if (!out.empty()) out += ' ';
-    out += lhs + "=" + std::to_string(s);
-    carry = s / 10;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (i) out += '+';
+      out += std::to_string(terms[i]);
+      sum += terms[i];
+    }
+    out += '=';
+    out += std::to_string(sum);
+    carry = sum / 10;
     a /= 10;
     b /= 10;
-    if (a == 0 && b == 0) break;  // the last column writes its full sum, carry included
   }
-  return out;
+  return out;  // the last column writes its full sum, carry included
 }
 
 long ArithmeticTask::mistaken_sum(long a, long b, std::mt19937_64& rng) {

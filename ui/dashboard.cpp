@@ -110,8 +110,18 @@ void Dashboard::refresh() {
     run.lastStep = newest;
     if (grew) redrawRun(it.key());
   }
+  rescaleAll();
+}
+
+void Dashboard::rescaleAll() {
   for (auto* c : charts_) {
     c->rescaleAxes(true);
+    // A constant series (learning rate, KL at beta 0) gets a readable range instead of
+    // one magnified to floating-point noise.
+    QCPRange y = c->yAxis->range();
+    const double span = y.size(), mid = y.center();
+    if (span < 1e-6 * std::max(1.0, std::abs(mid)) || span < std::abs(mid) * 1e-3)
+      c->yAxis->setRange(mid - std::max(std::abs(mid) * 0.1, 1e-3), mid + std::max(std::abs(mid) * 0.1, 1e-3));
     c->replot(QCustomPlot::rpQueuedReplot);
   }
 }
@@ -126,10 +136,7 @@ void Dashboard::setXAxisWallTime(bool wallTime) {
   wallTime_ = wallTime;
   for (auto* c : charts_) c->xAxis->setLabel(wallTime ? tr("wall time (min)") : tr("step"));
   for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
-  for (auto* c : charts_) {
-    c->rescaleAxes(true);
-    c->replot(QCustomPlot::rpQueuedReplot);
-  }
+  rescaleAll();
 }
 
 void Dashboard::rebuildGraphs() {

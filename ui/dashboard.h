@@ -59,6 +59,7 @@ class Dashboard : public QWidget {
     qint64 lastStep = -1;
   };
   void rebuildGraphs();
+  void rescaleAll();
   void redrawRun(qint64 runId);
   QVector<double> xOf(const Series& s) const;
 

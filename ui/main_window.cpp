@@ -65,6 +65,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps")});
   runs_->setRootIsDecorated(false);
   runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
+  runs_->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
+  runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
+  runs_->header()->setStretchLastSection(false);
   runs_->setMinimumWidth(280);
   connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
     if (column != ColName) return;

@@ -87,6 +87,10 @@ void MainWindowTest::startPauseResumeStop() {
   QVERIFY(w.progressLabel()->text().contains("live: step"));
   QTRY_VERIFY(w.dashboard()->values(1, "reward").size() >= 2);
 
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    QTest::qWait(2500);
+    w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/main-window-live.png");
+  }
   QTest::keySequence(&w, QKeySequence(Qt::CTRL | Qt::Key_P));  // pause
   QTRY_VERIFY_WITH_TIMEOUT(ctl->paused(), 30000);
   const int at_pause = steps.count();

@@ -17,6 +17,12 @@ void NewRunDialogTest::presetIsValid() {
   QVERIFY(d.startButton()->isEnabled());
   QCOMPARE(d.nameEdit()->text(), QString("demo-arithmetic"));
   QVERIFY(d.configToml().contains("num_generations"));
+  // AHA_SCREENSHOTS=DIR saves what the test saw, for a person to look at.
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    d.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/new-run-dialog.png");
+  }
 }
 
 void NewRunDialogTest::invalidTomlDisablesStart() {
