@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_file.h"
 #include "core/safetensors.h"
 
 namespace aha {
@@ -21,10 +22,8 @@ std::map<std::string, std::filesystem::path> locate_tensors(const std::filesyste
   std::map<std::string, std::filesystem::path> where;
   const auto index = dir / "model.safetensors.index.json";
   if (std::filesystem::exists(index)) {
-    std::ifstream in(index);
-    nlohmann::json j;
+    const nlohmann::json j = read_json_file(index, "weight index");
     try {
-      in >> j;
       for (auto& [name, file] : j.at("weight_map").items()) where[name] = dir / file.get<std::string>();
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(index.string() + ": malformed index: " + e.what());

@@ -14,6 +14,7 @@
 #include "core/corpus.h"
 #include "core/evaluate.h"
 #include "core/grpo.h"
+#include "core/json_file.h"
 #include "core/rewards.h"
 #include "core/sampler.h"
 #include "core/version.h"
@@ -139,8 +140,7 @@ void GrpoTrainer::prepare(bool resume) {
     } else {
       load_weights(m.policy, ckpt);
       torch::load(*m.optimizer, (ckpt / "optimizer.pt").string());
-      std::ifstream in(ckpt / "trainer_state.json");
-      auto state = nlohmann::json::parse(in);
+      const auto state = read_json_file(ckpt / "trainer_state.json", "trainer state");
       std::istringstream rng_state(state.at("rng").get<std::string>());
       rng_state >> m.rng;
       torch::Tensor gen_state;

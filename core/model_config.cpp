@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_file.h"
+
 namespace aha {
 
 namespace {
@@ -44,15 +46,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
 }
 
 ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
-  std::ifstream in(config_json);
-  if (!in) throw std::runtime_error("cannot open model config '" + config_json.string() + "'");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(config_json.string() + ": not valid JSON: " + e.what());
-  }
-  return from_json(j, config_json.string());
+  return from_json(read_json_file(config_json, "model config"), config_json.string());
 }
 
 nlohmann::json ModelConfig::to_json() const {

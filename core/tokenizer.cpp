@@ -6,19 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/char_tokenizer.h"
+#include "core/json_file.h"
 
 namespace aha {
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& dir) {
   const auto path = dir / "tokenizer.json";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("no tokenizer at '" + path.string() + "' (a model directory needs tokenizer.json)");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path.string() + ": not valid JSON: " + e.what());
-  }
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error("no tokenizer at '" + path.string() + "' (a model directory needs tokenizer.json)");
+  const nlohmann::json j = read_json_file(path, "tokenizer");
   const std::string type = j.value("/model/type"_json_pointer, std::string());
   if (type == "AhaChar") {
     auto tok = std::make_unique<CharTokenizer>();
