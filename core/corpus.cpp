@@ -17,6 +17,16 @@ CorpusGenerator::CorpusGenerator(const Task& task, CorpusOptions options, uint64
 
 std::string CorpusGenerator::next() {
   std::uniform_real_distribution<double> u(0.0, 1.0);
+  if (task_.name() == "arithmetic" && u(rng_) < opt_.fact_drill_rate) {
+    // Several facts per line, written exactly as a check writes its columns.
+    std::string line;
+    for (int i = 0; i < 8; ++i) {
+      const int a = static_cast<int>(rng_() % 10), b = static_cast<int>(rng_() % 10), carry = static_cast<int>(rng_() % 2);
+      if (i) line += ' ';
+      line += std::to_string(a) + "+" + std::to_string(b) + (carry ? "+1" : "") + "=" + std::to_string(a + b + carry);
+    }
+    return line;
+  }
   Problem p = task_.sample(rng_);
   if (task_.name() == "arithmetic" && u(rng_) < opt_.drill_rate) {
     // A drill: one addition, always checked, with the corpus's rate of slips.

@@ -15,6 +15,9 @@ struct CorpusOptions {
   // Share of lines that are a single step with its check ("347+285=632 check ... ok"),
   // so that checking is a reliable skill while the one-pass step is not.
   double drill_rate = 0.3;
+  // Share of lines that are one-digit column facts with and without a carry
+  // ("7+5=12", "8+9+1=18"), so that every step of a check is near-perfect.
+  double fact_drill_rate = 0.0;
   std::string prompt_template = "{question}<think>";
 };
 

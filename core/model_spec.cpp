@@ -37,6 +37,7 @@ CorpusOptions read_corpus_table(ConfigReader r) {
   c.style.mistake_rate = r.real("mistake_rate", c.style.mistake_rate, 0.0, 1.0);
   c.style.check_rate = r.real("check_rate", c.style.check_rate, 0.0, 1.0);
   c.drill_rate = r.real("drill_rate", c.drill_rate, 0.0, 1.0);
+  c.fact_drill_rate = r.real("fact_drill_rate", c.fact_drill_rate, 0.0, 1.0);
   c.prompt_template = r.text("prompt_template", c.prompt_template);
   r.reject_unknown();
   return c;

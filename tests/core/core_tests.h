@@ -28,6 +28,7 @@ class TaskTest : public QObject {
   void arithmeticVerifies();
   void columnCheckIsDigitByDigit();
   void workedSolutionCatchesMistakes();
+  void corpusMixesDrillsAndSolutions();
   void countdownVerifierRejectsCheats();
   void countdownProblemsAreSolvable();
   void responseFormatParsing();

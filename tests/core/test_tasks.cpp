@@ -5,6 +5,8 @@
 #include "core/corpus.h"
 #include "core/countdown_task.h"
 #include "core/rewards.h"
+
+#include <sstream>
 #include "tests/core/core_tests.h"
 
 using namespace aha;
@@ -74,6 +76,38 @@ void TaskTest::workedSolutionCatchesMistakes() {
   auto [think, answer] = t.worked_solution(p, {0.0, 0.0}, rng);
   QVERIFY(t.is_correct(p, answer));
   QVERIFY(think.find("check") == std::string::npos);
+}
+
+void TaskTest::corpusMixesDrillsAndSolutions() {
+  TaskOptions o;
+  ArithmeticTask t(o);
+  CorpusOptions c;
+  c.fact_drill_rate = 0.5;
+  c.drill_rate = 0.0;
+  CorpusGenerator gen(t, c, 7);
+  int facts = 0, solutions = 0;
+  for (int i = 0; i < 400; ++i) {
+    const std::string line = gen.next();
+    if (line.find("<think>") == std::string::npos) {
+      ++facts;
+      // Every fact is right: "a+b(+1)=s".
+      std::istringstream in(line);
+      std::string fact;
+      while (in >> fact) {
+        int sum = 0, value = 0;
+        const auto eq = fact.find('=');
+        std::istringstream terms(fact.substr(0, eq));
+        std::string term;
+        while (std::getline(terms, term, '+')) sum += std::stoi(term);
+        value = std::stoi(fact.substr(eq + 1));
+        QCOMPARE(value, sum);
+      }
+    } else {
+      ++solutions;
+      QVERIFY(line.size() > 10 && line.find("</answer>") != std::string::npos);
+    }
+  }
+  QVERIFY(facts > 150 && solutions > 150);
 }
 
 void TaskTest::countdownVerifierRejectsCheats() {
