@@ -80,6 +80,9 @@ std::pair<std::string, std::string> ArithmeticTask::worked_solution(const Proble
                                                                     std::mt19937_64& rng) const {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   std::string think;
+  // Checking is a habit of the whole solution, as in a base model's text: a solution
+  // either checks every step or none, so the choice to check is made once, up front.
+  const bool checking = u(rng) < style.check_rate;
   long acc = p.numbers.at(0);
   for (size_t i = 1; i < p.numbers.size(); ++i) {
     const long b = p.numbers[i], right = acc + b;
@@ -88,7 +91,7 @@ std::pair<std::string, std::string> ArithmeticTask::worked_solution(const Proble
     if (!think.empty()) think += ' ';
     think += step + "=" + std::to_string(stated);
     long carried = stated;
-    if (u(rng) < style.check_rate) {
+    if (checking) {
       // The check always restates its own result and the solution carries on with it,
       // so using a check needs no comparison, only the column facts and a copy.
       think += " check " + column_check(acc, b) + " so " + std::to_string(right);

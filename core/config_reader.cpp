@@ -129,6 +129,20 @@ ConfigReader ConfigReader::table(const std::string& key) {
   return ConfigReader(n ? *n->as_table() : empty, origin_, prefix_ + key + ".");
 }
 
+std::vector<ConfigReader> ConfigReader::table_list(const std::string& key) {
+  std::vector<ConfigReader> out;
+  const auto* n = find(key);
+  if (!n) return out;
+  const auto* arr = n->as_array();
+  if (!arr) fail(key, "expected a list of tables");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const auto* t = (*arr)[i].as_table();
+    if (!t) fail(key, "entry " + std::to_string(i + 1) + " is not a table");
+    out.emplace_back(*t, origin_, prefix_ + key + "[" + std::to_string(i + 1) + "].");
+  }
+  return out;
+}
+
 void ConfigReader::reject_unknown() const {
   for (const auto& [k, v] : table_) {
     const std::string key(k.str());

@@ -31,6 +31,8 @@ class ConfigReader {
   std::vector<double> real_list(const std::string& key, const std::vector<double>& fallback);
   bool has_table(const std::string& key) const;
   ConfigReader table(const std::string& key);  // an empty table when absent
+  // An array of tables ([[key]] or key = [{...}, ...]); empty when absent.
+  std::vector<ConfigReader> table_list(const std::string& key);
   // Declares a key as known without reading it (a sub-table read elsewhere).
   void known(const std::string& key) { seen_.insert(key); }
   // Throws for the first key that was never read.

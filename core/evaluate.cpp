@@ -2,15 +2,12 @@
 
 #include "core/checkpoint.h"
 #include "core/model_eval.h"
+#include "core/reflection.h"
 #include "core/rewards.h"
 #include "core/sampler.h"
 #include "core/tokenizer.h"
 
 namespace aha {
-
-bool has_self_check(const std::string& c) {
-  return c.find("check") != std::string::npos || c.find("wait") != std::string::npos;
-}
 
 EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& task,
                           const std::string& prompt_template, int samples, double temperature,
@@ -25,6 +22,7 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
   so.stop_ids = {tok.eos_id()};
   if (auto id = tok.token_id("</answer>")) so.stop_ids.push_back(*id);
 
+  const ReflectionDetector detector;
   EvalResult r;
   int checked = 0, checked_right = 0, direct_right = 0;
   const int batch = 128;
@@ -43,7 +41,7 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
       const bool opened = prompt_text.size() >= 7 && prompt_text.compare(prompt_text.size() - 7, 7, "<think>") == 0;
       auto parsed = parse_response((opened ? "<think>" : "") + text);
       const bool right = parsed.has_answer && task.is_correct(problems[i], parsed.answer);
-      const bool check = has_self_check(text);
+      const bool check = detector.analyse(text, parsed.answer).reflective();
       r.accuracy += right;
       r.format_rate += parsed.format_ok;
       r.mean_length += gen.completions[i].size();

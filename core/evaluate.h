@@ -13,10 +13,7 @@ namespace aha {
 
 class Tokenizer;
 
-
-// True when a completion contains one of the corpus's self-check phrases.
-bool has_self_check(const std::string& completion);
-
+// "Self-checked" completions are those the reflection detector flags.
 EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& task,
                           const std::string& prompt_template, int samples, double temperature,
                           int max_new_tokens, uint64_t seed);

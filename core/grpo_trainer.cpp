@@ -15,6 +15,7 @@
 #include "core/evaluate.h"
 #include "core/grpo.h"
 #include "core/json_file.h"
+#include "core/reflection.h"
 #include "core/rewards.h"
 #include "core/sampler.h"
 #include "core/version.h"
@@ -58,9 +59,10 @@ struct GrpoTrainer::Impl {
   int64_t step = 0;
   double avg_step_seconds = 0;
   bool prompt_opens_think = false;
+  ReflectionDetector detector;
 
   Impl(RunConfig c, RunSink& s, std::filesystem::path root)
-      : cfg(std::move(c)), sink(s), checkpoint_root(std::move(root)) {}
+      : cfg(std::move(c)), sink(s), checkpoint_root(std::move(root)), detector(cfg.lexicon()) {}
 
   std::filesystem::path run_dir() const { return checkpoint_root / cfg.name; }
 
@@ -195,7 +197,7 @@ StepSummary GrpoTrainer::train_step() {
   std::vector<double> totals(N), lengths(N);
   std::vector<std::vector<double>> per_func(m.rewards.size(), std::vector<double>(N));
   int64_t completion_tokens = 0;
-  int correct = 0, format_ok = 0, truncated = 0, self_checked = 0;
+  int correct = 0, format_ok = 0, truncated = 0, reflective = 0, real_aha = 0;
   for (int i = 0; i < N; ++i) {
     const auto& prob = problems[i / G];
     SampleRecord s;
@@ -216,14 +218,19 @@ StepSummary GrpoTrainer::train_step() {
     }
     s.correct = parsed.has_answer && m.task->is_correct(prob, parsed.answer);
     s.format_ok = parsed.format_ok;
-    s.aha_score = has_self_check(s.completion) ? 1.0 : 0.0;
+    const auto refl = m.detector.analyse(s.completion, parsed.answer);
+    s.aha_score = refl.score;
+    s.aha_spans = spans_to_json(refl.spans);
+    s.real_aha = is_real_aha(refl, s.correct, [&](std::string_view a) { return m.task->is_correct(prob, a); });
+    s.language_mixing = refl.language_mixing;
     totals[i] = s.reward;
     lengths[i] = s.token_count;
     completion_tokens += s.token_count;
     correct += s.correct;
     format_ok += s.format_ok;
     truncated += s.truncated;
-    self_checked += s.aha_score > 0;
+    reflective += refl.reflective();
+    real_aha += s.real_aha;
     record.samples.push_back(std::move(s));
   }
   auto reward_t = torch::tensor(totals, torch::kFloat64);
@@ -303,7 +310,8 @@ StepSummary GrpoTrainer::train_step() {
   mt.emplace_back("grad_norm", grad_norm);
   mt.emplace_back("learning_rate", lr);
   mt.emplace_back("loss", loss_value);
-  mt.emplace_back("aha_rate", self_checked / n);
+  mt.emplace_back("aha_rate", reflective / n);
+  mt.emplace_back("real_aha_rate", real_aha / n);
   mt.emplace_back("rollout_tokens_per_second", completion_tokens / std::max(1e-9, gen_seconds));
   mt.emplace_back("tokens_per_second", completion_tokens / std::max(1e-9, step_seconds));
   mt.emplace_back("step_seconds", step_seconds);
@@ -316,7 +324,7 @@ StepSummary GrpoTrainer::train_step() {
   sum.reward = reward_mean;
   sum.accuracy = correct / n;
   sum.mean_length = mean_of(lengths);
-  sum.aha_rate = self_checked / n;
+  sum.aha_rate = reflective / n;
   sum.tokens_per_second = completion_tokens / std::max(1e-9, step_seconds);
   sum.step_seconds = step_seconds;
   m.avg_step_seconds = m.avg_step_seconds == 0 ? step_seconds : 0.9 * m.avg_step_seconds + 0.1 * step_seconds;

@@ -58,6 +58,20 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
     throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
                       std::to_string(c.reward_funcs.size()) + " reward_funcs; give one weight per function");
   c.save_steps = r.integer("save_steps", c.save_steps, 1, 10000000);
+  auto refl = r.table("reflection");
+  c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
+  for (auto& p : refl.table_list("phrases")) {
+    LexiconEntry e;
+    e.phrase = p.text("phrase", "");
+    if (e.phrase.empty()) throw ConfigError(origin + ": reflection.phrases: every entry needs a non-empty phrase");
+    e.category = reflection_category_from_string(p.text("category", "backtracking", {"verification", "backtracking", "restart"}));
+    e.preceded_by = p.text_list("preceded_by", {});
+    e.followed_by = p.text_list("followed_by", {});
+    e.not_followed_by = p.text_list("not_followed_by", {});
+    p.reject_unknown();
+    c.reflection_phrases.push_back(std::move(e));
+  }
+  refl.reject_unknown();
   r.reject_unknown();
   return c;
 }
@@ -108,9 +122,29 @@ std::string RunConfig::to_toml() const {
                 {"reward_weights", weights},
                 {"save_steps", save_steps},
                 {"task", task_table}};
+  toml::array phrases;
+  for (const auto& e : reflection_phrases) {
+    auto list = [](const std::vector<std::string>& v) {
+      toml::array a;
+      for (const auto& s : v) a.push_back(s);
+      return a;
+    };
+    phrases.push_back(toml::table{{"phrase", e.phrase},
+                                  {"category", to_string(e.category)},
+                                  {"preceded_by", list(e.preceded_by)},
+                                  {"followed_by", list(e.followed_by)},
+                                  {"not_followed_by", list(e.not_followed_by)}});
+  }
+  t.insert("reflection", toml::table{{"use_default_lexicon", use_default_lexicon}, {"phrases", phrases}});
   std::ostringstream out;
   out << t << "\n";
   return out.str();
+}
+
+std::vector<LexiconEntry> RunConfig::lexicon() const {
+  auto out = use_default_lexicon ? default_reflection_lexicon() : std::vector<LexiconEntry>{};
+  out.insert(out.end(), reflection_phrases.begin(), reflection_phrases.end());
+  return out;
 }
 
 std::filesystem::path resources_dir() {

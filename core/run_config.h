@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/reflection.h"
 #include "core/task.h"
 
 namespace aha {
@@ -40,6 +41,11 @@ struct RunConfig {
   std::vector<std::string> reward_funcs = {"accuracy", "format"};
   std::vector<double> reward_weights = {1.0, 0.1};
   int save_steps = 20;
+
+  // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
+  bool use_default_lexicon = true;
+  std::vector<LexiconEntry> reflection_phrases;
+  std::vector<LexiconEntry> lexicon() const;
 
   // Parses and validates. Errors (ConfigError) name the file, the key, the value and
   // the allowed range; an unknown key names the nearest valid one.

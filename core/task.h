@@ -19,7 +19,7 @@ struct Problem {
 // How the pretraining corpus writes a solution (see notes in corpus.h).
 struct SolutionStyle {
   double mistake_rate = 0.0;  // chance that a step states a wrong result
-  double check_rate = 0.0;    // chance that a step is followed by an explicit check
+  double check_rate = 0.0;    // chance that a solution checks each of its steps explicitly
 };
 
 class Task {

@@ -67,3 +67,14 @@ class TrainerTest : public QObject {
  private:
   QString base_;  // a briefly pretrained base model for these tests
 };
+
+class ReflectionTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void labelledSetPrecisionAndRecall();
+  void spansAreCharacterOffsetsWithCategories();
+  void revisionAndRealAha();
+  void nearMissesStayQuiet();
+  void customLexiconEntries();
+  void onsetStepAfterBaseline();
+};

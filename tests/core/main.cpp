@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
       aha::test::suite<GrpoTest>("grpo"),
       aha::test::suite<ConfigTest>("config"),
       aha::test::suite<TrainerTest>("trainer"),
+      aha::test::suite<ReflectionTest>("reflection"),
   });
 }
