@@ -70,6 +70,18 @@ std::vector<Tag> TagStore::tags_of(int64_t sample_id) {
   return out;
 }
 
+std::map<int64_t, std::vector<std::string>> TagStore::tag_names_of(const std::vector<int64_t>& sample_ids) {
+  std::map<int64_t, std::vector<std::string>> out;
+  Statement st(*db_,
+      "SELECT t.name FROM tags t JOIN sample_tags st ON st.tag_id = t.id WHERE st.sample_id = ? ORDER BY t.id");
+  for (int64_t id : sample_ids) {
+    st.reset();
+    st.bind(1, id);
+    while (st.step()) out[id].push_back(st.column_text(0));
+  }
+  return out;
+}
+
 void TagStore::set_note(int64_t sample_id, const std::string& text) {
   if (text.empty()) {
     Statement st(*db_, "DELETE FROM notes WHERE sample_id = ?");

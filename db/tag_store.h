@@ -1,6 +1,7 @@
 #pragma once
 // Tags and notes on samples, written from the studio on its own connection (small
 // transactions; WAL lets them interleave with the training writer), and run deletion.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ class TagStore {
   void attach(int64_t tag_id, const std::vector<int64_t>& sample_ids);
   void detach(int64_t tag_id, const std::vector<int64_t>& sample_ids);
   std::vector<Tag> tags_of(int64_t sample_id);
+  // Tag names of many samples at once (a page of the trace browser), in tag order.
+  std::map<int64_t, std::vector<std::string>> tag_names_of(const std::vector<int64_t>& sample_ids);
 
   void set_note(int64_t sample_id, const std::string& text);  // empty text removes it
   std::string note(int64_t sample_id);

@@ -20,6 +20,7 @@
 #include <QSlider>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QTimer>
 #include <QTreeWidget>
@@ -30,6 +31,7 @@
 #include "ui/log_sink.h"
 #include "ui/new_run_dialog.h"
 #include "ui/run_controller.h"
+#include "ui/trace_browser.h"
 #include "ui/series_math.h"
 
 namespace aha::ui {
@@ -58,8 +60,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   resize(1400, 900);
 
   dashboard_ = new Dashboard(this);
-  setCentralWidget(dashboard_);
+  traces_ = new TraceBrowser(this);
+  views_ = new QTabWidget(this);
+  views_->addTab(dashboard_, tr("&Dashboard"));
+  views_->addTab(traces_, tr("T&races"));
+  setCentralWidget(views_);
   connect(dashboard_, &Dashboard::pointClicked, this, &MainWindow::tracesRequested);
+  connect(this, &MainWindow::tracesRequested, this, [this](qint64 run, qint64 step) {
+    views_->setCurrentWidget(traces_);
+    traces_->showRunStep(run, step);
+  });
 
   runs_ = new QTreeWidget(this);
   runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps")});
@@ -153,6 +163,11 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Dashboard"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
+                  [this] { views_->setCurrentWidget(dashboard_); });
+  view->addAction(tr("&Traces"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { views_->setCurrentWidget(traces_); });
+
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   newRun_ = run->addAction(tr("&New Run..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this] {
     NewRunDialog dialog(this);
@@ -183,6 +198,7 @@ bool MainWindow::openDatabase(const QString& path, bool quiet) {
     return false;
   }
   dashboard_->setReader(reader_);
+  traces_->setDatabase(path);
   setWindowTitle(tr("Aha Studio — %1").arg(QFileInfo(path).fileName()));
   QSettings().setValue("database/last", path);
   addRecent(path);
@@ -223,6 +239,7 @@ void MainWindow::pollDatabase() {
   const auto runs = reader_->runs();
   if (int(runs.size()) != runs_->topLevelItemCount()) {
     reloadRuns();
+    traces_->reloadRunsAndTags();
     return;
   }
   for (int i = 0; i < runs_->topLevelItemCount(); ++i) {

@@ -8,6 +8,7 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QSlider;
+class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -23,6 +24,7 @@ namespace aha::ui {
 class Dashboard;
 class LogBridge;
 class RunController;
+class TraceBrowser;
 struct StepInfo;
 
 // The studio's main window: runs panel (left), dashboard (centre), log panel (bottom),
@@ -41,6 +43,8 @@ class MainWindow : public QMainWindow {
 
   QTreeWidget* runsPanel() const { return runs_; }
   Dashboard* dashboard() const { return dashboard_; }
+  TraceBrowser* traceBrowser() const { return traces_; }
+  QTabWidget* views() const { return views_; }
   RunController* controller() const { return controller_; }
   QLabel* progressLabel() const { return progress_; }
   // Starts a run from TOML (what the New Run dialog does on Start).
@@ -67,6 +71,8 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<db::RunReader> reader_;
   QTreeWidget* runs_ = nullptr;
   Dashboard* dashboard_ = nullptr;
+  TraceBrowser* traces_ = nullptr;
+  QTabWidget* views_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
   QLabel* progress_ = nullptr;
   QSlider* smoothing_ = nullptr;

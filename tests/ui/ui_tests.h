@@ -26,3 +26,18 @@ class SeriesMathTest : public QObject {
  private slots:
   void debiasedEmaMatchesTensorBoard();
 };
+
+class TraceBrowserTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase();
+  void loadsLazilyAndFilters();
+  void fullTextSearchAndBadQuery();
+  void numberKeyTagsSelection();
+  void groupAndHistoryViews();
+  void detailHighlightsSpans();
+  void exportsJsonlAndMarkdown();
+ private:
+  QTemporaryDir dir_;
+  QString db_;
+};

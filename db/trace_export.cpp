@@ -1,0 +1,93 @@
+#include "db/trace_export.h"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace aha::db {
+
+std::vector<ExportedTrace> collect_traces(RunReader& reader, TagStore& tags, const std::vector<int64_t>& ids) {
+  std::map<int64_t, std::string> run_names;
+  for (const auto& r : reader.runs()) run_names[r.id] = r.name;
+  const auto names = tags.tag_names_of(ids);
+  std::vector<ExportedTrace> out;
+  for (int64_t id : ids) {
+    auto row = reader.sample(id);
+    if (!row) continue;
+    ExportedTrace t{*row, run_names[row->run_id], {}, tags.note(id)};
+    if (auto it = names.find(id); it != names.end()) t.tags = it->second;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<int64_t> samples_with_tag(RunReader& reader, int64_t tag_id, std::optional<int64_t> run_id) {
+  SampleFilter f;
+  f.tag_id = tag_id;
+  f.run_id = run_id;
+  std::vector<int64_t> ids;
+  PageCursor cursor;
+  do {
+    auto page = reader.samples(f, SampleOrder::StepThenId, false, 1000, cursor);
+    for (const auto& r : page.rows) ids.push_back(r.id);
+    cursor = page.next;
+  } while (cursor.valid);
+  return ids;
+}
+
+namespace {
+nlohmann::json rewards_of(const SampleRow& s) {
+  auto j = nlohmann::json::parse(s.rewards_json, nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+}  // namespace
+
+void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& traces) {
+  for (const auto& t : traces) {
+    const auto& s = t.sample;
+    nlohmann::json j{{"run", t.run_name},       {"step", s.step},
+                     {"group", s.group_index},  {"index_in_group", s.index_in_group},
+                     {"prompt", s.prompt},      {"completion", s.completion},
+                     {"reference", s.reference}, {"rewards", rewards_of(s)},
+                     {"reward", s.reward},      {"advantage", s.advantage},
+                     {"correct", s.correct},    {"format_ok", s.format_ok},
+                     {"tokens", s.token_count}, {"aha_score", s.aha_score},
+                     {"aha_spans", nlohmann::json::parse(s.aha_spans_json, nullptr, false)},
+                     {"real_aha", s.real_aha},  {"language_mixing", s.language_mixing},
+                     {"tags", t.tags},          {"note", t.note}};
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  }
+}
+
+void write_traces_markdown(std::ostream& out, const std::vector<ExportedTrace>& traces) {
+  out << "# Selected traces\n";
+  for (size_t i = 0; i < traces.size(); ++i) {
+    const auto& t = traces[i];
+    const auto& s = t.sample;
+    out << "\n## Trace " << i + 1 << ": run " << t.run_name << ", step " << s.step << ", group " << s.group_index
+        << ", sample " << s.index_in_group << "\n\n";
+    out << "**Prompt**\n\n```text\n" << s.prompt << "\n```\n\n";
+    out << "**Completion**\n\n```text\n" << s.completion << "\n```\n\n";
+    out << "| reward | advantage | correct | tokens |";
+    const auto rewards = rewards_of(s);
+    for (const auto& [name, v] : rewards.items()) out << ' ' << name << " |";
+    out << "\n|---|---|---|---|";
+    for (size_t k = 0; k < rewards.size(); ++k) out << "---|";
+    out << "\n| " << s.reward << " | " << s.advantage << " | " << (s.correct ? "yes" : "no") << " | " << s.token_count
+        << " |";
+    for (const auto& [name, v] : rewards.items()) out << ' ' << v.dump() << " |";
+    out << "\n";
+    if (!t.tags.empty()) {
+      out << "\nTags:";
+      for (const auto& tag : t.tags) out << ' ' << tag;
+      out << "\n";
+    }
+    if (!t.note.empty()) {
+      out << "\n> ";
+      for (char c : t.note) out << (c == '\n' ? std::string("\n> ") : std::string(1, c));
+      out << "\n";
+    }
+  }
+}
+
+}  // namespace aha::db
