@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "core/aha_onset.h"
 #include "db/run_reader.h"
 #include "ui/series_math.h"
 
@@ -15,7 +16,7 @@ QVector<ChartSpec> Dashboard::defaultCharts() {
       {"reward", "", {"reward"}, "", "", "reward_std"},
       {"accuracy / format", "fraction", {"accuracy", "format_rate"}, "", "", ""},
       {"response length", "tokens", {"completions/mean_length"}, "completions/p10_length", "completions/p90_length", ""},
-      {"aha rate", "fraction", {"aha_rate"}, "", "", ""},
+      {"aha rate (dashed: real aha)", "fraction", {"aha_rate", "real_aha_rate"}, "", "", ""},
       {"KL", "nats/token", {"kl"}, "", "", ""},
       {"entropy", "nats/token", {"entropy"}, "", "", ""},
       {"clip ratio", "fraction", {"clip_ratio"}, "", "", ""},
@@ -140,7 +141,10 @@ void Dashboard::setXAxisWallTime(bool wallTime) {
 }
 
 void Dashboard::rebuildGraphs() {
-  for (auto* c : charts_) c->clearGraphs();
+  for (auto* c : charts_) {
+    c->clearGraphs();
+    c->clearItems();
+  }
   for (auto it = runs_.begin(); it != runs_.end(); ++it) {
     const QColor base(palette_color(it->color));
     for (int ci = 0; ci < specs_.size(); ++ci) {
@@ -219,6 +223,48 @@ void Dashboard::redrawRun(qint64 runId) {
       }
     }
   }
+  markAhaOnset(runId);
+}
+
+void Dashboard::markAhaOnset(qint64 runId) {
+  auto* plot = chartOf("aha_rate");
+  if (!plot) return;
+  for (int i = plot->itemCount() - 1; i >= 0; --i)
+    if (plot->item(i)->property("run").toLongLong() == runId) plot->removeItem(i);
+  const auto onset = ahaOnset(runId);
+  if (!onset) return;
+  const Series s = runs_[runId].series.value("aha_rate");
+  const int at = static_cast<int>(std::find(s.steps.begin(), s.steps.end(), double(*onset)) - s.steps.begin());
+  const double x = xOf(s).value(at);
+  const QColor color(palette_color(runs_[runId].color));
+  auto* line = new QCPItemStraightLine(plot);
+  line->setProperty("run", runId);
+  line->point1->setCoords(x, 0);
+  line->point2->setCoords(x, 1);
+  line->setPen(QPen(color, 1, Qt::DotLine));
+  auto* label = new QCPItemText(plot);
+  label->setProperty("run", runId);
+  label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+  label->position->setCoords(x, 0.02);
+  label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+  label->setText(tr(" onset %1").arg(*onset));
+  label->setColor(color);
+}
+
+QCustomPlot* Dashboard::chartOf(const QString& metric) const {
+  for (int i = 0; i < specs_.size(); ++i)
+    if (specs_[i].metrics.contains(metric)) return charts_[i];
+  return nullptr;
+}
+
+std::optional<qint64> Dashboard::ahaOnset(qint64 runId) const {
+  auto it = runs_.find(runId);
+  if (it == runs_.end()) return std::nullopt;
+  const Series s = it->series.value("aha_rate");
+  std::vector<std::pair<int64_t, double>> rate;
+  for (int i = 0; i < s.steps.size(); ++i) rate.emplace_back(int64_t(s.steps[i]), s.values[i]);
+  const auto onset = aha_onset_step(rate);
+  return onset ? std::optional<qint64>(*onset) : std::nullopt;
 }
 
 }  // namespace aha::ui

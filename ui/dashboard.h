@@ -9,6 +9,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QCustomPlot;
 class QCPGraph;
@@ -45,6 +46,9 @@ class Dashboard : public QWidget {
   const QVector<QCustomPlot*>& charts() const { return charts_; }
   // Points on screen for a run's metric (for tests and export).
   QVector<double> values(qint64 runId, const QString& metric) const;
+  // The run's aha onset step (core/aha_onset.h's rule), marked on the aha chart.
+  std::optional<qint64> ahaOnset(qint64 runId) const;
+  QCustomPlot* chartOf(const QString& metric) const;
 
  signals:
   void pointClicked(qint64 runId, qint64 step);
@@ -61,6 +65,7 @@ class Dashboard : public QWidget {
   void rebuildGraphs();
   void rescaleAll();
   void redrawRun(qint64 runId);
+  void markAhaOnset(qint64 runId);
   QVector<double> xOf(const Series& s) const;
 
   QVector<ChartSpec> specs_;

@@ -2,6 +2,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "core/aha_onset.h"
 #include "db/run_reader.h"
 
 namespace aha::cli {
@@ -14,11 +15,15 @@ int cmd_runs(int argc, char** argv, int first) {
   }
   args.allow_only({"db", "help"});
   db::RunReader reader(args.require("db"));
-  std::printf("%-4s %-28s %-9s %-12s %-10s %s\n", "id", "name", "status", "steps", "task", "model");
-  for (const auto& r : reader.runs())
-    std::printf("%-4lld %-28s %-9s %5lld/%-6lld %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
+  std::printf("%-4s %-28s %-9s %-12s %-9s %-10s %s\n", "id", "name", "status", "steps", "aha onset", "task", "model");
+  for (const auto& r : reader.runs()) {
+    std::vector<std::pair<int64_t, double>> rate;
+    for (const auto& p : reader.metric_series(r.id, "aha_rate")) rate.emplace_back(p.step, p.value);
+    const auto onset = aha_onset_step(rate);
+    std::printf("%-4lld %-28s %-9s %5lld/%-6lld %-9s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
                 r.status.c_str(), static_cast<long long>(r.last_step + 1), static_cast<long long>(r.total_steps),
-                r.task.c_str(), r.model.c_str());
+                onset ? std::to_string(*onset).c_str() : "-", r.task.c_str(), r.model.c_str());
+  }
   return 0;
 }
 

@@ -6,4 +6,5 @@ int cmd_pretrain(int argc, char** argv, int first);
 int cmd_train(int argc, char** argv, int first);
 int cmd_runs(int argc, char** argv, int first);
 int cmd_eval(int argc, char** argv, int first);
+int cmd_export(int argc, char** argv, int first);
 }  // namespace aha::cli

@@ -20,6 +20,7 @@ const Verb kVerbs[] = {
     {"train", "run GRPO from a TOML config and store every sample in a run database", aha::cli::cmd_train},
     {"runs", "list the runs of a run database", aha::cli::cmd_runs},
     {"eval", "sample a model on fresh problems: accuracy, self-check share and its payoff", aha::cli::cmd_eval},
+    {"export", "write metric series (CSV) or chosen traces (JSONL, Markdown)", aha::cli::cmd_export},
     {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},
 };

@@ -9,6 +9,7 @@
 #include <QTextBrowser>
 
 #include <fstream>
+#include <qcustomplot.h>
 #include <nlohmann/json.hpp>
 
 #include "core/reflection.h"
@@ -16,6 +17,7 @@
 #include "db/run_store.h"
 #include "db/tag_store.h"
 #include "tests/ui/ui_tests.h"
+#include "ui/dashboard.h"
 #include "ui/trace_browser.h"
 #include "ui/trace_detail_view.h"
 #include "ui/trace_filter_bar.h"
@@ -76,7 +78,7 @@ void TraceBrowserTest::initTestCase() {
         rec.samples.push_back(s);
       }
     }
-    rec.metrics = {{"reward", 0.85}};
+    rec.metrics = {{"reward", 0.85}, {"aha_rate", step < 15 ? 0.1 : 0.6}};
     store.write_step(rec);
   }
 }
@@ -240,4 +242,16 @@ void TraceBrowserTest::exportsJsonlAndMarkdown() {
   QVERIFY(text.find("## Trace 2: run trace-run") != std::string::npos);
   QVERIFY(text.find("| accuracy |") != std::string::npos || text.find(" accuracy |") != std::string::npos);
   QVERIFY_THROWS_EXCEPTION(std::exception, b.exportTraces("/nonexistent-dir/x.jsonl"));
+}
+
+void TraceBrowserTest::dashboardMarksAhaOnset() {
+  ui::Dashboard d;
+  d.setReader(std::make_shared<db::RunReader>(db_.toStdString()));
+  d.setRunVisible(1, true, 0);
+  const auto onset = d.ahaOnset(1);
+  QVERIFY(onset.has_value());
+  QVERIFY(*onset >= 15 && *onset <= 17);  // the rate jumps at step 15; the EMA clears the margin at once
+  auto* chart = d.chartOf("real_aha_rate");
+  QVERIFY(chart && chart == d.chartOf("aha_rate"));
+  QCOMPARE(chart->itemCount(), 2);  // the onset line and its label
 }

@@ -37,6 +37,7 @@ class TraceBrowserTest : public QObject {
   void groupAndHistoryViews();
   void detailHighlightsSpans();
   void exportsJsonlAndMarkdown();
+  void dashboardMarksAhaOnset();
  private:
   QTemporaryDir dir_;
   QString db_;

@@ -1,0 +1,131 @@
+// aha export csv|traces: metric series and chosen traces for scripts and papers.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+#include "db/run_reader.h"
+#include "db/tag_store.h"
+#include "db/trace_export.h"
+
+namespace aha::cli {
+namespace {
+
+db::RunSummary find_run(db::RunReader& reader, const std::string& name) {
+  if (auto r = reader.run_by_name(name)) return *r;
+  std::string known;
+  for (const auto& r : reader.runs()) known += (known.empty() ? "" : ", ") + r.name;
+  throw UsageError("no run named '" + name + "' (runs: " + (known.empty() ? "none" : known) + ")");
+}
+
+std::ofstream open_out(const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write '" + path + "'");
+  return out;
+}
+
+// One row per step, one column per run (and metric): the values exactly as stored.
+int export_csv(const Args& args) {
+  args.allow_only({"db", "run", "metric", "out", "help"});
+  db::RunReader reader(args.require("db"));
+  auto runs = args.all("run");
+  if (runs.empty())
+    for (const auto& r : reader.runs()) runs.push_back(r.name);
+  auto metrics = args.all("metric");
+  if (metrics.empty()) metrics = {"reward"};
+  std::vector<std::string> header;
+  std::map<int64_t, std::map<size_t, double>> table;  // step -> column -> value
+  for (const auto& name : runs) {
+    const auto run = find_run(reader, name);
+    for (const auto& m : metrics) {
+      const auto series = reader.metric_series(run.id, m);
+      if (series.empty()) std::fprintf(stderr, "aha export csv: run '%s' has no metric '%s'\n", name.c_str(), m.c_str());
+      const size_t col = header.size();
+      header.push_back(metrics.size() == 1 ? name : name + "/" + m);
+      for (const auto& p : series) table[p.step][col] = p.value;
+    }
+  }
+  const std::string path = args.require("out");
+  auto out = open_out(path);
+  auto quoted = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  out << "step";
+  for (const auto& h : header) out << ',' << quoted(h);
+  out << '\n';
+  char buf[32];
+  for (const auto& [step, cols] : table) {
+    out << step;
+    for (size_t c = 0; c < header.size(); ++c) {
+      out << ',';
+      if (auto it = cols.find(c); it != cols.end()) {
+        std::snprintf(buf, sizeof buf, "%.17g", it->second);
+        out << buf;
+      }
+    }
+    out << '\n';
+  }
+  if (!out) throw std::runtime_error("writing '" + path + "' failed (disk full?)");
+  std::printf("wrote %zu steps x %zu columns to %s\n", table.size(), header.size(), path.c_str());
+  return 0;
+}
+
+int export_traces(const Args& args) {
+  args.allow_only({"db", "run", "tag", "ids", "format", "out", "help"});
+  const std::string db_path = args.require("db");
+  db::RunReader reader(db_path);
+  db::TagStore tags(db_path);
+  std::optional<int64_t> run_id;
+  if (args.has("run")) run_id = find_run(reader, args.get("run")).id;
+  std::vector<int64_t> ids;
+  if (args.has("ids")) {
+    std::stringstream ss(args.get("ids"));
+    for (std::string item; std::getline(ss, item, ',');) {
+      try {
+        ids.push_back(std::stoll(item));
+      } catch (const std::exception&) {
+        throw UsageError("--ids: '" + item + "' is not a sample id (give ids separated by commas)");
+      }
+    }
+  } else if (args.has("tag")) {
+    const auto tag = tags.tag_by_name(args.get("tag"));
+    if (!tag) throw UsageError("no tag named '" + args.get("tag") + "'");
+    ids = db::samples_with_tag(reader, tag->id, run_id);
+  } else {
+    throw UsageError("say which traces: --tag NAME (optionally with --run NAME) or --ids 1,2,3");
+  }
+  const std::string path = args.require("out");
+  std::string format = args.get("format", path.size() > 3 && path.substr(path.size() - 3) == ".md" ? "md" : "jsonl");
+  if (format != "jsonl" && format != "md") throw UsageError("--format: '" + format + "' (use jsonl or md)");
+  const auto traces = db::collect_traces(reader, tags, ids);
+  auto out = open_out(path);
+  format == "md" ? db::write_traces_markdown(out, traces) : db::write_traces_jsonl(out, traces);
+  if (!out) throw std::runtime_error("writing '" + path + "' failed (disk full?)");
+  std::printf("wrote %zu traces to %s\n", traces.size(), path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int cmd_export(int argc, char** argv, int first) {
+  Args args(argc, argv, first + 1, {"help"});
+  const std::string what = argc > first ? argv[first] : "";
+  if (what == "csv" && !args.has("help")) return export_csv(args);
+  if (what == "traces" && !args.has("help")) return export_traces(args);
+  std::printf(
+      "usage: aha export csv --db FILE [--run NAME]... [--metric NAME]... --out FILE.csv\n"
+      "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n\n"
+      "csv: one row per step and one column per run (per run/metric with several metrics),\n"
+      "     values as stored; all runs and the metric 'reward' when not given.\n"
+      "traces: the traces with a tag, or by sample id, as JSON Lines or a Markdown appendix\n"
+      "     (prompt, completion, rewards, tags, note), the same as the trace browser's export.\n");
+  return what.empty() || args.has("help") ? 0 : 2;
+}
+
+}  // namespace aha::cli
