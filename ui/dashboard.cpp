@@ -46,6 +46,12 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
       const auto& s = runs_[run].series.value(graph->property("metric").toString());
       if (index < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[index]));
     });
+    plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(plot, &QWidget::customContextMenuRequested, this, [this, plot, metrics = specs_[i].metrics](QPoint at) {
+      QMenu menu;
+      menu.addAction(tr("Export this chart..."), this, [this, metrics] { emit exportRequested(metrics); });
+      menu.exec(plot->mapToGlobal(at));
+    });
     grid->addWidget(plot, i / 3, i % 3);
     charts_.push_back(plot);
   }

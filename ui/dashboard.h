@@ -52,6 +52,8 @@ class Dashboard : public QWidget {
 
  signals:
   void pointClicked(qint64 runId, qint64 step);
+  // "Export this chart..." from a chart's context menu.
+  void exportRequested(const QStringList& metrics);
 
  private:
   struct Series {

@@ -28,6 +28,7 @@
 #include "core/logging.h"
 #include "db/run_reader.h"
 #include "ui/dashboard.h"
+#include "ui/export_dialog.h"
 #include "ui/log_sink.h"
 #include "ui/new_run_dialog.h"
 #include "ui/run_controller.h"
@@ -66,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_->addTab(traces_, tr("T&races"));
   setCentralWidget(views_);
   connect(dashboard_, &Dashboard::pointClicked, this, &MainWindow::tracesRequested);
+  connect(dashboard_, &Dashboard::exportRequested, this, &MainWindow::exportCharts);
   connect(this, &MainWindow::tracesRequested, this, [this](qint64 run, qint64 step) {
     views_->setCurrentWidget(traces_);
     traces_->showRunStep(run, step);
@@ -161,6 +163,9 @@ void MainWindow::buildMenus() {
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   rebuildRecentMenu();
   file->addSeparator();
+  file->addAction(tr("&Export Chart..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
+                  [this] { exportCharts({"reward"}); });
+  file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -205,6 +210,15 @@ bool MainWindow::openDatabase(const QString& path, bool quiet) {
   reloadRuns();
   updateActions();
   return true;
+}
+
+void MainWindow::exportCharts(const QStringList& metrics) {
+  if (dbPath_.isEmpty()) return;
+  QStringList visible;
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
+    if (runs_->topLevelItem(i)->checkState(ColName) == Qt::Checked) visible << runs_->topLevelItem(i)->text(ColName);
+  ExportDialog dialog(dbPath_, visible, metrics, dashboard_->smoothing(), this);
+  dialog.exec();
 }
 
 void MainWindow::reloadRuns() {

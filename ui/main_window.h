@@ -49,6 +49,8 @@ class MainWindow : public QMainWindow {
   QLabel* progressLabel() const { return progress_; }
   // Starts a run from TOML (what the New Run dialog does on Start).
   void startRun(const QString& configToml);
+  // The export dialog with the visible runs and these metrics chosen.
+  void exportCharts(const QStringList& metrics);
 
  signals:
   // A click on a chart point: the traces of that run and step.

@@ -1,12 +1,11 @@
 // aha export csv|traces: metric series and chosen traces for scripts and papers.
 #include <cstdio>
 #include <fstream>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "db/metric_csv.h"
 #include "db/run_reader.h"
 #include "db/tag_store.h"
 #include "db/trace_export.h"
@@ -27,7 +26,6 @@ std::ofstream open_out(const std::string& path) {
   return out;
 }
 
-// One row per step, one column per run (and metric): the values exactly as stored.
 int export_csv(const Args& args) {
   args.allow_only({"db", "run", "metric", "out", "help"});
   db::RunReader reader(args.require("db"));
@@ -36,43 +34,13 @@ int export_csv(const Args& args) {
     for (const auto& r : reader.runs()) runs.push_back(r.name);
   auto metrics = args.all("metric");
   if (metrics.empty()) metrics = {"reward"};
-  std::vector<std::string> header;
-  std::map<int64_t, std::map<size_t, double>> table;  // step -> column -> value
-  for (const auto& name : runs) {
-    const auto run = find_run(reader, name);
-    for (const auto& m : metrics) {
-      const auto series = reader.metric_series(run.id, m);
-      if (series.empty()) std::fprintf(stderr, "aha export csv: run '%s' has no metric '%s'\n", name.c_str(), m.c_str());
-      const size_t col = header.size();
-      header.push_back(metrics.size() == 1 ? name : name + "/" + m);
-      for (const auto& p : series) table[p.step][col] = p.value;
-    }
-  }
+  for (const auto& r : runs) find_run(reader, r);  // a usage error naming the known runs
   const std::string path = args.require("out");
   auto out = open_out(path);
-  auto quoted = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
-  out << "step";
-  for (const auto& h : header) out << ',' << quoted(h);
-  out << '\n';
-  char buf[32];
-  for (const auto& [step, cols] : table) {
-    out << step;
-    for (size_t c = 0; c < header.size(); ++c) {
-      out << ',';
-      if (auto it = cols.find(c); it != cols.end()) {
-        std::snprintf(buf, sizeof buf, "%.17g", it->second);
-        out << buf;
-      }
-    }
-    out << '\n';
-  }
+  const auto summary = db::write_metrics_csv(out, reader, runs, metrics);
   if (!out) throw std::runtime_error("writing '" + path + "' failed (disk full?)");
-  std::printf("wrote %zu steps x %zu columns to %s\n", table.size(), header.size(), path.c_str());
+  for (const auto& m : summary.missing) std::fprintf(stderr, "aha export csv: no points for %s\n", m.c_str());
+  std::printf("wrote %zu steps x %zu columns to %s\n", summary.rows, summary.columns, path.c_str());
   return 0;
 }
 

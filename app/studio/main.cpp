@@ -4,15 +4,22 @@
 #include <QStandardPaths>
 #include <spdlog/spdlog.h>
 
+#include "app/studio/export_command.h"
 #include "core/logging.h"
 #include "core/version.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
+  const bool headless = aha::studio::is_export_command(argc, argv);
+  // Figures from scripts need no display.
+  if (headless && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+    qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setApplicationName("aha-studio");
   QApplication::setOrganizationName("aha-studio");
   QApplication::setApplicationVersion(aha::version());
+
+  if (headless) return aha::studio::run_export_command(argc, argv);
 
   const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
   aha::init_logging(QDir(dataDir).filePath("logs/aha-studio.log").toStdString());

@@ -34,6 +34,7 @@ class StoreTest : public QObject {
   void resumeContinuesRun();
   void tagsAndNotes();
   void deleteRunRemovesEverything();
+  void metricsCsvRoundTrips();
 };
 
 class CrashTest : public QObject {

@@ -1,7 +1,10 @@
 #include <QTemporaryDir>
 
+#include <map>
 #include <set>
+#include <sstream>
 
+#include "db/metric_csv.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "db/tag_store.h"
@@ -246,4 +249,43 @@ void StoreTest::deleteRunRemovesEverything() {
   QCOMPARE(reader.runs()[0].id, other);
   QCOMPARE(QString::fromStdString(db.scalar_text("PRAGMA integrity_check")), QString("ok"));
   db.exec("INSERT INTO samples_fts(samples_fts) VALUES('integrity-check')");
+}
+
+void StoreTest::metricsCsvRoundTrips() {
+  Fixture fx(4);
+  // Values that print with many digits, and a second run that lacks step 0.
+  aha::StepRecord odd = make_step(0);
+  odd.metrics = {{"reward", 1.0 / 3.0}, {"kl", 2.0 / 7.0}};
+  RunStore other(fx.path);
+  other.begin_run(make_run("run,b"), false);
+  odd.step = 1;
+  other.write_step(odd);
+  RunReader reader(fx.path);
+  std::ostringstream out;
+  const auto summary = write_metrics_csv(out, reader, {"run-a", "run,b"}, {"reward", "kl"});
+  QCOMPARE(summary.rows, size_t(4));
+  QCOMPARE(summary.columns, size_t(4));
+  std::istringstream in(out.str());
+  std::string line;
+  std::getline(in, line);
+  QCOMPARE(QString::fromStdString(line), QString("step,run-a/reward,run-a/kl,\"run,b/reward\",\"run,b/kl\""));
+  std::map<std::string, std::vector<MetricPoint>> stored = {
+      {"run-a/reward", reader.metric_series(fx.run, "reward")}, {"run-a/kl", reader.metric_series(fx.run, "kl")}};
+  int rows = 0;
+  while (std::getline(in, line)) {
+    QStringList cells = QString::fromStdString(line).split(',');
+    QCOMPARE(cells.size(), 5);
+    const int64_t step = cells[0].toLongLong();
+    QCOMPARE(cells[1].toDouble(), stored["run-a/reward"][step].value);  // bit-exact
+    QCOMPARE(cells[2].toDouble(), stored["run-a/kl"][step].value);
+    if (step == 1) {
+      QCOMPARE(cells[3].toDouble(), 1.0 / 3.0);
+      QCOMPARE(cells[4].toDouble(), 2.0 / 7.0);
+    } else {
+      QVERIFY(cells[3].isEmpty());  // no point: an empty cell, not a zero
+    }
+    ++rows;
+  }
+  QCOMPARE(rows, 4);
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, write_metrics_csv(out, reader, {"nope"}, {"reward"}));
 }

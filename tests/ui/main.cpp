@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
       aha::test::suite<NewRunDialogTest>("new_run_dialog"),
       aha::test::suite<SeriesMathTest>("series_math"),
       aha::test::suite<TraceBrowserTest>("trace_browser"),
+      aha::test::suite<FigureTest>("figure"),
   });
 }

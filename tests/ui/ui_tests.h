@@ -42,3 +42,17 @@ class TraceBrowserTest : public QObject {
   QTemporaryDir dir_;
   QString db_;
 };
+
+class FigureTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase();
+  void pdfIsVectorWithEmbeddedFonts();
+  void svgParsesAndHoldsSeries();
+  void pngPixelsArePresetTimesDpi();
+  void sidecarRecordsProvenance();
+  void commandLineMatchesStudio();
+ private:
+  QTemporaryDir dir_;
+  QString db_;
+};

@@ -1,0 +1,96 @@
+#include "app/studio/export_command.h"
+
+#include <QFileInfo>
+
+#include <cstdio>
+#include <cstring>
+
+#include "app/cli/args.h"
+#include "ui/figure.h"
+
+namespace aha::studio {
+namespace {
+const char* kUsage =
+    "usage: aha-studio export chart --db FILE [--run NAME]... --metric NAME [--metric NAME]...\n"
+    "                               --out FIG.pdf|svg|png [options]\n\n"
+    "Draws stored metrics as a paper figure (one chart per metric, in a grid), the same\n"
+    "figure the studio's File > Export Chart... writes, and a FIG.json beside it saying\n"
+    "what produced it. Needs no display.\n\n"
+    "options:\n"
+    "  --format pdf|svg|png     default: the extension of --out\n"
+    "  --preset NAME            single-column (3.5 in), double-column (7.0 in), slide (16:9)\n"
+    "  --width IN --height IN   override the preset's size (height of one row of charts)\n"
+    "  --font FAMILY --font-size PT\n"
+    "  --legend POS             top-left, top-right, bottom-left, bottom-right, none\n"
+    "  --smoothing W            0 .. 0.99, TensorBoard's debiased EMA (default 0.6)\n"
+    "  --no-raw                 hide the raw series drawn faint behind the smoothed line\n"
+    "  --no-bands               no std / percentile / seed bands\n"
+    "  --wall-time              x axis in minutes instead of steps\n"
+    "  --seeds                  runs that differ only in seed: mean with a +-std band\n"
+    "  --columns N              charts per row\n"
+    "  --dpi N                  PNG resolution (default 300)\n";
+
+double real(const cli::Args& a, const std::string& key, double fallback) {
+  if (!a.has(key)) return fallback;
+  try {
+    return std::stod(a.get(key));
+  } catch (const std::exception&) {
+    throw cli::UsageError("--" + key + ": '" + a.get(key) + "' is not a number");
+  }
+}
+}  // namespace
+
+bool is_export_command(int argc, char** argv) { return argc > 1 && std::strcmp(argv[1], "export") == 0; }
+
+int run_export_command(int argc, char** argv) {
+  try {
+    cli::Args a(argc, argv, 3, {"help", "no-raw", "no-bands", "wall-time", "seeds"});
+    if (argc < 3 || std::strcmp(argv[2], "chart") != 0 || a.has("help")) {
+      std::fputs(kUsage, a.has("help") ? stdout : stderr);
+      return a.has("help") ? 0 : 2;
+    }
+    a.allow_only({"help", "db", "run", "metric", "out", "format", "preset", "width", "height", "font", "font-size",
+                  "legend", "smoothing", "no-raw", "no-bands", "wall-time", "seeds", "columns", "dpi"});
+    ui::FigureRequest r;
+    r.dbPath = QString::fromStdString(a.require("db"));
+    if (!QFileInfo::exists(r.dbPath)) throw cli::UsageError("--db: no file '" + a.get("db") + "'");
+    for (const auto& run : a.all("run")) r.runs << QString::fromStdString(run);
+    for (const auto& m : a.all("metric")) r.metrics << QString::fromStdString(m);
+    if (r.metrics.isEmpty()) throw cli::UsageError("give at least one --metric (reward, accuracy, aha_rate, ...)");
+    QString out = QString::fromStdString(a.require("out"));
+    if (a.has("format")) {
+      const QString format = QString::fromStdString(a.get("format"));
+      if (format != "pdf" && format != "svg" && format != "png")
+        throw cli::UsageError("--format: '" + a.get("format") + "' (use pdf, svg or png)");
+      if (QFileInfo(out).suffix().toLower() != format) out += "." + format;
+    }
+    auto& o = r.options;
+    o.preset = QString::fromStdString(a.get("preset", o.preset.toStdString()));
+    o.widthIn = real(a, "width", 0);
+    o.heightIn = real(a, "height", 0);
+    o.fontFamily = QString::fromStdString(a.get("font", o.fontFamily.toStdString()));
+    o.fontPt = a.get_int("font-size", 0);
+    o.legend = QString::fromStdString(a.get("legend", o.legend.toStdString()));
+    o.smoothing = real(a, "smoothing", o.smoothing);
+    if (o.smoothing < 0 || o.smoothing > 0.99) throw cli::UsageError("--smoothing: use a weight from 0 to 0.99");
+    o.showRaw = !a.has("no-raw");
+    o.bands = !a.has("no-bands");
+    o.wallTime = a.has("wall-time");
+    o.aggregateSeeds = a.has("seeds");
+    o.columns = a.get_int("columns", 0);
+    o.dpi = a.get_int("dpi", o.dpi);
+    if (o.dpi < 30 || o.dpi > 2400) throw cli::UsageError("--dpi: use 30 to 2400");
+    ui::renderFigure(r, out);
+    const QSizeF in = ui::figureSizeInches(r);
+    std::printf("wrote %s (%.2f x %.2f in) and %s.json\n", qPrintable(out), in.width(), in.height(), qPrintable(out));
+    return 0;
+  } catch (const cli::UsageError& e) {
+    std::fprintf(stderr, "aha-studio export: %s\n(see 'aha-studio export chart --help')\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "aha-studio export: error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace aha::studio
