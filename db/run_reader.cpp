@@ -156,18 +156,47 @@ std::vector<MetricPoint> RunReader::metric_series(int64_t run_id, const std::str
 
 SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, bool descending, int limit,
                               const PageCursor& after) {
-  Where w = build_where(filter);
+  // A full-text filter in step order is driven by the index itself: FTS5 yields rowids in
+  // order and stops at the page's end, where "id IN (all matches)" would collect them all
+  // first. Ids follow steps (each step is stored after the previous one), so rowid order
+  // is step order.
+  const bool fts_driven = !filter.text_query.empty() && order == SampleOrder::StepThenId;
+  SampleFilter rest = filter;
+  if (fts_driven) rest.text_query.clear();
+  Where w = build_where(rest);
   const std::string col = order_column(order);
-  if (after.valid) {
-    // Keyset paging: rows strictly after (key, id) in the chosen direction.
-    w.add("(" + col + ", s.id) " + (descending ? "<" : ">") + " (?, ?)");
-    if (order == SampleOrder::StepThenId || order == SampleOrder::Length) w.params.push_back(int64_t(after.key));
-    else w.params.push_back(after.key);
-    w.params.push_back(after.id);
-  }
   const char* dir = descending ? " DESC" : "";
-  std::string sql = std::string("SELECT ") + kSampleColumns + " FROM samples s JOIN prompts p ON p.id = s.prompt_id" +
-                    w.sql + " ORDER BY " + col + dir + ", s.id" + dir + " LIMIT ?";
+  std::string sql;
+  if (fts_driven) {
+    Where m;
+    m.add("samples_fts MATCH ?");
+    m.params.push_back(filter.text_query);
+    if (after.valid) m.add(std::string("f.rowid ") + (descending ? "<" : ">") + " ?"), m.params.push_back(after.id);
+    for (auto& p : w.params) m.params.push_back(p);
+    if (!w.sql.empty()) m.sql += " AND" + w.sql.substr(6);  // drop w's " WHERE"
+    w = m;
+    sql = std::string("SELECT ") + kSampleColumns +
+          " FROM samples_fts f JOIN samples s ON s.id = f.rowid JOIN prompts p ON p.id = s.prompt_id" + w.sql +
+          " ORDER BY f.rowid" + dir + " LIMIT ?";
+  } else if (order == SampleOrder::StepThenId && !filter.run_id) {
+    // Across runs, step order means stored order: ids, which need no sort at all.
+    if (after.valid) w.add(std::string("s.id ") + (descending ? "<" : ">") + " ?"), w.params.push_back(after.id);
+    sql = std::string("SELECT ") + kSampleColumns + " FROM samples s JOIN prompts p ON p.id = s.prompt_id" + w.sql +
+          " ORDER BY s.id" + dir + " LIMIT ?";
+  } else {
+    if (after.valid) {
+      // Keyset paging: rows strictly after (key, id) in the chosen direction.
+      w.add("(" + col + ", s.id) " + (descending ? "<" : ">") + " (?, ?)");
+      if (order == SampleOrder::StepThenId || order == SampleOrder::Length) w.params.push_back(int64_t(after.key));
+      else w.params.push_back(after.key);
+      w.params.push_back(after.id);
+    }
+    // In step order the covering step index answers every filter without reading the
+    // wide rows; left to itself the planner may pick a range index and sort a million rows.
+    const char* index = order == SampleOrder::StepThenId ? " INDEXED BY samples_by_step" : "";
+    sql = std::string("SELECT ") + kSampleColumns + " FROM samples s" + index +
+          " JOIN prompts p ON p.id = s.prompt_id" + w.sql + " ORDER BY " + col + dir + ", s.id" + dir + " LIMIT ?";
+  }
   Statement st(*db_, sql);
   w.bind(st);
   st.bind(static_cast<int>(w.params.size()) + 1, int64_t(limit) + 1);

@@ -61,7 +61,8 @@ TraceBrowser::TraceBrowser(QWidget* parent) : QWidget(parent) {
 
   connect(filters_, &TraceFilterBar::filterChanged, this, &TraceBrowser::applyFilter);
   connect(model_, &TraceTableModel::loaded, this, [this](int rows, qint64 total, double ms) {
-    status_->setText(tr("%1 of %2 matching traces loaded · last page read in %3 ms").arg(rows).arg(total).arg(ms, 0, 'f', 1));
+    const QString of = total < 0 ? tr("counting…") : QString::number(total);
+    status_->setText(tr("%1 of %2 matching traces loaded · last page read in %3 ms").arg(rows).arg(of).arg(ms, 0, 'f', 1));
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& cur) { detail_->showSample(model_->sampleId(cur.row())); });

@@ -2,6 +2,8 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "db/tag_store.h"
 
@@ -30,10 +32,11 @@ QString TraceTableModel::setFilter(const db::SampleFilter& filter) {
   more_ = false;
   total_ = 0;
   QString error;
+  const quint64 generation = ++generation_;
   if (reader_) {
     try {
-      total_ = reader_->count_samples(filter_);
       rows_ = readPage();
+      total_ = more_ ? -1 : static_cast<qint64>(rows_.size());
     } catch (const std::exception& e) {
       rows_.clear();
       more_ = false;
@@ -42,7 +45,25 @@ QString TraceTableModel::setFilter(const db::SampleFilter& filter) {
     }
   }
   endResetModel();
-  if (error.isEmpty()) emit loaded(static_cast<int>(rows_.size()), total_, lastFetchMs_);
+  if (!error.isEmpty()) return error;
+  emit loaded(static_cast<int>(rows_.size()), total_, lastFetchMs_);
+  if (total_ < 0) {
+    // Its own connection: SQLite connections are not shared across threads here.
+    auto* watcher = new QFutureWatcher<qint64>(this);
+    connect(watcher, &QFutureWatcher<qint64>::finished, this, [this, watcher, generation] {
+      watcher->deleteLater();
+      if (generation != generation_) return;  // the filter changed meanwhile
+      total_ = watcher->result();
+      emit loaded(static_cast<int>(rows_.size()), total_, lastFetchMs_);
+    });
+    watcher->setFuture(QtConcurrent::run([path = reader_->connection().path(), filter = filter_]() -> qint64 {
+      try {
+        return db::RunReader(path).count_samples(filter);
+      } catch (const std::exception&) {
+        return -1;
+      }
+    }));
+  }
   return error;
 }
 

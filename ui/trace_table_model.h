@@ -24,8 +24,10 @@ class TraceTableModel : public QAbstractTableModel {
 
   explicit TraceTableModel(QObject* parent = nullptr);
   void setDatabase(std::shared_ptr<db::RunReader> reader, std::shared_ptr<db::TagStore> tags);
-  // Starts over with a new filter: counts the matches and loads the first page. An
-  // invalid full-text query leaves the model empty and returns the error text.
+  // Starts over with a new filter: loads the first page at once and counts the matches
+  // on a worker thread (a count walks every match; at a million samples that is too slow
+  // for the UI thread). An invalid full-text query leaves the model empty and returns
+  // the error text.
   QString setFilter(const db::SampleFilter& filter);
   const db::SampleFilter& filter() const { return filter_; }
 
@@ -38,12 +40,13 @@ class TraceTableModel : public QAbstractTableModel {
   void sort(int column, Qt::SortOrder order) override;
 
   qint64 sampleId(int row) const;
-  qint64 totalMatching() const { return total_; }
+  qint64 totalMatching() const { return total_; }  // -1 while counting
   // Re-reads the tags of these rows after tagging.
   void refreshTags(const QList<int>& rows);
   double lastFetchMs() const { return lastFetchMs_; }
 
  signals:
+  // After each page and when the count arrives (total -1 while counting).
   void loaded(int rows, qint64 total, double fetchMs);
 
  private:
@@ -66,6 +69,7 @@ class TraceTableModel : public QAbstractTableModel {
   std::vector<Row> rows_;
   qint64 total_ = 0;
   double lastFetchMs_ = 0;
+  quint64 generation_ = 0;  // which filter an arriving count belongs to
 };
 
 }  // namespace aha::ui

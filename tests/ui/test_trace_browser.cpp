@@ -90,7 +90,7 @@ void TraceBrowserTest::loadsLazilyAndFilters() {
   b.show();
   QVERIFY(QTest::qWaitForWindowExposed(&b));
   auto* model = b.model();
-  QCOMPARE(model->totalMatching(), qint64(kSteps * kGroups * kG));
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups * kG));
   // Only what the view needs: a page or two, never the whole run.
   QVERIFY(model->rowCount() >= ui::TraceTableModel::kPageSize);
   QVERIFY(model->rowCount() < kSteps * kGroups * kG);
@@ -101,17 +101,17 @@ void TraceBrowserTest::loadsLazilyAndFilters() {
 
   b.filterBar()->correctBox()->setCurrentIndex(2);  // wrong only
   waitForFilter();
-  QCOMPARE(model->totalMatching(), qint64(kSteps * kGroups));
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));
   for (int r = 0; r < model->rowCount(); ++r)
     QCOMPARE(model->data(model->index(r, ui::TraceTableModel::ColCorrect), Qt::DisplayRole).toString(), QString("✗"));
   b.filterBar()->correctBox()->setCurrentIndex(0);
   b.filterBar()->flaggedBox()->setChecked(true);
   waitForFilter();
-  QCOMPARE(model->totalMatching(), qint64(kSteps * kGroups));  // the checking sample of each group
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));  // the checking sample of each group
   b.filterBar()->flaggedBox()->setChecked(false);
 
   b.showRunStep(1, 7);
-  QCOMPARE(model->totalMatching(), qint64(kGroups * kG));
+  QTRY_COMPARE(model->totalMatching(), qint64(kGroups * kG));
   QCOMPARE(model->data(model->index(0, ui::TraceTableModel::ColStep), Qt::DisplayRole).toInt(), 7);
 
   // Sorting by reward, descending, happens in SQL.
@@ -126,7 +126,7 @@ void TraceBrowserTest::fullTextSearchAndBadQuery() {
   b.setDatabase(db_);
   b.filterBar()->searchEdit()->setText("\"was wrong\"");
   waitForFilter();
-  QCOMPARE(b.model()->totalMatching(), qint64(kSteps * kGroups));
+  QTRY_COMPARE(b.model()->totalMatching(), qint64(kSteps * kGroups));
   b.filterBar()->searchEdit()->setText("\"unbalanced");
   waitForFilter();
   QCOMPARE(b.model()->rowCount(), 0);
@@ -157,7 +157,7 @@ void TraceBrowserTest::numberKeyTagsSelection() {
   // The tag filter finds exactly them; pressing 1 again removes the tag from all three.
   b.filterBar()->tagBox()->setCurrentIndex(1);
   waitForFilter();
-  QCOMPARE(b.model()->totalMatching(), qint64(3));
+  QTRY_COMPARE(b.model()->totalMatching(), qint64(3));
   b.table()->selectAll();
   QTest::keyClick(b.table(), Qt::Key_1);
   for (qint64 id : ids) QVERIFY(tags.tags_of(id).empty());
