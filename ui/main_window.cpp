@@ -31,6 +31,7 @@
 #include "ui/export_dialog.h"
 #include "ui/log_sink.h"
 #include "ui/new_run_dialog.h"
+#include "ui/preferences_dialog.h"
 #include "ui/run_controller.h"
 #include "ui/trace_browser.h"
 #include "ui/series_math.h"
@@ -167,6 +168,9 @@ void MainWindow::buildMenus() {
                   [this] { exportCharts({"reward"}); });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(tr("&Preferences..."), QKeySequence::Preferences, this, [this] { PreferencesDialog(this).exec(); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Dashboard"), QKeySequence(Qt::CTRL | Qt::Key_1), this,

@@ -1,5 +1,7 @@
 #include "ui/new_run_dialog.h"
 
+#include "ui/preferences_dialog.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -16,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include "core/run_config.h"
+#include "ui/preferences_dialog.h"
 
 namespace aha::ui {
 
@@ -116,7 +119,11 @@ void NewRunDialog::loadPreset(int index) {
     error_->setText(tr("Cannot read preset %1").arg(f.fileName()));
     return;
   }
-  tomlEdit_->setPlainText(QString::fromUtf8(f.readAll()));  // -> tomlChanged fills the form
+  QString toml = QString::fromUtf8(f.readAll());
+  // The lexicon from Preferences, unless the preset brings its own.
+  const QString lexicon = PreferencesDialog::reflectionToml();
+  if (!lexicon.isEmpty() && !toml.contains("[reflection]")) toml += "\n" + lexicon;
+  tomlEdit_->setPlainText(toml);  // -> tomlChanged fills the form
 }
 
 void NewRunDialog::tomlChanged() {

@@ -2,10 +2,13 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 
 #include "tests/ui/ui_tests.h"
+#include "core/run_config.h"
 #include "ui/new_run_dialog.h"
+#include "ui/preferences_dialog.h"
 #include "ui/series_math.h"
 
 using aha::ui::NewRunDialog;
@@ -66,4 +69,26 @@ void SeriesMathTest::debiasedEmaMatchesTensorBoard() {
   for (double v : flat) QVERIFY(std::abs(v - 3.0) < 1e-12);
   auto none = aha::ui::debiased_ema({1.0, 5.0}, 0.0);
   QCOMPARE(none[1], 5.0);
+}
+
+void NewRunDialogTest::preferencesLexiconReachesNewRuns() {
+  using aha::ui::PreferencesDialog;
+  QVERIFY(PreferencesDialog::validateReflection("[reflection]\nphrases = [{ phrase = \"x\", category = \"doubt\" }]\n")
+              .contains("category"));
+  QVERIFY(PreferencesDialog::validateReflection("learning_rate = 1.0\n").contains("only a [reflection] table"));
+  QVERIFY(PreferencesDialog::validateReflection("[reflection\n").contains("preferences:1"));
+  const QString lexicon = "[reflection]\nphrases = [{ phrase = \"look again\", category = \"verification\" }]\n";
+  QCOMPARE(PreferencesDialog::validateReflection(lexicon), QString());
+  {
+    PreferencesDialog prefs;
+    prefs.editor()->setPlainText(lexicon);
+    prefs.accept();
+  }
+  QCOMPARE(PreferencesDialog::reflectionToml(), lexicon);
+  NewRunDialog d;
+  QVERIFY(d.isValid());
+  const auto cfg = aha::RunConfig::from_toml(d.configToml().toStdString(), "dialog");
+  QCOMPARE(int(cfg.reflection_phrases.size()), 1);
+  QCOMPARE(cfg.reflection_phrases[0].phrase, std::string("look again"));
+  QSettings().remove("reflection/toml");
 }
