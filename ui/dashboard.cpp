@@ -1,6 +1,7 @@
 #include "ui/dashboard.h"
 
 #include <QGridLayout>
+#include <QToolTip>
 #include <qcustomplot.h>
 
 #include <cmath>
@@ -46,6 +47,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
       const auto& s = runs_[run].series.value(graph->property("metric").toString());
       if (index < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[index]));
     });
+    connect(plot, &QCustomPlot::mouseMove, this, [this, plot](QMouseEvent* e) { showHover(plot, e->pos()); });
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(plot, &QWidget::customContextMenuRequested, this, [this, plot, metrics = specs_[i].metrics](QPoint at) {
       QMenu menu;
@@ -73,6 +75,8 @@ void Dashboard::setRunVisible(qint64 runId, bool visible, int colorIndex) {
   }
   if (runs_.contains(runId)) return;
   runs_[runId].color = colorIndex;
+  if (reader_)
+    if (auto r = reader_->run(runId)) runs_[runId].name = QString::fromStdString(r->name);
   rebuildGraphs();
   refresh();
 }
@@ -255,6 +259,42 @@ void Dashboard::markAhaOnset(qint64 runId) {
   label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
   label->setText(tr(" onset %1").arg(*onset));
   label->setColor(color);
+}
+
+QString Dashboard::hoverText(QCustomPlot* plot, const QPoint& pos) const {
+  // The stored (raw) point nearest the cursor, within a few pixels.
+  double best = 12.0;
+  QString text;
+  for (int gi = 0; gi < plot->graphCount(); ++gi) {
+    QCPGraph* g = plot->graph(gi);
+    if (g->property("role").toString() != "raw" || g->data()->isEmpty()) continue;
+    const double x = plot->xAxis->pixelToCoord(pos.x());
+    auto it = g->data()->findBegin(x, false);  // first point at or after x
+    for (auto c : {it, it == g->data()->constBegin() ? it : it - 1}) {
+      if (c == g->data()->constEnd()) continue;
+      const double dx = plot->xAxis->coordToPixel(c->key) - pos.x(), dy = plot->yAxis->coordToPixel(c->value) - pos.y();
+      const double d = std::hypot(dx, dy);
+      if (d >= best) continue;
+      best = d;
+      const qint64 run = g->property("run").toLongLong();
+      const QString metric = g->property("metric").toString();
+      const auto& s = runs_[run].series.value(metric);
+      const int i = static_cast<int>(c - g->data()->constBegin());
+      const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + i + 1), smoothing_);
+      text = tr("<b>%1</b><br>%2 at step %3<br>value %4<br>smoothed %5")
+                 .arg(runs_[run].name.toHtmlEscaped(), metric)
+                 .arg(qint64(s.steps.value(i)))
+                 .arg(c->value, 0, 'g', 6)
+                 .arg(smooth.back(), 0, 'g', 6);
+    }
+  }
+  return text;
+}
+
+void Dashboard::showHover(QCustomPlot* plot, const QPoint& pos) {
+  const QString text = hoverText(plot, pos);
+  if (text.isEmpty()) QToolTip::hideText();
+  else QToolTip::showText(plot->mapToGlobal(pos), text, plot);
 }
 
 QCustomPlot* Dashboard::chartOf(const QString& metric) const {

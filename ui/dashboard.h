@@ -49,6 +49,9 @@ class Dashboard : public QWidget {
   // The run's aha onset step (core/aha_onset.h's rule), marked on the aha chart.
   std::optional<qint64> ahaOnset(qint64 runId) const;
   QCustomPlot* chartOf(const QString& metric) const;
+  // The tooltip for the cursor at `pos` over `plot`: run, metric, step, raw and smoothed
+  // value of the nearest point ("" when none is near).
+  QString hoverText(QCustomPlot* plot, const QPoint& pos) const;
 
  signals:
   void pointClicked(qint64 runId, qint64 step);
@@ -61,6 +64,7 @@ class Dashboard : public QWidget {
   };
   struct RunData {
     int color = 0;
+    QString name;
     QHash<QString, Series> series;
     qint64 lastStep = -1;
   };
@@ -68,6 +72,7 @@ class Dashboard : public QWidget {
   void rescaleAll();
   void redrawRun(qint64 runId);
   void markAhaOnset(qint64 runId);
+  void showHover(QCustomPlot* plot, const QPoint& pos);
   QVector<double> xOf(const Series& s) const;
 
   QVector<ChartSpec> specs_;

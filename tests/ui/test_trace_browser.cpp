@@ -254,4 +254,13 @@ void TraceBrowserTest::dashboardMarksAhaOnset() {
   auto* chart = d.chartOf("real_aha_rate");
   QVERIFY(chart && chart == d.chartOf("aha_rate"));
   QCOMPARE(chart->itemCount(), 2);  // the onset line and its label
+  // Hovering over a stored point names the run, the step and the exact value.
+  d.resize(1200, 800);
+  d.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&d));
+  chart->replot();
+  const QPoint at(int(chart->xAxis->coordToPixel(20)), int(chart->yAxis->coordToPixel(0.6)));
+  const QString tip = d.hoverText(chart, at);
+  QVERIFY2(tip.contains("trace-run") && tip.contains("step 20") && tip.contains("value 0.6"), qPrintable(tip));
+  QCOMPARE(d.hoverText(chart, QPoint(2, 2)), QString());
 }
