@@ -115,12 +115,13 @@ int current_schema_version() { return kVersion; }
 void migrate_to(Connection& db, int version) {
   const int have = static_cast<int>(db.scalar_int("PRAGMA user_version"));
   for (int v = have + 1; v <= version; ++v) {
-    spdlog::info("database '{}': upgrading to schema version {} (a large database takes a while)", db.path(), v);
+    if (have > 0)  // an existing database: rebuilding indexes of a large one takes a while
+      spdlog::info("database '{}': upgrading to schema version {}...", db.path(), v);
     Transaction tx(db);
     db.exec(kMigrations[v - 1]);
     db.exec("PRAGMA user_version = " + std::to_string(v));
     tx.commit();
-    spdlog::info("database '{}': migrated to schema version {}", db.path(), v);
+    if (have > 0) spdlog::info("database '{}': upgraded to schema version {}", db.path(), v);
   }
 }
 

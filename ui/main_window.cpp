@@ -20,12 +20,15 @@
 #include <QSlider>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QToolBar>
 #include <QTimer>
 #include <QTreeWidget>
 
 #include "core/logging.h"
+#include "core/runtime_info.h"
+#include "core/version.h"
 #include "db/run_reader.h"
 #include "ui/dashboard.h"
 #include "ui/export_dialog.h"
@@ -34,6 +37,7 @@
 #include "ui/preferences_dialog.h"
 #include "ui/run_controller.h"
 #include "ui/trace_browser.h"
+#include "ui/welcome_panel.h"
 #include "ui/series_math.h"
 
 namespace aha::ui {
@@ -64,7 +68,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   dashboard_ = new Dashboard(this);
   traces_ = new TraceBrowser(this);
   views_ = new QTabWidget(this);
-  views_->addTab(dashboard_, tr("&Dashboard"));
+  welcome_ = new WelcomePanel(this);
+  dashboardStack_ = new QStackedWidget(this);
+  dashboardStack_->addWidget(welcome_);
+  dashboardStack_->addWidget(dashboard_);
+  views_->addTab(dashboardStack_, tr("&Dashboard"));
+  connect(welcome_, &WelcomePanel::startDemo, this, &MainWindow::startRun);
+  connect(welcome_, &WelcomePanel::choosePreset, this, [this] { newRun_->trigger(); });
   views_->addTab(traces_, tr("T&races"));
   setCentralWidget(views_);
   connect(dashboard_, &Dashboard::pointClicked, this, &MainWindow::tracesRequested);
@@ -174,7 +184,7 @@ void MainWindow::buildMenus() {
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Dashboard"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
-                  [this] { views_->setCurrentWidget(dashboard_); });
+                  [this] { views_->setCurrentWidget(dashboardStack_); });
   view->addAction(tr("&Traces"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { views_->setCurrentWidget(traces_); });
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -194,6 +204,15 @@ void MainWindow::buildMenus() {
     updateActions();
   });
   for (auto* a : {newRun_, pause_, resume_, stop_}) addAction(a);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Aha Studio"), this, [this] {
+    QMessageBox::about(this, tr("About Aha Studio"),
+                       tr("<h3>Aha Studio %1</h3><p>R1-Zero style reinforcement learning you can watch.</p>"
+                          "<p>git revision %2<br>libtorch %3<br>device: %4</p>")
+                           .arg(aha::version(), aha::git_revision(), QString::fromStdString(aha::torch_version()),
+                                QString::fromStdString(aha::device_summary())));
+  });
 }
 
 bool MainWindow::openDatabase(const QString& path, bool quiet) {
@@ -215,6 +234,8 @@ bool MainWindow::openDatabase(const QString& path, bool quiet) {
   updateActions();
   return true;
 }
+
+bool MainWindow::showsWelcome() const { return dashboardStack_->currentWidget() == welcome_; }
 
 void MainWindow::exportCharts(const QStringList& metrics) {
   if (dbPath_.isEmpty()) return;
@@ -249,7 +270,9 @@ void MainWindow::reloadRuns() {
     dashboard_->setRunVisible(r.id, visible, color);
     ++color;
   }
-  if (runs_->topLevelItemCount() == 0) statusBar()->showMessage(tr("No runs yet: Run > New Run... starts one"));
+  const bool empty = runs_->topLevelItemCount() == 0;
+  dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
+  if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));
 }
 
 void MainWindow::pollDatabase() {
@@ -271,6 +294,8 @@ void MainWindow::pollDatabase() {
 void MainWindow::startRun(const QString& configToml) {
   if (dbPath_.isEmpty() && !openDatabase(defaultDatabasePath())) return;
   controller_->start(configToml, dbPath_);
+  dashboardStack_->setCurrentWidget(dashboard_);
+  views_->setCurrentWidget(dashboardStack_);
   updateActions();
 }
 

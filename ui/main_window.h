@@ -8,6 +8,7 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QSlider;
+class QStackedWidget;
 class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -25,6 +26,7 @@ class Dashboard;
 class LogBridge;
 class RunController;
 class TraceBrowser;
+class WelcomePanel;
 struct StepInfo;
 
 // The studio's main window: runs panel (left), dashboard (centre), log panel (bottom),
@@ -44,6 +46,8 @@ class MainWindow : public QMainWindow {
   QTreeWidget* runsPanel() const { return runs_; }
   Dashboard* dashboard() const { return dashboard_; }
   TraceBrowser* traceBrowser() const { return traces_; }
+  WelcomePanel* welcomePanel() const { return welcome_; }
+  bool showsWelcome() const;
   QTabWidget* views() const { return views_; }
   RunController* controller() const { return controller_; }
   QLabel* progressLabel() const { return progress_; }
@@ -74,6 +78,8 @@ class MainWindow : public QMainWindow {
   QTreeWidget* runs_ = nullptr;
   Dashboard* dashboard_ = nullptr;
   TraceBrowser* traces_ = nullptr;
+  WelcomePanel* welcome_ = nullptr;
+  QStackedWidget* dashboardStack_ = nullptr;
   QTabWidget* views_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
   QLabel* progress_ = nullptr;

@@ -1,5 +1,6 @@
 #include <QDockWidget>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -14,6 +15,7 @@
 #include "ui/dashboard.h"
 #include "ui/main_window.h"
 #include "ui/run_controller.h"
+#include "ui/welcome_panel.h"
 
 namespace {
 QTemporaryDir& scratch() {
@@ -66,6 +68,16 @@ void MainWindowTest::emptyDatabaseShowsHint() {
   QVERIFY(w.openDatabase(scratch().filePath("empty.db"), true));
   QCOMPARE(w.runsPanel()->topLevelItemCount(), 0);
   QVERIFY(w.statusBar()->currentMessage().contains("New Run"));
+  // First run: the welcome panel explains the demo and starts it with one button.
+  QVERIFY(w.showsWelcome());
+  QVERIFY(w.welcomePanel()->startButton()->isEnabled());
+  QVERIFY(aha::ui::WelcomePanel::demoPresetToml().contains("demo-arithmetic"));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/first-run.png");
+  }
   QVERIFY(!w.openDatabase("/proc/not/a/place/x.db", true));
   QCOMPARE(w.databasePath(), scratch().filePath("empty.db"));
 }
