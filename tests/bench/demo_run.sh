@@ -26,7 +26,7 @@ db = sqlite3.connect(sys.argv[1])
 def series(name):
     return [v for (v,) in db.execute("SELECT value FROM metrics WHERE name=? ORDER BY step", (name,))]
 def avg(xs): return sum(xs) / len(xs)
-for name in ["accuracy", "reward", "completions/mean_length", "aha_rate", "frac_reward_zero_std",
+for name in ["accuracy", "reward", "completions/mean_length", "aha_rate", "real_aha_rate", "frac_reward_zero_std",
              "rollout_tokens_per_second", "step_seconds"]:
     s = series(name)
     print(f"{name:28s} first10 {avg(s[:10]):9.3f}  last10 {avg(s[-10:]):9.3f}  ratio {avg(s[-10:]) / max(1e-9, avg(s[:10])):6.2f}")

@@ -1,0 +1,84 @@
+// The dashboard with a lot on it: 5 runs x 10,000 steps of every charted series. Times
+// the first load, a full redraw of all charts, and a change of the smoothing slider.
+//   QT_QPA_PLATFORM=offscreen build/tests/bench/bench_dashboard [runs=5] [steps=10000]
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "db/run_reader.h"
+#include "db/run_store.h"
+#include "ui/dashboard.h"
+
+namespace {
+double ms(const QElapsedTimer& t) { return t.nsecsElapsed() / 1e6; }
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  const int runs = argc > 1 ? std::atoi(argv[1]) : 5, steps = argc > 2 ? std::atoi(argv[2]) : 10000;
+  const QString path = "/tmp/aha-bench-dashboard.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(path + suffix);
+  QStringList names;
+  for (const auto& spec : aha::ui::Dashboard::defaultCharts()) {
+    names << spec.metrics;
+    for (const auto& extra : {spec.bandLow, spec.bandHigh, spec.bandStd})
+      if (!extra.isEmpty()) names << extra;
+  }
+  {
+    aha::db::RunStore store(path.toStdString());
+    std::mt19937 rng(1);
+    std::normal_distribution<double> noise(0, 0.05);
+    for (int r = 0; r < runs; ++r) {
+      aha::RunInfo info;
+      info.name = "run-" + std::to_string(r);
+      info.total_steps = steps;
+      store.begin_run(info, false);
+      for (int s = 0; s < steps; ++s) {
+        aha::StepRecord rec;
+        rec.step = s;
+        rec.wall_time = 1.7e9 + 4.0 * s;
+        for (const auto& n : names) rec.metrics.emplace_back(n.toStdString(), 0.5 + 0.3 * std::tanh(s / 2000.0) + noise(rng));
+        store.write_step(rec);
+      }
+    }
+  }
+  std::printf("%d runs x %d steps x %lld series\n", runs, steps, static_cast<long long>(names.size()));
+  aha::ui::Dashboard d;
+  d.resize(1600, 1000);
+  d.show();
+  QElapsedTimer t;
+  t.start();
+  d.setReader(std::make_shared<aha::db::RunReader>(path.toStdString()));
+  for (int r = 1; r <= runs; ++r) d.setRunVisible(r, true, r - 1);
+  for (auto* c : d.charts()) c->replot(QCustomPlot::rpImmediateRefresh);
+  std::printf("first load (read from SQLite, build graphs, draw): %.0f ms\n", ms(t));
+
+  std::vector<double> redraw, smoothing;
+  for (int i = 0; i < 10; ++i) {
+    t.restart();
+    for (auto* c : d.charts()) c->replot(QCustomPlot::rpImmediateRefresh);
+    redraw.push_back(ms(t));
+  }
+  for (int i = 0; i < 10; ++i) {
+    t.restart();
+    d.setSmoothing(i % 2 ? 0.6 : 0.9);
+    for (auto* c : d.charts()) c->replot(QCustomPlot::rpImmediateRefresh);
+    smoothing.push_back(ms(t));
+  }
+  std::printf("full redraw of %lld charts: median %.1f ms, max %.1f ms\n", static_cast<long long>(d.charts().size()),
+              median(redraw), *std::max_element(redraw.begin(), redraw.end()));
+  std::printf("smoothing change + redraw: median %.1f ms, max %.1f ms\n", median(smoothing),
+              *std::max_element(smoothing.begin(), smoothing.end()));
+  return 0;
+}
