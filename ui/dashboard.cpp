@@ -39,13 +39,18 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
     plot->yAxis->setLabel(specs_[i].unit);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
     plot->setNoAntialiasingOnDrag(true);
+    // Thousands of points per run: fills and faint raw lines need no antialiasing.
+    plot->setNotAntialiasedElements(QCP::aeFills);
+    plot->setPlottingHint(QCP::phFastPolylines, true);
     plot->setMinimumSize(220, 160);
     connect(plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {
       auto* graph = qobject_cast<QCPGraph*>(p);
       if (!graph || index < 0 || index >= graph->data()->size()) return;
       const qint64 run = graph->property("run").toLongLong();
       const auto& s = runs_[run].series.value(graph->property("metric").toString());
-      if (index < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[index]));
+      // Graphs hold a decimated copy: find the stored point by its x.
+      const int i = indexAt(s, (graph->data()->constBegin() + index)->key);
+      if (i < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[i]));
     });
     connect(plot, &QCustomPlot::mouseMove, this, [this, plot](QMouseEvent* e) { showHover(plot, e->pos()); });
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -184,6 +189,7 @@ void Dashboard::rebuildGraphs() {
         QColor faint = color;
         faint.setAlpha(60);
         raw->setPen(QPen(faint, 1));
+        raw->setAntialiased(false);
         raw->setProperty("role", "raw");
         auto* smooth = plot->addGraph();
         smooth->setPen(QPen(color, 2, mi == 0 ? Qt::SolidLine : Qt::DashLine));
@@ -214,10 +220,9 @@ void Dashboard::redrawRun(qint64 runId) {
       const Series s = run.series.value(metric);
       const QVector<double> x = xOf(s);
       if (role == "raw") {
-        g->setData(x, s.values, true);
+        setDecimated(g, x, std::vector<double>(s.values.begin(), s.values.end()));
       } else if (role == "smooth") {
-        auto sm = debiased_ema(std::vector<double>(s.values.begin(), s.values.end()), smoothing_);
-        g->setData(x, QVector<double>(sm.begin(), sm.end()), true);
+        setDecimated(g, x, debiased_ema(std::vector<double>(s.values.begin(), s.values.end()), smoothing_));
       } else {
         // Bands, smoothed like the line they surround.
         QVector<double> edge;
@@ -228,12 +233,29 @@ void Dashboard::redrawRun(qint64 runId) {
         } else {
           edge = run.series.value(role == "bandHigh" ? spec.bandHigh : spec.bandLow).values;
         }
-        auto sm = debiased_ema(std::vector<double>(edge.begin(), edge.end()), smoothing_);
-        g->setData(x.mid(0, int(sm.size())), QVector<double>(sm.begin(), sm.end()), true);
+        setDecimated(g, x, debiased_ema(std::vector<double>(edge.begin(), edge.end()), smoothing_));
       }
     }
   }
   markAhaOnset(runId);
+}
+
+void Dashboard::setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
+  // More points than the chart has pixel columns only cost drawing time; a min and a max
+  // per column keep every spike visible.
+  const size_t n = std::min<size_t>(x.size(), y.size());
+  const size_t columns = std::max(200, g->keyAxis()->axisRect()->width());
+  const auto keep = minmax_decimation(std::vector<double>(y.begin(), y.begin() + n), columns / 2);
+  QVector<double> kx, ky;
+  kx.reserve(keep.size());
+  ky.reserve(keep.size());
+  for (size_t i : keep) kx << x[i], ky << y[i];
+  g->setData(kx, ky, true);
+}
+
+int Dashboard::indexAt(const Series& s, double key) const {
+  const QVector<double> x = xOf(s);
+  return static_cast<int>(std::lower_bound(x.begin(), x.end(), key) - x.begin());
 }
 
 void Dashboard::markAhaOnset(qint64 runId) {
@@ -279,12 +301,12 @@ QString Dashboard::hoverText(QCustomPlot* plot, const QPoint& pos) const {
       const qint64 run = g->property("run").toLongLong();
       const QString metric = g->property("metric").toString();
       const auto& s = runs_[run].series.value(metric);
-      const int i = static_cast<int>(c - g->data()->constBegin());
+      const int i = std::min<int>(indexAt(s, c->key), static_cast<int>(s.values.size()) - 1);
       const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + i + 1), smoothing_);
       text = tr("<b>%1</b><br>%2 at step %3<br>value %4<br>smoothed %5")
                  .arg(runs_[run].name.toHtmlEscaped(), metric)
                  .arg(qint64(s.steps.value(i)))
-                 .arg(c->value, 0, 'g', 6)
+                 .arg(s.values.value(i), 0, 'g', 6)
                  .arg(smooth.back(), 0, 'g', 6);
     }
   }

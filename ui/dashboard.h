@@ -9,6 +9,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 #include <optional>
 
 class QCustomPlot;
@@ -73,6 +74,8 @@ class Dashboard : public QWidget {
   void redrawRun(qint64 runId);
   void markAhaOnset(qint64 runId);
   void showHover(QCustomPlot* plot, const QPoint& pos);
+  static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
+  int indexAt(const Series& s, double key) const;  // the stored point at x = key
   QVector<double> xOf(const Series& s) const;
 
   QVector<ChartSpec> specs_;

@@ -76,6 +76,20 @@ int main(int argc, char** argv) {
     for (auto* c : d.charts()) c->replot(QCustomPlot::rpImmediateRefresh);
     smoothing.push_back(ms(t));
   }
+  if (qEnvironmentVariableIsSet("BENCH_HINTS")) {
+    for (auto* c : d.charts()) {
+      const int h = qEnvironmentVariableIntValue("BENCH_HINTS");
+      if (h & 1) c->setNotAntialiasedElements(QCP::aeAll);
+      if (h & 2) c->setPlottingHint(QCP::phFastPolylines, true);
+      if (h & 4) for (int g = 0; g < c->graphCount(); ++g) c->graph(g)->setBrush(Qt::NoBrush);
+    }
+    redraw.clear();
+    for (int i = 0; i < 5; ++i) {
+      t.restart();
+      for (auto* c : d.charts()) c->replot(QCustomPlot::rpImmediateRefresh);
+      redraw.push_back(ms(t));
+    }
+  }
   std::printf("full redraw of %lld charts: median %.1f ms, max %.1f ms\n", static_cast<long long>(d.charts().size()),
               median(redraw), *std::max_element(redraw.begin(), redraw.end()));
   std::printf("smoothing change + redraw: median %.1f ms, max %.1f ms\n", median(smoothing),

@@ -92,3 +92,17 @@ void NewRunDialogTest::preferencesLexiconReachesNewRuns() {
   QCOMPARE(cfg.reflection_phrases[0].phrase, std::string("look again"));
   QSettings().remove("reflection/toml");
 }
+
+void SeriesMathTest::decimationKeepsSpikesAndEnds() {
+  std::vector<double> v(10000, 1.0);
+  v[4321] = 50.0;  // one spike
+  v[777] = -3.0;   // one dip
+  const auto keep = aha::ui::minmax_decimation(v, 300);
+  QVERIFY(keep.size() <= 2 * 300 + 2);
+  QCOMPARE(keep.front(), size_t(0));
+  QCOMPARE(keep.back(), size_t(9999));
+  QVERIFY(std::is_sorted(keep.begin(), keep.end()));
+  QVERIFY(std::find(keep.begin(), keep.end(), size_t(4321)) != keep.end());
+  QVERIFY(std::find(keep.begin(), keep.end(), size_t(777)) != keep.end());
+  QCOMPARE(aha::ui::minmax_decimation({1, 2, 3}, 300).size(), size_t(3));  // short: every point
+}

@@ -26,6 +26,7 @@ class SeriesMathTest : public QObject {
   Q_OBJECT
  private slots:
   void debiasedEmaMatchesTensorBoard();
+  void decimationKeepsSpikesAndEnds();
 };
 
 class TraceBrowserTest : public QObject {
