@@ -57,8 +57,13 @@ QString clockText(double seconds) {
 }
 }  // namespace
 
+QString MainWindow::dataDirectory() {
+  // ~/.local/share/aha-studio (AppDataLocation would repeat the name: org and app are one).
+  return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)).filePath("aha-studio");
+}
+
 QString MainWindow::defaultDatabasePath() {
-  return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("runs.aha.db");
+  return QDir(dataDirectory()).filePath("runs.aha.db");
 }
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -273,6 +278,7 @@ void MainWindow::reloadRuns() {
   const bool empty = runs_->topLevelItemCount() == 0;
   dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
   if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));
+  else statusBar()->clearMessage();
 }
 
 void MainWindow::pollDatabase() {

@@ -42,6 +42,7 @@ class MainWindow : public QMainWindow {
   bool openDatabase(const QString& path, bool quiet = false);
   QString databasePath() const { return dbPath_; }
   static QString defaultDatabasePath();
+  static QString dataDirectory();  // the user's data directory: default database, logs
 
   QTreeWidget* runsPanel() const { return runs_; }
   Dashboard* dashboard() const { return dashboard_; }

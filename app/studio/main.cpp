@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
 
   if (headless) return aha::studio::run_export_command(argc, argv);
 
-  const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  const QString dataDir = aha::ui::MainWindow::dataDirectory();
   aha::init_logging(QDir(dataDir).filePath("logs/aha-studio.log").toStdString());
   spdlog::info("Aha Studio {} ({}) starting", aha::version(), aha::git_revision());
 

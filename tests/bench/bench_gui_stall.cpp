@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
                      std::fflush(stdout);
                      if (status == "finished" || status == "failed" || status == "stopped") {
                        if (argc > 3) window.grab().save(argv[3]);
-                       app.quit();
+                       probe.stop();
+                       // Out of the signal's delivery, once the worker thread has ended.
+                       QTimer::singleShot(1000, &app, [&app] { app.exit(0); });
                      }
                    });
   QTimer::singleShot(500, [&] {
@@ -66,5 +68,6 @@ int main(int argc, char** argv) {
   std::printf("probed %.0f s of training (%d steps, %zu probes): GUI stall max %.1f ms, p99 %.1f ms, p50 %.2f ms\n",
               total.elapsed() / 1000.0, steps, gaps.size(), gaps.back(), gaps[gaps.size() * 99 / 100],
               gaps[gaps.size() / 2]);
+  std::fflush(stdout);
   return 0;
 }
