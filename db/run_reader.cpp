@@ -83,7 +83,7 @@ Where build_where(const SampleFilter& f) {
   if (f.reward_max) w.add("s.reward <= ?"), w.params.push_back(*f.reward_max);
   if (f.length_min) w.add("s.token_count >= ?"), w.params.push_back(int64_t(*f.length_min));
   if (f.length_max) w.add("s.token_count <= ?"), w.params.push_back(int64_t(*f.length_max));
-  if (f.correct) w.add("s.correct = ?"), w.params.push_back(int64_t(*f.correct));
+  if (f.correct) w.add(*f.correct ? "s.correct = 1" : "s.correct = 0");  // literal: partial indexes match it
   if (f.flagged_only) w.add("s.aha_score > 0");
   if (f.real_aha_only) w.add("s.real_aha = 1");
   if (f.tag_id) w.add("s.id IN (SELECT sample_id FROM sample_tags WHERE tag_id = ?)"), w.params.push_back(*f.tag_id);
@@ -192,8 +192,13 @@ SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, boo
       w.params.push_back(after.id);
     }
     // In step order the covering step index answers every filter without reading the
-    // wide rows; left to itself the planner may pick a range index and sort a million rows.
-    const char* index = order == SampleOrder::StepThenId ? " INDEXED BY samples_by_step" : "";
+    // wide rows, and a rare flag has its own partial index; left to itself the planner
+    // may pick a range index and sort a million rows.
+    const char* index = order != SampleOrder::StepThenId ? ""
+                        : filter.real_aha_only                 ? " INDEXED BY samples_real_aha"
+                        : filter.flagged_only                  ? " INDEXED BY samples_reflective"
+                        : filter.correct.value_or(false)       ? " INDEXED BY samples_correct"
+                                                               : " INDEXED BY samples_by_step";
     sql = std::string("SELECT ") + kSampleColumns + " FROM samples s" + index +
           " JOIN prompts p ON p.id = s.prompt_id" + w.sql + " ORDER BY " + col + dir + ", s.id" + dir + " LIMIT ?";
   }

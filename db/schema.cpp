@@ -103,6 +103,11 @@ const char* const kMigrations[] = {
     DROP INDEX samples_by_step;
     CREATE INDEX samples_by_step ON samples(run_id, step, id, correct, reward, token_count, aha_score, real_aha);
     CREATE INDEX samples_by_length ON samples(run_id, token_count, id);
+    -- The rare flags in step order: "real aha only" in a run where it is rare must not
+    -- walk a million index entries to fill one page.
+    CREATE INDEX samples_correct ON samples(run_id, step, id) WHERE correct = 1;
+    CREATE INDEX samples_reflective ON samples(run_id, step, id) WHERE aha_score > 0;
+    CREATE INDEX samples_real_aha ON samples(run_id, step, id) WHERE real_aha = 1;
     )sql",
 };
 

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   add("step range 5000-5100", [](auto& f) { f.step_min = 5000, f.step_max = 5100; });
   add("correct only", [](auto& f) { f.correct = true; });
   add("reflective only", [](auto& f) { f.flagged_only = true; });
+  add("real aha only (none stored)", [](auto& f) { f.real_aha_only = true; });
   add("reward 0.5-1.0", [](auto& f) { f.reward_min = 0.5, f.reward_max = 1.0; });
   add("length 100-400", [](auto& f) { f.length_min = 100, f.length_max = 400; });
   add("full text \"let me verify\"", [](auto& f) { f.text_query = "\"let me verify\""; });
