@@ -53,7 +53,8 @@ QString TraceTableModel::setFilter(const db::SampleFilter& filter) {
     connect(watcher, &QFutureWatcher<qint64>::finished, this, [this, watcher, generation] {
       watcher->deleteLater();
       if (generation != generation_) return;  // the filter changed meanwhile
-      total_ = watcher->result();
+      // A failed count (the database went away) shows what is loaded rather than "counting".
+      total_ = watcher->result() >= 0 ? watcher->result() : static_cast<qint64>(rows_.size());
       emit loaded(static_cast<int>(rows_.size()), total_, lastFetchMs_);
     });
     watcher->setFuture(QtConcurrent::run([path = reader_->connection().path(), filter = filter_]() -> qint64 {

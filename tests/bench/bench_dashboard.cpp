@@ -1,6 +1,8 @@
 // The dashboard with a lot on it: 5 runs x 10,000 steps of every charted series. Times
 // the first load, a full redraw of all charts, and a change of the smoothing slider.
 //   QT_QPA_PLATFORM=offscreen build/tests/bench/bench_dashboard [runs=5] [steps=10000]
+// Experiment: BENCH_HINTS=bits redraws again with 1 = no antialiasing, 2 = fast
+// polylines, 4 = no band fills, to see where the drawing time goes.
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>

@@ -41,7 +41,7 @@ RunConfig trivial_run(const QString& model) {
   c.num_generations = 8;
   c.per_device_train_batch_size = 64;
   c.max_completion_length = 40;
-  c.learning_rate = 5e-4;
+  c.learning_rate = 1e-3;
   c.reward_funcs = {"format"};
   c.reward_weights = {1.0};
   c.loss_type = "grpo";
