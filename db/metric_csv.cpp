@@ -20,16 +20,11 @@ CsvSummary write_metrics_csv(std::ostream& out, RunReader& reader, const std::ve
   std::vector<std::string> header;
   std::map<int64_t, std::map<size_t, double>> table;  // step -> column -> value
   for (const auto& name : runs) {
-    const auto run = reader.run_by_name(name);
-    if (!run) {
-      std::string known;
-      for (const auto& r : reader.runs()) known += (known.empty() ? "" : ", ") + r.name;
-      throw std::invalid_argument("no run named '" + name + "' (runs: " + (known.empty() ? "none" : known) + ")");
-    }
+    const auto run = reader.require_run(name);
     for (const auto& m : metrics) {
       const size_t col = header.size();
       header.push_back(metrics.size() == 1 ? name : name + "/" + m);
-      const auto series = reader.metric_series(run->id, m);
+      const auto series = reader.metric_series(run.id, m);
       if (series.empty()) summary.missing.push_back(name + "/" + m);
       for (const auto& p : series) table[p.step][col] = p.value;
     }

@@ -14,7 +14,7 @@ struct CsvSummary {
   std::vector<std::string> missing;  // "run/metric" pairs with no points
 };
 
-// `runs` by name; throws naming an unknown run and the known ones.
+// `runs` by name; an unknown one throws (RunReader::require_run).
 CsvSummary write_metrics_csv(std::ostream& out, RunReader& reader, const std::vector<std::string>& runs,
                              const std::vector<std::string>& metrics);
 

@@ -130,6 +130,13 @@ std::optional<RunSummary> RunReader::run(int64_t id) {
   return read_run(st);
 }
 
+RunSummary RunReader::require_run(const std::string& name) {
+  if (auto r = run_by_name(name)) return *r;
+  std::string known;
+  for (const auto& r : runs()) known += (known.empty() ? "" : ", ") + r.name;
+  throw std::invalid_argument("no run named '" + name + "' (runs: " + (known.empty() ? "none" : known) + ")");
+}
+
 std::optional<RunSummary> RunReader::run_by_name(const std::string& name) {
   Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE name = ?");
   st.bind(1, name);

@@ -68,6 +68,8 @@ class RunReader {
   std::vector<RunSummary> runs();
   std::optional<RunSummary> run(int64_t id);
   std::optional<RunSummary> run_by_name(const std::string& name);
+  // The run of that name; std::invalid_argument naming the runs there are when none is.
+  RunSummary require_run(const std::string& name);
   std::vector<std::string> metric_names(int64_t run_id);
   // Points with step > after_step, ascending: a live plot asks only for what is new.
   std::vector<MetricPoint> metric_series(int64_t run_id, const std::string& name, int64_t after_step = -1);

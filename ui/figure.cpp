@@ -59,19 +59,9 @@ QString experimentKey(const db::RunSummary& r) {
 }
 
 std::vector<db::RunSummary> selectedRuns(db::RunReader& reader, const QStringList& names) {
-  const auto all = reader.runs();
-  if (names.isEmpty()) return all;
+  if (names.isEmpty()) return reader.runs();
   std::vector<db::RunSummary> out;
-  for (const auto& name : names) {
-    auto it = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.name == name.toStdString(); });
-    if (it == all.end()) {
-      QStringList known;
-      for (const auto& r : all) known << QString::fromStdString(r.name);
-      throw std::invalid_argument("no run named '" + name.toStdString() + "' (runs: " +
-                                  (known.isEmpty() ? QString("none") : known.join(", ")).toStdString() + ")");
-    }
-    out.push_back(*it);
-  }
+  for (const auto& name : names) out.push_back(reader.require_run(name.toStdString()));
   return out;
 }
 

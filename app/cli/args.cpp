@@ -52,6 +52,17 @@ int Args::get_int(const std::string& key, int fallback) const {
   throw UsageError("option --" + key + " expects an integer, got '" + get(key) + "'");
 }
 
+double Args::get_real(const std::string& key, double fallback) const {
+  if (!has(key)) return fallback;
+  try {
+    size_t used = 0;
+    double v = std::stod(get(key), &used);
+    if (used == get(key).size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("option --" + key + " expects a number, got '" + get(key) + "'");
+}
+
 void Args::allow_only(const std::vector<std::string>& known) const {
   for (const auto& [k, v] : options_)
     if (std::find(known.begin(), known.end(), k) == known.end())

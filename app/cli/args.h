@@ -22,6 +22,7 @@ class Args {
   std::string require(const std::string& key) const;
   std::vector<std::string> all(const std::string& key) const;
   int get_int(const std::string& key, int fallback) const;
+  double get_real(const std::string& key, double fallback) const;
   // Fails on options the command does not know, naming them.
   void allow_only(const std::vector<std::string>& known) const;
 

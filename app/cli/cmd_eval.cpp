@@ -22,7 +22,7 @@ int cmd_eval(int argc, char** argv, int first) {
   init_logging("");
   RunConfig cfg = RunConfig::load(args.require("config"));
   if (args.has("model")) cfg.model = args.get("model");
-  const double temperature = args.has("temperature") ? std::stod(args.get("temperature")) : cfg.temperature;
+  const double temperature = args.get_real("temperature", cfg.temperature);
   auto r = evaluate_config_model(cfg, args.get_int("samples", 512), temperature);
   std::printf("samples %d  accuracy %.3f  format %.3f  self-check share %.3f  accuracy checked %.3f vs direct %.3f  "
               "mean length %.1f tokens\n",

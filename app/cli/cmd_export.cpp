@@ -13,11 +13,13 @@
 namespace aha::cli {
 namespace {
 
+// A usage error (exit 2) rather than a failure when the user names a run that is not there.
 db::RunSummary find_run(db::RunReader& reader, const std::string& name) {
-  if (auto r = reader.run_by_name(name)) return *r;
-  std::string known;
-  for (const auto& r : reader.runs()) known += (known.empty() ? "" : ", ") + r.name;
-  throw UsageError("no run named '" + name + "' (runs: " + (known.empty() ? "none" : known) + ")");
+  try {
+    return reader.require_run(name);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 std::ofstream open_out(const std::string& path) {

@@ -29,15 +29,6 @@ const char* kUsage =
     "  --seeds                  runs that differ only in seed: mean with a +-std band\n"
     "  --columns N              charts per row\n"
     "  --dpi N                  PNG resolution (default 300)\n";
-
-double real(const cli::Args& a, const std::string& key, double fallback) {
-  if (!a.has(key)) return fallback;
-  try {
-    return std::stod(a.get(key));
-  } catch (const std::exception&) {
-    throw cli::UsageError("--" + key + ": '" + a.get(key) + "' is not a number");
-  }
-}
 }  // namespace
 
 bool is_export_command(int argc, char** argv) { return argc > 1 && std::strcmp(argv[1], "export") == 0; }
@@ -66,12 +57,12 @@ int run_export_command(int argc, char** argv) {
     }
     auto& o = r.options;
     o.preset = QString::fromStdString(a.get("preset", o.preset.toStdString()));
-    o.widthIn = real(a, "width", 0);
-    o.heightIn = real(a, "height", 0);
+    o.widthIn = a.get_real("width", 0);
+    o.heightIn = a.get_real("height", 0);
     o.fontFamily = QString::fromStdString(a.get("font", o.fontFamily.toStdString()));
     o.fontPt = a.get_int("font-size", 0);
     o.legend = QString::fromStdString(a.get("legend", o.legend.toStdString()));
-    o.smoothing = real(a, "smoothing", o.smoothing);
+    o.smoothing = a.get_real("smoothing", o.smoothing);
     if (o.smoothing < 0 || o.smoothing > 0.99) throw cli::UsageError("--smoothing: use a weight from 0 to 0.99");
     o.showRaw = !a.has("no-raw");
     o.bands = !a.has("no-bands");
