@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bpe_tokenizer.h"
 #include "core/char_tokenizer.h"
 #include "core/json_file.h"
 
@@ -24,8 +25,14 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& dir) {
         throw std::runtime_error(path.string() + ": character vocabulary differs from the built-in one at '" + token + "'");
     return tok;
   }
+  if (type == "BPE") {
+    nlohmann::json config;
+    if (const auto cfg = dir / "tokenizer_config.json"; std::filesystem::exists(cfg))
+      config = read_json_file(cfg, "tokenizer config");
+    return std::make_unique<BpeTokenizer>(j, config, path.string());
+  }
   throw std::runtime_error(path.string() + ": tokenizer model type '" + type +
-                           "' is not supported by this build (supported: AhaChar)");
+                           "' is not supported (supported: BPE as in Qwen2/Qwen3/Llama-3, AhaChar)");
 }
 
 }  // namespace aha

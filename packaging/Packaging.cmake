@@ -33,5 +33,5 @@ set(CPACK_STRIP_FILES ON)
 # Library dependencies come from dpkg-shlibdeps; OpenBLAS is loaded at run time (libtorch's
 # matrix products are ~20x slower without an optimised BLAS), so it is named here.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread")  # the rest comes from shlibdeps
 include(CPack)

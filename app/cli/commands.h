@@ -7,4 +7,5 @@ int cmd_train(int argc, char** argv, int first);
 int cmd_runs(int argc, char** argv, int first);
 int cmd_eval(int argc, char** argv, int first);
 int cmd_export(int argc, char** argv, int first);
+int cmd_tokenize(int argc, char** argv, int first);
 }  // namespace aha::cli

@@ -1,6 +1,10 @@
 #pragma once
 #include <QtTest/QtTest>
 
+#include <memory>
+
+#include "core/tokenizer.h"
+
 class RuntimeTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -33,6 +37,20 @@ class TaskTest : public QObject {
   void countdownProblemsAreSolvable();
   void responseFormatParsing();
   void rewardsWeighAndName();
+};
+
+class TokenizerTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase();
+  void qwen3GoldenIdsAndDecoding();
+  void splitFollowsTheRegex();
+  void addedTokensAndSpecials();
+  void invalidUtf8NeverThrows();
+  void saveRoundTrips();
+  void unsupportedFilesAreNamed();
+ private:
+  std::unique_ptr<aha::Tokenizer> qwen_;
 };
 
 class GrpoTest : public QObject {
