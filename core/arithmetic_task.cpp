@@ -3,7 +3,6 @@
 #include <charconv>
 #include <vector>
 
-#include "core/countdown_task.h"
 
 namespace aha {
 
@@ -101,12 +100,6 @@ std::pair<std::string, std::string> ArithmeticTask::worked_solution(const Proble
     acc = carried;
   }
   return {think, std::to_string(acc)};
-}
-
-std::unique_ptr<Task> make_task(const TaskOptions& options) {
-  if (options.name == "arithmetic") return std::make_unique<ArithmeticTask>(options);
-  if (options.name == "countdown") return std::make_unique<CountdownTask>(options);
-  throw std::invalid_argument("unknown task '" + options.name + "' (known: arithmetic, countdown)");
 }
 
 }  // namespace aha

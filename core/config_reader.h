@@ -37,6 +37,7 @@ class ConfigReader {
   void known(const std::string& key) { seen_.insert(key); }
   // Throws for the first key that was never read.
   void reject_unknown() const;
+  const std::string& origin() const { return origin_; }
 
  private:
   [[noreturn]] void fail(const std::string& key, const std::string& why) const;

@@ -4,14 +4,6 @@
 
 namespace aha {
 
-std::string render_prompt(const std::string& tmpl, const Problem& p) {
-  std::string out = tmpl;
-  const std::string key = "{question}";
-  for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + p.question.size()))
-    out.replace(pos, key.size(), p.question);
-  return out;
-}
-
 CorpusGenerator::CorpusGenerator(const Task& task, CorpusOptions options, uint64_t seed)
     : task_(task), opt_(std::move(options)), rng_(seed) {}
 

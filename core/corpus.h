@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "core/prompt_format.h"
 #include "core/task.h"
 
 namespace aha {
@@ -21,8 +22,6 @@ struct CorpusOptions {
   std::string prompt_template = "{question}<think>";
 };
 
-// Expands "{question}" in the prompt template.
-std::string render_prompt(const std::string& prompt_template, const Problem& p);
 
 class CorpusGenerator {
  public:

@@ -10,7 +10,7 @@
 namespace aha {
 
 EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& task,
-                          const std::string& prompt_template, int samples, double temperature,
+                          const PromptFormat& format, int samples, double temperature,
                           int max_new_tokens, uint64_t seed) {
   std::mt19937_64 rng(seed);
   torch::manual_seed(seed);
@@ -19,8 +19,8 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
   so.temperature = temperature;
   so.max_new_tokens = max_new_tokens;
   so.pad_id = tok.pad_id();
-  so.stop_ids = {tok.eos_id()};
-  if (auto id = tok.token_id("</answer>")) so.stop_ids.push_back(*id);
+  so.stop_ids = format.stop_ids(tok);
+  const bool opened = format.opens_think();
 
   const ReflectionDetector detector;
   EvalResult r;
@@ -32,13 +32,11 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
     std::vector<std::vector<int>> prompts;
     for (int i = 0; i < n; ++i) {
       problems.push_back(task.sample(rng));
-      prompts.push_back(tok.encode(render_prompt(prompt_template, problems.back())));
+      prompts.push_back(tok.encode(format.render(problems.back())));
     }
     auto gen = generate(model, prompts, so);
     for (int i = 0; i < n; ++i) {
       const std::string text = tok.decode(gen.completions[i]);
-      const std::string prompt_text = render_prompt(prompt_template, problems[i]);
-      const bool opened = prompt_text.size() >= 7 && prompt_text.compare(prompt_text.size() - 7, 7, "<think>") == 0;
       auto parsed = parse_response((opened ? "<think>" : "") + text);
       const bool right = parsed.has_answer && task.is_correct(problems[i], parsed.answer);
       const bool check = detector.analyse(text, parsed.answer).reflective();
@@ -63,7 +61,7 @@ EvalResult evaluate_config_model(const RunConfig& cfg, int samples, double tempe
   if (cfg.threads > 0) torch::set_num_threads(cfg.threads);
   auto loaded = load_model(resolve_model_path(cfg.model));
   auto task = make_task(cfg.task);
-  return evaluate_model(loaded.model, *loaded.tokenizer, *task, cfg.prompt_template, samples, temperature,
+  return evaluate_model(loaded.model, *loaded.tokenizer, *task, cfg.prompt_format(), samples, temperature,
                         cfg.max_completion_length, cfg.seed + 1000);
 }
 

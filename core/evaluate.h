@@ -15,7 +15,7 @@ class Tokenizer;
 
 // "Self-checked" completions are those the reflection detector flags.
 EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& task,
-                          const std::string& prompt_template, int samples, double temperature,
+                          const PromptFormat& format, int samples, double temperature,
                           int max_new_tokens, uint64_t seed);
 
 }  // namespace aha

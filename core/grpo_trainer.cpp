@@ -119,7 +119,9 @@ void GrpoTrainer::prepare(bool resume) {
   m.rewards.clear();
   for (size_t i = 0; i < m.cfg.reward_funcs.size(); ++i)
     m.rewards.push_back(make_reward_function(m.cfg.reward_funcs[i], m.cfg.reward_weights[i]));
-  m.prompt_opens_think = ends_with(m.cfg.prompt_template, "<think>");
+  m.prompt_opens_think = m.cfg.prompt_format().opens_think();
+  if (const auto why = m.cfg.prompt_format().check_tokenizer(*m.tok); !why.empty())
+    throw std::runtime_error(m.cfg.name + ": " + why);
   m.optimizer = std::make_unique<torch::optim::AdamW>(
       m.policy->parameters(), torch::optim::AdamWOptions(m.cfg.learning_rate).weight_decay(m.cfg.weight_decay));
 
@@ -173,7 +175,7 @@ StepSummary GrpoTrainer::train_step() {
   std::vector<std::vector<int>> prompts;
   for (int p = 0; p < P; ++p) {
     problems.push_back(m.task->sample(m.rng));
-    prompt_texts.push_back(render_prompt(m.cfg.prompt_template, problems.back()));
+    prompt_texts.push_back(m.cfg.prompt_format().render(problems.back()));
     auto ids = m.tok->encode(prompt_texts.back());
     for (int g = 0; g < G; ++g) prompts.push_back(ids);
   }
@@ -185,8 +187,7 @@ StepSummary GrpoTrainer::train_step() {
   so.top_p = m.cfg.top_p;
   so.max_new_tokens = m.cfg.max_completion_length;
   so.pad_id = m.tok->pad_id();
-  so.stop_ids = {m.tok->eos_id()};
-  if (auto id = m.tok->token_id("</answer>")) so.stop_ids.push_back(*id);
+  so.stop_ids = m.cfg.prompt_format().stop_ids(*m.tok);
   m.policy->eval();
   Generation gen = generate(m.policy, prompts, so);
   const double gen_seconds = seconds_since(t_gen);

@@ -24,8 +24,10 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.max_steps = r.integer("max_steps", c.max_steps, 1, 10000000);
   c.threads = r.integer("threads", c.threads, 0, 1024);
   c.prompt_template = r.text("prompt_template", c.prompt_template);
-  if (c.prompt_template.find("{question}") == std::string::npos)
-    throw ConfigError(origin + ": prompt_template: must contain {question}");
+  if (c.prompt_template != "r1-zero" && c.prompt_template.find("{question}") == std::string::npos)
+    throw ConfigError(origin + ": prompt_template: must contain {question} (or be \"r1-zero\")");
+  c.chat_template = r.text("chat_template", c.chat_template, {"none", "chatml"});
+  c.system_prompt = r.text("system_prompt", c.system_prompt);
   c.task = read_task_table(r.table("task"));
 
   c.num_generations = r.integer("num_generations", c.num_generations, 2, 1024);
@@ -81,7 +83,11 @@ RunConfig RunConfig::load(const std::filesystem::path& file) {
   if (!in) throw ConfigError("cannot open run config '" + file.string() + "'");
   std::stringstream ss;
   ss << in.rdbuf();
-  return from_toml(ss.str(), file.string());
+  auto c = from_toml(ss.str(), file.string());
+  // A data file is found next to the config that names it, wherever the run starts.
+  if (!c.task.data_file.empty() && std::filesystem::path(c.task.data_file).is_relative())
+    c.task.data_file = (file.parent_path() / c.task.data_file).lexically_normal().string();
+  return c;
 }
 
 std::string RunConfig::to_toml() const {
@@ -91,7 +97,15 @@ std::string RunConfig::to_toml() const {
                          {"min_value", task.min_value},
                          {"max_value", task.max_value},
                          {"countdown_numbers", task.countdown_numbers},
-                         {"countdown_max_target", task.countdown_max_target}};
+                         {"countdown_max_target", task.countdown_max_target},
+                         {"data_file", task.data_file},
+                         {"data_format", task.data_format},
+                         {"question_field", task.question_field},
+                         {"answer_field", task.answer_field},
+                         {"nums_field", task.nums_field},
+                         {"target_field", task.target_field},
+                         {"on_bad_line", task.on_bad_line},
+                         {"answer_tolerance", task.answer_tolerance}};
   toml::array funcs, weights;
   for (const auto& f : reward_funcs) funcs.push_back(f);
   for (double w : reward_weights) weights.push_back(w);
@@ -102,6 +116,8 @@ std::string RunConfig::to_toml() const {
                 {"max_steps", max_steps},
                 {"threads", threads},
                 {"prompt_template", prompt_template},
+                {"chat_template", chat_template},
+                {"system_prompt", system_prompt},
                 {"num_generations", num_generations},
                 {"per_device_train_batch_size", per_device_train_batch_size},
                 {"beta", beta},
@@ -167,7 +183,23 @@ std::filesystem::path resources_dir() {
 std::filesystem::path resolve_model_path(const std::string& model) {
   const std::string prefix = "builtin:";
   if (model.rfind(prefix, 0) == 0) return resources_dir() / "models" / model.substr(prefix.size());
-  return model;
+  return expand_user_path(model);
+}
+
+std::filesystem::path expand_user_path(const std::string& path) {
+  const char* home = std::getenv("HOME");
+  if (home && (path == "~" || path.rfind("~/", 0) == 0)) return std::filesystem::path(home) / path.substr(std::min<size_t>(2, path.size()));
+  return path;
+}
+
+std::string RunConfig::missing_inputs() const {
+  const auto dir = resolve_model_path(model);
+  if (!std::filesystem::exists(dir / "config.json"))
+    return "model: no model at '" + dir.string() + "' (a directory with config.json, model.safetensors and "
+           "tokenizer.json, as downloaded from the Hugging Face Hub)";
+  if (!task.data_file.empty() && !std::filesystem::exists(expand_user_path(task.data_file)))
+    return "task.data_file: no file at '" + expand_user_path(task.data_file).string() + "'";
+  return {};
 }
 
 }  // namespace aha

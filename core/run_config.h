@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/prompt_format.h"
 #include "core/reflection.h"
 #include "core/task.h"
 
@@ -19,7 +20,10 @@ struct RunConfig {
   int threads = 0;  // CPU threads for torch (0 = leave torch's default)
 
   TaskOptions task;
-  std::string prompt_template = "{question}<think>";
+  std::string prompt_template = "{question}<think>";  // or "r1-zero"
+  std::string chat_template = "none";                  // none | chatml (Qwen checkpoints)
+  std::string system_prompt;                           // chatml; empty = the R1-Zero instruction
+  PromptFormat prompt_format() const { return {prompt_template, chat_template, system_prompt}; }
 
   // TRL GRPOConfig names.
   int num_generations = 8;
@@ -53,12 +57,15 @@ struct RunConfig {
   static RunConfig load(const std::filesystem::path& file);
   std::string to_toml() const;  // the full effective config, stored with the run
   int prompts_per_step() const { return per_device_train_batch_size / num_generations; }
+  // What a run would miss on this machine (the model directory, the data file), or "".
+  std::string missing_inputs() const;
 };
 
 // The directory of the built-in resources (presets, base model): next to the executable
 // when installed, the source tree's resources/ in a build tree, or $AHA_RESOURCES.
 std::filesystem::path resources_dir();
-// "builtin:NAME" -> resources/models/NAME; anything else is a path, returned as is.
+// "builtin:NAME" -> resources/models/NAME; anything else is a path ("~/" expanded).
 std::filesystem::path resolve_model_path(const std::string& model);
+std::filesystem::path expand_user_path(const std::string& path);
 
 }  // namespace aha

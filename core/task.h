@@ -41,6 +41,17 @@ struct TaskOptions {
   int min_value = 10, max_value = 999;   // arithmetic: range of each number
   int countdown_numbers = 4;             // countdown: how many numbers are given
   int countdown_max_target = 100;
+
+  // Problems from a file instead of a generator: name = "dataset" (question/answer
+  // records) or "countdown" (records with the numbers and the target).
+  std::string data_file;              // JSONL or CSV; relative paths: to the config file
+  std::string data_format = "auto";   // auto (by extension) | jsonl | csv
+  std::string question_field = "question";
+  std::string answer_field = "answer";  // "... #### 42" (GSM8K) keeps what follows ####
+  std::string nums_field = "nums";
+  std::string target_field = "target";
+  std::string on_bad_line = "skip";   // skip (reported with line numbers) | reject
+  double answer_tolerance = 1e-6;     // numeric answers: |given - ref| <= tol * max(1, |ref|)
 };
 
 // Throws std::invalid_argument for an unknown task name.

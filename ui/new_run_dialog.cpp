@@ -1,12 +1,12 @@
 #include "ui/new_run_dialog.h"
 
-#include "ui/preferences_dialog.h"
-
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QFormLayout>
 #include <QFontDatabase>
 #include <QLabel>
@@ -28,6 +28,22 @@ QSpinBox* spin(int lo, int hi, const QString& tip) {
   s->setRange(lo, hi);
   s->setToolTip(tip);
   return s;
+}
+// A path field with a Browse... button beside it.
+QWidget* path_row(QLineEdit* edit, QWidget* parent, bool directory, const QString& title) {
+  auto* row = new QWidget;
+  auto* layout = new QHBoxLayout(row);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* browse = new QPushButton(QObject::tr("Browse..."));
+  layout->addWidget(edit, 1);
+  layout->addWidget(browse);
+  QObject::connect(browse, &QPushButton::clicked, parent, [=] {
+    const QString path = directory ? QFileDialog::getExistingDirectory(parent, title, edit->text())
+                                   : QFileDialog::getOpenFileName(parent, title, edit->text(),
+                                                                  QObject::tr("Datasets (*.jsonl *.json *.csv);;All files (*)"));
+    if (!path.isEmpty()) edit->setText(path);
+  });
+  return row;
 }
 QDoubleSpinBox* dspin(double lo, double hi, int decimals, double step, const QString& tip) {
   auto* s = new QDoubleSpinBox;
@@ -51,6 +67,12 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
 
   name_ = new QLineEdit;
   name_->setToolTip(tr("Run name, unique in the database"));
+  model_ = new QLineEdit;
+  model_->setToolTip(tr("model: builtin:tiny-arithmetic, or a Hugging Face model directory "
+                        "(config.json, model.safetensors, tokenizer.json)"));
+  dataFile_ = new QLineEdit;
+  dataFile_->setToolTip(tr("task.data_file: JSONL or CSV problems (tasks 'dataset' and file-based 'countdown'); "
+                           "empty for generated problems"));
   steps_ = spin(1, 1000000, tr("max_steps: training steps to run"));
   generations_ = spin(2, 1024, tr("num_generations: completions sampled per prompt (the GRPO group size G)"));
   batch_ = spin(2, 65536, tr("per_device_train_batch_size: completions per step; a multiple of num_generations"));
@@ -66,6 +88,8 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
   auto* form = new QFormLayout;
   form->addRow(tr("Preset"), preset_);
   form->addRow(tr("Name"), name_);
+  form->addRow(tr("Model"), path_row(model_, this, true, tr("Hugging Face model directory")));
+  form->addRow(tr("Data file"), path_row(dataFile_, this, false, tr("Problems file")));
   form->addRow("max_steps", steps_);
   form->addRow("num_generations", generations_);
   form->addRow("per_device_train_batch_size", batch_);
@@ -106,7 +130,7 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
   for (auto* s : {lr_, beta_, temperature_, epsilon_})
     connect(s, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &NewRunDialog::formChanged);
   connect(lossType_, &QComboBox::currentTextChanged, this, &NewRunDialog::formChanged);
-  connect(name_, &QLineEdit::textChanged, this, &NewRunDialog::formChanged);
+  for (auto* e : {name_, model_, dataFile_}) connect(e, &QLineEdit::textChanged, this, &NewRunDialog::formChanged);
   connect(tomlEdit_, &QPlainTextEdit::textChanged, this, &NewRunDialog::tomlChanged);
   loadPreset(preset_->currentIndex());
 }
@@ -129,10 +153,12 @@ void NewRunDialog::loadPreset(int index) {
 void NewRunDialog::tomlChanged() {
   if (updating_) return;
   validate(tomlEdit_->toPlainText());
-  if (!valid_) return;
+  if (!parsed_) return;
   const RunConfig& c = lastValid_;
   updating_ = true;
   name_->setText(QString::fromStdString(c.name));
+  model_->setText(QString::fromStdString(c.model));
+  dataFile_->setText(QString::fromStdString(c.task.data_file));
   steps_->setValue(c.max_steps);
   generations_->setValue(c.num_generations);
   batch_->setValue(c.per_device_train_batch_size);
@@ -150,6 +176,8 @@ void NewRunDialog::formChanged() {
   // The form edits the last valid config (the TOML text may be mid-edit or invalid).
   RunConfig c = lastValid_;
   c.name = name_->text().toStdString();
+  c.model = model_->text().toStdString();
+  c.task.data_file = dataFile_->text().toStdString();
   c.max_steps = steps_->value();
   c.num_generations = generations_->value();
   c.per_device_train_batch_size = batch_->value();
@@ -169,11 +197,14 @@ void NewRunDialog::formChanged() {
 void NewRunDialog::validate(const QString& text) {
   try {
     lastValid_ = RunConfig::from_toml(text.toStdString(), "run config");
-    valid_ = true;
+    parsed_ = true;
     toml_ = text;
-    error_->clear();
+    // A valid config whose model or data file is not on this machine can't start yet.
+    const std::string missing = lastValid_.missing_inputs();
+    valid_ = missing.empty();
+    error_->setText(QString::fromStdString(missing));
   } catch (const std::exception& e) {
-    valid_ = false;
+    valid_ = parsed_ = false;
     error_->setText(QString::fromStdString(e.what()));
   }
   start_->setEnabled(valid_);

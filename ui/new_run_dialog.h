@@ -28,6 +28,8 @@ class NewRunDialog : public QDialog {
   // Widgets, for tests.
   QComboBox* presetBox() const { return preset_; }
   QLineEdit* nameEdit() const { return name_; }
+  QLineEdit* modelEdit() const { return model_; }
+  QLineEdit* dataFileEdit() const { return dataFile_; }
   QPlainTextEdit* tomlEdit() const { return tomlEdit_; }
   QPushButton* startButton() const { return start_; }
   QSpinBox* stepsBox() const { return steps_; }
@@ -39,7 +41,7 @@ class NewRunDialog : public QDialog {
   void validate(const QString& text);
 
   QComboBox* preset_ = nullptr;
-  QLineEdit* name_ = nullptr;
+  QLineEdit *name_ = nullptr, *model_ = nullptr, *dataFile_ = nullptr;
   QSpinBox *steps_ = nullptr, *generations_ = nullptr, *batch_ = nullptr, *maxLength_ = nullptr;
   QDoubleSpinBox *lr_ = nullptr, *beta_ = nullptr, *temperature_ = nullptr, *epsilon_ = nullptr;
   QComboBox* lossType_ = nullptr;
@@ -48,8 +50,10 @@ class NewRunDialog : public QDialog {
   QLabel* error_ = nullptr;
   QPushButton* start_ = nullptr;
   QString toml_;
-  RunConfig lastValid_;
-  bool valid_ = false, updating_ = false;
+  RunConfig lastValid_;  // the last config that parsed
+  bool parsed_ = false;  // the TOML is a valid config (the form follows it)
+  bool valid_ = false;   // ... and its model and data file exist: Start is enabled
+  bool updating_ = false;
 };
 
 }  // namespace aha::ui

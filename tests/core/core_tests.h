@@ -37,6 +37,11 @@ class TaskTest : public QObject {
   void countdownProblemsAreSolvable();
   void responseFormatParsing();
   void rewardsWeighAndName();
+  void datasetFilesWithFieldMapping();
+  void badDatasetLinesAreNamed();
+  void answersMatchNumerically();
+  void countdownRecordsFromFile();
+  void promptTemplates();
 };
 
 class TokenizerTest : public QObject {
@@ -82,6 +87,7 @@ class TrainerTest : public QObject {
   void rewardGoesUpOnTrivialTask();
   void seedMakesRunsRepeatable();
   void jobStopsAndResumesAtStepBoundary();
+  void huggingFaceLayoutModelOnDatasetFile();
  private:
   QString base_;  // a briefly pretrained base model for these tests
 };

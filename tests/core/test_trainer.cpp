@@ -4,6 +4,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/checkpoint.h"
 #include "core/grpo_trainer.h"
 #include "core/job.h"
 #include "core/memory_sink.h"
@@ -184,4 +185,53 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
   TrainingJob failing(bad, store_at(db), TrainingJob::default_checkpoint_root(db));
   QCOMPARE(failing.run({}), RunStatus::Failed);
   QVERIFY(failing.error().find("/nonexistent/model") != std::string::npos);
+}
+
+void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {
+  // A randomly initialised Qwen2-style model with Qwen3's byte-level BPE tokenizer, saved
+  // in Hugging Face layout, trained for two steps on a GSM8K-style JSONL with ChatML.
+  const auto tok = load_tokenizer(std::filesystem::path(AHA_SHARED_DIR) / "testdata" / "tokenizer-qwen3");
+  ModelConfig mc;
+  mc.vocab_size = tok->vocab_size();
+  mc.hidden_size = 32;
+  mc.intermediate_size = 64;
+  mc.num_hidden_layers = 1;
+  mc.num_attention_heads = 4;
+  mc.num_key_value_heads = 2;
+  mc.eos_token_id = tok->eos_id();
+  Transformer model(mc);
+  model->init_weights(3);
+  const QString dir = scratch().filePath("qwen-tiny");
+  save_model(dir.toStdString(), model, *tok);
+  const QString data = scratch().filePath("gsm.jsonl");
+  std::ofstream(data.toStdString()) << "{\"question\": \"Tom has 3 apples and buys 4. How many now?\", "
+                                       "\"answer\": \"3+4=7\\n#### 7\"}\n"
+                                       "{\"question\": \"What is 6 times 7?\", \"answer\": \"#### 42\"}\n"
+                                       "{\"question\": \"broken\"\n";
+
+  RunConfig c = trivial_run(dir);
+  c.name = "qwen-tiny";
+  c.max_steps = 2;
+  c.prompt_template = "{question}";
+  c.chat_template = "chatml";
+  c.task.name = "dataset";
+  c.task.data_file = data.toStdString();
+  c.num_generations = 4;
+  c.per_device_train_batch_size = 8;
+  c.max_completion_length = 12;
+  c.reward_funcs = {"accuracy", "format"};
+  c.reward_weights = {1.0, 0.1};
+  MemorySink sink;
+  GrpoTrainer trainer(c, sink, scratch().filePath("ckpt-qwen").toStdString());
+  trainer.prepare(false);
+  while (!trainer.finished()) trainer.train_step();
+  QCOMPARE(sink.steps.size(), size_t(2));
+  QCOMPARE(sink.steps[0].samples.size(), size_t(8));
+  for (const auto& s : sink.steps[1].samples) {
+    QVERIFY(s.prompt.rfind("<|im_start|>system\n", 0) == 0);
+    QVERIFY(s.prompt.find("<|im_start|>user\n") != std::string::npos);
+    QVERIFY(s.prompt.find("How many now?") != std::string::npos || s.prompt.find("6 times 7") != std::string::npos);
+    QVERIFY(s.token_count >= 1 && s.token_count <= 12);
+  }
+  QVERIFY(std::isfinite(sink.metric(1, "loss")));
 }

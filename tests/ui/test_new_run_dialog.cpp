@@ -1,4 +1,6 @@
 #include <QComboBox>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -46,7 +48,7 @@ void NewRunDialogTest::invalidTomlDisablesStart() {
 void NewRunDialogTest::formEditsUpdateToml() {
   NewRunDialog d;
   d.stepsBox()->setValue(37);
-  QVERIFY2(d.isValid(), qPrintable(d.errorText() + "\n" + d.tomlEdit()->toPlainText()));
+  QVERIFY2(d.isValid(), qPrintable(d.errorText()));
   QVERIFY(d.configToml().contains("max_steps = 37"));
   d.nameEdit()->setText("my-run");
   QVERIFY(d.configToml().contains("name = 'my-run'") || d.configToml().contains("name = \"my-run\""));
@@ -57,6 +59,29 @@ void NewRunDialogTest::formEditsUpdateToml() {
   QVERIFY(d.isValid());
   QTest::mouseClick(d.startButton(), Qt::LeftButton);
   QCOMPARE(d.result(), int(QDialog::Accepted));
+}
+
+void NewRunDialogTest::modelPresetNeedsItsPaths() {
+  NewRunDialog d;
+  const int qwen = d.presetBox()->findText("qwen2.5-countdown");
+  QVERIFY(qwen >= 0);
+  d.presetBox()->setCurrentIndex(qwen);
+  // The preset parses, but names a model directory this machine does not have.
+  QVERIFY(!d.isValid());
+  QVERIFY2(d.errorText().startsWith("model: no model at"), qPrintable(d.errorText()));
+  // A model that exists, then the data file is what is missing; then it can start.
+  d.modelEdit()->setText(QString::fromStdString(aha::resolve_model_path("builtin:tiny-arithmetic").string()));
+  QVERIFY2(d.errorText().startsWith("task.data_file: no file"), qPrintable(d.errorText()));
+  QVERIFY(!d.startButton()->isEnabled());
+  QTemporaryDir dir;
+  const QString data = dir.filePath("cd.jsonl");
+  QFile f(data);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("{\"nums\": [3, 7, 25, 50], \"target\": 125}\n");
+  f.close();
+  d.dataFileEdit()->setText(data);
+  QVERIFY2(d.isValid(), qPrintable(d.errorText()));
+  QVERIFY(d.configToml().contains(data));
 }
 
 void SeriesMathTest::debiasedEmaMatchesTensorBoard() {

@@ -19,6 +19,7 @@ class NewRunDialogTest : public QObject {
   void presetIsValid();
   void invalidTomlDisablesStart();
   void formEditsUpdateToml();
+  void modelPresetNeedsItsPaths();
   void preferencesLexiconReachesNewRuns();
 };
 
