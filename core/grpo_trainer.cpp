@@ -1,5 +1,8 @@
 #include "core/grpo_trainer.h"
 
+#include <ATen/autocast_mode.h>
+#include "core/runtime_info.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -110,6 +113,10 @@ void GrpoTrainer::prepare(bool resume) {
   auto loaded = load_model(model_dir, m.device);
   m.policy = loaded.model;
   m.tok = std::move(loaded.tokenizer);
+  m.policy->set_gradient_checkpointing(m.cfg.gradient_checkpointing);
+  // The trained weights and AdamW's moments stay float32 whatever the checkpoint's dtype;
+  // on CUDA, bf16 autocast runs the matrix products in bfloat16.
+  m.policy->to(torch::kFloat32);
   if (m.cfg.beta > 0.0) {
     m.reference = load_model(model_dir, m.device).model;
     m.reference->eval();
@@ -164,9 +171,38 @@ void GrpoTrainer::prepare(bool resume) {
                m.device.is_cuda() ? "CUDA" : "CPU", m.policy->config().parameter_count(), m.step, m.cfg.max_steps - 1);
 }
 
+namespace {
+
+// bfloat16 autocast on CUDA for the scope (thread-local, as torch's autocast state is).
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool on) : on_(on) { set(on); }
+  ~CudaAutocast() {
+    if (!on_) return;
+    set(false);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  void set(bool enabled) const {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+#else
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(enabled);
+#endif
+  }
+  bool on_;
+};
+
+}  // namespace
+
 StepSummary GrpoTrainer::train_step() {
   auto& m = *impl_;
   const auto t_step = Clock::now();
+  const CudaAutocast autocast(m.device.is_cuda() && m.cfg.bf16);
   const int G = m.cfg.num_generations, P = m.cfg.prompts_per_step(), N = P * G;
 
   // 1. Prompts, each repeated G times (one GRPO group per prompt).
@@ -330,6 +366,7 @@ StepSummary GrpoTrainer::train_step() {
   sum.step_seconds = step_seconds;
   m.avg_step_seconds = m.avg_step_seconds == 0 ? step_seconds : 0.9 * m.avg_step_seconds + 0.1 * step_seconds;
   sum.eta_seconds = m.avg_step_seconds * (m.cfg.max_steps - m.step - 1);
+  if (m.device.is_cuda()) sum.gpu_memory_bytes = gpu_memory_used_bytes();
   sum.metrics = record.metrics;
 
   ++m.step;

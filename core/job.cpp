@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/grpo_trainer.h"
+#include "core/runtime_info.h"
 
 namespace aha {
 
@@ -67,7 +68,7 @@ RunStatus TrainingJob::run(const JobCallbacks& cb) {
     store->set_status(final_status);
     if (cb.on_status) cb.on_status(final_status, "");
   } catch (const std::exception& e) {
-    error_ = e.what();
+    error_ = explain_out_of_memory(e.what());
     spdlog::error("run '{}' failed: {}", config_.name, error_);
     if (store) {
       try {

@@ -60,6 +60,8 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
     throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
                       std::to_string(c.reward_funcs.size()) + " reward_funcs; give one weight per function");
   c.save_steps = r.integer("save_steps", c.save_steps, 1, 10000000);
+  c.gradient_checkpointing = r.boolean("gradient_checkpointing", c.gradient_checkpointing);
+  c.bf16 = r.boolean("bf16", c.bf16);
   auto refl = r.table("reflection");
   c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
   for (auto& p : refl.table_list("phrases")) {
@@ -137,6 +139,8 @@ std::string RunConfig::to_toml() const {
                 {"reward_funcs", funcs},
                 {"reward_weights", weights},
                 {"save_steps", save_steps},
+                {"gradient_checkpointing", gradient_checkpointing},
+                {"bf16", bf16},
                 {"task", task_table}};
   toml::array phrases;
   for (const auto& e : reflection_phrases) {

@@ -45,6 +45,8 @@ struct RunConfig {
   std::vector<std::string> reward_funcs = {"accuracy", "format"};
   std::vector<double> reward_weights = {1.0, 0.1};
   int save_steps = 20;
+  bool gradient_checkpointing = false;
+  bool bf16 = true;  // on CUDA: float32 weights, matrix products in bfloat16 (autocast)  // recompute layer activations in backward (big models)
 
   // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
   bool use_default_lexicon = true;

@@ -1,5 +1,7 @@
 #include "core/runtime_info.h"
 
+#include <dlfcn.h>
+
 #include <torch/torch.h>
 
 namespace aha {
@@ -15,6 +17,28 @@ std::string device_summary() {
   if (cuda_available())
     return "CUDA (" + std::to_string(torch::cuda::device_count()) + " device(s))";
   return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
+}
+
+double gpu_memory_used_bytes() {
+  // Through the CUDA runtime that a CUDA libtorch has already loaded, so that this
+  // build needs no CUDA headers or libraries; a CPU build simply finds none.
+  using MemGetInfo = int (*)(size_t*, size_t*);
+  static const MemGetInfo get_info = []() -> MemGetInfo {
+    for (const char* lib : {"libcudart.so", "libcudart.so.12", "libcudart.so.11.0"})
+      if (void* h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) return reinterpret_cast<MemGetInfo>(dlsym(h, "cudaMemGetInfo"));
+    return nullptr;
+  }();
+  size_t free_bytes = 0, total_bytes = 0;
+  if (!get_info || get_info(&free_bytes, &total_bytes) != 0) return -1;
+  return static_cast<double>(total_bytes - free_bytes);
+}
+
+std::string explain_out_of_memory(const std::string& error) {
+  if (error.find("out of memory") == std::string::npos) return error;
+  return error + "\nThe GPU ran out of memory. Lower per_device_train_batch_size or num_generations "
+                 "(completions held at once), max_completion_length (the KV cache and activations grow "
+                 "with it), or use beta = 0 (no reference model); the run database is intact and the "
+                 "run resumes from its last checkpoint.";
 }
 
 }  // namespace aha

@@ -6,6 +6,11 @@ namespace aha {
 
 std::string torch_version();   // e.g. "1.13.1"
 bool cuda_available();
-std::string device_summary();  // "CPU (2 threads)" or "CUDA: NVIDIA H100 ..." 
+std::string device_summary();  // "CPU (2 threads)" or "CUDA (1 device(s))"
+// GPU memory in use on the current CUDA device (as nvidia-smi counts it), in bytes;
+// negative when there is no CUDA runtime in this process.
+double gpu_memory_used_bytes();
+// A CUDA out-of-memory message with the knobs that lower memory use appended.
+std::string explain_out_of_memory(const std::string& error);
 
 }  // namespace aha

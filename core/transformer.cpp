@@ -173,6 +173,39 @@ KVCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) const {
   return cache;
 }
 
+namespace {
+
+// One decoder layer whose activations are recomputed in the backward pass. The backward
+// reruns the layer with grad enabled and back-propagates through it on the spot, which
+// accumulates the layer's parameter gradients (the "reentrant" form of checkpointing).
+struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& mask,
+                               int64_t layer) {
+    ctx->save_for_backward({x});
+    ctx->saved_data["cos"] = cos;
+    ctx->saved_data["sin"] = sin;
+    ctx->saved_data["mask"] = mask;
+    ctx->saved_data["layer"] = layer;
+    return reinterpret_cast<DecoderLayerImpl*>(layer)->forward(x, cos, sin, mask, nullptr, nullptr, 0);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_out) {
+    auto x = ctx->get_saved_variables()[0].detach().requires_grad_(true);
+    auto* layer = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
+    torch::Tensor y;
+    {
+      torch::AutoGradMode grad(true);
+      y = layer->forward(x, ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
+                         ctx->saved_data["mask"].toTensor(), nullptr, nullptr, 0);
+    }
+    torch::autograd::backward({y}, {grad_out[0]});
+    return {x.grad(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Tensor& attention_mask,
                                       const torch::Tensor& positions_in, KVCache* cache) {
   const int64_t B = ids.size(0), T = ids.size(1);
@@ -210,7 +243,10 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Ten
     auto layer = model->layers[i]->as<DecoderLayer>();
     torch::Tensor* ck = cache ? &cache->k[i] : nullptr;
     torch::Tensor* cv = cache ? &cache->v[i] : nullptr;
-    x = layer->forward(x, cos, sin, mask, ck, cv, past);
+    if (checkpointing_ && !cache && torch::GradMode::is_enabled())
+      x = CheckpointedLayer::apply(x, cos, sin, mask, reinterpret_cast<int64_t>(layer));
+    else
+      x = layer->forward(x, cos, sin, mask, ck, cv, past);
   }
   if (cache) cache->length += T;
   return model->norm(x);

@@ -89,12 +89,17 @@ class TransformerImpl : public torch::nn::Module {
   KVCache make_cache(int64_t batch, int64_t capacity) const;
   const ModelConfig& config() const { return config_; }
   void init_weights(uint64_t seed);
+  // Gradient checkpointing: while training (grad mode, no cache) each decoder layer keeps
+  // only its input and recomputes its activations in the backward pass, trading about
+  // one more forward for activation memory that no longer grows with the layer count.
+  void set_gradient_checkpointing(bool on) { checkpointing_ = on; }
 
   DecoderStack model{nullptr};
   torch::nn::Linear lm_head{nullptr};  // absent (null) when embeddings are tied
 
  private:
   ModelConfig config_;
+  bool checkpointing_ = false;
   torch::Tensor inv_freq_;  // [hd/2], buffer, not a parameter
 };
 TORCH_MODULE(Transformer);

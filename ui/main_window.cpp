@@ -312,7 +312,8 @@ void MainWindow::onStep(const StepInfo& s) {
                          .arg(s.total)
                          .arg(s.reward, 0, 'f', 3)
                          .arg(s.tokensPerSecond, 0, 'f', 0)
-                         .arg(clockText(s.etaSeconds)));
+                         .arg(clockText(s.etaSeconds)) +
+                     (s.gpuMemoryBytes >= 0 ? tr(" · GPU %1 GB").arg(s.gpuMemoryBytes / 1e9, 0, 'f', 1) : QString()));
   for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
     auto* item = runs_->topLevelItem(i);
     if (item->text(ColName) == s.run) item->setText(ColSteps, QString("%1/%2").arg(s.step + 1).arg(s.total));

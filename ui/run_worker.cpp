@@ -43,7 +43,7 @@ void RunWorker::run(const QString& configToml, const QString& dbPath, bool resum
   JobCallbacks cb;
   cb.on_step = [&](const StepSummary& s) {
     StepInfo info{name, s.step, s.total_steps, s.reward, s.accuracy, s.mean_length, s.aha_rate,
-                  s.tokens_per_second, s.step_seconds, s.eta_seconds};
+                  s.tokens_per_second, s.step_seconds, s.eta_seconds, s.gpu_memory_bytes};
     emit stepFinished(info);
   };
   cb.on_status = [&](RunStatus st, const std::string& msg) {

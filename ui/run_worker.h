@@ -19,6 +19,7 @@ struct StepInfo {
   qint64 step = 0, total = 0;
   double reward = 0, accuracy = 0, meanLength = 0, ahaRate = 0;
   double tokensPerSecond = 0, stepSeconds = 0, etaSeconds = 0;
+  double gpuMemoryBytes = -1;  // negative on CPU
 };
 
 class RunWorker : public QObject {

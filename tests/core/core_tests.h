@@ -16,6 +16,7 @@ class TransformerTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void cachedLogitsMatchUncached();
+  void gradientCheckpointingKeepsGradients();
   void leftPaddingDoesNotChangeLogits();
   void groupedQueryAttentionShapes();
   void safetensorsRoundTrip();
