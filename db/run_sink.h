@@ -31,6 +31,7 @@ struct SampleRecord {
   double aha_score = 0;
   std::string aha_spans = "[]";  // JSON: [{"begin":..,"end":..,"category":..}]
   bool real_aha = false, language_mixing = false;
+  std::string extra;  // JSON object of fields an imported rollout brought, or empty
 };
 
 struct StepRecord {

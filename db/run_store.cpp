@@ -14,8 +14,8 @@ RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
   db_->exec("PRAGMA wal_autocheckpoint = 10000");
   insert_sample_ = std::make_unique<Statement>(*db_,
       "INSERT INTO samples(run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
-      " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing)"
-      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra)"
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_metric_ = std::make_unique<Statement>(*db_,
       "INSERT OR REPLACE INTO metrics(run_id, name, step, value, wall_time) VALUES(?,?,?,?,?)");
   insert_prompt_ = std::make_unique<Statement>(*db_,
@@ -78,6 +78,10 @@ void RunStore::write_step(const StepRecord& step) {
       st.bind(8, rewards.dump()).bind(9, s.reward).bind(10, s.advantage).bind(11, int(s.correct));
       st.bind(12, int(s.format_ok)).bind(13, int(s.truncated)).bind(14, s.aha_score).bind(15, s.aha_spans);
       st.bind(16, int(s.real_aha)).bind(17, int(s.language_mixing));
+      if (s.extra.empty())
+        st.bind_null(18);
+      else
+        st.bind(18, s.extra);
       st.run();
       if (first_id < 0) first_id = db_->last_insert_id();
     }

@@ -109,6 +109,10 @@ const char* const kMigrations[] = {
     CREATE INDEX samples_reflective ON samples(run_id, step, id) WHERE aha_score > 0;
     CREATE INDEX samples_real_aha ON samples(run_id, step, id) WHERE real_aha = 1;
     )sql",
+    // v4: fields that imported rollouts bring and the schema has no column for (JSON).
+    R"sql(
+    ALTER TABLE samples ADD COLUMN extra TEXT;
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -1,10 +1,13 @@
-// aha export csv|traces: metric series and chosen traces for scripts and papers.
+// aha export csv|traces|launch: metric series and chosen traces for scripts and papers,
+// and run configs as launch scripts for veRL and TRL.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "core/launch_export.h"
 #include "db/metric_csv.h"
 #include "db/run_reader.h"
 #include "db/tag_store.h"
@@ -81,6 +84,28 @@ int export_traces(const Args& args) {
   return 0;
 }
 
+int export_launch(const Args& args) {
+  args.allow_only({"config", "engine", "out", "rollout-dir", "help"});
+  const auto cfg = RunConfig::load(args.require("config"));
+  const std::string engine = args.require("engine");
+  if (engine != "verl" && engine != "trl") throw UsageError("--engine is verl or trl, not '" + engine + "'");
+  const std::string data_dir = args.get("rollout-dir", engine == "verl" ? "rollouts/" + cfg.name : "trl-" + cfg.name);
+  const std::string script = launch_script(cfg, engine, data_dir);
+  const std::string path = args.get("out");
+  if (path.empty()) {
+    std::fputs(script.c_str(), stdout);
+    return 0;
+  }
+  std::ofstream out(path);
+  if (!(out << script)) throw std::runtime_error("cannot write '" + path + "'");
+  out.close();
+  std::filesystem::permissions(path, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
+                               std::filesystem::perm_options::add);
+  std::printf("wrote %s launch script %s (%s: %s)\n", engine.c_str(), path.c_str(),
+              engine == "verl" ? "rollouts dumped to" : "output_dir", data_dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_export(int argc, char** argv, int first) {
@@ -88,13 +113,19 @@ int cmd_export(int argc, char** argv, int first) {
   const std::string what = argc > first ? argv[first] : "";
   if (what == "csv" && !args.has("help")) return export_csv(args);
   if (what == "traces" && !args.has("help")) return export_traces(args);
+  if (what == "launch" && !args.has("help")) return export_launch(args);
   std::printf(
       "usage: aha export csv --db FILE [--run NAME]... [--metric NAME]... --out FILE.csv\n"
-      "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n\n"
+      "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n"
+      "       aha export launch --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]\n\n"
       "csv: one row per step and one column per run (per run/metric with several metrics),\n"
       "     values as stored; all runs and the metric 'reward' when not given.\n"
       "traces: the traces with a tag, or by sample id, as JSON Lines or a Markdown appendix\n"
-      "     (prompt, completion, rewards, tags, note), the same as the trace browser's export.\n");
+      "     (prompt, completion, rewards, tags, note), the same as the trace browser's export.\n"
+      "launch: --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]: the run config as\n"
+      "     a veRL (bash, main_ppo + Hydra keys) or TRL (Python, GRPOConfig) launch script with our\n"
+      "     reward rules in Python; keys without a counterpart are listed in a comment. DIR is\n"
+      "     where the job leaves what 'aha follow' reads (rollout dumps / TRL output_dir).\n");
   return what.empty() || args.has("help") ? 0 : 2;
 }
 

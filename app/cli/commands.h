@@ -8,4 +8,6 @@ int cmd_runs(int argc, char** argv, int first);
 int cmd_eval(int argc, char** argv, int first);
 int cmd_export(int argc, char** argv, int first);
 int cmd_tokenize(int argc, char** argv, int first);
+int cmd_import(int argc, char** argv, int first);
+int cmd_follow(int argc, char** argv, int first);
 }  // namespace aha::cli

@@ -21,6 +21,8 @@ const Verb kVerbs[] = {
     {"runs", "list the runs of a run database", aha::cli::cmd_runs},
     {"eval", "sample a model on fresh problems: accuracy, self-check share and its payoff", aha::cli::cmd_eval},
     {"export", "write metric series (CSV) or chosen traces (JSONL, Markdown)", aha::cli::cmd_export},
+    {"import", "store a run trained by veRL (rollout dumps) or TRL (trainer state)", aha::cli::cmd_import},
+    {"follow", "store a veRL or TRL run's new steps while the job writes them", aha::cli::cmd_follow},
     {"tokenize", "print the token ids of text (standard input or a JSONL file) to debug prompts", aha::cli::cmd_tokenize},
     {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},

@@ -59,6 +59,15 @@ class TokenizerTest : public QObject {
   std::unique_ptr<aha::Tokenizer> qwen_;
 };
 
+class ImportTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void verlDumpsBecomeGroupedSteps();
+  void followerSurvivesKills();
+  void trlLogHistoryBecomesMetrics();
+  void launchScriptsMapEveryKey();
+};
+
 class GrpoTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:

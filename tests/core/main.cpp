@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
       aha::test::suite<TransformerTest>("transformer"),
       aha::test::suite<TaskTest>("tasks"),
       aha::test::suite<TokenizerTest>("tokenizer"),
+      aha::test::suite<ImportTest>("import"),
       aha::test::suite<GrpoTest>("grpo"),
       aha::test::suite<ConfigTest>("config"),
       aha::test::suite<TrainerTest>("trainer"),

@@ -1,0 +1,179 @@
+// aha import / aha follow: runs trained elsewhere (veRL rollout dumps, TRL trainer
+// state) into the run database, once or while the job writes them.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+#include "app/cli/interrupt.h"
+#include "core/run_config.h"
+#include "core/trl_import.h"
+#include "core/verl_import.h"
+#include "db/run_reader.h"
+#include "db/run_store.h"
+
+namespace aha::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: aha %s verl --dir ROLLOUT_DIR --db FILE --run NAME [options]\n"
+    "       aha %s trl  --dir OUTPUT_DIR  --db FILE --run NAME [options]\n\n"
+    "%s\n\n"
+    "  verl: the trainer.rollout_data_dir of a veRL job, one <step>.jsonl per step\n"
+    "        (input, output, score, step, gts and extra reward fields). Samples are\n"
+    "        grouped by prompt within a step and get reflection detection and metrics.\n"
+    "  trl:  the output_dir of a TRL job: trainer_state.json's log_history (metrics).\n\n"
+    "options:\n"
+    "  --config FILE     the run config this job was launched from (stored with the run)\n"
+    "  --tokenizer DIR   count completion tokens with this tokenizer (veRL; default:\n"
+    "                    UTF-8 bytes / 4)\n"
+    "%s"
+    "Steps already in the run are skipped, so importing again only adds new steps.\n";
+
+constexpr const char* kFollowOptions =
+    "  --poll SECONDS    how often to look for new steps (default 1)\n"
+    "  --settle SECONDS  the newest step file counts as finished once unchanged this\n"
+    "                    long (default 2; a later step's file finishes it at once)\n"
+    "  --idle-exit SECONDS  stop after this long without a new step (default: never;\n"
+    "                    Ctrl-C stops)\n";
+
+struct Session {
+  std::unique_ptr<db::RunStore> store;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<RolloutStepBuilder> builder;
+};
+
+Session open_session(const Args& args, const std::string& engine) {
+  Session s;
+  RunInfo info;
+  info.name = args.require("run");
+  info.source = engine;
+  info.task = engine + " import";
+  RunConfig cfg;
+  if (args.has("config")) {
+    cfg = RunConfig::load(args.get("config"));
+    info.config_toml = cfg.to_toml();
+    info.seed = cfg.seed;
+    info.model = cfg.model;
+    info.task = cfg.task.name;
+    info.total_steps = cfg.max_steps;
+  }
+  info.code_version = engine;
+  s.store = std::make_unique<db::RunStore>(args.require("db"));
+  bool exists = false;
+  {
+    db::RunReader reader(args.require("db"));
+    exists = reader.run_by_name(info.name).has_value();
+  }
+  s.store->begin_run(info, /*resume=*/exists);
+  if (exists) std::printf("run '%s' exists: adding the steps after step %lld\n", info.name.c_str(),
+                          static_cast<long long>(s.store->last_step()));
+  if (args.has("tokenizer")) s.tokenizer = load_tokenizer(resolve_model_path(args.get("tokenizer")));
+  s.builder = std::make_unique<RolloutStepBuilder>(cfg.lexicon(), s.tokenizer.get(), cfg.scale_rewards);
+  return s;
+}
+
+// One look at the directory: stores what is new, returns how many steps.
+class Poller {
+ public:
+  Poller(const std::string& engine, const std::string& dir, Session& s, double settle)
+      : engine_(engine), dir_(dir), session_(s), settle_(settle) {
+    if (engine_ == "verl")
+      verl_ = std::make_unique<VerlIngest>(dir, *s.store, *s.builder,
+                                           [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
+  }
+  int poll() {
+    if (verl_) return verl_->poll(settle_);
+    const auto file = trl_state_file(dir_);
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(file, ec);
+    if (file == last_file_ && mtime == last_mtime_) return 0;
+    int written = 0;
+    for (auto& step : read_trl_log_history(file)) {
+      if (step.step <= session_.store->last_step()) continue;
+      step.wall_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      session_.store->write_step(step);
+      ++written;
+    }
+    last_file_ = file, last_mtime_ = mtime;
+    return written;
+  }
+
+ private:
+  std::string engine_, dir_;
+  Session& session_;
+  double settle_;
+  std::unique_ptr<VerlIngest> verl_;
+  std::filesystem::path last_file_;
+  std::filesystem::file_time_type last_mtime_{};
+};
+
+std::string engine_of(const Args& args, const char* verb) {
+  if (args.positional().size() != 1 || (args.positional()[0] != "verl" && args.positional()[0] != "trl"))
+    throw UsageError(std::string("say which engine wrote the run: aha ") + verb + " verl ... or aha " + verb + " trl ...");
+  return args.positional()[0];
+}
+
+}  // namespace
+
+int cmd_import(int argc, char** argv, int first) {
+  Args args(argc, argv, first, {"help"});
+  if (args.has("help")) {
+    std::printf(kUsage, "import", "import", "Imports a run trained by veRL or TRL, once.", "");
+    return 0;
+  }
+  args.allow_only({"dir", "db", "run", "config", "tokenizer", "help"});
+  const std::string engine = engine_of(args, "import");
+  Session s = open_session(args, engine);
+  const auto t0 = std::chrono::steady_clock::now();
+  Poller poller(engine, args.require("dir"), s, 0.0);
+  const int steps = poller.poll();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  db::RunReader reader(args.require("db"));
+  const auto run = reader.require_run(args.require("run"));
+  const long samples = static_cast<long>(reader.connection().scalar_int(
+      "SELECT count(*) FROM samples WHERE run_id = " + std::to_string(run.id)));
+  std::printf("imported %d steps into run '%s' (now %ld samples, last step %lld) in %.1f s\n", steps,
+              run.name.c_str(), samples, static_cast<long long>(s.store->last_step()), secs);
+  s.store->set_status(RunStatus::Finished, "imported from " + engine);
+  return 0;
+}
+
+int cmd_follow(int argc, char** argv, int first) {
+  Args args(argc, argv, first, {"help"});
+  if (args.has("help")) {
+    std::printf(kUsage, "follow", "follow",
+                "Follows a veRL or TRL job while it writes: new steps are stored as they appear.", kFollowOptions);
+    return 0;
+  }
+  args.allow_only({"dir", "db", "run", "config", "tokenizer", "poll", "settle", "idle-exit", "help"});
+  const std::string engine = engine_of(args, "follow");
+  const double poll_s = args.get_real("poll", 1.0), settle = args.get_real("settle", 2.0);
+  const double idle_exit = args.get_real("idle-exit", -1);
+  Session s = open_session(args, engine);
+  s.store->set_status(RunStatus::Running, "following " + args.require("dir"));
+  install_interrupt_handler();
+  Poller poller(engine, args.require("dir"), s, settle);
+  auto last_new = std::chrono::steady_clock::now();
+  std::printf("following %s (Ctrl-C stops)\n", args.require("dir").c_str());
+  std::fflush(stdout);
+  while (!interrupt_requested()) {
+    if (const int n = poller.poll(); n > 0) {
+      std::printf("stored %d step(s), last step %lld\n", n, static_cast<long long>(s.store->last_step()));
+      std::fflush(stdout);
+      last_new = std::chrono::steady_clock::now();
+    } else if (idle_exit >= 0 &&
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - last_new).count() > idle_exit) {
+      break;
+    }
+    for (double slept = 0; slept < poll_s && !interrupt_requested(); slept += 0.05)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  s.store->set_status(RunStatus::Stopped, "follow ended");
+  std::printf("follow ended at step %lld\n", static_cast<long long>(s.store->last_step()));
+  return 0;
+}
+
+}  // namespace aha::cli

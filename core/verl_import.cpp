@@ -1,0 +1,113 @@
+#include "core/verl_import.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace aha {
+
+namespace fs = std::filesystem;
+
+RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(std::string("not JSON (") + e.what() + ")");
+  }
+  if (!j.is_object()) throw std::runtime_error("not a JSON object");
+  auto text = [&](const char* key) {
+    if (!j.contains(key)) throw std::runtime_error(std::string("no \"") + key + "\" field");
+    const auto& v = j[key];
+    if (!v.is_string()) throw std::runtime_error(std::string("\"") + key + "\" is not text");
+    return v.get<std::string>();
+  };
+  RolloutSample s;
+  s.prompt = text("input");
+  s.completion = text("output");
+  if (!j.contains("score") || !j["score"].is_number()) throw std::runtime_error("no numeric \"score\" field");
+  s.score = j["score"].get<double>();
+  if (step && j.contains("step") && j["step"].is_number_integer()) *step = j["step"].get<int64_t>();
+  nlohmann::json extra = nlohmann::json::object();
+  for (auto& [key, v] : j.items()) {
+    if (key == "input" || key == "output" || key == "score" || key == "step") continue;
+    if (key == "gts") {
+      s.reference = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if ((key == "acc" || key == "accuracy") && (v.is_boolean() || v.is_number())) {
+      s.correct = v.is_boolean() ? v.get<bool>() : v.get<double>() > 0.5;
+      s.rewards.emplace_back(key, v.is_boolean() ? double(v.get<bool>()) : v.get<double>());
+    } else if (v.is_number() || v.is_boolean()) {
+      s.rewards.emplace_back(key, v.is_boolean() ? double(v.get<bool>()) : v.get<double>());
+    } else {
+      extra[key] = v;  // kept, never an error
+    }
+  }
+  if (!extra.empty()) s.extra = extra.dump();
+  return s;
+}
+
+std::vector<VerlStepFile> list_verl_step_files(const fs::path& dir) {
+  std::vector<VerlStepFile> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".jsonl") continue;
+    const auto stem = entry.path().stem().string();
+    if (stem.empty() || stem.find_first_not_of("0123456789") != std::string::npos || stem.size() > 15) continue;
+    out.push_back({std::stoll(stem), entry.path()});
+  }
+  if (ec) throw std::runtime_error("cannot list rollout directory '" + dir.string() + "': " + ec.message());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.step < b.step; });
+  return out;
+}
+
+VerlIngest::VerlIngest(fs::path dir, RunSink& sink, const RolloutStepBuilder& builder, Report report)
+    : dir_(std::move(dir)), sink_(sink), builder_(builder), report_(std::move(report)) {
+  if (!fs::is_directory(dir_))
+    throw std::runtime_error("'" + dir_.string() + "' is not a directory (veRL's trainer.rollout_data_dir)");
+}
+
+int VerlIngest::poll(double settle_seconds) {
+  const auto files = list_verl_step_files(dir_);
+  int written = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto& f = files[i];
+    if (f.step <= sink_.last_step()) continue;  // stored before: never re-read
+    std::ifstream in(f.path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    if (text.empty() || text.back() != '\n') return written;  // still being written
+    const bool newest = i + 1 == files.size();
+    if (newest && settle_seconds > 0) {
+      std::error_code ec;
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(f.path, ec);
+      if (ec || age < std::chrono::duration<double>(settle_seconds)) return written;
+    }
+    std::vector<RolloutSample> samples;
+    std::istringstream lines(text);
+    std::string line;
+    long line_no = 0;
+    for (; std::getline(lines, line);) {
+      ++line_no;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      try {
+        samples.push_back(parse_verl_line(line));
+      } catch (const std::exception& e) {
+        report_(f.path.string() + ":" + std::to_string(line_no) + ": " + e.what() + "; line skipped");
+      }
+    }
+    const auto mtime = fs::last_write_time(f.path);
+    const double wall = std::chrono::duration<double>(
+        fs::file_time_type::clock::to_sys(mtime).time_since_epoch()).count();
+    sink_.write_step(builder_.build(f.step, std::move(samples), wall));
+    ++written;
+  }
+  return written;
+}
+
+}  // namespace aha
