@@ -227,6 +227,9 @@ ReflectionDetector::ReflectionDetector(std::vector<LexiconEntry> lexicon) : lexi
     for (auto* list : {&e.preceded_by, &e.followed_by, &e.not_followed_by})
       for (auto& s : *list) s = lower_ascii(s);
   }
+  by_first_byte_.resize(256);
+  for (size_t i = 0; i < lexicon_.size(); ++i)
+    by_first_byte_[static_cast<unsigned char>(lexicon_[i].phrase[0])].push_back(static_cast<int>(i));
 }
 
 Reflection ReflectionDetector::analyse(std::string_view original, std::string_view final_answer) const {
@@ -236,9 +239,11 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
     Cat cat;
   };
   std::vector<Hit> hits;
-  for (const auto& ent : lexicon_) {
-    const auto& ph = ent.phrase;
-    for (size_t p = t.find(ph); p != std::string::npos; p = t.find(ph, p + 1)) {
+  for (size_t p = 0; p < t.size(); ++p) {
+    for (const int index : by_first_byte_[static_cast<unsigned char>(t[p])]) {
+      const auto& ent = lexicon_[index];
+      const auto& ph = ent.phrase;
+      if (t.compare(p, ph.size(), ph) != 0) continue;
       const size_t q = p + ph.size();
       if (is_word(ph.front()) && p > 0 && is_word(t[p - 1])) continue;
       if (is_word(ph.back()) && q < t.size() && is_word(t[q])) continue;

@@ -23,8 +23,11 @@
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QThread>
 #include <QTimer>
 #include <QTreeWidget>
+
+#include <spdlog/spdlog.h>
 
 #include "core/logging.h"
 #include "core/runtime_info.h"
@@ -32,6 +35,7 @@
 #include "db/run_reader.h"
 #include "ui/dashboard.h"
 #include "ui/export_dialog.h"
+#include "ui/follow_dialog.h"
 #include "ui/log_sink.h"
 #include "ui/new_run_dialog.h"
 #include "ui/preferences_dialog.h"
@@ -44,6 +48,12 @@ namespace aha::ui {
 
 namespace {
 enum Column { ColName, ColStatus, ColSteps };
+
+// "12/120" for a local run; imported runs have no known total: "step 12".
+QString stepsText(qint64 last_step, qint64 total) {
+  if (total <= 0) return last_step < 0 ? QString("-") : QObject::tr("step %1").arg(last_step);
+  return QString("%1/%2").arg(last_step + 1).arg(total);
+}
 
 QIcon swatch(int colorIndex) {
   QPixmap pm(12, 12);
@@ -160,6 +170,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+  stopFollowing();
   controller_->shutdown();  // no thread logs after this
   aha::remove_log_sink(logSink_);
 }
@@ -208,6 +219,16 @@ void MainWindow::buildMenus() {
     if (summary) controller_->start(QString::fromStdString(summary->config_toml), dbPath_, /*resume=*/true);
     updateActions();
   });
+  run->addSeparator();
+  run->addAction(tr("&Follow veRL/TRL Run..."), this, [this] {
+    FollowDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) {
+      if (dbPath_.isEmpty() && !openDatabase(defaultDatabasePath())) return;
+      followRun(dialog.request(dbPath_));
+    }
+  });
+  stopFollowing_ = run->addAction(tr("Stop &Following"), this, &MainWindow::stopFollowing);
+  stopFollowing_->setEnabled(false);
   for (auto* a : {newRun_, pause_, resume_, stop_}) addAction(a);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -251,6 +272,38 @@ void MainWindow::exportCharts(const QStringList& metrics) {
   dialog.exec();
 }
 
+void MainWindow::followRun(const FollowRequest& request) {
+  stopFollowing();
+  followThread_ = new QThread(this);
+  follower_ = new FollowWorker(request);
+  follower_->moveToThread(followThread_);
+  connect(followThread_, &QThread::started, follower_, &FollowWorker::start);
+  connect(followThread_, &QThread::finished, follower_, &QObject::deleteLater);
+  connect(follower_, &FollowWorker::stepsStored, this, [this](const QString& run, qint64 last) {
+    statusBar()->showMessage(tr("%1: stored up to step %2").arg(run).arg(last), 5000);
+    pollDatabase();
+    dashboard_->refresh();
+  });
+  connect(follower_, &FollowWorker::message, this, [this](const QString& m) {
+    spdlog::warn("{}", m.toStdString());
+    statusBar()->showMessage(m, 10000);
+  });
+  followThread_->start();
+  stopFollowing_->setEnabled(true);
+  statusBar()->showMessage(tr("Following %1 into run '%2'").arg(request.directory, request.runName), 5000);
+}
+
+void MainWindow::stopFollowing() {
+  if (!followThread_) return;
+  QMetaObject::invokeMethod(follower_, &FollowWorker::stop, Qt::BlockingQueuedConnection);
+  followThread_->quit();
+  followThread_->wait();
+  followThread_->deleteLater();
+  followThread_ = nullptr;
+  follower_ = nullptr;
+  if (stopFollowing_) stopFollowing_->setEnabled(false);
+}
+
 void MainWindow::reloadRuns() {
   QSignalBlocker block(runs_);
   QSet<qint64> hidden;
@@ -264,7 +317,7 @@ void MainWindow::reloadRuns() {
     auto* item = new QTreeWidgetItem(runs_);
     item->setText(ColName, QString::fromStdString(r.name));
     item->setText(ColStatus, QString::fromStdString(r.status));
-    item->setText(ColSteps, QString("%1/%2").arg(r.last_step + 1).arg(r.total_steps));
+    item->setText(ColSteps, stepsText(r.last_step, r.total_steps));
     item->setData(ColName, Qt::UserRole, qint64(r.id));
     item->setData(ColName, Qt::UserRole + 1, color);
     item->setIcon(ColName, swatch(color));
@@ -292,7 +345,7 @@ void MainWindow::pollDatabase() {
   for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
     auto* item = runs_->topLevelItem(i);
     item->setText(ColStatus, QString::fromStdString(runs[i].status));
-    item->setText(ColSteps, QString("%1/%2").arg(runs[i].last_step + 1).arg(runs[i].total_steps));
+    item->setText(ColSteps, stepsText(runs[i].last_step, runs[i].total_steps));
   }
   dashboard_->refresh();
 }
@@ -316,7 +369,7 @@ void MainWindow::onStep(const StepInfo& s) {
                      (s.gpuMemoryBytes >= 0 ? tr(" · GPU %1 GB").arg(s.gpuMemoryBytes / 1e9, 0, 'f', 1) : QString()));
   for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
     auto* item = runs_->topLevelItem(i);
-    if (item->text(ColName) == s.run) item->setText(ColSteps, QString("%1/%2").arg(s.step + 1).arg(s.total));
+    if (item->text(ColName) == s.run) item->setText(ColSteps, stepsText(s.step, s.total));
   }
   dashboard_->refresh();
 }

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "ui/follow_worker.h"
+
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
@@ -54,6 +56,9 @@ class MainWindow : public QMainWindow {
   QLabel* progressLabel() const { return progress_; }
   // Starts a run from TOML (what the New Run dialog does on Start).
   void startRun(const QString& configToml);
+  // Stores a veRL/TRL job's new steps as they appear (worker thread); one at a time.
+  void followRun(const FollowRequest& request);
+  void stopFollowing();
   // The export dialog with the visible runs and these metrics chosen.
   void exportCharts(const QStringList& metrics);
 
@@ -86,6 +91,9 @@ class MainWindow : public QMainWindow {
   QLabel* progress_ = nullptr;
   QSlider* smoothing_ = nullptr;
   RunController* controller_ = nullptr;
+  QThread* followThread_ = nullptr;
+  FollowWorker* follower_ = nullptr;
+  QAction* stopFollowing_ = nullptr;
   LogBridge* logBridge_ = nullptr;
   std::shared_ptr<spdlog::sinks::sink> logSink_;
   QMenu* recentMenu_ = nullptr;

@@ -17,6 +17,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "core/launch_export.h"
 #include "core/run_config.h"
 #include "ui/preferences_dialog.h"
 
@@ -118,6 +119,17 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
     if (valid_) accept();
   });
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  // The same config as a launch script for a cluster engine (needs only a valid config).
+  for (const char* engine : {"verl", "trl"}) {
+    auto* b = buttons->addButton(engine == std::string("verl") ? tr("Export for veRL...") : tr("Export for TRL..."),
+                                 QDialogButtonBox::ActionRole);
+    b->setToolTip(tr("Write a launch script with these settings; follow the job with Run > Follow veRL/TRL Run"));
+    connect(b, &QPushButton::clicked, this, [this, engine] {
+      const QString path = QFileDialog::getSaveFileName(
+          this, tr("Launch script"), QString::fromStdString(lastValid_.name) + (engine == std::string("verl") ? ".sh" : ".py"));
+      if (!path.isEmpty()) exportLaunchScript(engine, path);
+    });
+  }
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(tabs_);
@@ -192,6 +204,19 @@ void NewRunDialog::formChanged() {
   tomlEdit_->setPlainText(text);
   updating_ = false;
   validate(text);
+}
+
+bool NewRunDialog::exportLaunchScript(const QString& engine, const QString& path) {
+  if (!parsed_) return false;
+  const std::string dir = (engine == "verl" ? "rollouts/" : "trl-") + lastValid_.name;
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    error_->setText(tr("Cannot write %1: %2").arg(path, f.errorString()));
+    return false;
+  }
+  f.write(QByteArray::fromStdString(launch_script(lastValid_, engine.toStdString(), dir)));
+  f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+  return true;
 }
 
 void NewRunDialog::validate(const QString& text) {

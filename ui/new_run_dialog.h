@@ -33,6 +33,8 @@ class NewRunDialog : public QDialog {
   QPlainTextEdit* tomlEdit() const { return tomlEdit_; }
   QPushButton* startButton() const { return start_; }
   QSpinBox* stepsBox() const { return steps_; }
+  // Writes the current config as a veRL or TRL launch script (the Export buttons).
+  bool exportLaunchScript(const QString& engine, const QString& path);
 
  private:
   void loadPreset(int index);

@@ -8,8 +8,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
 #include "core/run_config.h"
-#include "core/trl_import.h"
-#include "core/verl_import.h"
+#include "core/run_follower.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 
@@ -75,40 +74,7 @@ Session open_session(const Args& args, const std::string& engine) {
   return s;
 }
 
-// One look at the directory: stores what is new, returns how many steps.
-class Poller {
- public:
-  Poller(const std::string& engine, const std::string& dir, Session& s, double settle)
-      : engine_(engine), dir_(dir), session_(s), settle_(settle) {
-    if (engine_ == "verl")
-      verl_ = std::make_unique<VerlIngest>(dir, *s.store, *s.builder,
-                                           [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
-  }
-  int poll() {
-    if (verl_) return verl_->poll(settle_);
-    const auto file = trl_state_file(dir_);
-    std::error_code ec;
-    const auto mtime = std::filesystem::last_write_time(file, ec);
-    if (file == last_file_ && mtime == last_mtime_) return 0;
-    int written = 0;
-    for (auto& step : read_trl_log_history(file)) {
-      if (step.step <= session_.store->last_step()) continue;
-      step.wall_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      session_.store->write_step(step);
-      ++written;
-    }
-    last_file_ = file, last_mtime_ = mtime;
-    return written;
-  }
-
- private:
-  std::string engine_, dir_;
-  Session& session_;
-  double settle_;
-  std::unique_ptr<VerlIngest> verl_;
-  std::filesystem::path last_file_;
-  std::filesystem::file_time_type last_mtime_{};
-};
+void report_line(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
 
 std::string engine_of(const Args& args, const char* verb) {
   if (args.positional().size() != 1 || (args.positional()[0] != "verl" && args.positional()[0] != "trl"))
@@ -128,8 +94,8 @@ int cmd_import(int argc, char** argv, int first) {
   const std::string engine = engine_of(args, "import");
   Session s = open_session(args, engine);
   const auto t0 = std::chrono::steady_clock::now();
-  Poller poller(engine, args.require("dir"), s, 0.0);
-  const int steps = poller.poll();
+  RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
+  const int steps = follower.poll(0.0);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   db::RunReader reader(args.require("db"));
   const auto run = reader.require_run(args.require("run"));
@@ -155,12 +121,12 @@ int cmd_follow(int argc, char** argv, int first) {
   Session s = open_session(args, engine);
   s.store->set_status(RunStatus::Running, "following " + args.require("dir"));
   install_interrupt_handler();
-  Poller poller(engine, args.require("dir"), s, settle);
+  RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
   auto last_new = std::chrono::steady_clock::now();
   std::printf("following %s (Ctrl-C stops)\n", args.require("dir").c_str());
   std::fflush(stdout);
   while (!interrupt_requested()) {
-    if (const int n = poller.poll(); n > 0) {
+    if (const int n = follower.poll(settle); n > 0) {
       std::printf("stored %d step(s), last step %lld\n", n, static_cast<long long>(s.store->last_step()));
       std::fflush(stdout);
       last_new = std::chrono::steady_clock::now();

@@ -1,3 +1,6 @@
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
@@ -145,4 +148,40 @@ void MainWindowTest::chartClickRequestsTraces() {
   QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, pixel);
   QTRY_COMPARE(traces.count(), 1);
   QCOMPARE(traces.at(0).at(1).toLongLong(), qint64(1));
+}
+
+void MainWindowTest::followedRunAppearsBesideLocal() {
+  // A veRL job's rollout dumps, followed into the database that holds the local run.
+  QTemporaryDir rollouts;
+  for (int step = 1; step <= 6; ++step) {
+    QFile f(rollouts.filePath(QString("%1.jsonl").arg(step)));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 16; ++i) {
+      const bool right = (i + step) % 3 != 0;
+      const QString out = QString("12+%1=%2. %3</think><answer>%2</answer>")
+                              .arg(i).arg(12 + i).arg(step > 3 && i % 2 ? "Wait, let me check: 2+" + QString::number(i % 10) + "." : "");
+      f.write(QJsonDocument(QJsonObject{{"input", QString("<|im_start|>user\\n12+%1=?<|im_end|>\\n<think>").arg(i / 4)},
+                                        {"output", out}, {"score", right ? 1.0 : 0.0}, {"step", step},
+                                        {"gts", QString::number(12 + i)}})
+                  .toJson(QJsonDocument::Compact) + "\n");
+    }
+  }
+  aha::ui::MainWindow w;
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(w.openDatabase(scratch().filePath("live.db"), true));
+  const int before = w.runsPanel()->topLevelItemCount();
+  QVERIFY(before >= 1);  // the local run of startPauseResumeStop
+  w.followRun({"verl", rollouts.path(), w.databasePath(), "verl-followed"});
+  QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItemCount(), before + 1, 20000);
+  QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItem(before)->text(2), QString("step 6"), 20000);
+  QCOMPARE(w.runsPanel()->topLevelItem(before)->text(1), QString("running"));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    for (int i = 0; i < w.runsPanel()->topLevelItemCount(); ++i)
+      w.runsPanel()->topLevelItem(i)->setCheckState(0, Qt::Checked);
+    QTest::qWait(1500);
+    w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/imported-beside-local.png");
+  }
+  w.stopFollowing();
+  QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItem(before)->text(1), QString("stopped"), 10000);
 }

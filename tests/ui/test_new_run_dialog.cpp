@@ -82,6 +82,13 @@ void NewRunDialogTest::modelPresetNeedsItsPaths() {
   d.dataFileEdit()->setText(data);
   QVERIFY2(d.isValid(), qPrintable(d.errorText()));
   QVERIFY(d.configToml().contains(data));
+  // The same settings as a veRL launch script, with the chosen data file in it.
+  const QString script = dir.filePath("launch.sh");
+  QVERIFY(d.exportLaunchScript("verl", script));
+  QFile s(script);
+  QVERIFY(s.open(QIODevice::ReadOnly));
+  const QString text = s.readAll();
+  QVERIFY(text.contains("actor_rollout_ref.rollout.n=8") && text.contains(data));
 }
 
 void SeriesMathTest::debiasedEmaMatchesTensorBoard() {

@@ -9,6 +9,7 @@ class MainWindowTest : public QObject {
   void emptyDatabaseShowsHint();
   void startPauseResumeStop();
   void chartClickRequestsTraces();
+  void followedRunAppearsBesideLocal();
  private:
   QString base_;  // a micro base model pretrained for the tests
 };
