@@ -55,7 +55,8 @@ StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> sa
   for (auto& in : samples) {
     SampleRecord s;
     s.step = step;
-    auto [it, fresh] = group_of.emplace(in.prompt, static_cast<int>(group_size.size()));
+    auto [it, fresh] = group_of.emplace(in.group.empty() ? in.prompt : "\x01" + in.group,
+                                        static_cast<int>(group_size.size()));
     if (fresh) group_size.push_back(0);
     s.group_index = it->second;
     s.index_in_group = group_size[it->second]++;

@@ -19,6 +19,7 @@ struct RolloutSample {
   std::vector<std::pair<std::string, double>> rewards;  // numeric extra fields
   std::optional<bool> correct;                          // from an "acc"/"accuracy" field
   std::string extra;                                    // other fields, JSON object text
+  std::string group;                                    // GRPO group key; empty: the prompt
 };
 
 class RolloutStepBuilder {

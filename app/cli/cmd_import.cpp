@@ -8,6 +8,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
 #include "core/run_config.h"
+#include "core/generic_import.h"
 #include "core/run_follower.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
@@ -30,6 +31,14 @@ constexpr const char* kUsage =
     "                    UTF-8 bytes / 4)\n"
     "%s"
     "Steps already in the run are skipped, so importing again only adds new steps.\n";
+
+constexpr const char* kFileUsage =
+    "       aha import file --file F.jsonl|F.csv --db FILE --run NAME [mapping]\n"
+    "  completions logged any other way; mapping (defaults in brackets):\n"
+    "  --prompt-field [prompt] --completion-field [completion] --reference-field NAME\n"
+    "  --score-field [reward] (the total) --reward-field NAME (per function; repeat)\n"
+    "  --step-field [step] (absent: step 0) --group-field NAME (GRPO group; default: by prompt)\n"
+    "  Other fields are kept as extra data; a bad record is reported with its line.\n";
 
 constexpr const char* kFollowOptions =
     "  --poll SECONDS    how often to look for new steps (default 1)\n"
@@ -76,6 +85,26 @@ Session open_session(const Args& args, const std::string& engine) {
 
 void report_line(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
 
+// aha import file: JSONL or CSV with a field mapping; steps after the run's last one.
+int import_file(const Args& args, Session& s) {
+  GenericMapping m;
+  m.prompt = args.get("prompt-field", m.prompt);
+  m.completion = args.get("completion-field", m.completion);
+  m.reference = args.get("reference-field", m.reference);
+  m.score = args.get("score-field", m.score);
+  m.rewards = args.all("reward-field");
+  m.step = args.get("step-field", m.step);
+  m.group = args.get("group-field", m.group);
+  int written = 0;
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (auto& [step, samples] : read_generic_rollouts(args.require("file"), m, report_line)) {
+    if (step <= s.store->last_step()) continue;
+    s.store->write_step(s.builder->build(step, std::move(samples), now));
+    ++written;
+  }
+  return written;
+}
+
 std::string engine_of(const Args& args, const char* verb) {
   if (args.positional().size() != 1 || (args.positional()[0] != "verl" && args.positional()[0] != "trl"))
     throw UsageError(std::string("say which engine wrote the run: aha ") + verb + " verl ... or aha " + verb + " trl ...");
@@ -88,14 +117,22 @@ int cmd_import(int argc, char** argv, int first) {
   Args args(argc, argv, first, {"help"});
   if (args.has("help")) {
     std::printf(kUsage, "import", "import", "Imports a run trained by veRL or TRL, once.", "");
+    std::fputs(kFileUsage, stdout);
     return 0;
   }
-  args.allow_only({"dir", "db", "run", "config", "tokenizer", "help"});
-  const std::string engine = engine_of(args, "import");
+  args.allow_only({"dir", "db", "run", "config", "tokenizer", "help", "file", "prompt-field", "completion-field",
+                   "reference-field", "score-field", "reward-field", "step-field", "group-field"});
+  const std::string engine = args.positional().size() == 1 && args.positional()[0] == "file" ? "file"
+                                                                                             : engine_of(args, "import");
   Session s = open_session(args, engine);
   const auto t0 = std::chrono::steady_clock::now();
-  RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
-  const int steps = follower.poll(0.0);
+  int steps = 0;
+  if (engine == "file") {
+    steps = import_file(args, s);
+  } else {
+    RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
+    steps = follower.poll(0.0);
+  }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   db::RunReader reader(args.require("db"));
   const auto run = reader.require_run(args.require("run"));

@@ -20,9 +20,12 @@ int cmd_runs(int argc, char** argv, int first) {
     std::vector<std::pair<int64_t, double>> rate;
     for (const auto& p : reader.metric_series(r.id, "aha_rate")) rate.emplace_back(p.step, p.value);
     const auto onset = aha_onset_step(rate);
-    std::printf("%-4lld %-28s %-9s %5lld/%-6lld %-9s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
-                r.status.c_str(), static_cast<long long>(r.last_step + 1), static_cast<long long>(r.total_steps),
-                onset ? std::to_string(*onset).c_str() : "-", r.task.c_str(), r.model.c_str());
+    // Imported runs have no known total: their last step number instead.
+    const std::string steps = r.total_steps > 0 ? std::to_string(r.last_step + 1) + "/" + std::to_string(r.total_steps)
+                                                : "step " + std::to_string(r.last_step);
+    std::printf("%-4lld %-28s %-9s %-12s %-9s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
+                r.status.c_str(), steps.c_str(), onset ? std::to_string(*onset).c_str() : "-", r.task.c_str(),
+                r.model.c_str());
   }
   return 0;
 }

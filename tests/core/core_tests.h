@@ -65,6 +65,7 @@ class ImportTest : public QObject {
   void verlDumpsBecomeGroupedSteps();
   void followerSurvivesKills();
   void trlLogHistoryBecomesMetrics();
+  void genericFileWithFieldMapping();
   void launchScriptsMapEveryKey();
 };
 

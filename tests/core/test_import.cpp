@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "core/generic_import.h"
 #include "core/launch_export.h"
 #include "core/memory_sink.h"
 #include "core/trl_import.h"
@@ -242,4 +243,37 @@ void ImportTest::launchScriptsMapEveryKey() {
   const QString out = run.readAllStandardOutput();
   QVERIFY2(out.contains("{'accuracy': 1.0, 'format': 1.0, 'score': 1.2} {'accuracy': 0.0, 'format': 1.0, 'score': 0.2}"),
            qPrintable(out + run.readAllStandardError()));
+}
+
+void ImportTest::genericFileWithFieldMapping() {
+  QTemporaryDir dir;
+  const fs::path csv = fs::path(dir.path().toStdString()) / "log.csv";
+  write_file(csv,
+             "iteration,question,response,total,acc,gid,model\n"
+             "3,2+2,\"2+2=5. Wait, let me check: 2+2=4</think><answer>4</answer>\",1,1,a,m1\n"
+             "3,2+2,2+2=4</think><answer>4</answer>,1,1,a,m1\n"
+             "3,2+2,5</think><answer>5</answer>,0,0,b,m1\n"
+             "4,3+3,6</think><answer>6</answer>,not-a-number,1,c,m1\n"
+             "4,3+3,6</think><answer>6</answer>,1,1,c,m1\n");
+  GenericMapping m;
+  m.prompt = "question";
+  m.completion = "response";
+  m.score = "total";
+  m.rewards = {"acc"};
+  m.step = "iteration";
+  m.group = "gid";
+  std::vector<std::string> reports;
+  auto steps = read_generic_rollouts(csv, m, [&](const std::string& r) { reports.push_back(r); });
+  QCOMPARE(steps.size(), size_t(2));
+  QCOMPARE(steps[3].size(), size_t(3));
+  QCOMPARE(reports.size(), size_t(1));
+  QVERIFY2(QString::fromStdString(reports[0]).contains("log.csv:5:"), reports[0].c_str());
+  RolloutStepBuilder builder(default_reflection_lexicon(), nullptr);
+  const auto rec = builder.build(3, steps[3], 0);
+  QCOMPARE(rec.samples[0].group_index, 0);  // same prompt, but the group field splits them
+  QCOMPARE(rec.samples[1].group_index, 0);
+  QCOMPARE(rec.samples[2].group_index, 1);
+  QVERIFY(rec.samples[0].aha_score > 0);
+  QVERIFY(rec.samples[0].correct && !rec.samples[2].correct);
+  QCOMPARE(QString::fromStdString(rec.samples[0].extra), QString("{\"model\":\"m1\"}"));
 }
