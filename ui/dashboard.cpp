@@ -8,6 +8,7 @@
 
 #include "core/aha_onset.h"
 #include "db/run_reader.h"
+#include "ui/band_plottable.h"
 #include "ui/series_math.h"
 
 namespace aha::ui {
@@ -144,7 +145,7 @@ void Dashboard::rescaleAll() {
 
 void Dashboard::setSmoothing(double weight) {
   smoothing_ = std::clamp(weight, 0.0, 0.99);
-  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key(), /*smoothedOnly=*/true);
   for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -169,21 +170,12 @@ void Dashboard::rebuildGraphs() {
         QColor color = mi == 0 ? base : base.darker(160);
         // Band first (behind): two graphs, the upper filled down to the lower.
         if (mi == 0 && (!spec.bandStd.isEmpty() || !spec.bandLow.isEmpty())) {
-          auto* low = plot->addGraph();
-          auto* high = plot->addGraph();
+          auto* band = new BandPlottable(plot->xAxis, plot->yAxis);
           QColor fill = color;
           fill.setAlpha(40);
-          low->setPen(Qt::NoPen);
-          high->setPen(Qt::NoPen);
-          high->setBrush(fill);
-          high->setChannelFillGraph(low);
-          low->setProperty("role", "bandLow");
-          high->setProperty("role", "bandHigh");
-          for (auto* g : {low, high}) {
-            g->setProperty("run", it.key());
-            g->setProperty("metric", spec.metrics[0]);
-            g->setSelectable(QCP::stNone);
-          }
+          band->setBrush(fill);
+          band->setProperty("run", it.key());
+          band->setSelectable(QCP::stNone);
         }
         auto* raw = plot->addGraph();
         QColor faint = color;
@@ -192,7 +184,7 @@ void Dashboard::rebuildGraphs() {
         raw->setAntialiased(false);
         raw->setProperty("role", "raw");
         auto* smooth = plot->addGraph();
-        smooth->setPen(QPen(color, 2, mi == 0 ? Qt::SolidLine : Qt::DashLine));
+        smooth->setPen(QPen(color, 1, mi == 0 ? Qt::SolidLine : Qt::DashLine));
         smooth->setProperty("role", "smooth");
         smooth->setName(spec.metrics[mi]);
         for (auto* g : {raw, smooth}) {
@@ -207,48 +199,76 @@ void Dashboard::rebuildGraphs() {
   for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void Dashboard::redrawRun(qint64 runId) {
+void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
   const RunData& run = runs_[runId];
   for (int ci = 0; ci < specs_.size(); ++ci) {
     const auto& spec = specs_[ci];
     auto* plot = charts_[ci];
-    for (int gi = 0; gi < plot->graphCount(); ++gi) {
-      QCPGraph* g = plot->graph(gi);
-      if (g->property("run").toLongLong() != runId) continue;
-      const QString metric = g->property("metric").toString();
-      const QString role = g->property("role").toString();
-      const Series s = run.series.value(metric);
-      const QVector<double> x = xOf(s);
-      if (role == "raw") {
-        setDecimated(g, x, std::vector<double>(s.values.begin(), s.values.end()));
-      } else if (role == "smooth") {
-        setDecimated(g, x, debiased_ema(std::vector<double>(s.values.begin(), s.values.end()), smoothing_));
-      } else {
-        // Bands, smoothed like the line they surround.
-        QVector<double> edge;
-        if (!spec.bandStd.isEmpty()) {
-          const Series sd = run.series.value(spec.bandStd);
-          const int n = std::min(s.values.size(), sd.values.size());
-          for (int i = 0; i < n; ++i) edge.push_back(s.values[i] + (role == "bandHigh" ? sd.values[i] : -sd.values[i]));
-        } else {
-          edge = run.series.value(role == "bandHigh" ? spec.bandHigh : spec.bandLow).values;
-        }
-        setDecimated(g, x, debiased_ema(std::vector<double>(edge.begin(), edge.end()), smoothing_));
+    for (int pi = 0; pi < plot->plottableCount(); ++pi) {
+      QCPAbstractPlottable* p = plot->plottable(pi);
+      if (p->property("run").toLongLong() != runId) continue;
+      if (auto* band = qobject_cast<BandPlottable*>(p)) {
+        setBand(band, run, spec);
+        continue;
       }
+      auto* g = qobject_cast<QCPGraph*>(p);
+      if (!g || (smoothedOnly && g->property("role") == "raw")) continue;
+      const Series s = run.series.value(g->property("metric").toString());
+      const QVector<double> x = xOf(s);
+      const std::vector<double> y(s.values.begin(), s.values.end());
+      if (g->property("role") == "smooth")
+        setStrided(g, x, debiased_ema(y, smoothing_));
+      else
+        setDecimated(g, x, y);
     }
   }
-  markAhaOnset(runId);
+  if (!smoothedOnly) markAhaOnset(runId);
 }
 
+// Drawing time grows with the vertices drawn (measured with bench_dashboard), so each
+// kind of line gets only the points it needs to look the same:
+// - raw series: the lowest and highest point per 4-pixel bucket, so every spike shows;
+// - smoothed lines: a point every 2 pixels (TensorBoard too draws a sample of a long
+//   series; the raw line beneath keeps the extremes);
+// - band edges: a point every 5 pixels (a faint fill).
 void Dashboard::setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
-  // More points than the chart has pixel columns only cost drawing time; a min and a max
-  // per column keep every spike visible.
   const size_t n = std::min<size_t>(x.size(), y.size());
   const size_t columns = std::max(200, g->keyAxis()->axisRect()->width());
-  const auto keep = minmax_decimation(std::vector<double>(y.begin(), y.begin() + n), columns / 2);
+  const auto keep = minmax_decimation(std::vector<double>(y.begin(), y.begin() + n), columns / 4);
   QVector<double> kx, ky;
   kx.reserve(keep.size());
   ky.reserve(keep.size());
+  for (size_t i : keep) kx << x[i], ky << y[i];
+  g->setData(kx, ky, true);
+}
+
+void Dashboard::setBand(BandPlottable* band, const RunData& run, const ChartSpec& spec) {
+  // Edges smoothed like the line they surround.
+  const Series s = run.series.value(spec.metrics[0]);
+  std::vector<double> low, high;
+  if (!spec.bandStd.isEmpty()) {
+    const Series sd = run.series.value(spec.bandStd);
+    const int n = std::min(s.values.size(), sd.values.size());
+    for (int i = 0; i < n; ++i) low.push_back(s.values[i] - sd.values[i]), high.push_back(s.values[i] + sd.values[i]);
+  } else {
+    const auto lo = run.series.value(spec.bandLow).values, hi = run.series.value(spec.bandHigh).values;
+    low.assign(lo.begin(), lo.end());
+    high.assign(hi.begin(), hi.end());
+  }
+  low = debiased_ema(low, smoothing_);
+  high = debiased_ema(high, smoothing_);
+  const QVector<double> x = xOf(s);
+  const size_t n = std::min({size_t(x.size()), low.size(), high.size()});
+  const auto keep = stride_decimation(n, std::max(50, band->keyAxis()->axisRect()->width() / 5));
+  QVector<double> kx, klow, khigh;
+  for (size_t i : keep) kx << x[i], klow << low[i], khigh << high[i];
+  band->setData(kx, klow, khigh);
+}
+
+void Dashboard::setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
+  const size_t n = std::min<size_t>(x.size(), y.size());
+  const auto keep = stride_decimation(n, std::max(100, g->keyAxis()->axisRect()->width() / 2));
+  QVector<double> kx, ky;
   for (size_t i : keep) kx << x[i], ky << y[i];
   g->setData(kx, ky, true);
 }

@@ -71,10 +71,13 @@ class Dashboard : public QWidget {
   };
   void rebuildGraphs();
   void rescaleAll();
-  void redrawRun(qint64 runId);
+  // Rebuilds the run's graphs from its series; `smoothedOnly` leaves raw lines as they are.
+  void redrawRun(qint64 runId, bool smoothedOnly = false);
   void markAhaOnset(qint64 runId);
   void showHover(QCustomPlot* plot, const QPoint& pos);
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
+  static void setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
+  void setBand(class BandPlottable* band, const RunData& run, const ChartSpec& spec);
   int indexAt(const Series& s, double key) const;  // the stored point at x = key
   QVector<double> xOf(const Series& s) const;
 

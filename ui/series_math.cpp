@@ -8,16 +8,15 @@ std::vector<double> debiased_ema(const std::vector<double>& values, double weigh
   std::vector<double> out;
   out.reserve(values.size());
   double last = 0;
-  int count = 0;
+  double weight_power = 1;  // weight^count, kept as a running product (pow() per point is slow)
   for (double v : values) {
     if (!std::isfinite(v)) {  // gaps stay gaps and do not poison the average
       out.push_back(v);
       continue;
     }
     last = last * weight + (1 - weight) * v;
-    ++count;
-    const double debias = weight == 0 ? 1.0 : 1.0 - std::pow(weight, count);
-    out.push_back(last / debias);
+    weight_power *= weight;
+    out.push_back(last / (1.0 - weight_power));
   }
   return out;
 }
@@ -41,6 +40,16 @@ std::vector<size_t> minmax_decimation(const std::vector<double>& values, size_t 
     if (mn != mx) keep.push_back(std::max(mn, mx));
   }
   keep.push_back(n - 1);
+  return keep;
+}
+
+std::vector<size_t> stride_decimation(size_t n, size_t points) {
+  std::vector<size_t> keep;
+  if (n <= points || points < 2) {
+    for (size_t i = 0; i < n; ++i) keep.push_back(i);
+    return keep;
+  }
+  for (size_t k = 0; k < points; ++k) keep.push_back(k * (n - 1) / (points - 1));
   return keep;
 }
 

@@ -14,6 +14,10 @@ std::vector<double> debiased_ema(const std::vector<double>& values, double weigh
 // 2 x `buckets` points. Short series keep every point.
 std::vector<size_t> minmax_decimation(const std::vector<double>& values, size_t buckets);
 
+// `points` evenly spaced indices of a series of n (first and last included); all of them
+// when n is smaller. For smoothed series, where a pixel column holds no spikes.
+std::vector<size_t> stride_decimation(size_t n, size_t points);
+
 // Okabe-Ito colour-blind-safe palette (black last), as #RRGGBB.
 const char* palette_color(int index);
 

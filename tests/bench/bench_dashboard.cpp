@@ -2,7 +2,8 @@
 // the first load, a full redraw of all charts, and a change of the smoothing slider.
 //   QT_QPA_PLATFORM=offscreen build/tests/bench/bench_dashboard [runs=5] [steps=10000]
 // Experiment: BENCH_HINTS=bits redraws again with 1 = no antialiasing, 2 = fast
-// polylines, 4 = no band fills, to see where the drawing time goes.
+// polylines, 4 = no band fills, 8 = no raw lines, 16 = no smoothed lines, to see where
+// the drawing time goes. BENCH_SHOT=file.png saves what was drawn.
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -83,7 +84,12 @@ int main(int argc, char** argv) {
       const int h = qEnvironmentVariableIntValue("BENCH_HINTS");
       if (h & 1) c->setNotAntialiasedElements(QCP::aeAll);
       if (h & 2) c->setPlottingHint(QCP::phFastPolylines, true);
-      if (h & 4) for (int g = 0; g < c->graphCount(); ++g) c->graph(g)->setBrush(Qt::NoBrush);
+      if (h & 4)
+        for (int p = 0; p < c->plottableCount(); ++p) c->plottable(p)->setBrush(Qt::NoBrush);
+      for (int g = 0; g < c->graphCount(); ++g) {
+        if ((h & 8) && c->graph(g)->property("role") == "raw") c->graph(g)->setVisible(false);
+        if ((h & 16) && c->graph(g)->property("role") == "smooth") c->graph(g)->setVisible(false);
+      }
     }
     redraw.clear();
     for (int i = 0; i < 5; ++i) {
@@ -92,6 +98,7 @@ int main(int argc, char** argv) {
       redraw.push_back(ms(t));
     }
   }
+  if (qEnvironmentVariableIsSet("BENCH_SHOT")) d.grab().save(qEnvironmentVariable("BENCH_SHOT"));  // to look at
   std::printf("full redraw of %lld charts: median %.1f ms, max %.1f ms\n", static_cast<long long>(d.charts().size()),
               median(redraw), *std::max_element(redraw.begin(), redraw.end()));
   std::printf("smoothing change + redraw: median %.1f ms, max %.1f ms\n", median(smoothing),

@@ -137,4 +137,12 @@ void SeriesMathTest::decimationKeepsSpikesAndEnds() {
   QVERIFY(std::find(keep.begin(), keep.end(), size_t(4321)) != keep.end());
   QVERIFY(std::find(keep.begin(), keep.end(), size_t(777)) != keep.end());
   QCOMPARE(aha::ui::minmax_decimation({1, 2, 3}, 300).size(), size_t(3));  // short: every point
+  // Even strides for smoothed lines and band edges: ends kept, evenly spaced, sorted.
+  const auto stride = aha::ui::stride_decimation(10000, 500);
+  QCOMPARE(stride.size(), size_t(500));
+  QCOMPARE(stride.front(), size_t(0));
+  QCOMPARE(stride.back(), size_t(9999));
+  QVERIFY(std::adjacent_find(stride.begin(), stride.end(), [](size_t a, size_t b) { return b - a < 19 || b - a > 21; }) ==
+          stride.end());
+  QCOMPARE(aha::ui::stride_decimation(7, 500).size(), size_t(7));
 }
