@@ -132,6 +132,13 @@ int cmd_import(int argc, char** argv, int first) {
   } else {
     RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
     steps = follower.poll(0.0);
+    if (engine == "verl")
+      for (const auto& f : list_verl_step_files(args.require("dir")))
+        if (f.step > s.store->last_step()) {
+          std::printf("step %lld (%s) is still being written; import again later, or use aha follow\n",
+                      static_cast<long long>(f.step), f.path.filename().string().c_str());
+          break;
+        }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   db::RunReader reader(args.require("db"));
