@@ -110,7 +110,9 @@ void pretrain(const PretrainConfig& cfg, const std::filesystem::path& config_fil
   save_model(out_dir, model, tok, {{"pretrain_seed", std::to_string(cfg.seed)}});
   if (config_file != out_dir / "pretrain.toml") std::filesystem::copy_file(config_file, out_dir / "pretrain.toml", std::filesystem::copy_options::overwrite_existing);
   if (cfg.eval_samples > 0) {
-    auto r = evaluate_model(model, tok, *task, PromptFormat{cfg.corpus.prompt_template}, cfg.eval_samples, 1.0, 200, cfg.seed + 1);
+    PromptFormat format;
+    format.prompt_template = cfg.corpus.prompt_template;
+    auto r = evaluate_model(model, tok, *task, format, cfg.eval_samples, 1.0, 200, cfg.seed + 1);
     spdlog::info("base model on {} fresh problems (temperature 1): accuracy {:.3f}, format {:.3f}, self-check share "
                  "{:.3f}, accuracy when self-checked {:.3f} vs direct {:.3f}, mean length {:.1f} tokens",
                  r.samples, r.accuracy, r.format_rate, r.check_share, r.accuracy_checked, r.accuracy_direct,

@@ -12,7 +12,7 @@ namespace {
 const char* kSampleColumns =
     "s.id, s.run_id, s.step, s.prompt_id, s.group_index, s.index_in_group, s.token_count, p.text, p.reference,"
     " s.completion, s.rewards, s.aha_spans, s.reward, s.advantage, s.aha_score, s.correct, s.format_ok,"
-    " s.truncated, s.real_aha, s.language_mixing";
+    " s.truncated, s.real_aha, s.language_mixing, s.extra";
 
 SampleRow read_sample(const Statement& st) {
   SampleRow r;
@@ -36,6 +36,7 @@ SampleRow read_sample(const Statement& st) {
   r.truncated = st.column_int(17);
   r.real_aha = st.column_int(18);
   r.language_mixing = st.column_int(19);
+  r.extra_json = st.column_text(20);
   return r;
 }
 

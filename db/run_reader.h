@@ -26,6 +26,7 @@ struct SampleRow {
   int64_t id = 0, run_id = 0, step = 0, prompt_id = 0;
   int group_index = 0, index_in_group = 0, token_count = 0;
   std::string prompt, reference, completion, rewards_json, aha_spans_json;
+  std::string extra_json;  // fields an imported rollout brought (JSON object), or empty
   double reward = 0, advantage = 0, aha_score = 0;
   bool correct = false, format_ok = false, truncated = false, real_aha = false, language_mixing = false;
 };

@@ -55,6 +55,7 @@ void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& tra
                      {"aha_spans", nlohmann::json::parse(s.aha_spans_json, nullptr, false)},
                      {"real_aha", s.real_aha},  {"language_mixing", s.language_mixing},
                      {"tags", t.tags},          {"note", t.note}};
+    if (!s.extra_json.empty()) j["extra"] = nlohmann::json::parse(s.extra_json, nullptr, false);
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
 }

@@ -160,6 +160,9 @@ void TraceDetailView::showSample(qint64 sampleId) {
   text_->setHtml("<div style='background:#f3f3f3;padding:4px;font-family:monospace'>" + prompt.toHtmlEscaped() +
                  "</div><div style='color:#777;font-size:small'>reference: " +
                  QString::fromStdString(s->reference).toHtmlEscaped() + "</div>" +
+                 (s->extra_json.empty() ? QString()
+                                        : "<div style='color:#777;font-size:small'>" + tr("from the engine: ") +
+                                              QString::fromStdString(s->extra_json).toHtmlEscaped() + "</div>") +
                  traceHtml(QString::fromStdString(s->completion), QString::fromStdString(s->aha_spans_json),
                            prompt.endsWith("<think>")));
   fillTable(group_, reader_->group_of(sampleId), false);

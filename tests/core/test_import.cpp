@@ -161,6 +161,9 @@ void ImportTest::followerSurvivesKills() {
   // In order: ids grow with the step.
   QCOMPARE(c.scalar_int("SELECT count(*) FROM samples a JOIN samples b ON a.id < b.id AND a.step > b.step"), int64_t(0));
   QCOMPARE(c.scalar_int("SELECT count(*) FROM metrics WHERE name = 'aha_rate'"), int64_t(steps));
+  // Fields the schema has no column for come back with the sample.
+  const auto first = reader.sample(c.scalar_int("SELECT min(id) FROM samples"));
+  QVERIFY(first && first->extra_json.find("\"split\":\"train\"") != std::string::npos);
   qInfo("%d kills, %d steps stored once each", kills, steps);
 }
 
