@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <stdexcept>
 
@@ -71,43 +72,66 @@ VerlIngest::VerlIngest(fs::path dir, RunSink& sink, const RolloutStepBuilder& bu
     throw std::runtime_error("'" + dir_.string() + "' is not a directory (veRL's trainer.rollout_data_dir)");
 }
 
+namespace {
+
+// Whether a step file is finished: its last byte is a newline (veRL ends every line
+// with one) and, for the newest file, it has not changed for `settle_seconds`.
+bool finished(const VerlStepFile& f, bool newest, double settle_seconds) {
+  std::ifstream in(f.path, std::ios::binary | std::ios::ate);
+  if (!in || in.tellg() <= 0) return false;
+  in.seekg(-1, std::ios::end);
+  if (in.get() != '\n') return false;
+  if (!newest || settle_seconds <= 0) return true;
+  std::error_code ec;
+  const auto age = fs::file_time_type::clock::now() - fs::last_write_time(f.path, ec);
+  return !ec && age >= std::chrono::duration<double>(settle_seconds);
+}
+
+}  // namespace
+
+StepRecord VerlIngest::read_step(const VerlStepFile& f) const {
+  std::ifstream in(f.path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::vector<RolloutSample> samples;
+  std::string line;
+  for (long line_no = 1; std::getline(buffer, line); ++line_no) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      samples.push_back(parse_verl_line(line));
+    } catch (const std::exception& e) {
+      report_(f.path.string() + ":" + std::to_string(line_no) + ": " + e.what() + "; line skipped");
+    }
+  }
+  std::error_code ec;
+  const auto mtime = fs::last_write_time(f.path, ec);
+  const double wall =
+      ec ? 0 : std::chrono::duration<double>(fs::file_time_type::clock::to_sys(mtime).time_since_epoch()).count();
+  return builder_.build(f.step, std::move(samples), wall);
+}
+
 int VerlIngest::poll(double settle_seconds) {
   const auto files = list_verl_step_files(dir_);
-  int written = 0;
+  std::vector<VerlStepFile> ready;  // in step order, up to the first unfinished file
   for (size_t i = 0; i < files.size(); ++i) {
-    const auto& f = files[i];
-    if (f.step <= sink_.last_step()) continue;  // stored before: never re-read
-    std::ifstream in(f.path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
-    if (text.empty() || text.back() != '\n') return written;  // still being written
-    const bool newest = i + 1 == files.size();
-    if (newest && settle_seconds > 0) {
-      std::error_code ec;
-      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(f.path, ec);
-      if (ec || age < std::chrono::duration<double>(settle_seconds)) return written;
-    }
-    std::vector<RolloutSample> samples;
-    std::istringstream lines(text);
-    std::string line;
-    long line_no = 0;
-    for (; std::getline(lines, line);) {
-      ++line_no;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      try {
-        samples.push_back(parse_verl_line(line));
-      } catch (const std::exception& e) {
-        report_(f.path.string() + ":" + std::to_string(line_no) + ": " + e.what() + "; line skipped");
-      }
-    }
-    const auto mtime = fs::last_write_time(f.path);
-    const double wall = std::chrono::duration<double>(
-        fs::file_time_type::clock::to_sys(mtime).time_since_epoch()).count();
-    sink_.write_step(builder_.build(f.step, std::move(samples), wall));
-    ++written;
+    if (files[i].step <= sink_.last_step()) continue;  // stored before: never re-read
+    if (!finished(files[i], i + 1 == files.size(), settle_seconds)) break;
+    ready.push_back(files[i]);
   }
-  return written;
+  // Parsing and detection of the next step overlap the store's write of this one.
+  std::future<StepRecord> next;
+  if (!ready.empty()) next = std::async(std::launch::async, [this, &ready] { return read_step(ready[0]); });
+  for (size_t i = 0; i < ready.size(); ++i) {
+    StepRecord step = next.get();
+    if (i + 1 < ready.size()) next = std::async(std::launch::async, [this, &ready, i] { return read_step(ready[i + 1]); });
+    try {
+      sink_.write_step(step);
+    } catch (...) {
+      if (next.valid()) next.wait();  // the reader thread uses `ready`: let it finish first
+      throw;
+    }
+  }
+  return static_cast<int>(ready.size());
 }
 
 }  // namespace aha

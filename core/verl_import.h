@@ -33,6 +33,7 @@ class VerlIngest {
   int poll(double settle_seconds);
 
  private:
+  StepRecord read_step(const VerlStepFile& file) const;  // parse, group, detect
   std::filesystem::path dir_;
   RunSink& sink_;
   const RolloutStepBuilder& builder_;
