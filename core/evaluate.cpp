@@ -20,6 +20,7 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
   so.max_new_tokens = max_new_tokens;
   so.pad_id = tok.pad_id();
   so.stop_ids = format.stop_ids(tok);
+  so.stop_when = stop_at_text(tok, format.stop_text(tok));
   const bool opened = format.opens_think();
 
   const ReflectionDetector detector;

@@ -220,6 +220,7 @@ StepSummary GrpoTrainer::train_step() {
   so.max_new_tokens = m.cfg.max_completion_length;
   so.pad_id = m.tok->pad_id();
   so.stop_ids = m.cfg.prompt_format().stop_ids(*m.tok);
+  so.stop_when = stop_at_text(*m.tok, m.cfg.prompt_format().stop_text(*m.tok));
   m.policy->eval();
   Generation gen = generate(m.policy, prompts, so);
   const double gen_seconds = seconds_since(t_gen);

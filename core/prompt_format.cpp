@@ -41,6 +41,10 @@ std::vector<int> PromptFormat::stop_ids(const Tokenizer& tok) const {
   return ids;
 }
 
+std::string PromptFormat::stop_text(const Tokenizer& tok) const {
+  return tok.token_id("</answer>") ? std::string() : std::string("</answer>");
+}
+
 std::string PromptFormat::check_tokenizer(const Tokenizer& tok) const {
   if (chat_template == "chatml" && !tok.token_id("<|im_start|>"))
     return "chat_template = \"chatml\" needs a tokenizer with <|im_start|> (Qwen); this one has none, "

@@ -21,6 +21,9 @@ struct PromptFormat {
   // Ids that end a completion: end of sequence, </answer> and the chat's end-of-turn
   // when each is one token of `tok`.
   std::vector<int> stop_ids(const Tokenizer& tok) const;
+  // The stop that must be matched as text: "</answer>" when `tok` has no single token
+  // for it (byte-level BPE), else empty.
+  std::string stop_text(const Tokenizer& tok) const;
   // Empty when `tok` can encode this format; otherwise what to change.
   std::string check_tokenizer(const Tokenizer& tok) const;
 };

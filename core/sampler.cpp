@@ -17,6 +17,13 @@ torch::Tensor sample_tokens(const torch::Tensor& logits_in, double temperature, 
   return torch::multinomial(probs, 1).squeeze(-1);
 }
 
+std::function<bool(const std::vector<int>&)> stop_at_text(const Tokenizer& tok, std::string text) {
+  if (text.empty()) return {};
+  return [&tok, text = std::move(text)](const std::vector<int>& tail) {
+    return tok.decode(tail).find(text) != std::string::npos;
+  };
+}
+
 Generation generate(Transformer& model, const std::vector<std::vector<int>>& prompts, const SamplingOptions& opt) {
   torch::NoGradGuard no_grad;
   const int64_t B = static_cast<int64_t>(prompts.size());
@@ -49,12 +56,11 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
 
   // Finished rows leave the batch (their cache rows too) once a quarter of it is done:
   // decoding cost is per row, and completions differ a lot in length.
-  auto stop_ids = torch::tensor(std::vector<int64_t>(opt.stop_ids.begin(), opt.stop_ids.end()), torch::kLong).to(device);
   auto rows = torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(device));  // batch row -> original row
   auto tokens = torch::full({B, opt.max_new_tokens}, opt.pad_id, torch::kLong);              // per original row
   std::vector<int64_t> produced(B, 0);
   std::vector<bool> stopped(B, false);
-  auto finished = torch::zeros({B}, torch::TensorOptions().dtype(torch::kBool).device(device));
+  torch::Tensor finished;  // per batch row: stopped, rebuilt after every step
   int64_t active = B;
   for (int t = 0; t < opt.max_new_tokens; ++t) {
     auto tok = sample_tokens(logits, opt.temperature, opt.top_p);
@@ -64,16 +70,25 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
       auto tk = tok_cpu.accessor<int64_t, 1>();
       auto rw = rows_cpu.accessor<int64_t, 1>();
       auto ta = tokens.accessor<int64_t, 2>();
+      std::vector<uint8_t> done(tk.size(0));
+      std::vector<int> tail;
       for (int64_t i = 0; i < tk.size(0); ++i) {
         const int64_t r = rw[i];
-        if (stopped[r]) continue;  // finished earlier, kept in the batch as padding
-        ta[r][t] = tk[i];
-        produced[r] = t + 1;
-        stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
+        if (!stopped[r]) {  // a row finished earlier stays in the batch as padding
+          ta[r][t] = tk[i];
+          produced[r] = t + 1;
+          stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
+          if (!stopped[r] && opt.stop_when) {
+            tail.clear();
+            for (int64_t k = std::max<int64_t>(0, t - 7); k <= t; ++k) tail.push_back(static_cast<int>(ta[r][k]));
+            stopped[r] = opt.stop_when(tail);
+          }
+        }
+        done[i] = stopped[r];
       }
+      finished = torch::from_blob(done.data(), {tk.size(0)}, torch::kUInt8).to(torch::kBool).to(device);
     }
     ++out.decode_steps;
-    if (stop_ids.numel() > 0) finished = finished.logical_or(torch::isin(tok, stop_ids));
     auto keep = finished.logical_not();
     const int64_t still = keep.sum().item<int64_t>();
     if (still == 0 || t + 1 == opt.max_new_tokens) break;
@@ -86,7 +101,6 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
       next_pos = next_pos.index_select(0, idx);
       rows = rows.index_select(0, idx);
       tok = tok.index_select(0, idx);
-      finished = finished.index_select(0, idx);
       active = still;
     } else {
       tok = tok.masked_fill(finished, opt.pad_id);

@@ -3,8 +3,10 @@
 // every row decodes one token per step until it emits a stop token or reaches the limit.
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
+#include "core/tokenizer.h"
 #include "core/transformer.h"
 
 namespace aha {
@@ -14,6 +16,9 @@ struct SamplingOptions {
   double top_p = 1.0;
   int max_new_tokens = 128;
   std::vector<int> stop_ids;  // e.g. </answer> and EOS; the stop token is kept
+  // A stop that is text rather than one token ("</answer>" under byte-level BPE): called
+  // with a row's last (up to 8) new tokens after each step; true ends the row there.
+  std::function<bool(const std::vector<int>& tail)> stop_when;
   int pad_id = 0;
 };
 
@@ -22,6 +27,9 @@ struct Generation {
   std::vector<bool> truncated;                // hit max_new_tokens without a stop token
   int64_t decode_steps = 0;
 };
+
+// A stop_when that ends a row once its decoded tail contains `text` (none when empty).
+std::function<bool(const std::vector<int>&)> stop_at_text(const Tokenizer& tok, std::string text);
 
 Generation generate(Transformer& model, const std::vector<std::vector<int>>& prompts, const SamplingOptions& opt);
 

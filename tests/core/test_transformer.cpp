@@ -200,6 +200,21 @@ void TransformerTest::samplerStopsAndPads() {
   auto batch = generate(model, {tok.encode("12+3="), tok.encode("7+1234=")}, so);
   auto single = generate(model, {tok.encode("12+3=")}, so);
   QCOMPARE(batch.completions[0], single.completions[0]);
+  // A text stop (for "</answer>" spread over several BPE tokens) ends each row on the
+  // step its tail first matches, here the third token, and leaves the other rows going.
+  so.stop_ids.clear();
+  so.temperature = 1.0;
+  so.stop_when = [](const std::vector<int>& tail) { return tail.size() >= 3; };
+  auto by_text = generate(model, {tok.encode("12+3="), tok.encode("7+1234="), tok.encode("5+5=")}, so);
+  for (size_t b = 0; b < 3; ++b) {
+    QCOMPARE(by_text.completions[b].size(), size_t(3));
+    QVERIFY(!by_text.truncated[b]);
+  }
+  // With the real decoder: the row stops right after the text appears.
+  const auto stop = stop_at_text(tok, "5+");
+  QVERIFY(stop(tok.encode("x=5+")));
+  QVERIFY(!stop(tok.encode("x=5")));
+  QVERIFY(!stop_at_text(tok, ""));
 }
 
 void TransformerTest::topPKeepsNucleusOnly() {
