@@ -29,7 +29,8 @@ std::string lower(std::string s) {
   return s;
 }
 
-// "12", "-3.5", "1,234", "$5", "40%", "3/4", "\boxed{7}" -> the value.
+}  // namespace
+
 std::optional<double> as_number(std::string_view text) {
   std::string s = trim(text);
   if (s.rfind("\\boxed{", 0) == 0 && !s.empty() && s.back() == '}') s = trim(s.substr(7, s.size() - 8));
@@ -55,6 +56,8 @@ std::optional<double> as_number(std::string_view text) {
   if (!std::isdigit(static_cast<unsigned char>(clean.back()))) return std::nullopt;  // "1e" or "inf"
   return parse(clean);
 }
+
+namespace {
 
 std::string format_of(const TaskOptions& o) {
   if (o.data_format != "auto") return o.data_format;

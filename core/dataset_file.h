@@ -2,6 +2,7 @@
 // Problems read from a JSONL or CSV file with a field mapping: question/answer records
 // (GSM8K-style "#### 42" answers keep the final number) or Countdown records (numbers
 // and target). Torch-free.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct DatasetLoad {
 // problem at all throws too.
 DatasetLoad load_dataset(const TaskOptions& options);
 
+// "12", "-3.5", "1,234", "$5", "40%", "3/4", "\boxed{7}" -> the value; nullopt otherwise.
+std::optional<double> as_number(std::string_view text);
 // "... #### 1,234" -> "1234"; other text is returned trimmed.
 std::string final_answer_of(std::string_view reference);
 // Numbers compare with the relative tolerance (commas, "$", "%", a trailing "." and

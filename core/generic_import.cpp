@@ -17,15 +17,7 @@ namespace {
 std::optional<double> number_of(const nlohmann::json& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
-  if (v.is_string()) {
-    try {
-      size_t used = 0;
-      const std::string s = v.get<std::string>();
-      const double d = std::stod(s, &used);
-      if (used == s.size()) return d;
-    } catch (const std::exception&) {
-    }
-  }
+  if (v.is_string()) return as_number(v.get<std::string>());  // CSV cells are text
   return std::nullopt;
 }
 

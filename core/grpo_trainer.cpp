@@ -2,6 +2,7 @@
 
 #include <ATen/autocast_mode.h>
 #include "core/runtime_info.h"
+#include "core/step_metrics.h"
 
 #include <algorithm>
 #include <chrono>
@@ -31,15 +32,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * (v.size() - 1);
-  const size_t lo = static_cast<size_t>(pos);
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
 
 }  // namespace
@@ -228,10 +220,8 @@ StepSummary GrpoTrainer::train_step() {
   // 3. Rewards.
   StepRecord record;
   record.step = m.step;
-  std::vector<double> totals(N), lengths(N);
-  std::vector<std::vector<double>> per_func(m.rewards.size(), std::vector<double>(N));
+  std::vector<double> totals(N);
   int64_t completion_tokens = 0;
-  int correct = 0, format_ok = 0, truncated = 0, reflective = 0, real_aha = 0;
   for (int i = 0; i < N; ++i) {
     const auto& prob = problems[i / G];
     SampleRecord s;
@@ -246,7 +236,6 @@ StepSummary GrpoTrainer::train_step() {
     const auto parsed = parse_response((m.prompt_opens_think ? "<think>" : "") + s.completion);
     for (size_t f = 0; f < m.rewards.size(); ++f) {
       const double v = m.rewards[f].score(*m.task, prob, parsed);
-      per_func[f][i] = v;
       s.rewards.emplace_back(m.rewards[f].name, v);
       s.reward += m.rewards[f].weight * v;
     }
@@ -258,13 +247,7 @@ StepSummary GrpoTrainer::train_step() {
     s.real_aha = is_real_aha(refl, s.correct, [&](std::string_view a) { return m.task->is_correct(prob, a); });
     s.language_mixing = refl.language_mixing;
     totals[i] = s.reward;
-    lengths[i] = s.token_count;
     completion_tokens += s.token_count;
-    correct += s.correct;
-    format_ok += s.format_ok;
-    truncated += s.truncated;
-    reflective += refl.reflective();
-    real_aha += s.real_aha;
     record.samples.push_back(std::move(s));
   }
   auto reward_t = torch::tensor(totals, torch::kFloat64);
@@ -306,46 +289,24 @@ StepSummary GrpoTrainer::train_step() {
     loss_value = last.loss.item<double>();
   }
 
-  // 5. Metrics, named as TRL logs them where it does.
-  const double n = N;
-  auto mean_of = [&](const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return s / v.size();
-  };
-  const double reward_mean = mean_of(totals);
-  double group_std_sum = 0;
-  for (int p = 0; p < P; ++p) {
-    std::vector<double> g(totals.begin() + p * G, totals.begin() + (p + 1) * G);
-    const double mu = mean_of(g);
-    double var = 0;
-    for (double x : g) var += (x - mu) * (x - mu);
-    group_std_sum += std::sqrt(var / std::max(1, G - 1));
-  }
+  // 5. Metrics, named as TRL logs them where it does: those of the samples (shared with
+  // imported runs), then those of the update.
   const double step_seconds = seconds_since(t_step);
+  std::vector<std::string> reward_names;
+  for (const auto& f : m.rewards) reward_names.push_back(f.name);
   auto& mt = record.metrics;
-  mt.emplace_back("reward", reward_mean);
-  mt.emplace_back("reward_std", group_std_sum / P);
-  for (size_t f = 0; f < m.rewards.size(); ++f) mt.emplace_back("rewards/" + m.rewards[f].name + "/mean", mean_of(per_func[f]));
-  mt.emplace_back("accuracy", correct / n);
-  mt.emplace_back("format_rate", format_ok / n);
-  mt.emplace_back("completions/mean_length", mean_of(lengths));
-  mt.emplace_back("completions/min_length", *std::min_element(lengths.begin(), lengths.end()));
-  mt.emplace_back("completions/max_length", *std::max_element(lengths.begin(), lengths.end()));
-  mt.emplace_back("completions/p10_length", percentile(lengths, 0.1));
-  mt.emplace_back("completions/p90_length", percentile(lengths, 0.9));
-  mt.emplace_back("completions/clipped_ratio", truncated / n);
+  mt = sample_metrics(record.samples, reward_names);
+  const auto metric = [&mt](const char* name) {
+    return std::find_if(mt.begin(), mt.end(), [&](const auto& e) { return e.first == name; })->second;
+  };
   mt.emplace_back("kl", last.kl);
   mt.emplace_back("entropy", entropy);
   mt.emplace_back("clip_ratio", last.clip_ratio);
   mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
   mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);
-  mt.emplace_back("frac_reward_zero_std", zero_std_groups(reward_t, G).mean().item<double>());
   mt.emplace_back("grad_norm", grad_norm);
   mt.emplace_back("learning_rate", lr);
   mt.emplace_back("loss", loss_value);
-  mt.emplace_back("aha_rate", reflective / n);
-  mt.emplace_back("real_aha_rate", real_aha / n);
   mt.emplace_back("rollout_tokens_per_second", completion_tokens / std::max(1e-9, gen_seconds));
   mt.emplace_back("tokens_per_second", completion_tokens / std::max(1e-9, step_seconds));
   mt.emplace_back("step_seconds", step_seconds);
@@ -355,10 +316,10 @@ StepSummary GrpoTrainer::train_step() {
   StepSummary sum;
   sum.step = m.step;
   sum.total_steps = m.cfg.max_steps;
-  sum.reward = reward_mean;
-  sum.accuracy = correct / n;
-  sum.mean_length = mean_of(lengths);
-  sum.aha_rate = reflective / n;
+  sum.reward = metric("reward");
+  sum.accuracy = metric("accuracy");
+  sum.mean_length = metric("completions/mean_length");
+  sum.aha_rate = metric("aha_rate");
   sum.tokens_per_second = completion_tokens / std::max(1e-9, step_seconds);
   sum.step_seconds = step_seconds;
   m.avg_step_seconds = m.avg_step_seconds == 0 ? step_seconds : 0.9 * m.avg_step_seconds + 0.1 * step_seconds;

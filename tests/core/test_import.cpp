@@ -92,6 +92,15 @@ void ImportTest::verlDumpsBecomeGroupedSteps() {
   for (int i = 0; i < 4; ++i) adv += step1.samples[i].advantage;
   QVERIFY(std::abs(adv) < 1e-9);
   QCOMPARE(sink.metric(0, "aha_rate"), 0.25);
+  // reward_std is TRL's (the mean of the groups' standard deviations), as for local runs.
+  double group_std = 0;
+  for (int g = 0; g < 3; ++g) {
+    double mean = 0, var = 0;
+    for (int i = 0; i < 4; ++i) mean += step1.samples[g * 4 + i].reward / 4;
+    for (int i = 0; i < 4; ++i) var += std::pow(step1.samples[g * 4 + i].reward - mean, 2) / 3;
+    group_std += std::sqrt(var) / 3;
+  }
+  QVERIFY(std::abs(sink.metric(0, "reward_std") - group_std) < 1e-12);
   QVERIFY(sink.metric(0, "rewards/accuracy/mean") > 0);
 
   // The busy file finishes: the next poll stores it, and only it.
