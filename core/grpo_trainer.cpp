@@ -1,6 +1,5 @@
 #include "core/grpo_trainer.h"
 
-#include <ATen/autocast_mode.h>
 #include "core/runtime_info.h"
 #include "core/step_metrics.h"
 
@@ -16,6 +15,7 @@
 
 #include "core/checkpoint.h"
 #include "core/corpus.h"
+#include "core/cuda_autocast.h"
 #include "core/evaluate.h"
 #include "core/grpo.h"
 #include "core/json_file.h"
@@ -158,34 +158,6 @@ void GrpoTrainer::prepare(bool resume) {
   spdlog::info("run '{}': {} on {}, {} parameters, steps {}..{}", m.cfg.name, model_dir.string(),
                m.device.is_cuda() ? "CUDA" : "CPU", m.policy->config().parameter_count(), m.step, m.cfg.max_steps - 1);
 }
-
-namespace {
-
-// bfloat16 autocast on CUDA for the scope (thread-local, as torch's autocast state is).
-class CudaAutocast {
- public:
-  explicit CudaAutocast(bool on) : on_(on) { set(on); }
-  ~CudaAutocast() {
-    if (!on_) return;
-    set(false);
-    at::autocast::clear_cache();
-  }
-
- private:
-  void set(bool enabled) const {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, enabled);
-#else
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(enabled);
-#endif
-  }
-  bool on_;
-};
-
-}  // namespace
 
 StepSummary GrpoTrainer::train_step() {
   auto& m = *impl_;

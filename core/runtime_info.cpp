@@ -24,7 +24,7 @@ double gpu_memory_used_bytes() {
   // build needs no CUDA headers or libraries; a CPU build simply finds none.
   using MemGetInfo = int (*)(size_t*, size_t*);
   static const MemGetInfo get_info = []() -> MemGetInfo {
-    for (const char* lib : {"libcudart.so", "libcudart.so.12", "libcudart.so.11.0"})
+    for (const char* lib : {"libcudart.so", "libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"})
       if (void* h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) return reinterpret_cast<MemGetInfo>(dlsym(h, "cudaMemGetInfo"));
     return nullptr;
   }();

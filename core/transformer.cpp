@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/cuda_autocast.h"
+
 namespace aha {
 
 // ---------------- RMSNorm ----------------
@@ -61,8 +63,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
 
   if (cache_k) {
     using torch::indexing::Slice;
-    cache_k->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, k);
-    cache_v->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, v);
+    cache_k->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, k.to(cache_k->scalar_type()));
+    cache_v->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, v.to(cache_v->scalar_type()));
     k = cache_k->narrow(2, 0, cache_pos + T);
     v = cache_v->narrow(2, 0, cache_pos + T);
   }
@@ -77,13 +79,14 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor out;
 #if TORCH_VERSION_MAJOR >= 2
   if (group_mask.defined() || T == 1) {
-    out = at::scaled_dot_product_attention(q, k, v, group_mask.defined() ? c10::optional<at::Tensor>(group_mask) : c10::nullopt);
+    out = group_mask.defined() ? at::scaled_dot_product_attention(q, k, v, group_mask)
+                               : at::scaled_dot_product_attention(q, k, v);
   } else {
     // Causal over a fresh sequence: expand k/v so the kernel's causal mask lines up.
     q = q.view({B, heads_, T, head_dim_});
     auto ke = k.unsqueeze(2).expand({B, kv_heads_, rep, T, head_dim_}).reshape({B, heads_, T, head_dim_});
     auto ve = v.unsqueeze(2).expand({B, kv_heads_, rep, T, head_dim_}).reshape({B, heads_, T, head_dim_});
-    out = at::scaled_dot_product_attention(q, ke, ve, c10::nullopt, 0.0, true);
+    out = at::scaled_dot_product_attention(q, ke, ve, {}, 0.0, /*is_causal=*/true);
   }
 #else
   auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(head_dim_)));
@@ -142,9 +145,7 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
   model = register_module("model", DecoderStack(c));
   if (!c.tie_word_embeddings)
     lm_head = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
-  const int64_t hd = c.head_dim();
-  inv_freq_ = register_buffer(
-      "inv_freq", 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::kFloat64) / double(hd)));
+  inv_freq_ = register_buffer("inv_freq", torch::tensor(c.rope_inv_freq(), torch::kFloat64));
 }
 
 void TransformerImpl::init_weights(uint64_t seed) {
@@ -166,6 +167,8 @@ void TransformerImpl::init_weights(uint64_t seed) {
 KVCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) const {
   KVCache cache;
   auto opts = model->embed_tokens->weight.options();
+  // Under bf16 autocast the keys and values come out of the projections in bfloat16.
+  if (opts.device().is_cuda() && cuda_autocast_enabled()) opts = opts.dtype(torch::kBFloat16);
   for (int i = 0; i < config_.num_hidden_layers; ++i) {
     cache.k.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
     cache.v.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
@@ -187,6 +190,7 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
     ctx->saved_data["sin"] = sin;
     ctx->saved_data["mask"] = mask;
     ctx->saved_data["layer"] = layer;
+    ctx->saved_data["autocast"] = x.is_cuda() && cuda_autocast_enabled();
     return reinterpret_cast<DecoderLayerImpl*>(layer)->forward(x, cos, sin, mask, nullptr, nullptr, 0);
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -195,7 +199,10 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
     auto* layer = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
     torch::Tensor y;
     {
+      // The recomputation must match the forward: same grad mode, same autocast (the
+      // backward may run on another thread, where autocast is off).
       torch::AutoGradMode grad(true);
+      const CudaAutocast autocast(ctx->saved_data["autocast"].toBool());
       y = layer->forward(x, ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
                          ctx->saved_data["mask"].toTensor(), nullptr, nullptr, 0);
     }
@@ -236,7 +243,9 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Ten
       blocked = blocked.logical_or(attention_mask.to(torch::kBool).logical_not().view({B, 1, 1, Tk}));
     }
     // A large finite value, not -inf: a padded query row that sees no key stays finite.
-    mask = torch::zeros(blocked.sizes(), x.options()).masked_fill(blocked, -1e30);
+    // (float16 cannot hold -1e30: its lowest finite value instead)
+    const double blocked_value = x.scalar_type() == torch::kHalf ? -65504.0 : -1e30;
+    mask = torch::zeros(blocked.sizes(), x.options()).masked_fill(blocked, blocked_value);
   }
 
   for (size_t i = 0; i < model->layers->size(); ++i) {

@@ -1,0 +1,123 @@
+// A Hugging Face model directory through our engine, for checks against transformers
+// (tests/bench/gpu_check.py runs both on the same random checkpoint):
+//   bench_hf_model logits DIR IDS.txt OUT.f32
+//     IDS.txt: one row of token ids per line; shorter rows are left-padded and masked.
+//     Writes the float32 logits [rows, longest, vocab] (native byte order).
+//   bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16
+//     Times batched sampling (temperature 1, no stop token, KV cache) after a warm-up;
+//     prints tokens/s, the median of 3 runs. bf16 = the trainer's CUDA autocast.
+// Runs on CUDA when libtorch sees a GPU, else on the CPU.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/checkpoint.h"
+#include "core/cuda_autocast.h"
+#include "core/sampler.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+torch::Device pick_device() { return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU); }
+
+void synchronize(const torch::Device& d) {
+  if (d.is_cuda()) torch::cuda::synchronize();
+}
+
+int logits(const std::string& dir, const std::string& ids_path, const std::string& out_path) {
+  const auto device = pick_device();
+  auto model = aha::load_model(dir, device).model;
+  model->eval();
+  std::ifstream in(ids_path);
+  std::vector<std::vector<int64_t>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream ls(line);
+    std::vector<int64_t> row;
+    for (int64_t id; ls >> id;) row.push_back(id);
+    if (!row.empty()) rows.push_back(std::move(row));
+  }
+  if (rows.empty()) {
+    std::fprintf(stderr, "%s: no token ids\n", ids_path.c_str());
+    return 1;
+  }
+  size_t T = 0;
+  for (const auto& r : rows) T = std::max(T, r.size());
+  const int64_t B = rows.size();
+  auto ids = torch::zeros({B, int64_t(T)}, torch::kLong);
+  auto mask = torch::zeros({B, int64_t(T)}, torch::kLong);
+  bool padded = false;
+  for (int64_t b = 0; b < B; ++b) {
+    const size_t off = T - rows[b].size();
+    padded |= off > 0;
+    for (size_t i = 0; i < rows[b].size(); ++i) {
+      ids[b][off + i] = rows[b][i];
+      mask[b][off + i] = 1;
+    }
+  }
+  torch::NoGradGuard ng;
+  ids = ids.to(device);
+  mask = mask.to(device);
+  auto out = padded ? model->forward(ids, mask, aha::positions_from_mask(mask)) : model->forward(ids);
+  out = out.to(torch::kFloat32).to(torch::kCPU).contiguous();
+  std::ofstream(out_path, std::ios::binary).write(reinterpret_cast<const char*>(out.data_ptr<float>()), out.numel() * sizeof(float));
+  std::printf("logits [%lld, %zu, %lld] on %s -> %s\n", static_cast<long long>(B), T, static_cast<long long>(out.size(2)),
+              device.is_cuda() ? "CUDA" : "CPU", out_path.c_str());
+  return 0;
+}
+
+int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision) {
+  const auto device = pick_device();
+  auto loaded = aha::load_model(dir, device);
+  auto model = loaded.model;
+  model->to(torch::kFloat32);
+  model->eval();
+  const aha::CudaAutocast autocast(device.is_cuda() && precision == "bf16");
+  torch::manual_seed(0);
+  const int64_t vocab = model->config().vocab_size;
+  auto prompt_ids = torch::randint(vocab / 10, vocab / 2, {batch, prompt_len}, torch::kLong);
+  std::vector<std::vector<int>> prompts(batch);
+  for (int b = 0; b < batch; ++b)
+    for (int i = 0; i < prompt_len; ++i) prompts[b].push_back(static_cast<int>(prompt_ids[b][i].item<int64_t>()));
+  aha::SamplingOptions opt;
+  opt.temperature = 1.0;
+  opt.max_new_tokens = 8;
+  aha::generate(model, prompts, opt);  // warm-up: kernels, allocator, handles
+  opt.max_new_tokens = new_tokens;
+  std::vector<double> seconds;
+  int64_t produced = 0;
+  for (int run = 0; run < 3; ++run) {
+    synchronize(device);
+    const auto t = Clock::now();
+    auto gen = aha::generate(model, prompts, opt);
+    synchronize(device);
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - t).count());
+    produced = 0;
+    for (const auto& c : gen.completions) produced += c.size();
+  }
+  std::sort(seconds.begin(), seconds.end());
+  std::printf("generate %s on %s: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
+              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", batch, prompt_len, new_tokens,
+              produced / seconds[1], seconds[1], static_cast<long long>(produced));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string verb = argc > 1 ? argv[1] : "";
+    if (verb == "logits" && argc == 5) return logits(argv[2], argv[3], argv[4]);
+    if (verb == "generate" && argc == 7)
+      return generate(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), argv[6]);
+    std::fprintf(stderr,
+                 "usage: bench_hf_model logits DIR IDS.txt OUT.f32\n"
+                 "       bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16\n");
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_hf_model: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Issue 8's GPU checks in one run, on a machine with an NVIDIA GPU, pip PyTorch (2.x,
+# CUDA) and transformers, and no network:
+#   1. builds the headless CLI and bench_hf_model against pip torch's CUDA libtorch;
+#   2. logits and generation speed against transformers (gpu_check.py);
+#   3. GRPO end to end on the GPU: the built-in demo, then a random Qwen2 checkpoint with
+#      the Qwen tokenizer on Countdown (chatml, bf16, gradient checkpointing, reference
+#      model), then a batch too large for the GPU, which must fail with advice.
+# Debian packages of the build dependencies (spdlog, fmt, SQLite, nlohmann-json, toml++,
+# ICU) may be given as .deb files in $AHA_DEBS; they are unpacked under /tmp, not into /.
+#   tests/bench/gpu_check.sh [OUT_DIR]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-${OUT:-/tmp/aha-gpu-check}}
+mkdir -p "$out"
+work=/tmp/aha-gpu-work && rm -rf $work && mkdir -p $work
+step() { echo; echo "=== $* ($(date +%T))"; }
+
+step environment
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+g++ --version | head -1; cmake --version | head -1; nvcc --version | tail -1
+prefix=""
+if [ -n "${AHA_DEBS:-}" ]; then
+  deps=/tmp/aha-deps
+  mkdir -p $deps && for f in "$AHA_DEBS"/*.deb; do dpkg -x "$f" $deps; done
+  prefix="$deps/usr"
+  export LD_LIBRARY_PATH=$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+fi
+torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+# libtorch_cuda.so needs the CUDA libraries of the pip packages at link time too.
+nvlibs=$(python3 -c 'import glob, os, torch; sp = os.path.dirname(os.path.dirname(torch.__file__)); print(":".join(sorted(glob.glob(sp + "/nvidia/**/lib", recursive=True))))')
+
+step "configure and build against $(python3 -c 'import torch; print(torch.__version__)')"
+cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DAHA_BUILD_STUDIO=OFF -DAHA_BUILD_TESTS=OFF \
+  -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix" ${prefix:+-DICU_ROOT=$prefix} \
+  -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
+  -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$nvlibs" >$out/configure.log 2>&1 \
+  || { tail -40 $out/configure.log; exit 1; }
+grep -iE "torch|cuda" $out/configure.log | head -8
+time ninja -C build-cuda -k 0 aha bench_hf_model >$out/build.log 2>&1 \
+  || { grep -E "error|FAILED" -A3 $out/build.log | head -60; exit 1; }
+aha=build-cuda/app/aha
+$aha version
+
+step "(a) logits and (b) generation against transformers"
+PYTHONUNBUFFERED=1 python3 tests/bench/gpu_check.py build-cuda/tests/bench/bench_hf_model $work "${AHA_TOKENIZER:-.gpu/tok}"
+checks=$?
+
+step "(c) GRPO on the GPU: the built-in demo, 12 steps"
+sed 's/^device = .*/device = "cuda"/' resources/presets/demo-arithmetic.toml >$work/demo.toml
+$aha train --config $work/demo.toml --db $out/gpu-runs.db --steps 12 2>&1 | tail -14
+
+step "(c) GRPO on the GPU: random Qwen2 + Qwen tokenizer on Countdown, bf16, checkpointing, beta > 0"
+python3 - $work/countdown.jsonl <<'PY'
+import json, random, sys
+random.seed(3)
+with open(sys.argv[1], "w") as f:
+    for _ in range(200):
+        nums = [random.randint(1, 60) for _ in range(3)]
+        f.write(json.dumps({"nums": nums, "target": nums[0] + nums[1] - nums[2]}) + "\n")
+PY
+cat >$work/qwen.toml <<TOML
+name = "random-qwen2-countdown"
+model = "$work/qwen2"
+device = "cuda"
+bf16 = true
+gradient_checkpointing = true
+max_steps = 4
+prompt_template = "r1-zero"
+chat_template = "chatml"
+num_generations = 8
+per_device_train_batch_size = 64
+beta = 0.04
+loss_type = "dr_grpo"
+max_completion_length = 96
+learning_rate = 1e-5
+reward_funcs = ["accuracy", "format"]
+reward_weights = [1.0, 0.1]
+save_steps = 2
+[task]
+name = "countdown"
+data_file = "$work/countdown.jsonl"
+TOML
+$aha train --config $work/qwen.toml --db $out/gpu-runs.db 2>&1 | tail -8
+
+step "(c) out of GPU memory: must end as failed, with advice, the store intact"
+sed -e 's/^name = .*/name = "too-big"/' -e 's/^per_device_train_batch_size = .*/per_device_train_batch_size = 16384/' \
+    -e 's/^num_generations = .*/num_generations = 64/' -e 's/^max_completion_length = .*/max_completion_length = 3000/' \
+    $work/qwen.toml >$work/big.toml
+$aha train --config $work/big.toml --db $out/gpu-runs.db 2>&1 | tail -6
+echo "exit status $?"
+$aha runs --db $out/gpu-runs.db
+exit $checks
