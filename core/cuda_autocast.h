@@ -15,16 +15,16 @@ inline bool cuda_autocast_enabled() {
 #endif
 }
 
-// Enables bf16 autocast for the scope when `on`; restores the previous state after.
+// Sets bf16 autocast on (or off) for the scope; restores the previous state after.
 class CudaAutocast {
  public:
-  explicit CudaAutocast(bool on) : on_(on), was_(cuda_autocast_enabled()) {
-    if (on_) set(true);
+  explicit CudaAutocast(bool enabled) : enabled_(enabled), was_(cuda_autocast_enabled()) {
+    if (enabled_ != was_) set(enabled_);
   }
   ~CudaAutocast() {
-    if (!on_ || was_) return;
-    set(false);
-    at::autocast::clear_cache();
+    if (enabled_ == was_) return;
+    set(was_);
+    if (!was_) at::autocast::clear_cache();
   }
   CudaAutocast(const CudaAutocast&) = delete;
   CudaAutocast& operator=(const CudaAutocast&) = delete;
@@ -39,7 +39,7 @@ class CudaAutocast {
     at::autocast::set_enabled(enabled);
 #endif
   }
-  bool on_, was_;
+  bool enabled_, was_;
 };
 
 }  // namespace aha

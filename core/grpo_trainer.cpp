@@ -42,6 +42,7 @@ struct GrpoTrainer::Impl {
   std::filesystem::path checkpoint_root;
   torch::Device device = torch::kCPU;
   Transformer policy{nullptr}, reference{nullptr};
+  Transformer rollout{nullptr};  // bfloat16 copy of the policy for sampling (CUDA, bf16)
   std::unique_ptr<Tokenizer> tok;
   std::unique_ptr<Task> task;
   std::vector<RewardFunction> rewards;
@@ -186,7 +187,16 @@ StepSummary GrpoTrainer::train_step() {
   so.stop_ids = m.cfg.prompt_format().stop_ids(*m.tok);
   so.stop_when = stop_at_text(*m.tok, m.cfg.prompt_format().stop_text(*m.tok));
   m.policy->eval();
-  Generation gen = generate(m.policy, prompts, so);
+  Transformer sampler_model = m.policy;
+  if (m.device.is_cuda() && m.cfg.bf16) {
+    copy_weights(m.rollout, m.policy, torch::kBFloat16);
+    sampler_model = m.rollout;
+  }
+  Generation gen;
+  {
+    const CudaAutocast plain(false);  // the copy is bf16 already: no casts per product
+    gen = generate(sampler_model, prompts, so);
+  }
   const double gen_seconds = seconds_since(t_gen);
 
   // 3. Rewards.

@@ -55,62 +55,57 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   auto next_pos = prefix_mask.sum(1, /*keepdim=*/true);  // [B,1]: real tokens so far
 
   // Finished rows leave the batch (their cache rows too) once a quarter of it is done:
-  // decoding cost is per row, and completions differ a lot in length.
-  auto rows = torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(device));  // batch row -> original row
-  auto tokens = torch::full({B, opt.max_new_tokens}, opt.pad_id, torch::kLong);              // per original row
+  // decoding cost is per row, and completions differ a lot in length. Per step, the only
+  // device-to-host transfer is the sampled tokens; the bookkeeping stays on the host.
+  std::vector<int64_t> rows(B);  // batch row -> original row
+  for (int64_t b = 0; b < B; ++b) rows[b] = b;
+  auto tokens = torch::full({B, opt.max_new_tokens}, opt.pad_id, torch::kLong);  // per original row
+  auto ta = tokens.accessor<int64_t, 2>();
   std::vector<int64_t> produced(B, 0);
   std::vector<bool> stopped(B, false);
-  torch::Tensor finished;  // per batch row: stopped, rebuilt after every step
+  std::vector<int> tail;
   int64_t active = B;
   for (int t = 0; t < opt.max_new_tokens; ++t) {
-    auto tok = sample_tokens(logits, opt.temperature, opt.top_p);
-    {
-      auto tok_cpu = tok.to(torch::kCPU);
-      auto rows_cpu = rows.to(torch::kCPU);
-      auto tk = tok_cpu.accessor<int64_t, 1>();
-      auto rw = rows_cpu.accessor<int64_t, 1>();
-      auto ta = tokens.accessor<int64_t, 2>();
-      std::vector<uint8_t> done(tk.size(0));
-      std::vector<int> tail;
-      for (int64_t i = 0; i < tk.size(0); ++i) {
-        const int64_t r = rw[i];
-        if (!stopped[r]) {  // a row finished earlier stays in the batch as padding
-          ta[r][t] = tk[i];
-          produced[r] = t + 1;
-          stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
-          if (!stopped[r] && opt.stop_when) {
-            tail.clear();
-            for (int64_t k = std::max<int64_t>(0, t - 7); k <= t; ++k) tail.push_back(static_cast<int>(ta[r][k]));
-            stopped[r] = opt.stop_when(tail);
-          }
+    auto tok = sample_tokens(logits, opt.temperature, opt.top_p).to(torch::kCPU);
+    auto tk = tok.accessor<int64_t, 1>();
+    std::vector<int64_t> keep;  // batch rows still generating
+    for (int64_t i = 0; i < tk.size(0); ++i) {
+      const int64_t r = rows[i];
+      if (!stopped[r]) {  // a row finished earlier stays in the batch as padding
+        ta[r][t] = tk[i];
+        produced[r] = t + 1;
+        stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
+        if (!stopped[r] && opt.stop_when) {
+          tail.clear();
+          for (int64_t k = std::max<int64_t>(0, t - 7); k <= t; ++k) tail.push_back(static_cast<int>(ta[r][k]));
+          stopped[r] = opt.stop_when(tail);
         }
-        done[i] = stopped[r];
       }
-      finished = torch::from_blob(done.data(), {tk.size(0)}, torch::kUInt8).to(torch::kBool).to(device);
+      if (stopped[r]) tk[i] = opt.pad_id;  // fed as padding from now on
+      else keep.push_back(i);
     }
     ++out.decode_steps;
-    auto keep = finished.logical_not();
-    const int64_t still = keep.sum().item<int64_t>();
+    const int64_t still = static_cast<int64_t>(keep.size());
     if (still == 0 || t + 1 == opt.max_new_tokens) break;
     const int64_t len = Lp + t + 1;  // positions in the cache after this token
     if (still <= active * 3 / 4) {
-      auto idx = keep.nonzero().squeeze(1);
+      auto idx_cpu = torch::tensor(keep, torch::kLong);
+      auto idx = idx_cpu.to(device);
       for (auto& k : cache.k) k = k.index_select(0, idx);
       for (auto& v : cache.v) v = v.index_select(0, idx);
       mask = mask.index_select(0, idx);
       next_pos = next_pos.index_select(0, idx);
-      rows = rows.index_select(0, idx);
-      tok = tok.index_select(0, idx);
+      tok = tok.index_select(0, idx_cpu);
+      std::vector<int64_t> kept_rows;
+      for (int64_t i : keep) kept_rows.push_back(rows[i]);
+      rows = std::move(kept_rows);
       active = still;
-    } else {
-      tok = tok.masked_fill(finished, opt.pad_id);
     }
-    mask.index_put_({torch::indexing::Slice(), len - 1}, 1);
-    logits = model->forward(tok.unsqueeze(1), mask.narrow(1, 0, len), next_pos, &cache).select(1, 0);
+    mask.select(1, len - 1).fill_(1);
+    logits = model->forward(tok.to(device).unsqueeze(1), mask.narrow(1, 0, len), next_pos, &cache).select(1, 0);
     next_pos = next_pos + 1;
   }
 
-  auto ta = tokens.accessor<int64_t, 2>();
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t t = 0; t < produced[b]; ++t) out.completions[b].push_back(static_cast<int>(ta[b][t]));
     out.truncated[b] = !stopped[b];

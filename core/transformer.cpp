@@ -23,16 +23,27 @@ torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
 
 namespace {
 
-torch::Tensor rotate_half(const torch::Tensor& x) {
+// x*cos + rotate_half(x)*sin, where rotate_half(x) = [-x2, x1]. `sin_signed` holds
+// [-sin, sin] so that the rotation is a swap of halves: fewer kernels per token.
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin_signed) {
   auto halves = x.chunk(2, -1);
-  return torch::cat({-halves[1], halves[0]}, -1);
-}
-
-torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  return x * cos + rotate_half(x) * sin;
+  return torch::addcmul(x * cos, torch::cat({halves[1], halves[0]}, -1), sin_signed);
 }
 
 }  // namespace
+
+void copy_weights(Transformer& into, const Transformer& from, torch::ScalarType dtype) {
+  if (!into) {
+    into = Transformer(from->config());
+    into->to(from->model->embed_tokens->weight.device(), dtype);
+    into->eval();
+    for (auto& p : into->parameters()) p.set_requires_grad(false);
+  }
+  torch::NoGradGuard ng;
+  const auto src = from->parameters();
+  auto dst = into->parameters();
+  for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+}
 
 torch::Tensor positions_from_mask(const torch::Tensor& attention_mask) {
   auto pos = attention_mask.to(torch::kLong).cumsum(-1) - 1;
@@ -62,9 +73,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   k = apply_rope(k, cos, sin);
 
   if (cache_k) {
-    using torch::indexing::Slice;
-    cache_k->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, k.to(cache_k->scalar_type()));
-    cache_v->index_put_({Slice(), Slice(), Slice(cache_pos, cache_pos + T)}, v.to(cache_v->scalar_type()));
+    cache_k->narrow(2, cache_pos, T).copy_(k);
+    cache_v->narrow(2, cache_pos, T).copy_(v);
     k = cache_k->narrow(2, 0, cache_pos + T);
     v = cache_v->narrow(2, 0, cache_pos + T);
   }
@@ -73,8 +83,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   const int64_t rep = heads_ / kv_heads_, Tk = k.size(2);
   q = q.reshape({B, kv_heads_, rep * T, head_dim_});
   torch::Tensor group_mask;
-  if (mask.defined())
-    group_mask = rep == 1 ? mask : mask.unsqueeze(2).expand({B, 1, rep, T, Tk}).reshape({B, 1, rep * T, Tk});
+  if (mask.defined())  // (one query per head: a [B,1,1,Tk] mask broadcasts over the group)
+    group_mask = rep == 1 || T == 1 ? mask : mask.unsqueeze(2).expand({B, 1, rep, T, Tk}).reshape({B, 1, rep * T, Tk});
 
   torch::Tensor out;
 #if TORCH_VERSION_MAJOR >= 2
@@ -213,6 +223,20 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
 
 }  // namespace
 
+const std::pair<torch::Tensor, torch::Tensor>& TransformerImpl::rope_tables(int64_t positions, torch::Device device,
+                                                                          torch::ScalarType dtype) {
+  auto& [cos, sin] = rope_tables_;
+  if (cos.defined() && cos.size(0) >= positions && cos.device() == device && cos.scalar_type() == dtype)
+    return rope_tables_;
+  // Built in float64 and rounded once, for a power of two of positions (rebuilt rarely).
+  int64_t n = 256;
+  while (n < positions) n *= 2;
+  auto freqs = torch::arange(n, torch::kFloat64).unsqueeze(1) * inv_freq_.to(torch::kCPU).unsqueeze(0);
+  cos = torch::cat({freqs.cos(), freqs.cos()}, 1).to(device, dtype);
+  sin = torch::cat({-freqs.sin(), freqs.sin()}, 1).to(device, dtype);
+  return rope_tables_;
+}
+
 torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Tensor& attention_mask,
                                       const torch::Tensor& positions_in, KVCache* cache) {
   const int64_t B = ids.size(0), T = ids.size(1);
@@ -225,26 +249,30 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Ten
   if (!positions.defined())
     positions = (torch::arange(past, past + T, torch::TensorOptions().dtype(torch::kLong).device(dev))).unsqueeze(0).expand({B, T});
 
-  // Rotary tables for exactly these positions: [B,1,T,hd].
-  auto freqs = positions.to(torch::kFloat64).unsqueeze(-1) * inv_freq_.to(dev).view({1, 1, -1});
-  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);
-  auto cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
+  // Rotary tables for exactly these positions: [B,1,T,hd]. (Positions never exceed
+  // past + T - 1: left padding only lowers them.)
+  const auto& [cos_table, sin_table] = rope_tables(past + T, dev, x.scalar_type());
+  const auto flat = positions.reshape({-1});
+  auto cos = cos_table.index_select(0, flat).view({B, 1, T, -1});
+  auto sin = sin_table.index_select(0, flat).view({B, 1, T, -1});
 
   // Additive mask only when padding is present; plain causal attention needs none.
   // Plain causal attention over a fresh sequence needs none (the kernel applies it).
   torch::Tensor mask;
-  if (attention_mask.defined() || (past > 0 && T > 1)) {
-    const int64_t Tk = past + T;
+  // A large finite value, not -inf: a padded query row that sees no key stays finite.
+  // (float16 cannot hold -1e30: its lowest finite value instead)
+  const double blocked_value = x.scalar_type() == torch::kHalf ? -65504.0 : -1e30;
+  const int64_t Tk = past + T;
+  if (attention_mask.defined())
+    TORCH_CHECK(attention_mask.size(1) == Tk, "attention_mask covers ", attention_mask.size(1), " positions, expected ", Tk);
+  if (T == 1 && attention_mask.defined()) {
+    // One new token sees every key so far: only padding is blocked (the decode step).
+    mask = torch::zeros({B, 1, 1, Tk}, x.options()).masked_fill(attention_mask.view({B, 1, 1, Tk}) == 0, blocked_value);
+  } else if (attention_mask.defined() || (past > 0 && T > 1)) {
     auto opts = torch::TensorOptions().dtype(torch::kBool).device(dev);
     auto blocked = torch::ones({T, Tk}, opts).triu(past + 1).view({1, 1, T, Tk});  // future keys
-    if (attention_mask.defined()) {
-      TORCH_CHECK(attention_mask.size(1) == Tk, "attention_mask covers ", attention_mask.size(1),
-                  " positions, expected ", Tk);
+    if (attention_mask.defined())
       blocked = blocked.logical_or(attention_mask.to(torch::kBool).logical_not().view({B, 1, 1, Tk}));
-    }
-    // A large finite value, not -inf: a padded query row that sees no key stays finite.
-    // (float16 cannot hold -1e30: its lowest finite value instead)
-    const double blocked_value = x.scalar_type() == torch::kHalf ? -65504.0 : -1e30;
     mask = torch::zeros(blocked.sizes(), x.options()).masked_fill(blocked, blocked_value);
   }
 

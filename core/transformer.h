@@ -101,8 +101,18 @@ class TransformerImpl : public torch::nn::Module {
   ModelConfig config_;
   bool checkpointing_ = false;
   torch::Tensor inv_freq_;  // [hd/2], buffer, not a parameter
+  // cos and sign-folded sin ([-sin, sin], see apply_rope) of every position up to a
+  // capacity, [n, hd], on the device and in the dtype of the last call.
+  std::pair<torch::Tensor, torch::Tensor> rope_tables_;
+  const std::pair<torch::Tensor, torch::Tensor>& rope_tables(int64_t positions, torch::Device device,
+                                                             torch::ScalarType dtype);
 };
 TORCH_MODULE(Transformer);
+
+// Copies the parameters of `from` into `into`, which is built on first use in `dtype` on
+// from's device: the sampler's bfloat16 copy of trained float32 weights, so that decoding
+// runs without autocast's per-product casts.
+void copy_weights(Transformer& into, const Transformer& from, torch::ScalarType dtype);
 
 // Positions [B,T] for left-padded rows: the count of real tokens before each position.
 torch::Tensor positions_from_mask(const torch::Tensor& attention_mask);

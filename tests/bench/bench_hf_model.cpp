@@ -3,9 +3,9 @@
 //   bench_hf_model logits DIR IDS.txt OUT.f32
 //     IDS.txt: one row of token ids per line; shorter rows are left-padded and masked.
 //     Writes the float32 logits [rows, longest, vocab] (native byte order).
-//   bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16
+//   bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS]
 //     Times batched sampling (temperature 1, no stop token, KV cache) after a warm-up;
-//     prints tokens/s, the median of 3 runs. bf16 = the trainer's CUDA autocast.
+//     prints tokens/s, the median of 3 runs. bf16 = the trainer's bfloat16 sampling copy.
 // Runs on CUDA when libtorch sees a GPU, else on the CPU.
 #include <algorithm>
 #include <chrono>
@@ -14,7 +14,6 @@
 #include <sstream>
 
 #include "core/checkpoint.h"
-#include "core/cuda_autocast.h"
 #include "core/sampler.h"
 
 namespace {
@@ -70,11 +69,14 @@ int logits(const std::string& dir, const std::string& ids_path, const std::strin
 
 int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision) {
   const auto device = pick_device();
-  auto loaded = aha::load_model(dir, device);
-  auto model = loaded.model;
+  auto model = aha::load_model(dir, device).model;
   model->to(torch::kFloat32);
   model->eval();
-  const aha::CudaAutocast autocast(device.is_cuda() && precision == "bf16");
+  if (precision == "bf16") {  // as the trainer samples: a bfloat16 copy of float32 weights
+    aha::Transformer copy{nullptr};
+    aha::copy_weights(copy, model, torch::kBFloat16);
+    model = copy;
+  }
   torch::manual_seed(0);
   const int64_t vocab = model->config().vocab_size;
   auto prompt_ids = torch::randint(vocab / 10, vocab / 2, {batch, prompt_len}, torch::kLong);
@@ -98,8 +100,8 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
     for (const auto& c : gen.completions) produced += c.size();
   }
   std::sort(seconds.begin(), seconds.end());
-  std::printf("generate %s on %s: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
-              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", batch, prompt_len, new_tokens,
+  std::printf("generate %s on %s, %d CPU threads: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
+              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), batch, prompt_len, new_tokens,
               produced / seconds[1], seconds[1], static_cast<long long>(produced));
   return 0;
 }
@@ -110,11 +112,13 @@ int main(int argc, char** argv) {
   try {
     const std::string verb = argc > 1 ? argv[1] : "";
     if (verb == "logits" && argc == 5) return logits(argv[2], argv[3], argv[4]);
-    if (verb == "generate" && argc == 7)
+    if (verb == "generate" && (argc == 7 || argc == 8)) {
+      if (argc == 8) torch::set_num_threads(std::atoi(argv[7]));
       return generate(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), argv[6]);
+    }
     std::fprintf(stderr,
                  "usage: bench_hf_model logits DIR IDS.txt OUT.f32\n"
-                 "       bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16\n");
+                 "       bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS]\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_hf_model: %s\n", e.what());

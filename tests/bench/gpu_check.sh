@@ -46,9 +46,15 @@ step "(a) logits and (b) generation against transformers"
 PYTHONUNBUFFERED=1 python3 tests/bench/gpu_check.py build-cuda/tests/bench/bench_hf_model $work "${AHA_TOKENIZER:-.gpu/tok}"
 checks=$?
 
-step "(c) GRPO on the GPU: the built-in demo, 12 steps"
+step "the built-in model's sampling speed (the demo runs with threads = 1)"
+for threads in 1 16; do
+  build-cuda/tests/bench/bench_hf_model generate resources/models/tiny-arithmetic 64 24 160 fp32 $threads
+  build-cuda/tests/bench/bench_hf_model generate resources/models/tiny-arithmetic 64 24 160 bf16 $threads
+done
+
+step "(c) GRPO on the GPU: the built-in demo, 8 steps"
 sed 's/^device = .*/device = "cuda"/' resources/presets/demo-arithmetic.toml >$work/demo.toml
-$aha train --config $work/demo.toml --db $out/gpu-runs.db --steps 12 2>&1 | tail -14
+$aha train --config $work/demo.toml --db $out/gpu-runs.db --steps 8 2>&1 | tail -10
 
 step "(c) GRPO on the GPU: random Qwen2 + Qwen tokenizer on Countdown, bf16, checkpointing, beta > 0"
 python3 - $work/countdown.jsonl <<'PY'
@@ -84,7 +90,7 @@ TOML
 $aha train --config $work/qwen.toml --db $out/gpu-runs.db 2>&1 | tail -8
 
 step "(c) out of GPU memory: must end as failed, with advice, the store intact"
-sed -e 's/^name = .*/name = "too-big"/' -e 's/^per_device_train_batch_size = .*/per_device_train_batch_size = 16384/' \
+sed -e '1s/^name = .*/name = "too-big"/' -e 's/^per_device_train_batch_size = .*/per_device_train_batch_size = 16384/' \
     -e 's/^num_generations = .*/num_generations = 64/' -e 's/^max_completion_length = .*/max_completion_length = 3000/' \
     $work/qwen.toml >$work/big.toml
 $aha train --config $work/big.toml --db $out/gpu-runs.db 2>&1 | tail -6

@@ -24,6 +24,8 @@ class TransformerTest : public QObject {
   void loadErrorsNameTensorAndFile();
   void samplerStopsAndPads();
   void topPKeepsNucleusOnly();
+  void transformers5ConfigAndRopeScaling();
+  void bfloat16CopySamplesLikeThePolicy();
 };
 
 class TaskTest : public QObject {

@@ -1,6 +1,10 @@
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <tuple>
 
 #include "core/char_tokenizer.h"
 #include "core/checkpoint.h"
@@ -225,4 +229,88 @@ void TransformerTest::topPKeepsNucleusOnly() {
   // The nucleus of 0.7 is {0, 1}: tokens ranked below never appear.
   QCOMPARE(seen, (std::set<int64_t>{0, 1}));
   QCOMPARE(sample_tokens(logits, 0.0, 1.0).item<int64_t>(), int64_t(0));
+}
+
+void TransformerTest::transformers5ConfigAndRopeScaling() {
+  // transformers 5 writes "dtype" and "rope_parameters"; 4 wrote "torch_dtype", "rope_theta"
+  // and "rope_scaling". Both must give the same model.
+  auto base = small_config().to_json();
+  base["hidden_size"] = 128;  // head_dim 32: frequencies on both sides of the llama3 band and in it
+  base.erase("torch_dtype");
+  base.erase("rope_theta");
+  auto v5 = base;
+  v5["dtype"] = "bfloat16";
+  v5["rope_parameters"] = {{"rope_type", "llama3"}, {"rope_theta", 5e5}, {"factor", 8.0}, {"low_freq_factor", 1.0},
+                           {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 64}};
+  auto v4 = base;
+  v4["torch_dtype"] = "bfloat16";
+  v4["rope_theta"] = 5e5;
+  v4["rope_scaling"] = v5["rope_parameters"];
+  v4["rope_scaling"].erase("rope_theta");
+  const auto a = ModelConfig::from_json(v5, "v5"), b = ModelConfig::from_json(v4, "v4");
+  QCOMPARE(a.torch_dtype, std::string("bfloat16"));
+  QCOMPARE(a.rope_theta, 5e5);
+  QCOMPARE(a.rope_type, std::string("llama3"));
+  QCOMPARE(a.rope_inv_freq(), b.rope_inv_freq());
+
+  // llama3: wavelengths under original/high_freq_factor (16 positions) keep their
+  // frequency, those over original/low_freq_factor (64) are divided by factor, and the
+  // band between falls monotonically from one to the other.
+  auto plain = a;
+  plain.rope_type = "default";
+  const auto scaled = a.rope_inv_freq(), unscaled = plain.rope_inv_freq();
+  bool kept = false, divided = false, banded = false;
+  for (size_t i = 0; i < scaled.size(); ++i) {
+    const double wavelen = 2 * M_PI / unscaled[i];
+    if (wavelen < 16) {
+      QCOMPARE(scaled[i], unscaled[i]);
+      kept = true;
+    }
+    if (wavelen > 64) {
+      QVERIFY(std::abs(scaled[i] - unscaled[i] / 8) < 1e-15);
+      divided = true;
+    }
+    if (wavelen >= 16 && wavelen <= 64) {
+      QVERIFY(scaled[i] < unscaled[i] && scaled[i] > unscaled[i] / 8);
+      banded = true;
+    }
+    if (i) QVERIFY(scaled[i] < scaled[i - 1]);
+  }
+  QVERIFY(kept && divided && banded);
+  // The scaled tables change the logits; a reload of the saved config keeps the scaling.
+  QVERIFY(ModelConfig::from_json(a.to_json(), "saved").rope_inv_freq() == scaled);
+
+  for (const auto& [key, value, expected] :
+       {std::tuple<std::string, nlohmann::json, std::string>{"rope_parameters", {{"rope_type", "yarn"}}, "yarn"},
+        {"hidden_act", "gelu", "gelu"},
+        {"head_dim", 64, "head_dim"}}) {
+    auto bad = base;
+    bad[key] = value;
+    try {
+      ModelConfig::from_json(bad, "config.json");
+      QFAIL(qPrintable(QString::fromStdString(key + " must be refused")));
+    } catch (const std::runtime_error& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("config.json") != std::string::npos && msg.find(expected) != std::string::npos, e.what());
+    }
+  }
+}
+
+void TransformerTest::bfloat16CopySamplesLikeThePolicy() {
+  auto model = make_model(9);
+  Transformer copy{nullptr};
+  copy_weights(copy, model, torch::kBFloat16);
+  QCOMPARE(copy->model->embed_tokens->weight.scalar_type(), torch::kBFloat16);
+  QVERIFY(!copy->parameters()[0].requires_grad());
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {2, 10}, torch::kLong);
+  const auto full = model->forward(ids);
+  const double gap = (copy->forward(ids).to(torch::kFloat32) - full).abs().max().item<double>();
+  const double scale = full.abs().max().item<double>();
+  QVERIFY2(gap < 0.05 * scale, qPrintable(QString("bf16 copy differs by %1 (logits up to %2)").arg(gap).arg(scale)));
+  // A later copy follows the updated weights.
+  for (auto& p : model->parameters()) p.mul_(0.5);
+  copy_weights(copy, model, torch::kBFloat16);
+  const double after = (copy->forward(ids).to(torch::kFloat32) - model->forward(ids)).abs().max().item<double>();
+  QVERIFY2(after < 0.05 * scale, qPrintable(QString("after an update the copy differs by %1").arg(after)));
 }
