@@ -3,8 +3,9 @@
 //   bench_hf_model logits DIR IDS.txt OUT.f32
 //     IDS.txt: one row of token ids per line; shorter rows are left-padded and masked.
 //     Writes the float32 logits [rows, longest, vocab] (native byte order).
-//   bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS]
-//     Times batched sampling (temperature 1, no stop token, KV cache) after a warm-up;
+//   bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS [STOP_ID]]
+//     Times batched sampling (temperature 1, KV cache; no stop token unless STOP_ID, with
+//     which rows finish at different steps and leave the batch) after a warm-up;
 //     prints tokens/s, the median of 3 runs. bf16 = the trainer's bfloat16 sampling copy.
 // Runs on CUDA when libtorch sees a GPU, else on the CPU.
 #include <algorithm>
@@ -67,7 +68,8 @@ int logits(const std::string& dir, const std::string& ids_path, const std::strin
   return 0;
 }
 
-int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision) {
+int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision,
+             int stop_id) {
   const auto device = pick_device();
   auto model = aha::load_model(dir, device).model;
   model->to(torch::kFloat32);
@@ -86,6 +88,7 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   aha::SamplingOptions opt;
   opt.temperature = 1.0;
   opt.max_new_tokens = 8;
+  if (stop_id >= 0) opt.stop_ids = {stop_id};
   aha::generate(model, prompts, opt);  // warm-up: kernels, allocator, handles
   opt.max_new_tokens = new_tokens;
   std::vector<double> seconds;
@@ -100,8 +103,8 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
     for (const auto& c : gen.completions) produced += c.size();
   }
   std::sort(seconds.begin(), seconds.end());
-  std::printf("generate %s on %s, %d CPU threads: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
-              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), batch, prompt_len, new_tokens,
+  std::printf("generate %s on %s, %d CPU threads%s: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
+              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), stop_id >= 0 ? ", stopping" : "", batch, prompt_len, new_tokens,
               produced / seconds[1], seconds[1], static_cast<long long>(produced));
   return 0;
 }
@@ -112,13 +115,14 @@ int main(int argc, char** argv) {
   try {
     const std::string verb = argc > 1 ? argv[1] : "";
     if (verb == "logits" && argc == 5) return logits(argv[2], argv[3], argv[4]);
-    if (verb == "generate" && (argc == 7 || argc == 8)) {
-      if (argc == 8) torch::set_num_threads(std::atoi(argv[7]));
-      return generate(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), argv[6]);
+    if (verb == "generate" && argc >= 7 && argc <= 9) {
+      if (argc >= 8) torch::set_num_threads(std::atoi(argv[7]));
+      return generate(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), argv[6],
+                      argc == 9 ? std::atoi(argv[8]) : -1);
     }
     std::fprintf(stderr,
                  "usage: bench_hf_model logits DIR IDS.txt OUT.f32\n"
-                 "       bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS]\n");
+                 "       bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS [STOP_ID]]\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_hf_model: %s\n", e.what());

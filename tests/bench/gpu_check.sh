@@ -8,7 +8,7 @@
 #      model), then a batch too large for the GPU, which must fail with advice.
 # Debian packages of the build dependencies (spdlog, fmt, SQLite, nlohmann-json, toml++,
 # ICU) may be given as .deb files in $AHA_DEBS; they are unpacked under /tmp, not into /.
-#   tests/bench/gpu_check.sh [OUT_DIR]
+#   tests/bench/gpu_check.sh [OUT_DIR]     (GPU_CHECK_QUICK=1: stop after the demo runs)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-${OUT:-/tmp/aha-gpu-check}}
@@ -46,15 +46,28 @@ step "(a) logits and (b) generation against transformers"
 PYTHONUNBUFFERED=1 python3 tests/bench/gpu_check.py build-cuda/tests/bench/bench_hf_model $work "${AHA_TOKENIZER:-.gpu/tok}"
 checks=$?
 
-step "the built-in model's sampling speed (the demo runs with threads = 1)"
-for threads in 1 16; do
-  build-cuda/tests/bench/bench_hf_model generate resources/models/tiny-arithmetic 64 24 160 fp32 $threads
-  build-cuda/tests/bench/bench_hf_model generate resources/models/tiny-arithmetic 64 24 160 bf16 $threads
-done
+step "the built-in model's sampling speed, without and with rows that stop (and leave the batch)"
+build-cuda/tests/bench/bench_hf_model generate resources/models/tiny-arithmetic 64 24 160 fp32 16
+build-cuda/tests/bench/bench_hf_model generate resources/models/tiny-arithmetic 64 24 160 fp32 16 8
 
-step "(c) GRPO on the GPU: the built-in demo, 8 steps"
-sed 's/^device = .*/device = "cuda"/' resources/presets/demo-arithmetic.toml >$work/demo.toml
-$aha train --config $work/demo.toml --db $out/gpu-runs.db --steps 8 2>&1 | tail -10
+step "(c) GRPO on the GPU: the built-in demo as preset (threads = 1, bf16), then threads = 0, then float32"
+for variant in demo demo-threads0 demo-fp32; do
+  sed -e 's/^device = .*/device = "cuda"/' -e "0,/^name = .*/s//name = \"$variant\"/" \
+    resources/presets/demo-arithmetic.toml >$work/$variant.toml
+  [ $variant = demo-threads0 ] && sed -i 's/^threads = .*/threads = 0/' $work/$variant.toml
+  [ $variant = demo-fp32 ] && sed -i '2i bf16 = false' $work/$variant.toml
+  $aha train --config $work/$variant.toml --db $out/gpu-runs.db --steps ${DEMO_STEPS:-3} 2>&1 | grep -E "^step|run '"
+done
+python3 - $out/gpu-runs.db <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for name, step, rollout, seconds in db.execute(
+        "select r.name, m.step, m.value, s.value from metrics m join runs r on r.id = m.run_id join metrics s "
+        "on s.run_id = m.run_id and s.step = m.step and s.name = 'step_seconds' "
+        "where m.name = 'rollout_tokens_per_second' order by r.id, m.step"):
+    print(f"  {name:16s} step {step}: rollouts {rollout:7.0f} tokens/s, step {seconds:.2f} s")
+PY
+[ -n "${GPU_CHECK_QUICK:-}" ] && exit $checks
 
 step "(c) GRPO on the GPU: random Qwen2 + Qwen tokenizer on Countdown, bf16, checkpointing, beta > 0"
 python3 - $work/countdown.jsonl <<'PY'
