@@ -160,7 +160,6 @@ TransformerImpl::TransformerImpl(const ModelConfig& c) : config_(c) {
   model = register_module("model", DecoderStack(c));
   if (!c.tie_word_embeddings)
     lm_head = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
-  inv_freq_ = register_buffer("inv_freq", torch::tensor(c.rope_inv_freq(), torch::kFloat64));
 }
 
 void TransformerImpl::init_weights(uint64_t seed) {
@@ -236,7 +235,10 @@ const std::pair<torch::Tensor, torch::Tensor>& TransformerImpl::rope_tables(int6
   // Built in float64 and rounded once, for a power of two of positions (rebuilt rarely).
   int64_t n = 256;
   while (n < positions) n *= 2;
-  auto freqs = torch::arange(n, torch::kFloat64).unsqueeze(1) * inv_freq_.to(torch::kCPU).unsqueeze(0);
+  // From the config, never from a tensor: a model moved to bfloat16 would round the
+  // frequencies with its weights and misplace every position.
+  auto freqs = torch::arange(n, torch::kFloat64).unsqueeze(1) *
+               torch::tensor(config_.rope_inv_freq(), torch::kFloat64).unsqueeze(0);
   cos = torch::cat({freqs.cos(), freqs.cos()}, 1).to(device, dtype);
   sin = torch::cat({-freqs.sin(), freqs.sin()}, 1).to(device, dtype);
   return rope_tables_;

@@ -100,7 +100,6 @@ class TransformerImpl : public torch::nn::Module {
  private:
   ModelConfig config_;
   bool checkpointing_ = false;
-  torch::Tensor inv_freq_;  // [hd/2], buffer, not a parameter
   // cos and sign-folded sin ([-sin, sin], see apply_rope) of every position up to a
   // capacity, [n, hd], on the device and in the dtype of the last call.
   std::pair<torch::Tensor, torch::Tensor> rope_tables_;

@@ -26,6 +26,7 @@ class TransformerTest : public QObject {
   void topPKeepsNucleusOnly();
   void transformers5ConfigAndRopeScaling();
   void bfloat16CopySamplesLikeThePolicy();
+  void bfloat16RoundTripKeepsPositions();
 };
 
 class TaskTest : public QObject {
