@@ -68,7 +68,7 @@ RunStatus TrainingJob::run(const JobCallbacks& cb) {
     store->set_status(final_status);
     if (cb.on_status) cb.on_status(final_status, "");
   } catch (const std::exception& e) {
-    error_ = explain_out_of_memory(e.what());
+    error_ = explain_failure(e);
     spdlog::error("run '{}' failed: {}", config_.name, error_);
     if (store) {
       try {

@@ -33,7 +33,9 @@ double gpu_memory_used_bytes() {
   return static_cast<double>(total_bytes - free_bytes);
 }
 
-std::string explain_out_of_memory(const std::string& error) {
+std::string explain_failure(const std::exception& e) {
+  const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+  const std::string error = torch_error ? torch_error->what_without_backtrace() : e.what();
   if (error.find("out of memory") == std::string::npos) return error;
   return error + "\nThe GPU ran out of memory. Lower per_device_train_batch_size or num_generations "
                  "(completions held at once), max_completion_length (the KV cache and activations grow "

@@ -1,4 +1,5 @@
 #pragma once
+#include <exception>
 #include <string>
 
 // Torch-free description of the compute backend, for --version, About and run records.
@@ -10,7 +11,8 @@ std::string device_summary();  // "CPU (2 threads)" or "CUDA (1 device(s))"
 // GPU memory in use on the current CUDA device (as nvidia-smi counts it), in bytes;
 // negative when there is no CUDA runtime in this process.
 double gpu_memory_used_bytes();
-// A CUDA out-of-memory message with the knobs that lower memory use appended.
-std::string explain_out_of_memory(const std::string& error);
+// The message of a failed run: libtorch's errors without their C++ backtrace, and a
+// CUDA out-of-memory error with the knobs that lower memory use appended.
+std::string explain_failure(const std::exception& error);
 
 }  // namespace aha

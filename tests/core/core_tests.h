@@ -10,6 +10,7 @@ class RuntimeTest : public QObject {
  private Q_SLOTS:
   void tensorMatmulMatchesHandResult();
   void versionStringsAreFilled();
+  void failuresReadWithoutBacktraceAndWithAdvice();
 };
 
 class TransformerTest : public QObject {

@@ -17,3 +17,18 @@ void RuntimeTest::versionStringsAreFilled() {
   QVERIFY(aha::torch_version().rfind(std::to_string(TORCH_VERSION_MAJOR) + ".", 0) == 0);
   QVERIFY(!aha::device_summary().empty());
 }
+
+void RuntimeTest::failuresReadWithoutBacktraceAndWithAdvice() {
+  try {
+    TORCH_CHECK(false, "CUDA out of memory. Tried to allocate 300.00 GiB");
+    QFAIL("TORCH_CHECK must throw");
+  } catch (const std::exception& e) {
+    QVERIFY(std::string(e.what()).find("Exception raised") != std::string::npos);  // libtorch's backtrace
+    const std::string text = aha::explain_failure(e);
+    QVERIFY2(text.find("frame #") == std::string::npos && text.find("Exception raised") == std::string::npos, text.c_str());
+    QVERIFY2(text.find("Tried to allocate 300.00 GiB") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("per_device_train_batch_size") != std::string::npos, text.c_str());
+  }
+  const std::runtime_error plain("config.toml:3: bad value");
+  QCOMPARE(aha::explain_failure(plain), std::string("config.toml:3: bad value"));
+}
