@@ -14,7 +14,9 @@ namespace {
 using Cat = ReflectionCategory;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_word(char c) {  // ASCII letters and digits (std::isalnum in the C locale, without the call)
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -86,8 +88,9 @@ std::optional<std::string> conclusion_in(const std::string& t, size_t b, size_t 
                                                    "get ", "所以是", "应该是", "所以", "答案是", "得到"};
   std::optional<std::string> best;
   size_t best_pos = 0;
+  const std::string_view window = std::string_view(t).substr(0, e);  // searches stop at e, not at the text's end
   for (const auto& m : markers) {
-    for (size_t p = t.find(m, b); p != std::string::npos && p + m.size() <= e; p = t.find(m, p + 1)) {
+    for (size_t p = window.find(m, b); p != std::string_view::npos; p = window.find(m, p + 1)) {
       auto n = number_at(t, p + m.size());
       if (!n || n->first >= e || (best && p < best_pos)) continue;
       best = n->second, best_pos = p;
@@ -240,12 +243,17 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
   };
   std::vector<Hit> hits;
   for (size_t p = 0; p < t.size(); ++p) {
+    // Cheap tests first: most positions are inside a word, where a phrase that starts
+    // with a letter cannot begin, and most candidates differ in their second byte.
+    const bool mid_word = p > 0 && is_word(t[p - 1]);
+    if (mid_word && is_word(t[p])) continue;  // every phrase listed under t[p] starts with it
     for (const int index : by_first_byte_[static_cast<unsigned char>(t[p])]) {
       const auto& ent = lexicon_[index];
       const auto& ph = ent.phrase;
+      if (mid_word && is_word(ph.front())) continue;
+      if (ph.size() > 1 && (p + 1 >= t.size() || t[p + 1] != ph[1])) continue;
       if (t.compare(p, ph.size(), ph) != 0) continue;
       const size_t q = p + ph.size();
-      if (is_word(ph.front()) && p > 0 && is_word(t[p - 1])) continue;
       if (is_word(ph.back()) && q < t.size() && is_word(t[q])) continue;
       auto pre = [&](const std::string& c) { return preceded(t, p, c); };
       auto post = [&](const std::string& c) { return followed(t, q, c); };
@@ -360,7 +368,8 @@ bool has_language_mixing(std::string_view s) {
     if (sc != run_script) close_run();
     run_script = sc;
     ++run_chars;
-    if (sc == Latin && c < 0x80) run += static_cast<char>(std::tolower(static_cast<int>(c)));
+    // Only short runs can be one of the maths words: longer ones are not kept.
+    if (sc == Latin && c < 0x80 && run.size() < 5) run += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
   close_run();
   return std::count(std::begin(present), std::end(present), true) >= 2;
