@@ -180,9 +180,7 @@ void TransformerImpl::init_weights(uint64_t seed) {
 
 KVCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) const {
   KVCache cache;
-  auto opts = model->embed_tokens->weight.options();
-  // Under bf16 autocast the keys and values come out of the projections in bfloat16.
-  if (opts.device().is_cuda() && cuda_autocast_enabled()) opts = opts.dtype(torch::kBFloat16);
+  const auto opts = model->embed_tokens->weight.options();  // (the sampler's bf16 copy: a bf16 cache)
   for (int i = 0; i < config_.num_hidden_layers; ++i) {
     cache.k.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
     cache.v.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
