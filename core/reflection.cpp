@@ -287,7 +287,7 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
   std::sort(kept.begin(), kept.end(), [](const Hit& a, const Hit& b) { return a.b < b.b; });
 
   // The first answer the trace states, against the final one.
-  for (const std::string m : {"answer is", "answer:", "\\boxed{", "答案是"}) {
+  for (const std::string_view m : {"answer is", "answer:", "\\boxed{", "答案是"}) {
     const size_t p = t.find(m);
     if (p == std::string::npos || p >= think_end) continue;
     if (auto n = number_at(t, p + m.size())) {
@@ -300,11 +300,13 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
     if (fin && !same_value(fin->second, r.first_answer)) r.revisions.push_back({r.first_answer, fin->second});
   }
 
-  const auto chars = char_offsets(original);
   double keep_out = 1.0;
-  for (const auto& h : kept) {
-    r.spans.push_back({chars[h.b], chars[h.e], h.cat});
-    keep_out *= h.cat == Cat::Verification ? 0.5 : 0.4;
+  if (!kept.empty()) {  // most samples have no span: skip the offset table
+    const auto chars = char_offsets(original);
+    for (const auto& h : kept) {
+      r.spans.push_back({chars[h.b], chars[h.e], h.cat});
+      keep_out *= h.cat == Cat::Verification ? 0.5 : 0.4;
+    }
   }
   for (size_t i = 0; i < r.revisions.size(); ++i) keep_out *= 0.5;
   r.score = r.spans.empty() && r.revisions.empty() ? 0.0 : 1.0 - keep_out;
@@ -318,6 +320,8 @@ bool is_real_aha(const Reflection& r, bool final_correct, const std::function<bo
 }
 
 bool has_language_mixing(std::string_view s) {
+  // ASCII alone holds one script at most: most completions end their check here.
+  if (std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; })) return false;
   enum Script { None, Latin, Han, Kana, Hangul, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai, Count };
   auto script_of = [](char32_t c) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7))

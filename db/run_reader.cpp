@@ -1,9 +1,11 @@
 #include "db/run_reader.h"
 
 #include <cmath>
+#include <filesystem>
 #include <variant>
 
 #include "db/schema.h"
+#include "db/search_index.h"
 
 namespace aha::db {
 
@@ -89,7 +91,7 @@ Where build_where(const SampleFilter& f) {
   if (f.real_aha_only) w.add("s.real_aha = 1");
   if (f.tag_id) w.add("s.id IN (SELECT sample_id FROM sample_tags WHERE tag_id = ?)"), w.params.push_back(*f.tag_id);
   if (!f.text_query.empty())
-    w.add("s.id IN (SELECT rowid FROM samples_fts WHERE samples_fts MATCH ?)"), w.params.push_back(f.text_query);
+    w.add("s.id IN (SELECT rowid FROM search.samples_fts WHERE samples_fts MATCH ?)"), w.params.push_back(f.text_query);
   return w;
 }
 
@@ -116,6 +118,27 @@ double order_key(const SampleRow& r, SampleOrder o) {
 }  // namespace
 
 RunReader::RunReader(const std::string& path) : db_(open_run_database(path)) {}
+
+RunReader::~RunReader() = default;
+
+void RunReader::attach_search_index() {
+  if (search_attached_) return;
+  const std::string index = search_index_path(db_->path());
+  // An empty index until an indexer fills it: search_pending() says how far behind it is.
+  if (!std::filesystem::exists(index)) {
+    SearchIndex create(db_->path());
+  }
+  Statement attach(*db_, "ATTACH DATABASE ? AS search");
+  attach.bind(1, index).run();
+  search_attached_ = true;
+}
+
+int64_t RunReader::search_pending() {
+  attach_search_index();
+  return db_->scalar_int(
+      "SELECT count(*) FROM samples WHERE id >"
+      " coalesce((SELECT value FROM search.index_state WHERE key = 'indexed_through'), 0)");
+}
 
 std::vector<RunSummary> RunReader::runs() {
   Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
@@ -169,6 +192,7 @@ SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, boo
   // first. Ids follow steps (each step is stored after the previous one), so rowid order
   // is step order.
   const bool fts_driven = !filter.text_query.empty() && order == SampleOrder::StepThenId;
+  if (!filter.text_query.empty()) attach_search_index();
   SampleFilter rest = filter;
   if (fts_driven) rest.text_query.clear();
   Where w = build_where(rest);
@@ -184,7 +208,7 @@ SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, boo
     if (!w.sql.empty()) m.sql += " AND" + w.sql.substr(6);  // drop w's " WHERE"
     w = m;
     sql = std::string("SELECT ") + kSampleColumns +
-          " FROM samples_fts f JOIN samples s ON s.id = f.rowid JOIN prompts p ON p.id = s.prompt_id" + w.sql +
+          " FROM search.samples_fts f JOIN samples s ON s.id = f.rowid JOIN prompts p ON p.id = s.prompt_id" + w.sql +
           " ORDER BY f.rowid" + dir + " LIMIT ?";
   } else if (order == SampleOrder::StepThenId && !filter.run_id) {
     // Across runs, step order means stored order: ids, which need no sort at all.
@@ -223,6 +247,7 @@ SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, boo
 }
 
 int64_t RunReader::count_samples(const SampleFilter& filter) {
+  if (!filter.text_query.empty()) attach_search_index();
   Where w = build_where(filter);
   Statement st(*db_, "SELECT count(*) FROM samples s" + w.sql);
   w.bind(st);

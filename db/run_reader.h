@@ -66,6 +66,7 @@ struct StepAggregate {
 class RunReader {
  public:
   explicit RunReader(const std::string& path);  // opens (and migrates) the database
+  ~RunReader();
   std::vector<RunSummary> runs();
   std::optional<RunSummary> run(int64_t id);
   std::optional<RunSummary> run_by_name(const std::string& name);
@@ -81,10 +82,15 @@ class RunReader {
   std::vector<SampleRow> group_of(int64_t sample_id);       // same run, step and group
   std::vector<SampleRow> prompt_history(int64_t prompt_id);  // the prompt across steps
   std::vector<StepAggregate> step_aggregates(int64_t run_id, int64_t after_step = -1);
+  // Samples that full-text search does not see yet: the index trails the writer.
+  int64_t search_pending();
   Connection& connection() { return *db_; }
 
  private:
+  void attach_search_index();  // <db>.fts as schema "search", on the first use
+
   std::unique_ptr<Connection> db_;
+  bool search_attached_ = false;
 };
 
 }  // namespace aha::db

@@ -9,24 +9,30 @@
 namespace aha::db {
 
 RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
-  // Checkpoint the WAL every ~40 MB instead of 4 MB: each checkpoint costs an fsync,
-  // which on slow disks is most of the insert time.
-  db_->exec("PRAGMA wal_autocheckpoint = 10000");
+  // The search indexer checkpoints the WAL after each batch, on its own thread: each
+  // checkpoint costs fsyncs, which on slow disks are most of the insert time. The writer
+  // checkpoints only should the WAL reach ~200 MB (the indexer stopped or far behind).
+  db_->exec("PRAGMA wal_autocheckpoint = 50000");
   insert_sample_ = std::make_unique<Statement>(*db_,
-      "INSERT INTO samples(run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
+      "INSERT INTO samples(id, run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
       " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra)"
-      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_metric_ = std::make_unique<Statement>(*db_,
       "INSERT OR REPLACE INTO metrics(run_id, name, step, value, wall_time) VALUES(?,?,?,?,?)");
   insert_prompt_ = std::make_unique<Statement>(*db_,
       "INSERT INTO prompts(run_id, text, reference) VALUES(?,?,?) ON CONFLICT(run_id, text) DO NOTHING");
   find_prompt_ = std::make_unique<Statement>(*db_, "SELECT id FROM prompts WHERE run_id = ? AND text = ?");
-  index_text_ = std::make_unique<Statement>(*db_,
-      "INSERT INTO samples_fts(rowid, completion) SELECT id, completion FROM samples WHERE id >= ? AND id <= ?");
+  next_sample_id_ = std::make_unique<Statement>(*db_,
+      "SELECT max(coalesce((SELECT max(id) FROM samples), 0) + 1,"
+      " coalesce((SELECT value FROM store_meta WHERE key = 'next_sample_id'), 1))");
+  set_next_sample_id_ = std::make_unique<Statement>(*db_, "UPDATE store_meta SET value = ? WHERE key = 'next_sample_id'");
   update_progress_ = std::make_unique<Statement>(*db_, "UPDATE runs SET last_step = ? WHERE id = ? AND last_step < ?");
+  indexer_ = std::make_unique<SearchIndexer>(path);
 }
 
 RunStore::~RunStore() = default;
+
+void RunStore::finish_search_index() { indexer_->finish(); }
 
 int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
   prompt_ids_.clear();
@@ -68,24 +74,25 @@ void RunStore::write_step(const StepRecord& step) {
   if (run_id_ < 0) throw DbError("write_step before begin_run", 0);
   Transaction tx(*db_);
   try {
-    int64_t first_id = -1;
+    next_sample_id_->step();
+    int64_t id = next_sample_id_->column_int(0);
+    next_sample_id_->reset();
     for (const auto& s : step.samples) {
       nlohmann::json rewards = nlohmann::json::object();
       for (const auto& [name, value] : s.rewards) rewards[name] = value;
       auto& st = *insert_sample_;
-      st.bind(1, run_id_).bind(2, step.step).bind(3, prompt_id(s.prompt, s.reference));
-      st.bind(4, s.group_index).bind(5, s.index_in_group).bind(6, s.completion).bind(7, s.token_count);
-      st.bind(8, rewards.dump()).bind(9, s.reward).bind(10, s.advantage).bind(11, int(s.correct));
-      st.bind(12, int(s.format_ok)).bind(13, int(s.truncated)).bind(14, s.aha_score).bind(15, s.aha_spans);
-      st.bind(16, int(s.real_aha)).bind(17, int(s.language_mixing));
+      st.bind(1, id++).bind(2, run_id_).bind(3, step.step).bind(4, prompt_id(s.prompt, s.reference));
+      st.bind(5, s.group_index).bind(6, s.index_in_group).bind(7, s.completion).bind(8, s.token_count);
+      st.bind(9, rewards.dump()).bind(10, s.reward).bind(11, s.advantage).bind(12, int(s.correct));
+      st.bind(13, int(s.format_ok)).bind(14, int(s.truncated)).bind(15, s.aha_score).bind(16, s.aha_spans);
+      st.bind(17, int(s.real_aha)).bind(18, int(s.language_mixing));
       if (s.extra.empty())
-        st.bind_null(18);
+        st.bind_null(19);
       else
-        st.bind(18, s.extra);
+        st.bind(19, s.extra);
       st.run();
-      if (first_id < 0) first_id = db_->last_insert_id();
     }
-    if (first_id >= 0) index_text_->bind(1, first_id).bind(2, db_->last_insert_id()).run();
+    set_next_sample_id_->bind(1, id).run();
     for (const auto& [name, value] : step.metrics) {
       insert_metric_->bind(1, run_id_).bind(2, name).bind(3, step.step).bind(4, value).bind(5, step.wall_time);
       insert_metric_->run();
@@ -98,6 +105,7 @@ void RunStore::write_step(const StepRecord& step) {
     throw;
   }
   last_step_ = std::max(last_step_, step.step);
+  indexer_->notify();
 }
 
 void RunStore::set_status(RunStatus status, const std::string& message) {

@@ -1,11 +1,12 @@
 #pragma once
 // The training side's writer: one connection, prepared statements, and one transaction
 // per training step so that a step is stored whole or not at all (also under kill -9).
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 
 #include "db/run_sink.h"
+#include "db/search_index.h"
 #include "db/sqlite.h"
 
 namespace aha::db {
@@ -20,6 +21,9 @@ class RunStore : public RunSink {
   void set_status(RunStatus status, const std::string& message = "") override;
   void record_checkpoint(int64_t step, const std::string& path) override;
   int64_t last_step() const override { return last_step_; }
+  // Waits until full-text search sees every step written so far (it trails the writer on
+  // a thread of its own). Throws if the index cannot be written.
+  void finish_search_index();
 
   int64_t run_id() const { return run_id_; }
   Connection& connection() { return *db_; }
@@ -29,9 +33,10 @@ class RunStore : public RunSink {
 
   std::unique_ptr<Connection> db_;
   std::unique_ptr<Statement> insert_sample_, insert_metric_, insert_prompt_, find_prompt_, update_progress_,
-      index_text_;
-  std::map<std::string, int64_t> prompt_ids_;  // of the current run
+      next_sample_id_, set_next_sample_id_;
+  std::unordered_map<std::string, int64_t> prompt_ids_;  // of the current run
   int64_t run_id_ = -1, last_step_ = -1;
+  std::unique_ptr<SearchIndexer> indexer_;  // last: it stops before the connection closes
 };
 
 }  // namespace aha::db

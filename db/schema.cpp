@@ -113,6 +113,16 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE samples ADD COLUMN extra TEXT;
     )sql",
+    // v5: the full-text index moves to a file of its own, written by its own thread (see
+    // db/search_index.h), and sample ids are never handed out twice, so that an index
+    // entry can never name a sample other than its own.
+    R"sql(
+    DROP TABLE samples_fts;
+    CREATE TABLE store_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    INSERT INTO store_meta(key, value) VALUES
+      ('instance', lower(hex(randomblob(8)))),
+      ('next_sample_id', (SELECT coalesce(max(id), 0) + 1 FROM samples));
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

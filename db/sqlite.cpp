@@ -12,6 +12,15 @@ bool DbError::is_full() const { return (code_ & 0xff) == SQLITE_FULL; }
 
 // ---- Connection ----
 
+namespace {
+// Before the first connection: SQLite's memory statistics take one global mutex on every
+// allocation, which the writer and the search indexer would contend for.
+const bool kConfigured = [] {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  return true;
+}();
+}  // namespace
+
 Connection::Connection(const std::string& path, Mode mode) : path_(path) {
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

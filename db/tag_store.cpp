@@ -1,6 +1,9 @@
 #include "db/tag_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include "db/schema.h"
+#include "db/search_index.h"
 
 namespace aha::db {
 
@@ -101,14 +104,16 @@ std::string TagStore::note(int64_t sample_id) {
 }
 
 void TagStore::delete_run(int64_t run_id) {
-  // The full-text entries first (they need the text), in one statement; then foreign
-  // keys cascade to samples (and through them to tags and notes), metrics, prompts and
-  // checkpoints.
+  // The full-text entries first: they need the text. Should that fail (a read-only
+  // index), they stay behind unseen: their ids are never handed out again.
+  try {
+    SearchIndex(db_->path()).purge_run(run_id);
+  } catch (const DbError& e) {
+    spdlog::warn("deleting run {}: its search index entries stay behind: {}", run_id, e.what());
+  }
+  // Foreign keys cascade to samples (and through them to tags and notes), metrics,
+  // prompts and checkpoints.
   Transaction tx(*db_);
-  Statement fts(*db_,
-      "INSERT INTO samples_fts(samples_fts, rowid, completion) SELECT 'delete', id, completion FROM samples"
-      " WHERE run_id = ?");
-  fts.bind(1, run_id).run();
   Statement st(*db_, "DELETE FROM runs WHERE id = ?");
   st.bind(1, run_id).run();
   tx.commit();

@@ -9,6 +9,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/run_reader.h"
+#include "db/search_index.h"
 #include "db/tag_store.h"
 #include "db/trace_export.h"
 #include "ui/trace_detail_view.h"
@@ -62,7 +64,21 @@ TraceBrowser::TraceBrowser(QWidget* parent) : QWidget(parent) {
   connect(filters_, &TraceFilterBar::filterChanged, this, &TraceBrowser::applyFilter);
   connect(model_, &TraceTableModel::loaded, this, [this](int rows, qint64 total, double ms) {
     const QString of = total < 0 ? tr("counting…") : QString::number(total);
-    status_->setText(tr("%1 of %2 matching traces loaded · last page read in %3 ms").arg(rows).arg(of).arg(ms, 0, 'f', 1));
+    QString text = tr("%1 of %2 matching traces loaded · last page read in %3 ms").arg(rows).arg(of).arg(ms, 0, 'f', 1);
+    if (const qint64 behind = searchBehind(); behind > 0) {
+      text += tr(" · search does not see the newest %1 trace(s) yet: indexing…").arg(behind);
+      searchWait_->start();
+    }
+    status_->setText(text);
+  });
+  // While a text search misses traces the index has not reached, look again each second
+  // and search again once it has.
+  searchWait_ = new QTimer(this);
+  searchWait_->setInterval(1000);
+  searchWait_->setSingleShot(true);
+  connect(searchWait_, &QTimer::timeout, this, [this] {
+    if (searchBehind() > 0) searchWait_->start();
+    else applyFilter();
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& cur) { detail_->showSample(model_->sampleId(cur.row())); });
@@ -81,12 +97,17 @@ TraceBrowser::TraceBrowser(QWidget* parent) : QWidget(parent) {
 TraceBrowser::~TraceBrowser() = default;
 
 void TraceBrowser::setDatabase(const QString& path) {
+  searchWait_->stop();
+  indexer_.reset();
   reader_.reset();
   tags_.reset();
   if (!path.isEmpty()) {
     try {
       reader_ = std::make_shared<db::RunReader>(path.toStdString());
       tags_ = std::make_shared<db::TagStore>(path.toStdString());
+      // Brings the search index up to date (a rebuild, or steps written while no indexer
+      // ran) and follows other programs writing to the database.
+      indexer_ = std::make_unique<db::SearchIndexer>(path.toStdString());
     } catch (const std::exception& e) {
       spdlog::error("trace browser: {}", e.what());
       reader_.reset();
@@ -113,6 +134,16 @@ void TraceBrowser::reloadRunsAndTags() {
 }
 
 void TraceBrowser::showRunStep(qint64 runId, qint64 step) { filters_->showRunStep(runId, step); }
+
+qint64 TraceBrowser::searchBehind() {
+  if (!reader_ || filters_->filter().text_query.empty()) return 0;
+  try {
+    return reader_->search_pending();
+  } catch (const std::exception& e) {
+    spdlog::warn("trace browser: {}", e.what());
+    return 0;
+  }
+}
 
 void TraceBrowser::applyFilter() {
   const QString error = model_->setFilter(filters_->filter());

@@ -9,9 +9,11 @@
 
 class QLabel;
 class QTableView;
+class QTimer;
 
 namespace aha::db {
 class RunReader;
+class SearchIndexer;
 class TagStore;
 }  // namespace aha::db
 
@@ -46,12 +48,15 @@ class TraceBrowser : public QWidget {
 
  private:
   void applyFilter();
+  qint64 searchBehind();  // traces a text search cannot see yet (0 without a text search)
   void applyTag(qint64 tagId, bool on);
   void exportDialog();
   std::vector<int64_t> idsToExport() const;
 
   std::shared_ptr<db::RunReader> reader_;
   std::shared_ptr<db::TagStore> tags_;
+  std::unique_ptr<db::SearchIndexer> indexer_;
+  QTimer* searchWait_;
   TraceFilterBar* filters_;
   TraceTableModel* model_;
   QTableView* table_;

@@ -85,6 +85,16 @@ Session open_session(const Args& args, const std::string& engine) {
 
 void report_line(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
 
+// Full-text search trails the writer on a thread of its own: the command ends when search
+// sees every step it stored. An index that cannot be written costs search, not the data.
+void finish_search_index(db::RunStore& store) {
+  try {
+    store.finish_search_index();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "warning: %s\n", e.what());
+  }
+}
+
 // aha import file: JSONL or CSV with a field mapping; steps after the run's last one.
 int import_file(const Args& args, Session& s) {
   GenericMapping m;
@@ -140,6 +150,7 @@ int cmd_import(int argc, char** argv, int first) {
           break;
         }
   }
+  finish_search_index(*s.store);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   db::RunReader reader(args.require("db"));
   const auto run = reader.require_run(args.require("run"));
@@ -181,6 +192,7 @@ int cmd_follow(int argc, char** argv, int first) {
     for (double slept = 0; slept < poll_s && !interrupt_requested(); slept += 0.05)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  finish_search_index(*s.store);
   s.store->set_status(RunStatus::Stopped, "follow ended");
   std::printf("follow ended at step %lld\n", static_cast<long long>(s.store->last_step()));
   return 0;

@@ -28,6 +28,7 @@ class StoreTest : public QObject {
   void keysetPagingVisitsEveryRowOnce();
   void filtersSamples();
   void fullTextSearch();
+  void searchIndexIsRebuiltWhenDamagedOrForeign();
   void metricSeriesSinceStep();
   void groupAndHistory();
   void stepAggregates();

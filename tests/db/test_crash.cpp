@@ -8,6 +8,7 @@
 
 #include "db/run_reader.h"
 #include "db/run_store.h"
+#include "db/search_index.h"
 #include "tests/db/db_tests.h"
 #include "tests/db/store_fixture.h"
 
@@ -58,6 +59,18 @@ void CrashTest::killedWriterLosesNoCommittedStep() {
     QVERIFY2(!st.step(), "a step was stored in part");
     QCOMPARE(reader.connection().scalar_int("SELECT count(DISTINCT step) FROM samples"), run->last_step + 1);
     QCOMPARE(reader.metric_series(run->id, "reward").size(), size_t(run->last_step + 1));
+    // The search index, written by the child's second thread, survives the kill too.
+    Connection index(search_index_path(path.toStdString()));
+    QCOMPARE(QString::fromStdString(index.scalar_text("PRAGMA integrity_check")), QString("ok"));
+    index.exec("INSERT INTO samples_fts(samples_fts) VALUES('integrity-check')");
   }
   QVERIFY2(highest_reported > kills, "the child should commit steps between kills");
+  // Caught up, it finds every step's samples once: "sample7" ends one sample per group.
+  SearchIndex index(path.toStdString());
+  while (index.index_batch(1000) > 0) {
+  }
+  RunReader reader(path.toStdString());
+  SampleFilter f;
+  f.text_query = "sample7";
+  QCOMPARE(reader.count_samples(f), 4 * (reader.run_by_name("crash")->last_step + 1));
 }

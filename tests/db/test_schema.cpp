@@ -6,6 +6,7 @@
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "db/schema.h"
+#include "db/search_index.h"
 #include "tests/db/db_tests.h"
 #include "tests/db/store_fixture.h"
 
@@ -42,8 +43,10 @@ void SchemaTest::migratesFromEveryOlderVersion() {
     if (v >= 1) {
       QCOMPARE(reader.runs().size(), size_t(1));
       QCOMPARE(reader.metric_series(1, "reward").size(), size_t(1));
+      // The search index is rebuilt beside the database from the rows older than itself.
+      QCOMPARE(SearchIndex(path).index_batch(), int64_t(1));
       aha::db::SampleFilter f;
-      f.text_query = "wait";  // the full-text index covers rows older than itself
+      f.text_query = "wait";
       QCOMPARE(reader.count_samples(f), int64_t(1));
     }
   }

@@ -7,6 +7,7 @@
 #include "db/metric_csv.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
+#include "db/search_index.h"
 #include "db/tag_store.h"
 #include "tests/db/db_tests.h"
 #include "tests/db/store_fixture.h"
@@ -109,7 +110,9 @@ void StoreTest::filtersSamples() {
 
 void StoreTest::fullTextSearch() {
   Fixture fx(4);
+  fx.store.finish_search_index();
   RunReader reader(fx.path);
+  QCOMPARE(reader.search_pending(), int64_t(0));
   SampleFilter f;
   f.run_id = fx.run;
   f.text_query = "wait";
@@ -120,6 +123,45 @@ void StoreTest::fullTextSearch() {
   QCOMPARE(reader.count_samples(f), int64_t(4 * 2));
   f.text_query = "nothing_like_this";
   QCOMPARE(reader.count_samples(f), int64_t(0));
+  // Search trails the writer on its own thread, and catches up.
+  fx.store.write_step(make_step(4));
+  fx.store.finish_search_index();
+  f.text_query = "wait";
+  QCOMPARE(reader.count_samples(f), int64_t(5 * 2));
+  auto page = reader.samples(f, SampleOrder::StepThenId, true, 3);
+  QCOMPARE(page.rows.size(), size_t(3));
+  QCOMPARE(page.rows[0].step, int64_t(4));
+}
+
+void StoreTest::searchIndexIsRebuiltWhenDamagedOrForeign() {
+  QTemporaryDir dir;
+  const std::string a = dir.filePath("a.db").toStdString(), b = dir.filePath("b.db").toStdString();
+  for (const auto& path : {a, b}) {
+    RunStore store(path);
+    store.begin_run(make_run("run"), false);
+    for (int s = 0; s < (path == a ? 3 : 5); ++s) store.write_step(make_step(s));
+    store.finish_search_index();
+  }
+  SampleFilter f;
+  f.text_query = "wait";
+  auto count_after_catching_up = [&](const std::string& path) {
+    SearchIndexer(path).finish();
+    return RunReader(path).count_samples(f);
+  };
+  // Another database's index (b has 5 steps, a has 3) is not taken for a's.
+  QVERIFY(QFile::remove(QString::fromStdString(search_index_path(a))));
+  QVERIFY(QFile::copy(QString::fromStdString(search_index_path(b)), QString::fromStdString(search_index_path(a))));
+  QCOMPARE(count_after_catching_up(a), int64_t(3 * 2));
+  // A damaged file is replaced.
+  for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(QString::fromStdString(search_index_path(a) + suffix));
+  QFile junk(QString::fromStdString(search_index_path(a)));
+  QVERIFY(junk.open(QIODevice::WriteOnly));
+  junk.write(QByteArray(8192, 'x'));
+  junk.close();
+  QCOMPARE(count_after_catching_up(a), int64_t(3 * 2));
+  // A missing one is built again.
+  for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(QString::fromStdString(search_index_path(a) + suffix));
+  QCOMPARE(count_after_catching_up(a), int64_t(3 * 2));
 }
 
 void StoreTest::metricSeriesSinceStep() {
@@ -228,6 +270,7 @@ void StoreTest::deleteRunRemovesEverything() {
   Fixture fx(3);
   const int64_t other = fx.store.begin_run(make_run("run-b"), false);
   fx.store.write_step(make_step(0));
+  fx.store.finish_search_index();
   TagStore tags(fx.path);
   RunReader reader(fx.path);
   SampleFilter f;
@@ -248,7 +291,19 @@ void StoreTest::deleteRunRemovesEverything() {
   QCOMPARE(reader.runs().size(), size_t(1));
   QCOMPARE(reader.runs()[0].id, other);
   QCOMPARE(QString::fromStdString(db.scalar_text("PRAGMA integrity_check")), QString("ok"));
-  db.exec("INSERT INTO samples_fts(samples_fts) VALUES('integrity-check')");
+  Connection index(search_index_path(fx.path));
+  index.exec("INSERT INTO samples_fts(samples_fts) VALUES('integrity-check')");
+  QCOMPARE(index.scalar_int("SELECT count(*) FROM samples_fts('wait')"), int64_t(2));
+
+  // Deleting the newest run frees no ids: a new run's samples are new to the index too.
+  const int64_t newest = db.scalar_int("SELECT max(id) FROM samples");
+  tags.delete_run(other);
+  fx.store.begin_run(make_run("run-c"), false);
+  fx.store.write_step(make_step(0));
+  fx.store.finish_search_index();
+  QVERIFY(db.scalar_int("SELECT min(id) FROM samples") > newest);
+  QCOMPARE(reader.count_samples(all), int64_t(2));
+  index.exec("INSERT INTO samples_fts(samples_fts) VALUES('integrity-check')");
 }
 
 void StoreTest::metricsCsvRoundTrips() {

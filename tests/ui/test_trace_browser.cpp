@@ -15,6 +15,7 @@
 #include "core/reflection.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
+#include "db/search_index.h"
 #include "db/tag_store.h"
 #include "tests/ui/ui_tests.h"
 #include "ui/dashboard.h"
@@ -81,6 +82,7 @@ void TraceBrowserTest::initTestCase() {
     rec.metrics = {{"reward", 0.85}, {"aha_rate", step < 15 ? 0.1 : 0.6}};
     store.write_step(rec);
   }
+  store.finish_search_index();
 }
 
 void TraceBrowserTest::loadsLazilyAndFilters() {
@@ -131,6 +133,29 @@ void TraceBrowserTest::fullTextSearchAndBadQuery() {
   waitForFilter();
   QCOMPARE(b.model()->rowCount(), 0);
   QVERIFY2(b.statusLabel()->text().contains("Filter not applied"), qPrintable(b.statusLabel()->text()));
+}
+
+void TraceBrowserTest::searchWaitsForTheIndex() {
+  // A copy of the database whose search index is empty and held by another writer: the
+  // browser says what the search cannot see yet, and searches again once indexed.
+  const std::string copy = dir_.filePath("unindexed.db").toStdString();
+  db::Connection(db_.toStdString()).exec("VACUUM INTO '" + copy + "'");
+  { db::SearchIndex create(copy); }
+  db::Connection holder(db::search_index_path(copy));
+  holder.exec("BEGIN IMMEDIATE");
+  ui::TraceBrowser b;
+  b.setDatabase(QString::fromStdString(copy));
+  b.filterBar()->searchEdit()->setText("\"was wrong\"");
+  waitForFilter();
+  QTRY_VERIFY2(b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
+  QCOMPARE(b.model()->rowCount(), 0);
+  b.resize(1400, 800);
+  b.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&b));
+  screenshot(b, "trace-browser-indexing.png");
+  holder.exec("COMMIT");
+  QTRY_COMPARE_WITH_TIMEOUT(b.model()->totalMatching(), qint64(kSteps * kGroups), 15000);
+  QVERIFY2(!b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
 }
 
 void TraceBrowserTest::numberKeyTagsSelection() {

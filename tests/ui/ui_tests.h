@@ -37,6 +37,7 @@ class TraceBrowserTest : public QObject {
   void initTestCase();
   void loadsLazilyAndFilters();
   void fullTextSearchAndBadQuery();
+  void searchWaitsForTheIndex();
   void numberKeyTagsSelection();
   void groupAndHistoryViews();
   void detailHighlightsSpans();
