@@ -22,17 +22,18 @@ RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
   }
   if (!j.is_object()) throw std::runtime_error("not a JSON object");
   auto text = [&](const char* key) {
-    if (!j.contains(key)) throw std::runtime_error(std::string("no \"") + key + "\" field");
-    const auto& v = j[key];
-    if (!v.is_string()) throw std::runtime_error(std::string("\"") + key + "\" is not text");
-    return v.get<std::string>();
+    const auto it = j.find(key);
+    if (it == j.end()) throw std::runtime_error(std::string("no \"") + key + "\" field");
+    if (!it->is_string()) throw std::runtime_error(std::string("\"") + key + "\" is not text");
+    return std::move(it->get_ref<std::string&>());  // the document is dropped after this
   };
   RolloutSample s;
   s.prompt = text("input");
   s.completion = text("output");
-  if (!j.contains("score") || !j["score"].is_number()) throw std::runtime_error("no numeric \"score\" field");
-  s.score = j["score"].get<double>();
-  if (step && j.contains("step") && j["step"].is_number_integer()) *step = j["step"].get<int64_t>();
+  const auto score = j.find("score");
+  if (score == j.end() || !score->is_number()) throw std::runtime_error("no numeric \"score\" field");
+  s.score = score->get<double>();
+  if (const auto st = j.find("step"); step && st != j.end() && st->is_number_integer()) *step = st->get<int64_t>();
   nlohmann::json extra = nlohmann::json::object();
   for (auto& [key, v] : j.items()) {
     if (key == "input" || key == "output" || key == "score" || key == "step") continue;
