@@ -249,6 +249,17 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Ten
   TORCH_CHECK(!cache || past + T <= cache->capacity(), "KV cache overflow: ", past + T, " > ", cache->capacity());
   auto x = model->embed_tokens(ids);
   const auto dev = ids.device();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  if (dev.is_cuda()) {
+    // cuDNN's attention, which recent libtorch picks for bfloat16 on Hopper, ran decode
+    // steps 13x slower than the other kernels once rows left the batch (H100, torch 2.11).
+    static const bool no_cudnn_attention = [] {
+      at::globalContext().setSDPUseCuDNN(false);
+      return true;
+    }();
+    (void)no_cudnn_attention;
+  }
+#endif
 
   torch::Tensor positions = positions_in;
   if (!positions.defined())
@@ -276,8 +287,13 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Ten
   } else if (attention_mask.defined() || (past > 0 && T > 1)) {
     auto opts = torch::TensorOptions().dtype(torch::kBool).device(dev);
     auto blocked = torch::ones({T, Tk}, opts).triu(past + 1).view({1, 1, T, Tk});  // future keys
-    if (attention_mask.defined())
+    if (attention_mask.defined()) {
       blocked = blocked.logical_or(attention_mask.to(torch::kBool).logical_not().view({B, 1, 1, Tk}));
+      // A padded query would see no key at all, and fused attention kernels turn such a
+      // row into NaN gradients in bfloat16 (seen on an H100). It sees itself instead: its
+      // output is never used, and no real position's view changes.
+      blocked = blocked.logical_and(torch::ones({T, Tk}, opts).triu(past).tril(past).logical_not());
+    }
     mask = torch::zeros(blocked.sizes(), x.options()).masked_fill(blocked, blocked_value);
   }
 

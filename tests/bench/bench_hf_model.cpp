@@ -7,10 +7,12 @@
 //     Times batched sampling (temperature 1, KV cache; no stop token unless STOP_ID, with
 //     which rows finish at different steps and leave the batch) after a warm-up;
 //     prints tokens/s, the median of 3 runs. bf16 = the trainer's bfloat16 sampling copy.
+//     BENCH_PAD=1: prompts of different lengths, left-padded as in training.
 // Runs on CUDA when libtorch sees a GPU, else on the CPU.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -83,8 +85,11 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   const int64_t vocab = model->config().vocab_size;
   auto prompt_ids = torch::randint(vocab / 10, vocab / 2, {batch, prompt_len}, torch::kLong);
   std::vector<std::vector<int>> prompts(batch);
+  // BENCH_PAD=1: prompts of 8 different lengths, left-padded in the batch as the trainer's are.
+  const bool padded = std::getenv("BENCH_PAD") != nullptr;
   for (int b = 0; b < batch; ++b)
-    for (int i = 0; i < prompt_len; ++i) prompts[b].push_back(static_cast<int>(prompt_ids[b][i].item<int64_t>()));
+    for (int i = padded ? b % 8 : 0; i < prompt_len; ++i)
+      prompts[b].push_back(static_cast<int>(prompt_ids[b][i].item<int64_t>()));
   aha::SamplingOptions opt;
   opt.temperature = 1.0;
   opt.max_new_tokens = 8;
@@ -92,7 +97,7 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   aha::generate(model, prompts, opt);  // warm-up: kernels, allocator, handles
   opt.max_new_tokens = new_tokens;
   std::vector<double> seconds;
-  int64_t produced = 0;
+  int64_t produced = 0, steps = 0;
   for (int run = 0; run < 3; ++run) {
     synchronize(device);
     const auto t = Clock::now();
@@ -101,10 +106,12 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
     seconds.push_back(std::chrono::duration<double>(Clock::now() - t).count());
     produced = 0;
     for (const auto& c : gen.completions) produced += c.size();
+    steps = gen.decode_steps;
   }
   std::sort(seconds.begin(), seconds.end());
-  std::printf("generate %s on %s, %d CPU threads%s: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
-              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), stop_id >= 0 ? ", stopping" : "", batch, prompt_len, new_tokens,
+  std::printf("%lld decode steps; ", static_cast<long long>(steps));
+  std::printf("generate %s on %s, %d CPU threads%s%s: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
+              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), stop_id >= 0 ? ", stopping" : "", padded ? ", padded" : "", batch, prompt_len, new_tokens,
               produced / seconds[1], seconds[1], static_cast<long long>(produced));
   return 0;
 }
