@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <deque>
 #include <future>
 #include <sstream>
 #include <stdexcept>
@@ -119,16 +120,22 @@ int VerlIngest::poll(double settle_seconds) {
     if (!finished(files[i], i + 1 == files.size(), settle_seconds)) break;
     ready.push_back(files[i]);
   }
-  // Parsing and detection of the next step overlap the store's write of this one.
-  std::future<StepRecord> next;
-  if (!ready.empty()) next = std::async(std::launch::async, [this, &ready] { return read_step(ready[0]); });
+  // Parsing and detection of the next steps overlap the store's write of this one: two
+  // readers ahead, so that a core the writer and the search indexer leave idle parses.
+  constexpr size_t kAhead = 2;
+  std::deque<std::future<StepRecord>> next;
+  auto read_ahead = [&](size_t i) {
+    if (i < ready.size()) next.push_back(std::async(std::launch::async, [this, &ready, i] { return read_step(ready[i]); }));
+  };
+  for (size_t i = 0; i < kAhead; ++i) read_ahead(i);
   for (size_t i = 0; i < ready.size(); ++i) {
-    StepRecord step = next.get();
-    if (i + 1 < ready.size()) next = std::async(std::launch::async, [this, &ready, i] { return read_step(ready[i + 1]); });
+    StepRecord step = next.front().get();
+    next.pop_front();
+    read_ahead(i + kAhead);
     try {
       sink_.write_step(step);
     } catch (...) {
-      if (next.valid()) next.wait();  // the reader thread uses `ready`: let it finish first
+      for (auto& f : next) f.wait();  // the readers use `ready`: let them finish first
       throw;
     }
   }

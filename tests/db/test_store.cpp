@@ -1,5 +1,8 @@
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -51,6 +54,23 @@ void StoreTest::writesAndReadsSteps() {
   QVERIFY(QString::fromStdString(r.rewards_json).contains("\"format\":1.0"));
   // Prompts are stored once per run, however many steps repeat them.
   QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM prompts"), int64_t(2));
+
+  // Reward names are JSON-escaped; values round-trip; a NaN is stored as null.
+  aha::StepRecord odd = make_step(5, 1, 1);
+  odd.samples[0].rewards = {{"say \"hi\"\\\n", 0.1}, {"big", 1e300}, {"whole", -3.0}, {"nan", std::nan("")}};
+  fx.store.write_step(odd);
+  f = {};
+  f.step_min = 5;
+  const auto row = reader.samples(f, SampleOrder::StepThenId, false, 1).rows.at(0);
+  QJsonParseError error;
+  const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(row.rewards_json), &error);
+  QVERIFY2(error.error == QJsonParseError::NoError, row.rewards_json.c_str());
+  const auto o = doc.object();
+  QCOMPARE(o.value("say \"hi\"\\\n").toDouble(), 0.1);
+  QCOMPARE(o.value("big").toDouble(), 1e300);
+  QCOMPARE(o.value("whole").toDouble(), -3.0);
+  QVERIFY(o.value("nan").isNull());
+  QVERIFY2(QString::fromStdString(row.rewards_json).contains("\"whole\":-3.0"), row.rewards_json.c_str());
 }
 
 void StoreTest::keysetPagingVisitsEveryRowOnce() {
