@@ -171,6 +171,16 @@ void SearchIndexer::finish() {
   if (error_) std::rethrow_exception(error_);
 }
 
+std::string SearchIndexer::error() {
+  std::lock_guard lock(mutex_);
+  if (!error_) return {};
+  try {
+    std::rethrow_exception(error_);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 void SearchIndexer::loop() {
   using namespace std::chrono;
   try {

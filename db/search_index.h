@@ -56,6 +56,8 @@ class SearchIndexer {
   // Waits until every sample committed before the call is indexed. Throws what stopped
   // the indexer if it failed (it names the file).
   void finish();
+  // Why the indexer stopped (it names the file), or empty while it runs.
+  std::string error();
 
  private:
   void loop();

@@ -66,19 +66,25 @@ TraceBrowser::TraceBrowser(QWidget* parent) : QWidget(parent) {
     const QString of = total < 0 ? tr("counting…") : QString::number(total);
     QString text = tr("%1 of %2 matching traces loaded · last page read in %3 ms").arg(rows).arg(of).arg(ms, 0, 'f', 1);
     if (const qint64 behind = searchBehind(); behind > 0) {
-      text += tr(" · search does not see the newest %1 trace(s) yet: indexing…").arg(behind);
-      searchWait_->start();
+      const std::string failed = indexer_ ? indexer_->error() : std::string();
+      if (failed.empty()) {
+        text += tr(" · search does not see the newest %1 trace(s) yet: indexing…").arg(behind);
+        searchWait_->start();
+      } else {
+        text += tr(" · search does not see the newest %1 trace(s): %2").arg(behind).arg(QString::fromStdString(failed));
+      }
     }
     status_->setText(text);
   });
   // While a text search misses traces the index has not reached, look again each second
-  // and search again once it has.
+  // and search again once it has (or once the indexer has stopped, to say why).
   searchWait_ = new QTimer(this);
   searchWait_->setInterval(1000);
   searchWait_->setSingleShot(true);
   connect(searchWait_, &QTimer::timeout, this, [this] {
-    if (searchBehind() > 0) searchWait_->start();
-    else applyFilter();
+    const bool stopped = indexer_ && !indexer_->error().empty();
+    if (searchBehind() > 0 && !stopped) searchWait_->start();
+    else applyFilter();  // caught up, or the indexer stopped: search again and say which
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& cur) { detail_->showSample(model_->sampleId(cur.row())); });

@@ -158,6 +158,26 @@ void TraceBrowserTest::searchWaitsForTheIndex() {
   QVERIFY2(!b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
 }
 
+void TraceBrowserTest::searchNamesAnIndexThatCannotBeWritten() {
+  // An index whose progress cannot be recorded (here a view stands where its table
+  // belongs): the status says why the search misses traces instead of "indexing".
+  const std::string copy = dir_.filePath("stuck.db").toStdString();
+  db::Connection(db_.toStdString()).exec("VACUUM INTO '" + copy + "'");
+  { db::SearchIndex create(copy); }
+  {
+    const std::string instance = db::Connection(copy).scalar_text("SELECT value FROM store_meta WHERE key = 'instance'");
+    db::Connection index(db::search_index_path(copy));
+    index.exec("DROP TABLE index_state; CREATE VIEW index_state(key, value) AS SELECT 'instance', '" + instance +
+               "' UNION ALL SELECT 'indexed_through', 0");
+  }
+  ui::TraceBrowser b;
+  b.setDatabase(QString::fromStdString(copy));
+  b.filterBar()->searchEdit()->setText("\"was wrong\"");
+  waitForFilter();
+  QTRY_VERIFY2(b.statusLabel()->text().contains("index_state"), qPrintable(b.statusLabel()->text()));
+  QVERIFY2(!b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
+}
+
 void TraceBrowserTest::numberKeyTagsSelection() {
   ui::TraceBrowser b;
   b.setDatabase(db_);

@@ -38,6 +38,7 @@ class TraceBrowserTest : public QObject {
   void loadsLazilyAndFilters();
   void fullTextSearchAndBadQuery();
   void searchWaitsForTheIndex();
+  void searchNamesAnIndexThatCannotBeWritten();
   void numberKeyTagsSelection();
   void groupAndHistoryViews();
   void detailHighlightsSpans();
