@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <deque>
+#include <fstream>
 #include <future>
 #include <sstream>
 #include <stdexcept>
