@@ -59,9 +59,7 @@ RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
   insert_prompt_ = std::make_unique<Statement>(*db_,
       "INSERT INTO prompts(run_id, text, reference) VALUES(?,?,?) ON CONFLICT(run_id, text) DO NOTHING");
   find_prompt_ = std::make_unique<Statement>(*db_, "SELECT id FROM prompts WHERE run_id = ? AND text = ?");
-  next_sample_id_ = std::make_unique<Statement>(*db_,
-      "SELECT max(coalesce((SELECT max(id) FROM samples), 0) + 1,"
-      " coalesce((SELECT value FROM store_meta WHERE key = 'next_sample_id'), 1))");
+  next_sample_id_ = std::make_unique<Statement>(*db_, kNextSampleIdSql);
   set_next_sample_id_ = std::make_unique<Statement>(*db_, "UPDATE store_meta SET value = ? WHERE key = 'next_sample_id'");
   update_progress_ = std::make_unique<Statement>(*db_, "UPDATE runs SET last_step = ? WHERE id = ? AND last_step < ?");
   indexer_ = std::make_unique<SearchIndexer>(path);

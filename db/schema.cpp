@@ -131,6 +131,10 @@ constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 int current_schema_version() { return kVersion; }
 
+const char* const kNextSampleIdSql =
+    "SELECT max(coalesce((SELECT max(id) FROM samples), 0) + 1,"
+    " coalesce((SELECT value FROM store_meta WHERE key = 'next_sample_id'), 1))";
+
 void migrate_to(Connection& db, int version) {
   const int have = static_cast<int>(db.scalar_int("PRAGMA user_version"));
   for (int v = have + 1; v <= version; ++v) {

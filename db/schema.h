@@ -14,6 +14,11 @@ int current_schema_version();
 // version. Refuses (DbError) a file that is not SQLite or was written by a newer app.
 std::unique_ptr<Connection> open_run_database(const std::string& path, bool read_only = false);
 
+// The id the next sample gets: never one handed out before, even if its sample was
+// deleted (store_meta.next_sample_id, schema v5), so a search index entry cannot name
+// another sample. One row, one column.
+extern const char* const kNextSampleIdSql;
+
 // Applies migrations up to `version` only (tests build databases of older versions).
 void migrate_to(Connection& db, int version);
 

@@ -68,9 +68,7 @@ void SearchIndex::reset_if_foreign() {
   const std::string ours = source_->scalar_text("SELECT value FROM store_meta WHERE key = 'instance'");
   auto belongs = [&] {
     // Ids the database has handed out; an index past them was built for another copy.
-    const int64_t issued = source_->scalar_int(
-        "SELECT max(coalesce((SELECT max(id) FROM samples), 0),"
-        " coalesce((SELECT value FROM store_meta WHERE key = 'next_sample_id'), 1) - 1)");
+    const int64_t issued = source_->scalar_int(kNextSampleIdSql) - 1;
     return index_->scalar_text("SELECT value FROM index_state WHERE key = 'instance'") == ours &&
            indexed_through() <= issued;
   };
@@ -173,12 +171,7 @@ void SearchIndexer::finish() {
 
 std::string SearchIndexer::error() {
   std::lock_guard lock(mutex_);
-  if (!error_) return {};
-  try {
-    std::rethrow_exception(error_);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
+  return error_text_;
 }
 
 void SearchIndexer::loop() {
@@ -222,6 +215,7 @@ void SearchIndexer::loop() {
     spdlog::warn("search index of '{}' stopped: {}; full-text search will miss newer samples", db_path_, e.what());
     std::lock_guard lock(mutex_);
     error_ = std::current_exception();
+    error_text_ = e.what();
     done_.notify_all();
   }
 }

@@ -68,6 +68,7 @@ class SearchIndexer {
   bool stop_ = false, notified_ = false;
   uint64_t finish_requested_ = 0, finish_done_ = 0;
   std::exception_ptr error_;
+  std::string error_text_;
   std::thread thread_;
 };
 
