@@ -1,6 +1,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QTabWidget>
@@ -31,6 +32,14 @@ namespace {
 constexpr int kSteps = 30, kGroups = 4, kG = 4;  // 480 samples: more than two pages
 
 void waitForFilter() { QTest::qWait(400); }  // the filter bar debounces edits by 250 ms
+
+// A copy of the database beside it, with a search index that has indexed nothing yet.
+std::string copyWithEmptyIndex(const QString& db, const char* name) {
+  const std::string copy = (QFileInfo(db).dir().filePath(name)).toStdString();
+  db::Connection(db.toStdString()).exec("VACUUM INTO '" + copy + "'");
+  db::SearchIndex create(copy);
+  return copy;
+}
 
 void screenshot(QWidget& w, const char* name) {
   if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/" + name);
@@ -138,9 +147,7 @@ void TraceBrowserTest::fullTextSearchAndBadQuery() {
 void TraceBrowserTest::searchWaitsForTheIndex() {
   // A copy of the database whose search index is empty and held by another writer: the
   // browser says what the search cannot see yet, and searches again once indexed.
-  const std::string copy = dir_.filePath("unindexed.db").toStdString();
-  db::Connection(db_.toStdString()).exec("VACUUM INTO '" + copy + "'");
-  { db::SearchIndex create(copy); }
+  const std::string copy = copyWithEmptyIndex(db_, "unindexed.db");
   db::Connection holder(db::search_index_path(copy));
   holder.exec("BEGIN IMMEDIATE");
   ui::TraceBrowser b;
@@ -161,9 +168,7 @@ void TraceBrowserTest::searchWaitsForTheIndex() {
 void TraceBrowserTest::searchNamesAnIndexThatCannotBeWritten() {
   // An index whose progress cannot be recorded (here a view stands where its table
   // belongs): the status says why the search misses traces instead of "indexing".
-  const std::string copy = dir_.filePath("stuck.db").toStdString();
-  db::Connection(db_.toStdString()).exec("VACUUM INTO '" + copy + "'");
-  { db::SearchIndex create(copy); }
+  const std::string copy = copyWithEmptyIndex(db_, "stuck.db");
   {
     const std::string instance = db::Connection(copy).scalar_text("SELECT value FROM store_meta WHERE key = 'instance'");
     db::Connection index(db::search_index_path(copy));
