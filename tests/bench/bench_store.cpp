@@ -2,6 +2,8 @@
 // 128, then time the studio's reads. The writer's rate and the rate until full-text search
 // sees every sample (its index trails the writer on a second thread) are both reported.
 // The completions come from a pool generated beforehand, so that the timing is the store's.
+// The ceiling this machine allows is measured in the same run: the CPU time the writer and
+// the indexer spend per sample, and the index rebuilt from scratch by one thread alone.
 // Usage:
 //   build/tests/bench/bench_store [samples=1000000] [db=/tmp/aha-bench.db]
 // Experiments: BENCH_STEP=N samples per step (transaction), BENCH_SQL="PRAGMA ..." run
@@ -12,11 +14,29 @@
 #include <filesystem>
 #include <random>
 
+#include <sys/resource.h>
+#include <time.h>
+
 #include "db/run_reader.h"
 #include "db/run_store.h"
+#include "db/schema.h"
+#include "db/search_index.h"
 
 using Clock = std::chrono::steady_clock;
 static double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+static double thread_cpu_s() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+static double process_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](timeval t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
 
 static double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -51,7 +71,8 @@ int main(int argc, char** argv) {
   const int per_step = std::getenv("BENCH_STEP") ? std::atoi(std::getenv("BENCH_STEP")) : 128, group = 8;
   const int64_t steps = (n + per_step - 1) / per_step;
   auto t0 = Clock::now();
-  double write_s = 0;
+  const double thread_cpu0 = thread_cpu_s(), process_cpu0 = process_cpu_s();
+  double write_s = 0, writer_cpu_s = 0, process_cpu = 0;
   {
     aha::db::RunStore store(path);
     if (const char* extra = std::getenv("BENCH_SQL")) store.connection().exec(extra);  // tuning experiments
@@ -80,7 +101,9 @@ int main(int argc, char** argv) {
       store.write_step(rec);
     }
     write_s = ms_since(t0) / 1000;
+    writer_cpu_s = thread_cpu_s() - thread_cpu0;
     store.finish_search_index();
+    process_cpu = process_cpu_s() - process_cpu0;
   }
   const double insert_s = ms_since(t0) / 1000;
   const double total = double(steps * per_step);
@@ -89,6 +112,50 @@ int main(int argc, char** argv) {
   std::printf("searchable after %.1f s: %.0f samples/s (FTS included)\n", insert_s, total / insert_s);
   std::printf("%.0f bytes/sample: %.0f in the database, %.0f in its search index (%.2f GB in all)\n",
               (bytes + index_bytes) / total, bytes / total, index_bytes / total, (bytes + index_bytes) / 1e9);
+
+  // The indexer alone: the same index rebuilt by one thread with nothing else running.
+  for (const char* suffix : {".fts", ".fts-wal", ".fts-shm"}) std::filesystem::remove(path + suffix);
+  const auto t1 = Clock::now();
+  const double index_cpu0 = thread_cpu_s();
+  {
+    aha::db::SearchIndex index(path);
+    while (index.index_batch() > 0) {
+    }
+  }
+  const double alone_s = ms_since(t1) / 1000, alone_cpu_us = (thread_cpu_s() - index_cpu0) / total * 1e6;
+
+  // SQLite's own cost for the rows and their indexes, the floor of any writer: the same
+  // rows copied into an empty database by one statement, with no binding and no JSON.
+  const std::string floor_path = path + ".rows-floor";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(floor_path + suffix);
+  double rows_floor_us = 0;
+  {
+    auto copy = aha::db::open_run_database(floor_path);
+    copy->exec("PRAGMA foreign_keys = OFF");
+    aha::db::Statement(*copy, "ATTACH DATABASE ? AS source").bind(1, path).run();
+    const double cpu0 = thread_cpu_s();
+    copy->exec("BEGIN; INSERT INTO runs SELECT * FROM source.runs; INSERT INTO prompts SELECT * FROM source.prompts;"
+               " INSERT INTO samples SELECT * FROM source.samples; COMMIT");
+    rows_floor_us = (thread_cpu_s() - cpu0) / total * 1e6;
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(floor_path + suffix);
+
+  const double writer_us = writer_cpu_s / total * 1e6, indexer_us = (process_cpu - writer_cpu_s) / total * 1e6;
+  std::printf("CPU per sample: the writer %.1f us, the indexer %.1f us; both cores busy %.0f%% of the time\n",
+              writer_us, indexer_us, 100 * process_cpu / (2 * insert_s));
+  std::printf("the indexer alone on one core: %.0f samples/s (%.1f us of CPU per sample)\n", total / alone_s,
+              alone_cpu_us);
+  std::printf("SQLite alone inserting the same rows and their indexes (INSERT..SELECT): %.1f us of CPU per sample\n",
+              rows_floor_us);
+  // SQLite lets one writer at a time into a file; two cores give two seconds of CPU a second.
+  const double one_index = total / alone_s;
+  std::printf("ceilings here, samples/s:\n");
+  std::printf("  one index file (the indexer alone on one core): %.0f\n", one_index);
+  std::printf("  two cores fully busy, this writer, the index split over both: %.0f\n", 2e6 / (writer_us + alone_cpu_us));
+  std::printf("  the same with a writer that costs only SQLite's own work: %.0f\n", 2e6 / (rows_floor_us + alone_cpu_us));
+  std::printf("  the same with the indexer's cost beside the writer (checkpoints, shared caches): %.0f\n",
+              2e6 / (rows_floor_us + indexer_us));
+  std::printf("the store reached %.2f of the one-index ceiling\n", total / insert_s / one_index);
 
   aha::db::RunReader reader(path);
   const int64_t run = reader.runs().at(0).id;
