@@ -187,7 +187,10 @@ void TraceBrowserTest::numberKeyTagsSelection() {
   ui::TraceBrowser b;
   b.setDatabase(db_);
   b.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&b));
+  // The digit keys work while the table has focus, and only an active window has focus
+  // (under X without a window manager nothing activates it by itself).
+  b.activateWindow();
+  QVERIFY(QTest::qWaitForWindowActive(&b));
   b.table()->setFocus();
   b.table()->selectRow(0);
   b.table()->selectionModel()->select(b.model()->index(1, 0),
