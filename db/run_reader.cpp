@@ -178,11 +178,7 @@ std::vector<std::string> RunReader::metric_names(int64_t run_id) {
 }
 
 std::vector<MetricPoint> RunReader::metric_series(int64_t run_id, const std::string& name, int64_t after_step) {
-  Statement st(*db_, "SELECT step, value, wall_time FROM metrics WHERE run_id = ? AND name = ? AND step > ? ORDER BY step");
-  st.bind(1, run_id).bind(2, name).bind(3, after_step);
-  std::vector<MetricPoint> out;
-  while (st.step()) out.push_back({st.column_int(0), st.column_is_null(1) ? NAN : st.column_double(1), st.column_double(2)});
-  return out;
+  return read_metric_series(*db_, run_id, name, after_step);
 }
 
 SamplePage RunReader::samples(const SampleFilter& filter, SampleOrder order, bool descending, int limit,

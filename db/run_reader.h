@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "db/metric_chunks.h"
 #include "db/sqlite.h"
 
 namespace aha::db {
@@ -15,11 +16,6 @@ struct RunSummary {
   std::string name, status, model, task, source, code_version, config_toml, message;
   int64_t seed = 0, total_steps = 0, last_step = -1;
   double created_at = 0, started_at = 0, finished_at = 0;
-};
-
-struct MetricPoint {
-  int64_t step = 0;
-  double value = 0, wall_time = 0;
 };
 
 struct SampleRow {

@@ -79,6 +79,7 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
                         "'; choose another name or resume it", 0);
     run_id_ = find.column_int(0);
     last_step_ = find.column_int(1);
+    metric_packer_.begin_run(run_id_);
     return run_id_;
   }
   if (resume) throw DbError("database '" + db_->path() + "' has no run named '" + info.name + "' to resume", 0);
@@ -89,6 +90,7 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
   ins.bind(5, info.model).bind(6, info.task).bind(7, info.total_steps).bind(8, info.source).run();
   run_id_ = db_->last_insert_id();
   last_step_ = -1;
+  metric_packer_.begin_run(run_id_);
   return run_id_;
 }
 
@@ -129,12 +131,14 @@ void RunStore::write_step(const StepRecord& step) {
     for (const auto& [name, value] : step.metrics) {
       insert_metric_->bind(1, run_id_).bind(2, name).bind(3, step.step).bind(4, value).bind(5, step.wall_time);
       insert_metric_->run();
+      metric_packer_.stored(name, step.step);
     }
     update_progress_->bind(1, step.step).bind(2, run_id_).bind(3, step.step).run();
     tx.commit();
   } catch (...) {
     // The transaction rolls back; cached prompt ids may name rolled-back rows.
     prompt_ids_.clear();
+    metric_packer_.forget();
     throw;
   }
   last_step_ = std::max(last_step_, step.step);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "db/metric_chunks.h"
 #include "db/run_sink.h"
 #include "db/search_index.h"
 #include "db/sqlite.h"
@@ -35,6 +36,7 @@ class RunStore : public RunSink {
   std::unique_ptr<Statement> insert_sample_, insert_metric_, insert_prompt_, find_prompt_, update_progress_,
       next_sample_id_, set_next_sample_id_;
   std::unordered_map<std::string, int64_t> prompt_ids_;  // of the current run
+  MetricPacker metric_packer_{*db_};
   int64_t run_id_ = -1, last_step_ = -1;
   std::unique_ptr<SearchIndexer> indexer_;  // last: it stops before the connection closes
 };

@@ -123,6 +123,17 @@ const char* const kMigrations[] = {
       ('instance', lower(hex(randomblob(8)))),
       ('next_sample_id', (SELECT coalesce(max(id), 0) + 1 FROM samples));
     )sql",
+    // v6: metric series also packed in chunks (db/metric_chunks.h), written with the rows
+    // they copy: a chart of 10,000 steps reads 20 rows instead of 10,000.
+    R"sql(
+    CREATE TABLE metric_chunks(
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      first_step INTEGER NOT NULL,
+      last_step INTEGER NOT NULL,
+      points BLOB NOT NULL,
+      PRIMARY KEY(run_id, name, first_step)) WITHOUT ROWID;
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -49,6 +49,7 @@ class Statement {
   int64_t column_int(int col) const;
   double column_double(int col) const;
   std::string column_text(int col) const;
+  std::string_view column_blob(int col) const;  // valid until the next step or reset
   bool column_is_null(int col) const;
   int column_count() const;
 

@@ -184,6 +184,77 @@ void StoreTest::searchIndexIsRebuiltWhenDamagedOrForeign() {
   QCOMPARE(count_after_catching_up(a), int64_t(3 * 2));
 }
 
+namespace {
+
+// Steps [from, to) carrying only metrics: kl = f(step), and a NaN reward at step 700.
+void write_metric_steps(RunStore& store, int64_t from, int64_t to, double (*kl)(int64_t)) {
+  for (int64_t step = from; step < to; ++step) {
+    aha::StepRecord r;
+    r.step = step;
+    r.wall_time = 1000.0 + step;
+    r.metrics = {{"kl", kl(step)}, {"reward", step == 700 ? NAN : 1.0}};
+    store.write_step(r);
+  }
+}
+
+// Every step 0..last exactly once, in order, with kl as expected: from the reader, and
+// after step `after`.
+void check_series(RunReader& reader, int64_t run, int64_t last, double (*kl_of)(int64_t)) {
+  for (int64_t after : {int64_t(-1), int64_t(700), last - 3}) {
+    const auto kl = reader.metric_series(run, "kl", after);
+    QCOMPARE(int64_t(kl.size()), last - after);
+    for (size_t i = 0; i < kl.size(); ++i) {
+      QCOMPARE(kl[i].step, after + 1 + int64_t(i));
+      QCOMPARE(kl[i].value, kl_of(kl[i].step));
+      QCOMPARE(kl[i].wall_time, 1000.0 + double(kl[i].step));
+    }
+  }
+}
+
+}  // namespace
+
+void StoreTest::metricSeriesFromChunksFollowsRewrites() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("m.db").toStdString();
+  auto half = [](int64_t s) { return 0.5 * double(s); };
+  auto negative = [](int64_t s) { return s < 100 ? 0.5 * double(s) : -double(s); };
+  int64_t run = 0;
+  {
+    RunStore store(path);
+    run = store.begin_run(aha::test::make_run("long"), false);
+    write_metric_steps(store, 0, 1300, half);
+  }
+  RunReader reader(path);
+  auto chunks = [&] {
+    return reader.connection().scalar_int("SELECT count(*) FROM metric_chunks WHERE name = 'kl'");
+  };
+  QCOMPARE(chunks(), int64_t(2));  // 2 x 512 steps packed, 276 in rows
+  check_series(reader, run, 1299, half);
+  const auto reward = reader.metric_series(run, "reward");
+  QVERIFY(std::isnan(reward[700].value));
+  QCOMPARE(reward[699].value, 1.0);
+
+  // A resumed run writes steps 100.. again with other values: no chunk may keep the old ones.
+  {
+    RunStore store(path);
+    store.begin_run(aha::test::make_run("long"), true);
+    write_metric_steps(store, 100, 150, negative);
+    QCOMPARE(chunks(), int64_t(0));
+    const auto kl = reader.metric_series(run, "kl");
+    QCOMPARE(kl.size(), size_t(1300));
+    for (int64_t s = 0; s < 1300; ++s) QCOMPARE(kl[s].value, s >= 100 && s < 150 ? negative(s) : half(s));
+    write_metric_steps(store, 150, 2000, negative);
+  }
+  check_series(reader, run, 1999, negative);
+  QCOMPARE(chunks(), int64_t(3));
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM metric_chunks a JOIN metric_chunks b ON a.name = b.name"
+                                          " AND a.first_step < b.first_step AND a.last_step >= b.first_step"),
+           int64_t(0));  // no overlap
+
+  TagStore(path).delete_run(run);
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM metric_chunks"), int64_t(0));
+}
+
 void StoreTest::metricSeriesSinceStep() {
   Fixture fx(6);
   RunReader reader(fx.path);
