@@ -59,6 +59,9 @@ void CrashTest::killedWriterLosesNoCommittedStep() {
     QVERIFY2(!st.step(), "a step was stored in part");
     QCOMPARE(reader.connection().scalar_int("SELECT count(DISTINCT step) FROM samples"), run->last_step + 1);
     QCOMPARE(reader.metric_series(run->id, "reward").size(), size_t(run->last_step + 1));
+    // Each 512 steps of a metric are packed by the step that completes them, kill or not.
+    QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM metric_chunks WHERE name = 'reward'"),
+             (run->last_step + 1) / kMetricChunkSteps);
     // The search index, written by the child's second thread, survives the kill too.
     Connection index(search_index_path(path.toStdString()));
     QCOMPARE(QString::fromStdString(index.scalar_text("PRAGMA integrity_check")), QString("ok"));
