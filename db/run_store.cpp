@@ -46,10 +46,10 @@ std::string rewards_json(const std::vector<std::pair<std::string, double>>& rewa
 }  // namespace
 
 RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
-  // The search indexer checkpoints the WAL after each batch, on its own thread: each
-  // checkpoint costs fsyncs, which on slow disks are most of the insert time. The writer
-  // checkpoints only should the WAL reach ~200 MB (the indexer stopped or far behind).
-  db_->exec("PRAGMA wal_autocheckpoint = 50000");
+  // The checkpointer copies the WAL into the database on its own thread. The writer
+  // checkpoints too, every ~80 MB of WAL, because only the writer can let the WAL start
+  // over; by then little is left to copy and fsync.
+  db_->exec("PRAGMA wal_autocheckpoint = 20000");
   insert_sample_ = std::make_unique<Statement>(*db_,
       "INSERT INTO samples(id, run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
       " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra)"
@@ -62,6 +62,7 @@ RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
   next_sample_id_ = std::make_unique<Statement>(*db_, kNextSampleIdSql);
   set_next_sample_id_ = std::make_unique<Statement>(*db_, "UPDATE store_meta SET value = ? WHERE key = 'next_sample_id'");
   update_progress_ = std::make_unique<Statement>(*db_, "UPDATE runs SET last_step = ? WHERE id = ? AND last_step < ?");
+  checkpointer_ = std::make_unique<WalCheckpointer>(path);
   indexer_ = std::make_unique<SearchIndexer>(path);
 }
 

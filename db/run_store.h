@@ -9,6 +9,7 @@
 #include "db/run_sink.h"
 #include "db/search_index.h"
 #include "db/sqlite.h"
+#include "db/wal_checkpointer.h"
 
 namespace aha::db {
 
@@ -38,7 +39,9 @@ class RunStore : public RunSink {
   std::unordered_map<std::string, int64_t> prompt_ids_;  // of the current run
   MetricPacker metric_packer_{*db_};
   int64_t run_id_ = -1, last_step_ = -1;
-  std::unique_ptr<SearchIndexer> indexer_;  // last: it stops before the connection closes
+  // Last: they stop before the connection closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  std::unique_ptr<SearchIndexer> indexer_;
 };
 
 }  // namespace aha::db

@@ -113,9 +113,6 @@ int64_t SearchIndex::index_batch(int64_t max_samples) {
   Statement mark(*index_, "UPDATE index_state SET value = ? WHERE key = 'indexed_through'");
   mark.bind(1, last).run();
   tx.commit();
-  // The database's checkpoints too, so that the writer does not wait for their fsyncs.
-  // PASSIVE: it copies what no reader still needs and never blocks the writer.
-  source_->exec("PRAGMA wal_checkpoint(PASSIVE)");
   return seen;
 }
 

@@ -30,6 +30,7 @@ class StoreTest : public QObject {
   void fullTextSearch();
   void searchIndexIsRebuiltWhenDamagedOrForeign();
   void metricSeriesSinceStep();
+  void checkpointerCopiesTheLogWithoutTheWriter();
   void metricSeriesFromChunksFollowsRewrites();
   void groupAndHistory();
   void stepAggregates();

@@ -3,6 +3,7 @@
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -253,6 +254,20 @@ void StoreTest::metricSeriesFromChunksFollowsRewrites() {
 
   TagStore(path).delete_run(run);
   QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM metric_chunks"), int64_t(0));
+}
+
+void StoreTest::checkpointerCopiesTheLogWithoutTheWriter() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("c.db").toStdString();
+  RunStore store(path);
+  store.begin_run(aha::test::make_run("cp"), false);
+  const auto empty = std::filesystem::file_size(path);
+  // Far fewer pages than the writer's own checkpoint waits for: only the checkpointer
+  // thread can have copied them into the database file.
+  for (int64_t step = 0; step < 20; ++step) store.write_step(aha::test::make_step(step, 4, 8));
+  QTRY_VERIFY_WITH_TIMEOUT(std::filesystem::file_size(path) > empty + 20 * 4096, 5000);
+  RunReader reader(path);
+  QCOMPARE(reader.count_samples({}), int64_t(20 * 32));
 }
 
 void StoreTest::metricSeriesSinceStep() {
