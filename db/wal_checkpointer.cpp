@@ -8,27 +8,18 @@
 
 namespace aha::db {
 
-WalCheckpointer::WalCheckpointer(std::string db_path) : db_path_(std::move(db_path)) {
-  thread_ = std::thread([this] { loop(); });
-}
+WalCheckpointer::WalCheckpointer(std::string db_path)
+    : db_path_(std::move(db_path)), thread_([this](std::stop_token stop) { loop(stop); }) {}
 
-WalCheckpointer::~WalCheckpointer() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-void WalCheckpointer::loop() {
+void WalCheckpointer::loop(std::stop_token stop) {
   try {
     Connection db(db_path_);
     for (;;) {
       {
         std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_; })) return;
+        wake_.wait_for(lock, stop, std::chrono::milliseconds(100), [] { return false; });
       }
+      if (stop.stop_requested()) return;
       try {
         // PASSIVE: copies what no reader still needs and never blocks the writer.
         db.exec("PRAGMA wal_checkpoint(PASSIVE)");

@@ -5,6 +5,7 @@
 // then finds little left to copy.
 #include <condition_variable>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -13,18 +14,14 @@ namespace aha::db {
 class WalCheckpointer {
  public:
   explicit WalCheckpointer(std::string db_path);
-  ~WalCheckpointer();  // stops after the checkpoint under way
-  WalCheckpointer(const WalCheckpointer&) = delete;
-  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
  private:
-  void loop();
+  void loop(std::stop_token stop);
 
   std::string db_path_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace aha::db
