@@ -141,6 +141,7 @@ std::string Statement::column_text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
+
 std::string_view Statement::column_blob(int col) const {
   const void* p = sqlite3_column_blob(stmt_, col);  // before the size, as SQLite asks
   return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
