@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QFontMetricsF>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,6 +11,7 @@
 #include <QSvgGenerator>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -236,11 +238,21 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
     rect->axis(QCPAxis::atRight)->setBasePen(QPen(Qt::black, 0.6));
   }
   plot->rescaleAxes();
+  // As many steps on the x axis as their labels leave room for: a narrow panel of a long
+  // run would print "2000 4000 6000" into each other. The panel's width follows from the
+  // figure's size; the y axis's labels take about five characters of it.
+  const double panelPt = figureSizeInches(r).width() * 72.0 / cols - 5.0 * small.pixelSize();
+  const QFontMetricsF metrics(small);
   for (auto* rect : plot->axisRects()) {
     auto* y = rect->axis(QCPAxis::atLeft);
     const QCPRange range = y->range();
     const double pad = std::max(range.size() * 0.05, std::max(1e-3, std::abs(range.center()) * 0.05));
     y->setRange(range.lower - pad, range.upper + pad);
+    auto* x = rect->axis(QCPAxis::atBottom);
+    const double label = std::max(metrics.horizontalAdvance(QString::number(x->range().lower, 'g', 6)),
+                                  metrics.horizontalAdvance(QString::number(x->range().upper, 'g', 6))) +
+                         2.0 * small.pixelSize();
+    x->ticker()->setTickCount(std::clamp(static_cast<int>(panelPt / label), 2, 5));
   }
   plot->legend->setVisible(o.legend != "none");
   plot->legend->setFont(small);

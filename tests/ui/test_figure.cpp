@@ -1,4 +1,5 @@
 #include <QFile>
+#include <QFontMetricsF>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,8 +9,10 @@
 #include <QRegularExpression>
 #include <QXmlStreamReader>
 
+#include <qcustomplot.h>
 #include <zlib.h>
 
+#include "db/run_reader.h"
 #include "db/run_store.h"
 #include "tests/ui/ui_tests.h"
 #include "ui/export_dialog.h"
@@ -158,6 +161,47 @@ void FigureTest::sidecarRecordsProvenance() {
     QVERIFY2(QString(e.what()).contains("seed-1"), e.what());
   }
   QVERIFY_THROWS_EXCEPTION(std::exception, ui::renderFigure(request(db_), dir_.filePath("fig.bmp")));
+}
+
+void FigureTest::longRunTickLabelsDoNotOverlap() {
+  // Two metrics side by side in one column: panels ~1.4 in wide over 10,400 steps (every
+  // 100th is enough for the axis).
+  const QString path = dir_.filePath("long.db");
+  {
+    db::RunStore store(path.toStdString());
+    RunInfo info;
+    info.name = "long";
+    store.begin_run(info, false);
+    for (int s = 0; s <= 10400; s += 100) {
+      StepRecord rec;
+      rec.step = s;
+      rec.wall_time = 1.7e9 + s;
+      rec.metrics = {{"reward", 0.5}, {"kl", 0.01}};
+      store.write_step(rec);
+    }
+  }
+  ui::FigureRequest r;
+  r.dbPath = path;
+  r.runs = {"long"};
+  r.metrics = {"reward", "kl"};
+  db::RunReader reader(path.toStdString());
+  QCustomPlot plot;
+  ui::buildFigure(&plot, reader, r);
+  const QSizeF in = ui::figureSizeInches(r);
+  plot.setViewport(QRect(0, 0, static_cast<int>(in.width() * 72), static_cast<int>(in.height() * 72)));  // as the export
+  plot.replot();
+  for (auto* rect : plot.axisRects()) {
+    auto* x = rect->axis(QCPAxis::atBottom);
+    const auto ticks = x->tickVector();
+    const auto labels = x->tickVectorLabels();
+    QVERIFY(ticks.size() >= 2);
+    const QFontMetricsF metrics(x->tickLabelFont());
+    for (int i = 0; i + 1 < ticks.size(); ++i) {
+      const double room = x->coordToPixel(ticks[i + 1]) - x->coordToPixel(ticks[i]);
+      const double needed = (metrics.horizontalAdvance(labels[i]) + metrics.horizontalAdvance(labels[i + 1])) / 2;
+      QVERIFY2(room > needed, qPrintable(QString("labels %1 and %2 overlap").arg(labels[i], labels[i + 1])));
+    }
+  }
 }
 
 void FigureTest::commandLineMatchesStudio() {

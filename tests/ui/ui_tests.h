@@ -57,6 +57,7 @@ class FigureTest : public QObject {
   void svgParsesAndHoldsSeries();
   void pngPixelsArePresetTimesDpi();
   void sidecarRecordsProvenance();
+  void longRunTickLabelsDoNotOverlap();
   void commandLineMatchesStudio();
  private:
   QTemporaryDir dir_;
