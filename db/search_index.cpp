@@ -141,18 +141,8 @@ void SearchIndex::purge_run(int64_t run_id) {
 
 // ---- SearchIndexer ----
 
-SearchIndexer::SearchIndexer(std::string db_path) : db_path_(std::move(db_path)) {
-  thread_ = std::thread([this] { loop(); });
-}
-
-SearchIndexer::~SearchIndexer() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+SearchIndexer::SearchIndexer(std::string db_path)
+    : db_path_(std::move(db_path)), thread_([this](std::stop_token stop) { loop(stop); }) {}
 
 void SearchIndexer::notify() {
   {
@@ -175,7 +165,7 @@ std::string SearchIndexer::error() {
   return error_text_;
 }
 
-void SearchIndexer::loop() {
+void SearchIndexer::loop(std::stop_token stop) {
   using namespace std::chrono;
   try {
     SearchIndex index(db_path_);
@@ -184,7 +174,7 @@ void SearchIndexer::loop() {
       uint64_t ticket;
       {
         std::lock_guard lock(mutex_);
-        if (stop_) return;
+        if (stop.stop_requested()) return;
         ticket = finish_requested_;
         notified_ = false;
       }
@@ -198,7 +188,7 @@ void SearchIndexer::loop() {
         }
         {
           std::lock_guard lock(mutex_);
-          if (stop_) return;
+          if (stop.stop_requested()) return;
         }
         if (steady_clock::now() - reported > seconds(10)) {  // a rebuild of a large database
           if (const int64_t left = index.pending(); left > 200000)
@@ -209,8 +199,7 @@ void SearchIndexer::loop() {
       std::unique_lock lock(mutex_);
       if (caught_up) finish_done_ = ticket;
       done_.notify_all();
-      wake_.wait_for(lock, seconds(2),
-                     [&] { return stop_ || notified_ || (caught_up && finish_requested_ != ticket); });
+      wake_.wait_for(lock, stop, seconds(2), [&] { return notified_ || (caught_up && finish_requested_ != ticket); });
     }
   } catch (const std::exception& e) {
     spdlog::warn("search index of '{}' stopped: {}; full-text search will miss newer samples", db_path_, e.what());

@@ -12,6 +12,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -48,7 +49,7 @@ class SearchIndex {
 class SearchIndexer {
  public:
   explicit SearchIndexer(std::string db_path);
-  ~SearchIndexer();  // stops at a batch boundary; what is left is indexed next time
+  // The destructor stops at a batch boundary; what is left is indexed next time.
   SearchIndexer(const SearchIndexer&) = delete;
   SearchIndexer& operator=(const SearchIndexer&) = delete;
 
@@ -60,16 +61,17 @@ class SearchIndexer {
   std::string error();
 
  private:
-  void loop();
+  void loop(std::stop_token stop);
 
   std::string db_path_;
   std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  bool stop_ = false, notified_ = false;
+  std::condition_variable_any wake_;  // also woken by the stop request
+  std::condition_variable done_;
+  bool notified_ = false;
   uint64_t finish_requested_ = 0, finish_done_ = 0;
   std::exception_ptr error_;
   std::string error_text_;
-  std::thread thread_;
+  std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace aha::db
