@@ -2,8 +2,8 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "core/logging.h"
-#include "core/model_eval.h"
+#include "core/support/logging.h"
+#include "core/rl/model_eval.h"
 
 namespace aha::cli {
 

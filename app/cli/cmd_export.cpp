@@ -7,7 +7,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "core/launch_export.h"
+#include "core/interop/launch_export.h"
 #include "db/metric_csv.h"
 #include "db/run_reader.h"
 #include "db/tag_store.h"

@@ -7,9 +7,9 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
-#include "core/run_config.h"
-#include "core/generic_import.h"
-#include "core/run_follower.h"
+#include "core/run/run_config.h"
+#include "core/interop/generic_import.h"
+#include "core/interop/run_follower.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 

@@ -6,8 +6,8 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
-#include "core/logging.h"
-#include "core/pretrain.h"
+#include "core/support/logging.h"
+#include "core/rl/pretrain.h"
 
 namespace aha::cli {
 

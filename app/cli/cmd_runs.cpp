@@ -2,7 +2,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "core/aha_onset.h"
+#include "core/analysis/aha_onset.h"
 #include "db/run_reader.h"
 
 namespace aha::cli {

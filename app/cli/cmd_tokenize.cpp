@@ -8,8 +8,8 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "core/run_config.h"
-#include "core/tokenizer.h"
+#include "core/run/run_config.h"
+#include "core/text/tokenizer.h"
 
 namespace aha::cli {
 

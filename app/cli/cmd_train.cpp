@@ -5,8 +5,9 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
-#include "core/job.h"
-#include "core/logging.h"
+#include "core/rl/torch_engine.h"
+#include "core/run/job.h"
+#include "core/support/logging.h"
 #include "db/run_store.h"
 
 namespace aha::cli {
@@ -40,7 +41,7 @@ int cmd_train(int argc, char** argv, int first) {
   const std::string db = args.require("db");
 
   TrainingJob job(
-      cfg, [db] { return std::make_unique<db::RunStore>(db); }, TrainingJob::default_checkpoint_root(db),
+      torch_engine(), cfg, [db] { return std::make_unique<db::RunStore>(db); }, TrainingJob::default_checkpoint_root(db),
       args.has("resume"));
   install_interrupt_handler();
   JobCallbacks cb;

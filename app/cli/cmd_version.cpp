@@ -1,8 +1,8 @@
 #include <cstdio>
 
 #include "app/cli/commands.h"
-#include "core/runtime_info.h"
-#include "core/version.h"
+#include "core/rl/runtime_info.h"
+#include "core/support/version.h"
 
 namespace aha::cli {
 

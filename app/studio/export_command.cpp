@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "app/cli/args.h"
-#include "ui/figure.h"
+#include "ui/charts/figure.h"
 
 namespace aha::studio {
 namespace {

@@ -5,9 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include "app/studio/export_command.h"
-#include "core/logging.h"
-#include "core/version.h"
-#include "ui/main_window.h"
+#include "core/support/logging.h"
+#include "core/support/version.h"
+#include "core/rl/torch_engine.h"
+#include "ui/window/main_window.h"
 
 int main(int argc, char** argv) {
   const bool headless = aha::studio::is_export_command(argc, argv);
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
   aha::init_logging(QDir(dataDir).filePath("logs/aha-studio.log").toStdString());
   spdlog::info("Aha Studio {} ({}) starting", aha::version(), aha::git_revision());
 
-  aha::ui::MainWindow window;
+  aha::ui::MainWindow window(aha::torch_engine());
   // The last database, else the default one in the user's data directory.
   const QString last = QSettings().value("database/last").toString();
   if (last.isEmpty() || !window.openDatabase(last, /*quiet=*/true)) window.openDatabase(aha::ui::MainWindow::defaultDatabasePath());

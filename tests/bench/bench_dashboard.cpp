@@ -17,7 +17,7 @@
 
 #include "db/run_reader.h"
 #include "db/run_store.h"
-#include "ui/dashboard.h"
+#include "ui/charts/dashboard.h"
 
 namespace {
 double ms(const QElapsedTimer& t) { return t.nsecsElapsed() / 1e6; }

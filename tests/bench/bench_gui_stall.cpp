@@ -13,8 +13,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "ui/main_window.h"
-#include "ui/run_controller.h"
+#include "core/rl/torch_engine.h"
+#include "ui/window/main_window.h"
+#include "ui/runs/run_controller.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
   }
   const QString db = argc > 2 ? argv[2] : "/tmp/aha-stall.db";
   for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(db + suffix);
-  aha::ui::MainWindow window;
+  aha::ui::MainWindow window(aha::torch_engine());
   window.resize(1500, 950);
   window.show();
   window.openDatabase(db);

@@ -16,8 +16,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/checkpoint.h"
-#include "core/sampler.h"
+#include "core/model/checkpoint.h"
+#include "core/rl/sampler.h"
 
 namespace {
 

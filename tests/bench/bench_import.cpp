@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/memory_sink.h"
-#include "core/verl_import.h"
+#include "core/run/memory_sink.h"
+#include "core/interop/verl_import.h"
 #include "db/run_store.h"
 
 namespace fs = std::filesystem;

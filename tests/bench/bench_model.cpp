@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "core/char_tokenizer.h"
-#include "core/sampler.h"
-#include "core/transformer.h"
+#include "core/text/char_tokenizer.h"
+#include "core/rl/sampler.h"
+#include "core/model/transformer.h"
 
 using Clock = std::chrono::steady_clock;
 static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }

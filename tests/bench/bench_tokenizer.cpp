@@ -9,9 +9,9 @@
 #include <random>
 #include <string>
 
-#include "core/pretokenizer.h"
-#include "core/tokenizer.h"
-#include "core/unicode_text.h"
+#include "core/text/pretokenizer.h"
+#include "core/text/tokenizer.h"
+#include "core/text/unicode_text.h"
 
 namespace {
 

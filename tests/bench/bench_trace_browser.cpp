@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "ui/trace_browser.h"
-#include "ui/trace_table_model.h"
+#include "ui/traces/trace_browser.h"
+#include "ui/traces/trace_table_model.h"
 
 namespace {
 double ms(const QElapsedTimer& t) { return t.nsecsElapsed() / 1e6; }

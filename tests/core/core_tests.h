@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "core/tokenizer.h"
+#include "core/text/tokenizer.h"
 
 class RuntimeTest : public QObject {
   Q_OBJECT

@@ -1,0 +1,385 @@
+#include "core/interop/launch_export.h"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace aha {
+
+namespace {
+
+std::string py_str(const std::string& s) {  // a Python string literal
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += c;
+  }
+  return out + "\"";
+}
+
+std::string num(double v) {
+  std::ostringstream o;
+  o.precision(10);
+  o << v;
+  return o.str();
+}
+
+std::string py_bool(bool b) { return b ? "True" : "False"; }
+
+std::string verl_loss_agg(const std::string& loss_type) {
+  if (loss_type == "dr_grpo") return "seq-mean-token-sum-norm";
+  if (loss_type == "grpo") return "seq-mean-token-mean";
+  return "token-mean";  // bnpo, dapo
+}
+
+// Our reward rules and problem source in plain Python, shared by both scripts.
+std::string python_task_module(const RunConfig& c) {
+  const auto fmt = c.prompt_format();
+  std::ostringstream o;
+  o << "# --- Aha Studio's task and reward rules (the same rules as the engine) ---\n"
+    << "import ast, json, random, re\n"
+    << "from fractions import Fraction\n\n"
+    << "TASK = " << py_str(c.task.name) << "\n"
+    << "DATA_FILE = " << py_str(c.task.data_file) << "\n"
+    << "FIELDS = {\"question\": " << py_str(c.task.question_field) << ", \"answer\": " << py_str(c.task.answer_field)
+    << ", \"nums\": " << py_str(c.task.nums_field) << ", \"target\": " << py_str(c.task.target_field) << "}\n"
+    << "ANSWER_TOLERANCE = " << num(c.task.answer_tolerance) << "\n"
+    << "TERMS = (" << c.task.min_terms << ", " << c.task.max_terms << ")\n"
+    << "VALUES = (" << c.task.min_value << ", " << c.task.max_value << ")\n"
+    << "COUNTDOWN = (" << c.task.countdown_numbers << ", " << c.task.countdown_max_target << ")\n"
+    << "PROMPT_TEMPLATE = " << py_str(c.prompt_template == "r1-zero" ? r1_zero_template() : c.prompt_template) << "\n"
+    << "CHAT_TEMPLATE = " << py_str(c.chat_template) << "\n"
+    << "SYSTEM_PROMPT = " << py_str(c.system_prompt.empty() ? kR1ZeroInstruction : c.system_prompt) << "\n"
+    << "PROMPT_OPENS_THINK = " << py_bool(fmt.opens_think()) << "\n";
+  o << "REWARD_WEIGHTS = {";
+  for (size_t i = 0; i < c.reward_funcs.size(); ++i)
+    o << (i ? ", " : "") << py_str(c.reward_funcs[i]) << ": " << num(c.reward_weights[i]);
+  o << "}\n";
+  o << R"PY(
+
+def render_prompt(question):
+    body = PROMPT_TEMPLATE.replace("{question}", question)
+    if CHAT_TEMPLATE != "chatml":
+        return body
+    return ("<|im_start|>system\n" + SYSTEM_PROMPT + "<|im_end|>\n<|im_start|>user\n" + body +
+            "<|im_end|>\n<|im_start|>assistant\n<think>")
+
+
+def problems(count, seed):
+    """(question, ground_truth) pairs: from DATA_FILE, or generated as the engine does."""
+    rng = random.Random(seed)
+    if DATA_FILE:
+        rows = []
+        with open(DATA_FILE, encoding="utf-8") as f:
+            if DATA_FILE.endswith(".csv"):
+                import csv
+                rows = list(csv.DictReader(f))
+            else:
+                rows = [json.loads(line) for line in f if line.strip()]
+        out = []
+        for row in rows:
+            if TASK == "countdown":
+                nums = row[FIELDS["nums"]]
+                nums = nums if isinstance(nums, list) else [int(x) for x in re.findall(r"-?\d+", str(nums))]
+                target = int(row[FIELDS["target"]])
+                question = "Use " + " ".join(str(n) for n in nums) + " to make " + str(target) + "."
+                out.append((question, json.dumps({"nums": nums, "target": target})))
+            else:
+                answer = str(row[FIELDS["answer"]])
+                answer = answer.split("####")[-1].strip().replace(",", "") if "####" in answer else answer.strip()
+                out.append((str(row[FIELDS["question"]]), answer))
+        return [out[rng.randrange(len(out))] for _ in range(count)]
+    out = []
+    while len(out) < count:
+        if TASK == "countdown":
+            nums = [rng.randint(1, 25) for _ in range(COUNTDOWN[0])]
+            pick = rng.sample(nums, rng.randint(2, len(nums)))
+            value = pick[0]
+            for n in pick[1:]:
+                value = rng.choice([value + n, value * n, abs(value - n)])
+            if 0 < value <= COUNTDOWN[1]:
+                question = "Use " + " ".join(str(n) for n in nums) + " to make " + str(value) + "."
+                out.append((question, json.dumps({"nums": nums, "target": value})))
+        else:
+            terms = [rng.randint(*VALUES) for _ in range(rng.randint(*TERMS))]
+            out.append(("+".join(str(t) for t in terms) + "=", str(sum(terms))))
+    return out
+
+
+def parse(completion):
+    """(answer or None, well formed): one of each tag, in order, only blanks around them."""
+    text = ("<think>" if PROMPT_OPENS_THINK else "") + completion
+    start = text.rfind("<answer>")
+    end = text.find("</answer>", start) if start >= 0 else -1
+    answer = text[start + 8:end] if start >= 0 and end >= 0 else None
+    ok = (answer is not None and all(text.count(t) == 1 for t in ("<think>", "</think>", "<answer>", "</answer>"))
+          and re.fullmatch(r"\s*<think>.*</think>\s*<answer>.*</answer>\s*", text, re.S) is not None)
+    return answer, ok
+
+
+def as_number(text):
+    s = text.strip()
+    if s.startswith("\\boxed{") and s.endswith("}"):
+        s = s[7:-1]
+    s = s.replace(",", "").replace("$", "").replace(" ", "").rstrip(".%")
+    try:
+        return float(Fraction(s))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def countdown_value(expression, nums):
+    """The exact value of an equation using each given number at most once, else None."""
+    expression = expression.split("=")[0]
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    pool = list(nums)
+
+    def value(node):
+        if isinstance(node, ast.BinOp) and type(node.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div):
+            a, b = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Add): return a + b
+            if isinstance(node.op, ast.Sub): return a - b
+            if isinstance(node.op, ast.Mult): return a * b
+            if b == 0: raise ValueError("division by zero")
+            return a / b
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            if node.value not in pool: raise ValueError("number not given or used twice")
+            pool.remove(node.value)
+            return Fraction(node.value)
+        raise ValueError("not + - * / on numbers")
+
+    try:
+        return value(tree.body)
+    except ValueError:
+        return None
+
+
+def accuracy_of(answer, ground_truth):
+    if answer is None:
+        return 0.0
+    if TASK == "countdown":
+        gt = json.loads(ground_truth) if isinstance(ground_truth, str) else ground_truth
+        return 1.0 if countdown_value(answer, gt["nums"]) == gt["target"] else 0.0
+    ref, got = as_number(str(ground_truth)), as_number(answer)
+    if ref is not None:
+        return 1.0 if got is not None and abs(got - ref) <= ANSWER_TOLERANCE * max(1.0, abs(ref)) else 0.0
+    return 1.0 if answer.strip().lower() == str(ground_truth).strip().lower() else 0.0
+
+
+def scores(completion, ground_truth):
+    """Every reward function's value and the weighted total ("score")."""
+    answer, ok = parse(completion)
+    values = {"accuracy": accuracy_of(answer, ground_truth), "format": 1.0 if ok else 0.0}
+    out = {name: values[name] for name in REWARD_WEIGHTS}
+    out["score"] = sum(REWARD_WEIGHTS[name] * values[name] for name in REWARD_WEIGHTS)
+    return out
+)PY";
+  return o.str();
+}
+
+}  // namespace
+
+std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string& engine) {
+  const bool verl = engine == "verl";
+  const int prompts = c.prompts_per_step();
+  std::vector<KeyMapping> m;
+  auto map = [&](const std::string& ours, const std::string& theirs) { m.push_back({ours, theirs, ""}); };
+  auto none = [&](const std::string& ours, const std::string& why) { m.push_back({ours, "", why}); };
+  if (verl) {
+    map("name", "trainer.experiment_name");
+    map("model", "actor_rollout_ref.model.path");
+    none("device", "veRL places work on the Ray cluster's GPUs (trainer.n_gpus_per_node, trainer.nnodes)");
+    map("seed", "data.seed");
+    map("max_steps", "trainer.total_training_steps");
+    none("threads", "CPU threads of the local engine only");
+    map("prompt_template", "data prompts (written by the prep step below)");
+    map("chat_template", "data prompts (veRL applies the model's own chat template to them)");
+    map("system_prompt", "data prompts (system message)");
+    map("num_generations", "actor_rollout_ref.rollout.n");
+    map("per_device_train_batch_size", "data.train_batch_size (prompts = " + std::to_string(prompts) + ")");
+    map("beta", "actor_rollout_ref.actor.kl_loss_coef (use_kl_loss, low_var_kl = k3)");
+    map("epsilon", "actor_rollout_ref.actor.clip_ratio_low");
+    map("epsilon_high", "actor_rollout_ref.actor.clip_ratio_high");
+    map("loss_type", "actor_rollout_ref.actor.loss_agg_mode");
+    map("scale_rewards", "algorithm.norm_adv_by_std_in_grpo");
+    map("num_iterations", "actor_rollout_ref.actor.ppo_epochs");
+    map("max_completion_length", "data.max_response_length");
+    map("temperature", "actor_rollout_ref.rollout.temperature");
+    map("top_p", "actor_rollout_ref.rollout.top_p");
+    map("learning_rate", "actor_rollout_ref.actor.optim.lr");
+    map("lr_scheduler_type", "actor_rollout_ref.actor.optim.warmup_style");
+    map("warmup_steps", "actor_rollout_ref.actor.optim.lr_warmup_steps");
+    map("max_grad_norm", "actor_rollout_ref.actor.grad_clip");
+    map("weight_decay", "actor_rollout_ref.actor.optim.weight_decay");
+    map("reward_funcs", "custom_reward_function.path (aha_reward.py)");
+    map("reward_weights", "custom_reward_function.path (aha_reward.py)");
+    map("save_steps", "trainer.save_freq");
+    map("gradient_checkpointing", "actor_rollout_ref.model.enable_gradient_checkpointing");
+    none("bf16", "veRL's FSDP workers choose their own mixed precision (bf16 by default)");
+  } else {
+    map("name", "GRPOConfig.run_name");
+    map("model", "GRPOTrainer(model=...)");
+    none("device", "accelerate places the job (accelerate launch --num_processes N)");
+    map("seed", "GRPOConfig.seed");
+    map("max_steps", "GRPOConfig.max_steps");
+    none("threads", "CPU threads of the local engine only");
+    map("prompt_template", "dataset prompts (render_prompt)");
+    map("chat_template", "dataset prompts (render_prompt)");
+    map("system_prompt", "dataset prompts (render_prompt)");
+    for (const char* k : {"num_generations", "per_device_train_batch_size", "beta", "epsilon", "epsilon_high",
+                          "loss_type", "scale_rewards", "num_iterations", "max_completion_length", "temperature",
+                          "top_p", "learning_rate", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
+                          "weight_decay", "reward_weights", "save_steps", "gradient_checkpointing", "bf16"})
+      map(k, std::string("GRPOConfig.") + k);
+    map("reward_funcs", "GRPOTrainer(reward_funcs=...)");
+  }
+  const std::string data = verl ? "data.train_files (prep step)" : "train_dataset (problems())";
+  for (const char* k : {"name", "min_terms", "max_terms", "min_value", "max_value", "countdown_numbers",
+                        "countdown_max_target", "data_file", "data_format", "question_field", "answer_field",
+                        "nums_field", "target_field", "answer_tolerance"})
+    map(std::string("task.") + k, data);
+  none("task.on_bad_line", "the Python loader stops at a bad line; check the file with Aha Studio first");
+  none("reflection", "the aha detector runs when `aha import` / `aha follow` reads the rollouts");
+  return m;
+}
+
+std::string launch_script(const RunConfig& c, const std::string& engine, const std::string& out_dir) {
+  if (engine != "verl" && engine != "trl")
+    throw std::invalid_argument("unknown engine '" + engine + "' (known: verl, trl)");
+  const auto mapping = launch_key_mapping(c, engine);
+  std::ostringstream unmapped;
+  for (const auto& k : mapping)
+    if (k.theirs.empty()) unmapped << "#   " << k.ours << ": " << k.note << "\n";
+  const int prompts = c.prompts_per_step();
+  std::ostringstream o;
+
+  if (engine == "trl") {
+    o << "#!/usr/bin/env python3\n"
+      << "# TRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
+      << "# Run: accelerate launch this_script.py (or python3 this_script.py on one GPU).\n"
+      << "# Follow it live: aha follow trl --dir " << out_dir << " --db runs.aha.db --run " << c.name << "\n"
+      << "# Keys of the Aha Studio config without a TRL counterpart:\n"
+      << unmapped.str() << "\n"
+      << python_task_module(c) << "\n\n"
+      << "# --- reward functions: TRL logs them as rewards/<name>/mean, as Aha Studio does ---\n"
+      << "def accuracy(completions, ground_truth, **kwargs):\n"
+      << "    return [accuracy_of(parse(c)[0], gt) for c, gt in zip(completions, ground_truth)]\n\n\n"
+      << "def format(completions, **kwargs):  # noqa: A001 (the metric name is \"format\")\n"
+      << "    return [1.0 if parse(c)[1] else 0.0 for c in completions]\n\n\n"
+      << "def main():\n"
+      << "    from datasets import Dataset\n"
+      << "    from trl import GRPOConfig, GRPOTrainer\n\n"
+      << "    rows = [{\"prompt\": render_prompt(q), \"ground_truth\": gt} for q, gt in problems("
+      << prompts << " * " << c.max_steps << ", " << c.seed << ")]\n"
+      << "    config = GRPOConfig(\n"
+      << "        output_dir=" << py_str(out_dir) << ",\n"
+      << "        run_name=" << py_str(c.name) << ",\n"
+      << "        seed=" << c.seed << ",\n"
+      << "        max_steps=" << c.max_steps << ",\n"
+      << "        num_generations=" << c.num_generations << ",\n"
+      << "        per_device_train_batch_size=" << c.per_device_train_batch_size << ",\n"
+      << "        beta=" << num(c.beta) << ",\n"
+      << "        epsilon=" << num(c.epsilon) << ",\n"
+      << "        epsilon_high=" << num(c.epsilon_high) << ",\n"
+      << "        loss_type=" << py_str(c.loss_type) << ",\n"
+      << "        scale_rewards=" << py_bool(c.scale_rewards) << ",\n"
+      << "        num_iterations=" << c.num_iterations << ",\n"
+      << "        max_completion_length=" << c.max_completion_length << ",\n"
+      << "        temperature=" << num(c.temperature) << ",\n"
+      << "        top_p=" << num(c.top_p) << ",\n"
+      << "        learning_rate=" << num(c.learning_rate) << ",\n"
+      << "        lr_scheduler_type=" << py_str(c.lr_scheduler_type) << ",\n"
+      << "        warmup_steps=" << c.warmup_steps << ",\n"
+      << "        max_grad_norm=" << num(c.max_grad_norm) << ",\n"
+      << "        weight_decay=" << num(c.weight_decay) << ",\n"
+      << "        reward_weights=[";
+    for (size_t i = 0; i < c.reward_weights.size(); ++i) o << (i ? ", " : "") << num(c.reward_weights[i]);
+    o << "],\n"
+      << "        save_steps=" << c.save_steps << ",\n"
+      << "        gradient_checkpointing=" << py_bool(c.gradient_checkpointing) << ",\n"
+      << "        bf16=" << py_bool(c.bf16) << ",\n"
+      << "        logging_steps=1,  # one log_history entry per step, for aha follow trl\n"
+      << "    )\n"
+      << "    funcs = {\"accuracy\": accuracy, \"format\": format}\n"
+      << "    trainer = GRPOTrainer(model=" << py_str(c.model) << ", reward_funcs=[funcs[n] for n in REWARD_WEIGHTS],\n"
+      << "                          args=config, train_dataset=Dataset.from_list(rows))\n"
+      << "    trainer.train()\n"
+      << "    trainer.save_state()\n\n\n"
+      << "if __name__ == \"__main__\":\n"
+      << "    main()\n";
+    return o.str();
+  }
+
+  const bool kl = c.beta > 0;
+  o << "#!/usr/bin/env bash\n"
+    << "# veRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
+    << "# Every step's rollouts are dumped to " << out_dir << "; follow them live with\n"
+    << "#   aha follow verl --dir " << out_dir << " --db runs.aha.db --run " << c.name << "\n"
+    << "# Keys of the Aha Studio config without a veRL counterpart:\n"
+    << unmapped.str()
+    << "set -euo pipefail\n"
+    << "work=\"${AHA_WORK_DIR:-$PWD/aha-" << c.name << "}\"\n"
+    << "mkdir -p \"$work\"\n\n"
+    << "# 1. Our task and reward rules as veRL's custom reward function.\n"
+    << "cat > \"$work/aha_reward.py\" <<'AHA_PY'\n"
+    << python_task_module(c) << "\n\n"
+    << "def compute_score(data_source, solution_str, ground_truth, extra_info=None):\n"
+    << "    return scores(solution_str, ground_truth)  # extra keys are dumped beside \"score\"\n"
+    << "AHA_PY\n\n"
+    << "# 2. The problems as veRL parquet (prompt messages + ground truth).\n"
+    << "python3 - \"$work\" <<'AHA_PY'\n"
+    << "import sys\nimport pandas as pd\nsys.path.insert(0, sys.argv[1])\nimport aha_reward as t\n"
+    << "rows = [{\"data_source\": \"aha\", \"prompt\": [{\"role\": \"user\", \"content\": q}],\n"
+    << "         \"reward_model\": {\"style\": \"rule\", \"ground_truth\": gt}}\n"
+    << "        for q, gt in t.problems(" << prompts << " * " << c.max_steps << ", " << c.seed << ")]\n"
+    << "pd.DataFrame(rows).to_parquet(sys.argv[1] + \"/train.parquet\")\n"
+    << "pd.DataFrame(rows[:" << prompts << "]).to_parquet(sys.argv[1] + \"/val.parquet\")\n"
+    << "AHA_PY\n\n"
+    << "# 3. Train.\n"
+    << "python3 -m verl.trainer.main_ppo \\\n"
+    << "  algorithm.adv_estimator=grpo \\\n"
+    << "  algorithm.norm_adv_by_std_in_grpo=" << (c.scale_rewards ? "True" : "False") << " \\\n"
+    << "  algorithm.use_kl_in_reward=False \\\n"
+    << "  data.train_files=\"$work/train.parquet\" \\\n"
+    << "  data.val_files=\"$work/val.parquet\" \\\n"
+    << "  data.train_batch_size=" << prompts << " \\\n"
+    << "  data.max_prompt_length=1024 \\\n"
+    << "  data.max_response_length=" << c.max_completion_length << " \\\n"
+    << "  data.seed=" << c.seed << " \\\n"
+    << "  actor_rollout_ref.model.path=" << c.model << " \\\n"
+    << "  actor_rollout_ref.model.enable_gradient_checkpointing=" << (c.gradient_checkpointing ? "True" : "False") << " \\\n"
+    << "  actor_rollout_ref.actor.optim.lr=" << num(c.learning_rate) << " \\\n"
+    << "  actor_rollout_ref.actor.optim.weight_decay=" << num(c.weight_decay) << " \\\n"
+    << "  actor_rollout_ref.actor.optim.lr_warmup_steps=" << c.warmup_steps << " \\\n"
+    << "  actor_rollout_ref.actor.optim.warmup_style=" << c.lr_scheduler_type << " \\\n"
+    << "  actor_rollout_ref.actor.ppo_mini_batch_size=" << prompts << " \\\n"
+    << "  actor_rollout_ref.actor.ppo_epochs=" << c.num_iterations << " \\\n"
+    << "  actor_rollout_ref.actor.clip_ratio_low=" << num(c.epsilon) << " \\\n"
+    << "  actor_rollout_ref.actor.clip_ratio_high=" << num(c.epsilon_high) << " \\\n"
+    << "  actor_rollout_ref.actor.loss_agg_mode=" << verl_loss_agg(c.loss_type) << " \\\n"
+    << "  actor_rollout_ref.actor.grad_clip=" << num(c.max_grad_norm) << " \\\n"
+    << "  actor_rollout_ref.actor.use_kl_loss=" << (kl ? "True" : "False") << " \\\n"
+    << "  actor_rollout_ref.actor.kl_loss_coef=" << num(c.beta) << " \\\n"
+    << "  actor_rollout_ref.actor.kl_loss_type=low_var_kl \\\n"
+    << "  actor_rollout_ref.rollout.name=vllm \\\n"
+    << "  actor_rollout_ref.rollout.n=" << c.num_generations << " \\\n"
+    << "  actor_rollout_ref.rollout.temperature=" << num(c.temperature) << " \\\n"
+    << "  actor_rollout_ref.rollout.top_p=" << num(c.top_p) << " \\\n"
+    << "  custom_reward_function.path=\"$work/aha_reward.py\" \\\n"
+    << "  custom_reward_function.name=compute_score \\\n"
+    << "  trainer.project_name=aha-studio \\\n"
+    << "  trainer.experiment_name=" << c.name << " \\\n"
+    << "  trainer.total_training_steps=" << c.max_steps << " \\\n"
+    << "  trainer.save_freq=" << c.save_steps << " \\\n"
+    << "  trainer.rollout_data_dir=" << out_dir << " \\\n"
+    << "  trainer.logger='[console]' \\\n"
+    << "  \"$@\"\n";
+  return o.str();
+}
+
+}  // namespace aha

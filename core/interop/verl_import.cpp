@@ -1,0 +1,145 @@
+#include "core/interop/verl_import.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace aha {
+
+namespace fs = std::filesystem;
+
+RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(std::string("not JSON (") + e.what() + ")");
+  }
+  if (!j.is_object()) throw std::runtime_error("not a JSON object");
+  auto text = [&](const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end()) throw std::runtime_error(std::string("no \"") + key + "\" field");
+    if (!it->is_string()) throw std::runtime_error(std::string("\"") + key + "\" is not text");
+    return std::move(it->get_ref<std::string&>());  // the document is dropped after this
+  };
+  RolloutSample s;
+  s.prompt = text("input");
+  s.completion = text("output");
+  const auto score = j.find("score");
+  if (score == j.end() || !score->is_number()) throw std::runtime_error("no numeric \"score\" field");
+  s.score = score->get<double>();
+  if (const auto st = j.find("step"); step && st != j.end() && st->is_number_integer()) *step = st->get<int64_t>();
+  nlohmann::json extra = nlohmann::json::object();
+  for (auto& [key, v] : j.items()) {
+    if (key == "input" || key == "output" || key == "score" || key == "step") continue;
+    if (key == "gts") {
+      s.reference = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if ((key == "acc" || key == "accuracy") && (v.is_boolean() || v.is_number())) {
+      s.correct = v.is_boolean() ? v.get<bool>() : v.get<double>() > 0.5;
+      s.rewards.emplace_back(key, v.is_boolean() ? double(v.get<bool>()) : v.get<double>());
+    } else if (v.is_number() || v.is_boolean()) {
+      s.rewards.emplace_back(key, v.is_boolean() ? double(v.get<bool>()) : v.get<double>());
+    } else {
+      extra[key] = v;  // kept, never an error
+    }
+  }
+  if (!extra.empty()) s.extra = extra.dump();
+  return s;
+}
+
+std::vector<VerlStepFile> list_verl_step_files(const fs::path& dir) {
+  std::vector<VerlStepFile> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".jsonl") continue;
+    const auto stem = entry.path().stem().string();
+    if (stem.empty() || stem.find_first_not_of("0123456789") != std::string::npos || stem.size() > 15) continue;
+    out.push_back({std::stoll(stem), entry.path()});
+  }
+  if (ec) throw std::runtime_error("cannot list rollout directory '" + dir.string() + "': " + ec.message());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.step < b.step; });
+  return out;
+}
+
+VerlIngest::VerlIngest(fs::path dir, RunSink& sink, const RolloutStepBuilder& builder, Report report)
+    : dir_(std::move(dir)), sink_(sink), builder_(builder), report_(std::move(report)) {
+  if (!fs::is_directory(dir_))
+    throw std::runtime_error("'" + dir_.string() + "' is not a directory (veRL's trainer.rollout_data_dir)");
+}
+
+namespace {
+
+// Whether a step file is finished: its last byte is a newline (veRL ends every line
+// with one) and, for the newest file, it has not changed for `settle_seconds`.
+bool finished(const VerlStepFile& f, bool newest, double settle_seconds) {
+  std::ifstream in(f.path, std::ios::binary | std::ios::ate);
+  if (!in || in.tellg() <= 0) return false;
+  in.seekg(-1, std::ios::end);
+  if (in.get() != '\n') return false;
+  if (!newest || settle_seconds <= 0) return true;
+  std::error_code ec;
+  const auto age = fs::file_time_type::clock::now() - fs::last_write_time(f.path, ec);
+  return !ec && age >= std::chrono::duration<double>(settle_seconds);
+}
+
+}  // namespace
+
+StepRecord VerlIngest::read_step(const VerlStepFile& f) const {
+  std::ifstream in(f.path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::vector<RolloutSample> samples;
+  std::string line;
+  for (long line_no = 1; std::getline(buffer, line); ++line_no) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      samples.push_back(parse_verl_line(line));
+    } catch (const std::exception& e) {
+      report_(f.path.string() + ":" + std::to_string(line_no) + ": " + e.what() + "; line skipped");
+    }
+  }
+  std::error_code ec;
+  const auto mtime = fs::last_write_time(f.path, ec);
+  const double wall =
+      ec ? 0 : std::chrono::duration<double>(fs::file_time_type::clock::to_sys(mtime).time_since_epoch()).count();
+  return builder_.build(f.step, std::move(samples), wall);
+}
+
+int VerlIngest::poll(double settle_seconds) {
+  const auto files = list_verl_step_files(dir_);
+  std::vector<VerlStepFile> ready;  // in step order, up to the first unfinished file
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].step <= sink_.last_step()) continue;  // stored before: never re-read
+    if (!finished(files[i], i + 1 == files.size(), settle_seconds)) break;
+    ready.push_back(files[i]);
+  }
+  // Parsing and detection of the next steps overlap the store's write of this one: two
+  // readers ahead, so that a core the writer and the search indexer leave idle parses.
+  constexpr size_t kAhead = 2;
+  std::deque<std::future<StepRecord>> next;
+  auto read_ahead = [&](size_t i) {
+    if (i < ready.size()) next.push_back(std::async(std::launch::async, [this, &ready, i] { return read_step(ready[i]); }));
+  };
+  for (size_t i = 0; i < kAhead; ++i) read_ahead(i);
+  for (size_t i = 0; i < ready.size(); ++i) {
+    StepRecord step = next.front().get();
+    next.pop_front();
+    read_ahead(i + kAhead);
+    try {
+      sink_.write_step(step);
+    } catch (...) {
+      for (auto& f : next) f.wait();  // the readers use `ready`: let them finish first
+      throw;
+    }
+  }
+  return static_cast<int>(ready.size());
+}
+
+}  // namespace aha

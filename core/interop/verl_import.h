@@ -1,0 +1,43 @@
+#pragma once
+// veRL's rollout dumps (trainer.rollout_data_dir): one "<step>.jsonl" per training step,
+// each line {"input", "output", "score", "step", "gts"?, extra reward fields...}.
+// Import and follow both go through VerlIngest: steps after the run's last stored step,
+// each in one transaction, so a restart neither repeats nor loses a step.
+#include <filesystem>
+#include <functional>
+
+#include "core/interop/rollout_import.h"
+
+namespace aha {
+
+// Throws std::runtime_error saying what is wrong with the line. Numeric extra fields
+// become per-function rewards; other fields are kept in `extra`.
+RolloutSample parse_verl_line(const std::string& line, int64_t* step = nullptr);
+
+struct VerlStepFile {
+  int64_t step = 0;
+  std::filesystem::path path;
+};
+// The "<step>.jsonl" files of `dir`, by step.
+std::vector<VerlStepFile> list_verl_step_files(const std::filesystem::path& dir);
+
+class VerlIngest {
+ public:
+  using Report = std::function<void(const std::string&)>;
+  VerlIngest(std::filesystem::path dir, RunSink& sink, const RolloutStepBuilder& builder, Report report);
+
+  // Stores every finished step file after the sink's last step, in order, and returns how
+  // many. A file is finished when its last line ends with a newline and either a later
+  // step's file exists or it has not changed for `settle_seconds` (0: at once). An
+  // unfinished file (the writer is busy) is left for the next call, never reported.
+  int poll(double settle_seconds);
+
+ private:
+  StepRecord read_step(const VerlStepFile& file) const;  // parse, group, detect
+  std::filesystem::path dir_;
+  RunSink& sink_;
+  const RolloutStepBuilder& builder_;
+  Report report_;
+};
+
+}  // namespace aha

@@ -1,0 +1,345 @@
+#include "core/rl/grpo_trainer.h"
+
+#include "core/rl/runtime_info.h"
+#include "core/run/step_metrics.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/model/checkpoint.h"
+#include "core/tasks/corpus.h"
+#include "core/model/cuda_autocast.h"
+#include "core/rl/evaluate.h"
+#include "core/rl/grpo.h"
+#include "core/support/json_file.h"
+#include "core/analysis/reflection.h"
+#include "core/tasks/rewards.h"
+#include "core/rl/sampler.h"
+#include "core/support/version.h"
+
+namespace aha {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct GrpoTrainer::Impl {
+  RunConfig cfg;
+  RunSink& sink;
+  std::filesystem::path checkpoint_root;
+  torch::Device device = torch::kCPU;
+  Transformer policy{nullptr}, reference{nullptr};
+  Transformer rollout{nullptr};  // bfloat16 copy of the policy for sampling (CUDA, bf16)
+  std::unique_ptr<Tokenizer> tok;
+  std::unique_ptr<Task> task;
+  std::vector<RewardFunction> rewards;
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::mt19937_64 rng;
+  int64_t step = 0;
+  double avg_step_seconds = 0;
+  bool prompt_opens_think = false;
+  ReflectionDetector detector;
+
+  Impl(RunConfig c, RunSink& s, std::filesystem::path root)
+      : cfg(std::move(c)), sink(s), checkpoint_root(std::move(root)), detector(cfg.lexicon()) {}
+
+  std::filesystem::path run_dir() const { return checkpoint_root / cfg.name; }
+
+  double lr_at(int64_t s) const {
+    if (cfg.warmup_steps > 0 && s < cfg.warmup_steps) return cfg.learning_rate * (s + 1) / cfg.warmup_steps;
+    if (cfg.lr_scheduler_type == "cosine") {
+      const double span = std::max<int64_t>(1, cfg.max_steps - cfg.warmup_steps);
+      return cfg.learning_rate * 0.5 * (1.0 + std::cos(M_PI * double(s - cfg.warmup_steps) / span));
+    }
+    return cfg.learning_rate;
+  }
+
+  std::filesystem::path latest_checkpoint() const {
+    std::filesystem::path best;
+    long best_step = -1;
+    if (!std::filesystem::exists(run_dir())) return best;
+    for (const auto& e : std::filesystem::directory_iterator(run_dir())) {
+      const std::string n = e.path().filename().string();
+      if (n.rfind("step-", 0) != 0 || !std::filesystem::exists(e.path() / "trainer_state.json")) continue;
+      const long s = std::atol(n.c_str() + 5);
+      if (s > best_step) best_step = s, best = e.path();
+    }
+    return best;
+  }
+};
+
+GrpoTrainer::GrpoTrainer(RunConfig config, RunSink& sink, std::filesystem::path checkpoint_root)
+    : impl_(std::make_unique<Impl>(std::move(config), sink, std::move(checkpoint_root))) {}
+GrpoTrainer::~GrpoTrainer() = default;
+
+const RunConfig& GrpoTrainer::config() const { return impl_->cfg; }
+bool GrpoTrainer::finished() const { return impl_->step >= impl_->cfg.max_steps; }
+int64_t GrpoTrainer::next_step() const { return impl_->step; }
+
+void GrpoTrainer::prepare(bool resume) {
+  auto& m = *impl_;
+  if (m.cfg.threads > 0) torch::set_num_threads(m.cfg.threads);
+  torch::manual_seed(m.cfg.seed);
+  m.rng.seed(m.cfg.seed);
+  if (m.cfg.device == "cuda" && !torch::cuda::is_available())
+    throw std::runtime_error("device = \"cuda\" but this build of libtorch sees no CUDA device; use \"cpu\" or \"auto\"");
+  m.device = (m.cfg.device == "cuda" || (m.cfg.device == "auto" && torch::cuda::is_available())) ? torch::Device(torch::kCUDA)
+                                                                                                   : torch::Device(torch::kCPU);
+  const auto model_dir = resolve_model_path(m.cfg.model);
+  auto loaded = load_model(model_dir, m.device);
+  m.policy = loaded.model;
+  m.tok = std::move(loaded.tokenizer);
+  m.policy->set_gradient_checkpointing(m.cfg.gradient_checkpointing);
+  // The trained weights and AdamW's moments stay float32 whatever the checkpoint's dtype;
+  // on CUDA, bf16 autocast runs the matrix products in bfloat16.
+  m.policy->to(torch::kFloat32);
+  if (m.cfg.beta > 0.0) {
+    m.reference = load_model(model_dir, m.device).model;
+    m.reference->eval();
+    for (auto& p : m.reference->parameters()) p.set_requires_grad(false);
+  }
+  m.task = make_task(m.cfg.task);
+  m.rewards.clear();
+  for (size_t i = 0; i < m.cfg.reward_funcs.size(); ++i)
+    m.rewards.push_back(make_reward_function(m.cfg.reward_funcs[i], m.cfg.reward_weights[i]));
+  m.prompt_opens_think = m.cfg.prompt_format().opens_think();
+  if (const auto why = m.cfg.prompt_format().check_tokenizer(*m.tok); !why.empty())
+    throw std::runtime_error(m.cfg.name + ": " + why);
+  m.optimizer = std::make_unique<torch::optim::AdamW>(
+      m.policy->parameters(), torch::optim::AdamWOptions(m.cfg.learning_rate).weight_decay(m.cfg.weight_decay));
+
+  RunInfo info;
+  info.name = m.cfg.name;
+  info.config_toml = m.cfg.to_toml();
+  info.code_version = std::string(version()) + "+" + git_revision();
+  info.seed = m.cfg.seed;
+  info.model = m.cfg.model;
+  info.task = m.cfg.task.name;
+  info.total_steps = m.cfg.max_steps;
+  m.sink.begin_run(info, resume);
+  m.step = m.sink.last_step() + 1;
+
+  if (resume) {
+    const auto ckpt = m.latest_checkpoint();
+    if (ckpt.empty()) {
+      spdlog::warn("run '{}': no checkpoint under {}; resuming from the base model at step {}", m.cfg.name,
+                   m.run_dir().string(), m.step);
+    } else {
+      load_weights(m.policy, ckpt);
+      torch::load(*m.optimizer, (ckpt / "optimizer.pt").string());
+      const auto state = read_json_file(ckpt / "trainer_state.json", "trainer state");
+      std::istringstream rng_state(state.at("rng").get<std::string>());
+      rng_state >> m.rng;
+      torch::Tensor gen_state;
+      torch::load(gen_state, (ckpt / "torch_rng.pt").string());
+      auto gen = at::detail::getDefaultCPUGenerator();
+      gen.set_state(gen_state);
+      const int64_t ckpt_step = state.at("step").get<int64_t>();
+      if (ckpt_step + 1 < m.step)
+        spdlog::warn("run '{}': latest checkpoint is step {}, the store has steps up to {}; the updates of steps {}-{} "
+                     "are retrained from that checkpoint (their samples stay stored)",
+                     m.cfg.name, ckpt_step, m.step - 1, ckpt_step + 1, m.step - 1);
+      spdlog::info("run '{}': resumed from {} at step {}", m.cfg.name, ckpt.string(), m.step);
+    }
+  }
+  m.sink.set_status(RunStatus::Running);
+  spdlog::info("run '{}': {} on {}, {} parameters, steps {}..{}", m.cfg.name, model_dir.string(),
+               m.device.is_cuda() ? "CUDA" : "CPU", m.policy->config().parameter_count(), m.step, m.cfg.max_steps - 1);
+}
+
+StepSummary GrpoTrainer::train_step() {
+  auto& m = *impl_;
+  const auto t_step = Clock::now();
+  const CudaAutocast autocast(m.device.is_cuda() && m.cfg.bf16);
+  const int G = m.cfg.num_generations, P = m.cfg.prompts_per_step(), N = P * G;
+
+  // 1. Prompts, each repeated G times (one GRPO group per prompt).
+  std::vector<Problem> problems;
+  std::vector<std::string> prompt_texts;
+  std::vector<std::vector<int>> prompts;
+  for (int p = 0; p < P; ++p) {
+    problems.push_back(m.task->sample(m.rng));
+    prompt_texts.push_back(m.cfg.prompt_format().render(problems.back()));
+    auto ids = m.tok->encode(prompt_texts.back());
+    for (int g = 0; g < G; ++g) prompts.push_back(ids);
+  }
+
+  // 2. Rollouts with the KV cache.
+  const auto t_gen = Clock::now();
+  SamplingOptions so;
+  so.temperature = m.cfg.temperature;
+  so.top_p = m.cfg.top_p;
+  so.max_new_tokens = m.cfg.max_completion_length;
+  so.pad_id = m.tok->pad_id();
+  so.stop_ids = m.cfg.prompt_format().stop_ids(*m.tok);
+  so.stop_when = stop_at_text(*m.tok, m.cfg.prompt_format().stop_text(*m.tok));
+  m.policy->eval();
+  Transformer sampler_model = m.policy;
+  if (m.device.is_cuda() && m.cfg.bf16) {
+    copy_weights(m.rollout, m.policy, torch::kBFloat16);
+    sampler_model = m.rollout;
+  }
+  Generation gen;
+  {
+    const CudaAutocast plain(false);  // the copy is bf16 already: no casts per product
+    gen = generate(sampler_model, prompts, so);
+  }
+  const double gen_seconds = seconds_since(t_gen);
+
+  // 3. Rewards.
+  StepRecord record;
+  record.step = m.step;
+  std::vector<double> totals(N);
+  int64_t completion_tokens = 0;
+  for (int i = 0; i < N; ++i) {
+    const auto& prob = problems[i / G];
+    SampleRecord s;
+    s.step = m.step;
+    s.group_index = i / G;
+    s.index_in_group = i % G;
+    s.prompt = prompt_texts[i / G];
+    s.reference = prob.reference;
+    s.completion = m.tok->decode(gen.completions[i]);
+    s.token_count = static_cast<int>(gen.completions[i].size());
+    s.truncated = gen.truncated[i];
+    const auto parsed = parse_response((m.prompt_opens_think ? "<think>" : "") + s.completion);
+    for (size_t f = 0; f < m.rewards.size(); ++f) {
+      const double v = m.rewards[f].score(*m.task, prob, parsed);
+      s.rewards.emplace_back(m.rewards[f].name, v);
+      s.reward += m.rewards[f].weight * v;
+    }
+    s.correct = parsed.has_answer && m.task->is_correct(prob, parsed.answer);
+    s.format_ok = parsed.format_ok;
+    const auto refl = m.detector.analyse(s.completion, parsed.answer);
+    s.aha_score = refl.score;
+    s.aha_spans = spans_to_json(refl.spans);
+    s.real_aha = is_real_aha(refl, s.correct, [&](std::string_view a) { return m.task->is_correct(prob, a); });
+    s.language_mixing = refl.language_mixing;
+    totals[i] = s.reward;
+    completion_tokens += s.token_count;
+    record.samples.push_back(std::move(s));
+  }
+  auto reward_t = torch::tensor(totals, torch::kFloat64);
+  auto advantages = group_advantages(reward_t, G, m.cfg.scale_rewards);
+  auto adv_acc = advantages.accessor<float, 1>();
+  for (int i = 0; i < N; ++i) record.samples[i].advantage = adv_acc[i];
+
+  // 4. Policy update(s).
+  ScoredBatch batch = build_scored_batch(prompts, gen.completions, m.tok->pad_id());
+  auto mask = batch.completion_mask.to(m.device);
+  auto adv = advantages.to(m.device);
+  LossOptions lo{m.cfg.loss_type, m.cfg.epsilon, m.cfg.epsilon_high, m.cfg.beta, m.cfg.max_completion_length};
+  torch::Tensor old_logps, ref_logps;
+  if (m.cfg.num_iterations > 1) {
+    torch::NoGradGuard ng;
+    old_logps = completion_logprobs(m.policy, batch);
+  }
+  if (m.cfg.beta > 0.0) {
+    torch::NoGradGuard ng;
+    ref_logps = completion_logprobs(m.reference, batch);
+  }
+  const double lr = m.lr_at(m.step);
+  for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  m.policy->train();
+  LossResult last;
+  double grad_norm = 0, entropy = 0, loss_value = 0;
+  for (int it = 0; it < m.cfg.num_iterations; ++it) {
+    torch::Tensor ent;
+    auto logps = completion_logprobs(m.policy, batch, it == 0 ? &ent : nullptr);
+    // First iteration: the policy is the one that sampled, so the ratio is exactly 1.
+    auto old = m.cfg.num_iterations > 1 ? old_logps : logps.detach();
+    last = grpo_loss(logps, old, ref_logps, adv, mask, lo);
+    m.optimizer->zero_grad();
+    last.loss.backward();
+    grad_norm = torch::nn::utils::clip_grad_norm_(m.policy->parameters(),
+                                                  m.cfg.max_grad_norm > 0 ? m.cfg.max_grad_norm : 1e30);
+    m.optimizer->step();
+    if (it == 0) entropy = ((ent * mask).sum() / mask.sum().clamp_min(1)).item<double>();
+    loss_value = last.loss.item<double>();
+  }
+
+  // 5. Metrics, named as TRL logs them where it does: those of the samples (shared with
+  // imported runs), then those of the update.
+  const double step_seconds = seconds_since(t_step);
+  std::vector<std::string> reward_names;
+  for (const auto& f : m.rewards) reward_names.push_back(f.name);
+  auto& mt = record.metrics;
+  mt = sample_metrics(record.samples, reward_names);
+  const auto metric = [&mt](const char* name) {
+    return std::find_if(mt.begin(), mt.end(), [&](const auto& e) { return e.first == name; })->second;
+  };
+  mt.emplace_back("kl", last.kl);
+  mt.emplace_back("entropy", entropy);
+  mt.emplace_back("clip_ratio", last.clip_ratio);
+  mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
+  mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);
+  mt.emplace_back("grad_norm", grad_norm);
+  mt.emplace_back("learning_rate", lr);
+  mt.emplace_back("loss", loss_value);
+  mt.emplace_back("rollout_tokens_per_second", completion_tokens / std::max(1e-9, gen_seconds));
+  mt.emplace_back("tokens_per_second", completion_tokens / std::max(1e-9, step_seconds));
+  mt.emplace_back("step_seconds", step_seconds);
+  record.wall_time = unix_now();
+  m.sink.write_step(record);
+
+  StepSummary sum;
+  sum.step = m.step;
+  sum.total_steps = m.cfg.max_steps;
+  sum.reward = metric("reward");
+  sum.accuracy = metric("accuracy");
+  sum.mean_length = metric("completions/mean_length");
+  sum.aha_rate = metric("aha_rate");
+  sum.tokens_per_second = completion_tokens / std::max(1e-9, step_seconds);
+  sum.step_seconds = step_seconds;
+  m.avg_step_seconds = m.avg_step_seconds == 0 ? step_seconds : 0.9 * m.avg_step_seconds + 0.1 * step_seconds;
+  sum.eta_seconds = m.avg_step_seconds * (m.cfg.max_steps - m.step - 1);
+  if (m.device.is_cuda()) sum.gpu_memory_bytes = gpu_memory_used_bytes();
+  sum.metrics = record.metrics;
+
+  ++m.step;
+  if (m.step % m.cfg.save_steps == 0 || m.step >= m.cfg.max_steps) save_checkpoint();
+  return sum;
+}
+
+void GrpoTrainer::save_checkpoint() {
+  auto& m = *impl_;
+  const int64_t done = m.step - 1;
+  if (done < 0) return;
+  const auto final_dir = m.run_dir() / ("step-" + std::to_string(done));
+  const auto tmp = m.run_dir() / ("step-" + std::to_string(done) + ".tmp");
+  std::filesystem::remove_all(tmp);
+  std::filesystem::create_directories(tmp);
+  save_model(tmp, m.policy, *m.tok, {{"run", m.cfg.name}, {"step", std::to_string(done)}});
+  torch::save(*m.optimizer, (tmp / "optimizer.pt").string());
+  torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "torch_rng.pt").string());
+  std::ostringstream rng_state;
+  rng_state << m.rng;
+  std::ofstream(tmp / "trainer_state.json") << nlohmann::json{{"step", done}, {"rng", rng_state.str()}}.dump(1);
+  // Renamed into place only when complete: a kill during the save leaves the previous one.
+  std::filesystem::remove_all(final_dir);
+  std::filesystem::rename(tmp, final_dir);
+  m.sink.record_checkpoint(done, final_dir.string());
+  // Keep the two newest checkpoints.
+  std::vector<std::pair<long, std::filesystem::path>> all;
+  for (const auto& e : std::filesystem::directory_iterator(m.run_dir())) {
+    const std::string n = e.path().filename().string();
+    if (n.rfind("step-", 0) == 0 && n.find(".tmp") == std::string::npos) all.emplace_back(std::atol(n.c_str() + 5), e.path());
+  }
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i + 2 < all.size(); ++i) std::filesystem::remove_all(all[i].second);
+}
+
+}  // namespace aha

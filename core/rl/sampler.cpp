@@ -1,0 +1,155 @@
+#include "core/rl/sampler.h"
+
+#include <algorithm>
+
+namespace aha {
+
+torch::Tensor sample_tokens(const torch::Tensor& logits_in, double temperature, double top_p) {
+  auto logits = logits_in.to(torch::kFloat32);
+  if (temperature <= 0.0) return logits.argmax(-1);
+  auto probs = torch::softmax(logits / temperature, -1);
+  if (top_p < 1.0) {
+    auto [sorted, order] = probs.sort(-1, /*descending=*/true);
+    auto before = sorted.cumsum(-1) - sorted;  // mass of the tokens ranked above
+    sorted = sorted.masked_fill(before > top_p, 0.0);
+    probs = torch::zeros_like(probs).scatter_(-1, order, sorted);
+  }
+  return torch::multinomial(probs, 1).squeeze(-1);
+}
+
+std::function<bool(const std::vector<int>&)> stop_at_text(const Tokenizer& tok, std::string text) {
+  if (text.empty()) return {};
+  return [&tok, text = std::move(text)](const std::vector<int>& tail) {
+    return tok.decode(tail).find(text) != std::string::npos;
+  };
+}
+
+Generation generate(Transformer& model, const std::vector<std::vector<int>>& prompts, const SamplingOptions& opt) {
+  torch::NoGradGuard no_grad;
+  const int64_t B = static_cast<int64_t>(prompts.size());
+  Generation out;
+  out.completions.resize(B);
+  out.truncated.assign(B, false);
+  if (B == 0) return out;
+  const auto device = model->model->embed_tokens->weight.device();
+  int64_t Lp = 0;
+  for (const auto& p : prompts) Lp = std::max<int64_t>(Lp, p.size());
+  const int64_t capacity = Lp + opt.max_new_tokens;
+
+  auto ids = torch::full({B, Lp}, opt.pad_id, torch::kLong);
+  auto mask = torch::zeros({B, capacity}, torch::kLong);
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& p = prompts[b];
+    const int64_t off = Lp - static_cast<int64_t>(p.size());
+    auto acc = ids.accessor<int64_t, 2>();
+    for (size_t i = 0; i < p.size(); ++i) acc[b][off + i] = p[i];
+    mask.index_put_({b, torch::indexing::Slice(off, Lp)}, 1);
+  }
+  ids = ids.to(device);
+  mask = mask.to(device);
+
+  KVCache cache = model->make_cache(B, capacity);
+  auto prefix_mask = mask.narrow(1, 0, Lp);
+  auto positions = positions_from_mask(prefix_mask);
+  auto logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
+  auto next_pos = prefix_mask.sum(1, /*keepdim=*/true);  // [B,1]: real tokens so far
+
+  // Finished rows leave the batch (their cache rows too) once a quarter of it is done:
+  // decoding cost is per row, and completions differ a lot in length. Per step, the only
+  // device-to-host transfer is the sampled tokens; the bookkeeping stays on the host.
+  std::vector<int64_t> rows(B);  // batch row -> original row
+  for (int64_t b = 0; b < B; ++b) rows[b] = b;
+  auto tokens = torch::full({B, opt.max_new_tokens}, opt.pad_id, torch::kLong);  // per original row
+  auto ta = tokens.accessor<int64_t, 2>();
+  std::vector<int64_t> produced(B, 0);
+  std::vector<bool> stopped(B, false);
+  std::vector<int> tail;
+  int64_t active = B;
+  for (int t = 0; t < opt.max_new_tokens; ++t) {
+    auto tok = sample_tokens(logits, opt.temperature, opt.top_p).to(torch::kCPU);
+    auto tk = tok.accessor<int64_t, 1>();
+    std::vector<int64_t> keep;  // batch rows still generating
+    for (int64_t i = 0; i < tk.size(0); ++i) {
+      const int64_t r = rows[i];
+      if (!stopped[r]) {  // a row finished earlier stays in the batch as padding
+        ta[r][t] = tk[i];
+        produced[r] = t + 1;
+        stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
+        if (!stopped[r] && opt.stop_when) {
+          tail.clear();
+          for (int64_t k = std::max<int64_t>(0, t - 7); k <= t; ++k) tail.push_back(static_cast<int>(ta[r][k]));
+          stopped[r] = opt.stop_when(tail);
+        }
+      }
+      if (stopped[r]) tk[i] = opt.pad_id;  // fed as padding from now on
+      else keep.push_back(i);
+    }
+    ++out.decode_steps;
+    const int64_t still = static_cast<int64_t>(keep.size());
+    if (still == 0 || t + 1 == opt.max_new_tokens) break;
+    const int64_t len = Lp + t + 1;  // positions in the cache after this token
+    if (still <= active * 3 / 4) {
+      auto idx_cpu = torch::tensor(keep, torch::kLong);
+      auto idx = idx_cpu.to(device);
+      for (auto& k : cache.k) k = k.index_select(0, idx);
+      for (auto& v : cache.v) v = v.index_select(0, idx);
+      mask = mask.index_select(0, idx);
+      next_pos = next_pos.index_select(0, idx);
+      tok = tok.index_select(0, idx_cpu);
+      std::vector<int64_t> kept_rows;
+      for (int64_t i : keep) kept_rows.push_back(rows[i]);
+      rows = std::move(kept_rows);
+      active = still;
+    }
+    mask.select(1, len - 1).fill_(1);
+    logits = model->forward(tok.to(device).unsqueeze(1), mask.narrow(1, 0, len), next_pos, &cache).select(1, 0);
+    next_pos = next_pos + 1;
+  }
+
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t t = 0; t < produced[b]; ++t) out.completions[b].push_back(static_cast<int>(ta[b][t]));
+    out.truncated[b] = !stopped[b];
+  }
+  return out;
+}
+
+ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
+                               const std::vector<std::vector<int>>& completions, int pad_id) {
+  const int64_t B = static_cast<int64_t>(prompts.size());
+  int64_t Lp = 0, Lc = 1;
+  for (const auto& p : prompts) Lp = std::max<int64_t>(Lp, p.size());
+  for (const auto& c : completions) Lc = std::max<int64_t>(Lc, c.size());
+  ScoredBatch s;
+  s.prompt_length = Lp;
+  s.ids = torch::full({B, Lp + Lc}, pad_id, torch::kLong);
+  s.attention_mask = torch::zeros({B, Lp + Lc}, torch::kLong);
+  s.completion_mask = torch::zeros({B, Lc}, torch::kFloat32);
+  auto ids = s.ids.accessor<int64_t, 2>();
+  auto am = s.attention_mask.accessor<int64_t, 2>();
+  auto cm = s.completion_mask.accessor<float, 2>();
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t off = Lp - static_cast<int64_t>(prompts[b].size());
+    for (size_t i = 0; i < prompts[b].size(); ++i) ids[b][off + i] = prompts[b][i], am[b][off + i] = 1;
+    for (size_t i = 0; i < completions[b].size(); ++i) ids[b][Lp + i] = completions[b][i], am[b][Lp + i] = 1, cm[b][i] = 1;
+  }
+  return s;
+}
+
+torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy) {
+  const auto device = model->model->embed_tokens->weight.device();
+  auto ids = batch.ids.to(device);
+  auto mask = batch.attention_mask.to(device);
+  const int64_t Lp = batch.prompt_length, Lc = batch.completion_mask.size(1);
+  auto h = model->hidden(ids, mask, positions_from_mask(mask), nullptr);
+  // The logits at position t predict token t+1: the completion is predicted from Lp-1 on.
+  auto logits = model->lm_logits(h.narrow(1, Lp - 1, Lc)).to(torch::kFloat32);
+  auto logp = torch::log_softmax(logits, -1);
+  auto targets = ids.narrow(1, Lp, Lc);
+  if (entropy) {
+    torch::NoGradGuard ng;
+    *entropy = -(logp.exp() * logp).sum(-1);
+  }
+  return logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+}
+
+}  // namespace aha

@@ -1,0 +1,53 @@
+#pragma once
+// Batched generation with the KV cache: left-padded prompts are prefilled at once, then
+// every row decodes one token per step until it emits a stop token or reaches the limit.
+#include <torch/torch.h>
+
+#include <functional>
+#include <vector>
+
+#include "core/text/tokenizer.h"
+#include "core/model/transformer.h"
+
+namespace aha {
+
+struct SamplingOptions {
+  double temperature = 1.0;  // 0 = greedy
+  double top_p = 1.0;
+  int max_new_tokens = 128;
+  std::vector<int> stop_ids;  // e.g. </answer> and EOS; the stop token is kept
+  // A stop that is text rather than one token ("</answer>" under byte-level BPE): called
+  // with a row's last (up to 8) new tokens after each step; true ends the row there.
+  std::function<bool(const std::vector<int>& tail)> stop_when;
+  int pad_id = 0;
+};
+
+struct Generation {
+  std::vector<std::vector<int>> completions;  // per row, the new tokens (stop token included)
+  std::vector<bool> truncated;                // hit max_new_tokens without a stop token
+  int64_t decode_steps = 0;
+};
+
+// A stop_when that ends a row once its decoded tail contains `text` (none when empty).
+std::function<bool(const std::vector<int>&)> stop_at_text(const Tokenizer& tok, std::string text);
+
+Generation generate(Transformer& model, const std::vector<std::vector<int>>& prompts, const SamplingOptions& opt);
+
+// Draws one token per row from logits [B,V] with temperature and nucleus (top-p) filtering.
+torch::Tensor sample_tokens(const torch::Tensor& logits, double temperature, double top_p);
+
+// Right-padded batch of prompt+completion rows, as the trainer scores them.
+struct ScoredBatch {
+  torch::Tensor ids;              // [B,T] prompt left-padded to a common length, completion after
+  torch::Tensor attention_mask;   // [B,T] 1 for real tokens
+  torch::Tensor completion_mask;  // [B,Tc] 1 for completion tokens to score
+  int64_t prompt_length = 0;      // columns of the (padded) prompt
+};
+ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
+                               const std::vector<std::vector<int>>& completions, int pad_id);
+
+// Log-probabilities [B,Tc] of the completion tokens under `model` (and the per-token
+// entropy [B,Tc] of its distribution when `entropy` is given).
+torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy = nullptr);
+
+}  // namespace aha

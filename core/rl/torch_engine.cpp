@@ -1,0 +1,18 @@
+#include "core/rl/torch_engine.h"
+
+#include "core/rl/grpo_trainer.h"
+#include "core/rl/runtime_info.h"
+
+namespace aha {
+
+Engine torch_engine() {
+  Engine e;
+  e.make_trainer = [](const RunConfig& config, RunSink& sink, const std::filesystem::path& checkpoint_root) {
+    return std::make_unique<GrpoTrainer>(config, sink, checkpoint_root);
+  };
+  e.explain_failure = explain_failure;
+  e.description = "libtorch " + torch_version() + ", " + device_summary();
+  return e;
+}
+
+}  // namespace aha

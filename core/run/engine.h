@@ -1,0 +1,39 @@
+#pragma once
+// What a run needs from the torch side, handed in by the executable: the trainer, and
+// how to word its failures. TrainingJob and the studio see only this interface, so that
+// run/ and ui/ build and link without libtorch; rl/torch_engine.h provides the engine.
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/run/run_config.h"
+#include "core/run/step_summary.h"
+#include "db/run_sink.h"
+
+namespace aha {
+
+// One GRPO run's steps (rl/grpo_trainer.h implements it).
+class Trainer {
+ public:
+  virtual ~Trainer() = default;
+  // Loads the model, opens the run in the sink; with `resume`, restores the latest
+  // checkpoint and continues after the last stored step.
+  virtual void prepare(bool resume) = 0;
+  virtual StepSummary train_step() = 0;  // runs and stores the next step
+  virtual void save_checkpoint() = 0;
+  virtual bool finished() const = 0;
+};
+
+struct Engine {
+  // `checkpoint_root`/<run name>/step-N/ holds the run's checkpoints.
+  std::function<std::unique_ptr<Trainer>(const RunConfig&, RunSink&, const std::filesystem::path& checkpoint_root)>
+      make_trainer;
+  // The message a failed run stores: the engine's own errors without their C++ backtrace,
+  // out-of-memory errors with advice.
+  std::function<std::string(const std::exception&)> explain_failure;
+  std::string description;  // "libtorch 1.13.1, CPU (2 threads)", for About and --version
+};
+
+}  // namespace aha

@@ -1,0 +1,185 @@
+#include "core/run/run_config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "core/support/config_reader.h"
+#include "core/support/paths.h"
+#include "core/tasks/task_config.h"
+#include "core/tasks/rewards.h"
+
+namespace aha {
+
+RunConfig RunConfig::from_toml(const std::string& text, const std::string& origin) {
+  auto root = parse_toml_text(text, origin);
+  ConfigReader r(root, origin);
+  RunConfig c;
+  c.name = r.text("name", c.name);
+  if (c.name.empty()) throw ConfigError(origin + ": name: a run needs a name");
+  c.model = r.text("model", c.model);
+  c.device = r.text("device", c.device, {"auto", "cpu", "cuda"});
+  c.seed = r.integer("seed", c.seed, 0, 2147483647);
+  c.max_steps = r.integer("max_steps", c.max_steps, 1, 10000000);
+  c.threads = r.integer("threads", c.threads, 0, 1024);
+  c.prompt_template = r.text("prompt_template", c.prompt_template);
+  if (c.prompt_template != "r1-zero" && c.prompt_template.find("{question}") == std::string::npos)
+    throw ConfigError(origin + ": prompt_template: must contain {question} (or be \"r1-zero\")");
+  c.chat_template = r.text("chat_template", c.chat_template, {"none", "chatml"});
+  c.system_prompt = r.text("system_prompt", c.system_prompt);
+  c.task = read_task_table(r.table("task"));
+
+  c.num_generations = r.integer("num_generations", c.num_generations, 2, 1024);
+  c.per_device_train_batch_size = r.integer("per_device_train_batch_size", c.per_device_train_batch_size, 2, 1 << 20);
+  if (c.per_device_train_batch_size % c.num_generations)
+    throw ConfigError(origin + ": per_device_train_batch_size: value " + std::to_string(c.per_device_train_batch_size) +
+                      " must be a multiple of num_generations (" + std::to_string(c.num_generations) + ")");
+  c.beta = r.real("beta", c.beta, 0.0, 10.0);
+  c.epsilon = r.real("epsilon", c.epsilon, 0.0, 1.0);
+  c.epsilon_high = r.real("epsilon_high", c.epsilon, 0.0, 10.0);
+  c.loss_type = r.text("loss_type", c.loss_type, {"grpo", "bnpo", "dr_grpo", "dapo"});
+  c.scale_rewards = r.boolean("scale_rewards", c.scale_rewards);
+  c.num_iterations = r.integer("num_iterations", c.num_iterations, 1, 64);
+  c.max_completion_length = r.integer("max_completion_length", c.max_completion_length, 1, 1 << 16);
+  c.temperature = r.real("temperature", c.temperature, 0.0, 10.0);
+  c.top_p = r.real("top_p", c.top_p, 0.01, 1.0);
+  c.learning_rate = r.real("learning_rate", c.learning_rate, 0.0, 1.0);
+  c.lr_scheduler_type = r.text("lr_scheduler_type", c.lr_scheduler_type, {"constant", "cosine"});
+  c.warmup_steps = r.integer("warmup_steps", c.warmup_steps, 0, 10000000);
+  c.max_grad_norm = r.real("max_grad_norm", c.max_grad_norm, 0.0, 1e6);
+  c.weight_decay = r.real("weight_decay", c.weight_decay, 0.0, 10.0);
+  c.reward_funcs = r.text_list("reward_funcs", c.reward_funcs);
+  for (const auto& f : c.reward_funcs) {
+    const auto known = known_reward_functions();
+    if (std::find(known.begin(), known.end(), f) == known.end())
+      throw ConfigError(origin + ": reward_funcs: unknown reward function '" + f + "' (known: accuracy, format)");
+  }
+  c.reward_weights = r.real_list("reward_weights", std::vector<double>(c.reward_funcs.size(), 1.0));
+  if (c.reward_weights.size() != c.reward_funcs.size())
+    throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
+                      std::to_string(c.reward_funcs.size()) + " reward_funcs; give one weight per function");
+  c.save_steps = r.integer("save_steps", c.save_steps, 1, 10000000);
+  c.gradient_checkpointing = r.boolean("gradient_checkpointing", c.gradient_checkpointing);
+  c.bf16 = r.boolean("bf16", c.bf16);
+  auto refl = r.table("reflection");
+  c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
+  for (auto& p : refl.table_list("phrases")) {
+    LexiconEntry e;
+    e.phrase = p.text("phrase", "");
+    if (e.phrase.empty()) throw ConfigError(origin + ": reflection.phrases: every entry needs a non-empty phrase");
+    e.category = reflection_category_from_string(p.text("category", "backtracking", {"verification", "backtracking", "restart"}));
+    e.preceded_by = p.text_list("preceded_by", {});
+    e.followed_by = p.text_list("followed_by", {});
+    e.not_followed_by = p.text_list("not_followed_by", {});
+    p.reject_unknown();
+    c.reflection_phrases.push_back(std::move(e));
+  }
+  refl.reject_unknown();
+  r.reject_unknown();
+  return c;
+}
+
+RunConfig RunConfig::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError("cannot open run config '" + file.string() + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto c = from_toml(ss.str(), file.string());
+  // A data file is found next to the config that names it, wherever the run starts.
+  if (!c.task.data_file.empty() && std::filesystem::path(c.task.data_file).is_relative())
+    c.task.data_file = (file.parent_path() / c.task.data_file).lexically_normal().string();
+  return c;
+}
+
+std::string RunConfig::to_toml() const {
+  toml::table task_table{{"name", task.name},
+                         {"min_terms", task.min_terms},
+                         {"max_terms", task.max_terms},
+                         {"min_value", task.min_value},
+                         {"max_value", task.max_value},
+                         {"countdown_numbers", task.countdown_numbers},
+                         {"countdown_max_target", task.countdown_max_target},
+                         {"data_file", task.data_file},
+                         {"data_format", task.data_format},
+                         {"question_field", task.question_field},
+                         {"answer_field", task.answer_field},
+                         {"nums_field", task.nums_field},
+                         {"target_field", task.target_field},
+                         {"on_bad_line", task.on_bad_line},
+                         {"answer_tolerance", task.answer_tolerance}};
+  toml::array funcs, weights;
+  for (const auto& f : reward_funcs) funcs.push_back(f);
+  for (double w : reward_weights) weights.push_back(w);
+  toml::table t{{"name", name},
+                {"model", model},
+                {"device", device},
+                {"seed", seed},
+                {"max_steps", max_steps},
+                {"threads", threads},
+                {"prompt_template", prompt_template},
+                {"chat_template", chat_template},
+                {"system_prompt", system_prompt},
+                {"num_generations", num_generations},
+                {"per_device_train_batch_size", per_device_train_batch_size},
+                {"beta", beta},
+                {"epsilon", epsilon},
+                {"epsilon_high", epsilon_high},
+                {"loss_type", loss_type},
+                {"scale_rewards", scale_rewards},
+                {"num_iterations", num_iterations},
+                {"max_completion_length", max_completion_length},
+                {"temperature", temperature},
+                {"top_p", top_p},
+                {"learning_rate", learning_rate},
+                {"lr_scheduler_type", lr_scheduler_type},
+                {"warmup_steps", warmup_steps},
+                {"max_grad_norm", max_grad_norm},
+                {"weight_decay", weight_decay},
+                {"reward_funcs", funcs},
+                {"reward_weights", weights},
+                {"save_steps", save_steps},
+                {"gradient_checkpointing", gradient_checkpointing},
+                {"bf16", bf16},
+                {"task", task_table}};
+  toml::array phrases;
+  for (const auto& e : reflection_phrases) {
+    auto list = [](const std::vector<std::string>& v) {
+      toml::array a;
+      for (const auto& s : v) a.push_back(s);
+      return a;
+    };
+    phrases.push_back(toml::table{{"phrase", e.phrase},
+                                  {"category", to_string(e.category)},
+                                  {"preceded_by", list(e.preceded_by)},
+                                  {"followed_by", list(e.followed_by)},
+                                  {"not_followed_by", list(e.not_followed_by)}});
+  }
+  t.insert("reflection", toml::table{{"use_default_lexicon", use_default_lexicon}, {"phrases", phrases}});
+  std::ostringstream out;
+  out << t << "\n";
+  return out.str();
+}
+
+std::vector<LexiconEntry> RunConfig::lexicon() const {
+  auto out = use_default_lexicon ? default_reflection_lexicon() : std::vector<LexiconEntry>{};
+  out.insert(out.end(), reflection_phrases.begin(), reflection_phrases.end());
+  return out;
+}
+
+std::filesystem::path resolve_model_path(const std::string& model) {
+  const std::string prefix = "builtin:";
+  if (model.rfind(prefix, 0) == 0) return resources_dir() / "models" / model.substr(prefix.size());
+  return expand_user_path(model);
+}
+
+std::string RunConfig::missing_inputs() const {
+  const auto dir = resolve_model_path(model);
+  if (!std::filesystem::exists(dir / "config.json"))
+    return "model: no model at '" + dir.string() + "' (a directory with config.json, model.safetensors and "
+           "tokenizer.json, as downloaded from the Hugging Face Hub)";
+  if (!task.data_file.empty() && !std::filesystem::exists(expand_user_path(task.data_file)))
+    return "task.data_file: no file at '" + expand_user_path(task.data_file).string() + "'";
+  return {};
+}
+
+}  // namespace aha

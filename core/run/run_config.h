@@ -1,0 +1,69 @@
+#pragma once
+// A GRPO run's configuration in TOML, with TRL's GRPOConfig names where one exists.
+// Torch-free: the studio's New Run dialog edits and validates it too.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/tasks/prompt_format.h"
+#include "core/analysis/reflection.h"
+#include "core/tasks/task.h"
+
+namespace aha {
+
+struct RunConfig {
+  std::string name = "run";
+  std::string model = "builtin:tiny-arithmetic";  // or a Hugging Face model directory
+  std::string device = "auto";                     // auto | cpu | cuda
+  int seed = 42;
+  int max_steps = 200;
+  int threads = 0;  // CPU threads for torch (0 = leave torch's default)
+
+  TaskOptions task;
+  std::string prompt_template = "{question}<think>";  // or "r1-zero"
+  std::string chat_template = "none";                  // none | chatml (Qwen checkpoints)
+  std::string system_prompt;                           // chatml; empty = the R1-Zero instruction
+  PromptFormat prompt_format() const { return {prompt_template, chat_template, system_prompt}; }
+
+  // TRL GRPOConfig names.
+  int num_generations = 8;
+  int per_device_train_batch_size = 128;  // completions per step (prompts = this / num_generations)
+  double beta = 0.0;
+  double epsilon = 0.2;
+  double epsilon_high = 0.2;
+  std::string loss_type = "dr_grpo";
+  bool scale_rewards = true;
+  int num_iterations = 1;
+  int max_completion_length = 160;
+  double temperature = 1.0;
+  double top_p = 1.0;
+  double learning_rate = 1e-4;
+  std::string lr_scheduler_type = "constant";  // constant | cosine
+  int warmup_steps = 0;
+  double max_grad_norm = 1.0;
+  double weight_decay = 0.0;
+  std::vector<std::string> reward_funcs = {"accuracy", "format"};
+  std::vector<double> reward_weights = {1.0, 0.1};
+  int save_steps = 20;
+  bool gradient_checkpointing = false;
+  bool bf16 = true;  // on CUDA: float32 weights, matrix products in bfloat16 (autocast)  // recompute layer activations in backward (big models)
+
+  // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
+  bool use_default_lexicon = true;
+  std::vector<LexiconEntry> reflection_phrases;
+  std::vector<LexiconEntry> lexicon() const;
+
+  // Parses and validates. Errors (ConfigError) name the file, the key, the value and
+  // the allowed range; an unknown key names the nearest valid one.
+  static RunConfig from_toml(const std::string& text, const std::string& origin);
+  static RunConfig load(const std::filesystem::path& file);
+  std::string to_toml() const;  // the full effective config, stored with the run
+  int prompts_per_step() const { return per_device_train_batch_size / num_generations; }
+  // What a run would miss on this machine (the model directory, the data file), or "".
+  std::string missing_inputs() const;
+};
+
+// "builtin:NAME" -> resources/models/NAME; anything else is a path ("~/" expanded).
+std::filesystem::path resolve_model_path(const std::string& model);
+
+}  // namespace aha

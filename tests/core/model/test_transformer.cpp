@@ -1,0 +1,333 @@
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <tuple>
+
+#include "core/text/char_tokenizer.h"
+#include "core/model/checkpoint.h"
+#include "core/model/safetensors.h"
+#include "core/rl/sampler.h"
+#include "core/model/transformer.h"
+#include "tests/core/core_tests.h"
+
+using namespace aha;
+
+namespace {
+ModelConfig small_config(bool tied = true, bool bias = true) {
+  ModelConfig c;
+  c.vocab_size = CharTokenizer().vocab_size();
+  c.hidden_size = 32;
+  c.intermediate_size = 48;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;
+  c.num_key_value_heads = 2;
+  c.tie_word_embeddings = tied;
+  c.qkv_bias = bias;
+  return c;
+}
+
+Transformer make_model(uint64_t seed, bool tied = true, bool bias = true) {
+  Transformer m(small_config(tied, bias));
+  m->init_weights(seed);
+  // Larger weights than the init so that differences would show.
+  torch::NoGradGuard ng;
+  for (auto& p : m->parameters()) p.add_(torch::randn_like(p) * 0.2);
+  m->eval();
+  return m;
+}
+}  // namespace
+
+void TransformerTest::cachedLogitsMatchUncached() {
+  auto model = make_model(1);
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {3, 12}, torch::kLong);
+  auto full = model->forward(ids);
+  // Prefill 5 tokens, then one token at a time with the cache.
+  auto cache = model->make_cache(3, 16);
+  auto first = model->forward(ids.narrow(1, 0, 5), {}, {}, &cache);
+  double worst = (first - full.narrow(1, 0, 5)).abs().max().item<double>();
+  for (int t = 5; t < 12; ++t) {
+    auto step = model->forward(ids.narrow(1, t, 1), {}, {}, &cache);
+    worst = std::max(worst, (step.select(1, 0) - full.select(1, t)).abs().max().item<double>());
+  }
+  // Two tokens at once after the cache (the causal mask must be offset).
+  auto cache2 = model->make_cache(3, 16);
+  model->forward(ids.narrow(1, 0, 6), {}, {}, &cache2);
+  auto two = model->forward(ids.narrow(1, 6, 2), {}, {}, &cache2);
+  worst = std::max(worst, (two - full.narrow(1, 6, 2)).abs().max().item<double>());
+  QVERIFY2(worst < 1e-5, qPrintable(QString("max abs difference %1").arg(worst)));
+}
+
+void TransformerTest::gradientCheckpointingKeepsGradients() {
+  // The same loss with and without checkpointing gives the same gradients, with padding.
+  auto model = make_model(4);
+  auto ids = torch::randint(3, 100, {2, 9}, torch::kLong);
+  auto mask = torch::ones({2, 9}, torch::kLong);
+  mask[1].narrow(0, 0, 3).zero_();
+  auto grads = [&](bool checkpointing) {
+    model->set_gradient_checkpointing(checkpointing);
+    model->zero_grad();
+    auto logits = model->forward(ids, mask, positions_from_mask(mask));
+    (logits.log_softmax(-1).select(-1, 7) * mask).sum().backward();
+    std::vector<torch::Tensor> out;
+    for (auto& p : model->parameters()) out.push_back(p.grad().clone());
+    return out;
+  };
+  const auto plain = grads(false), recomputed = grads(true);
+  model->set_gradient_checkpointing(false);
+  QCOMPARE(plain.size(), recomputed.size());
+  double worst = 0, norm = 0;
+  for (size_t i = 0; i < plain.size(); ++i) {
+    worst = std::max(worst, (plain[i] - recomputed[i]).abs().max().item<double>());
+    norm = std::max(norm, plain[i].abs().max().item<double>());
+  }
+  QVERIFY2(norm > 1e-3, "the loss must reach every parameter");
+  QVERIFY2(worst < 1e-5, qPrintable(QString("max abs gradient difference %1").arg(worst)));
+}
+
+void TransformerTest::leftPaddingDoesNotChangeLogits() {
+  auto model = make_model(2);
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {1, 7}, torch::kLong);
+  auto alone = model->forward(ids);
+  // The same row left-padded by 3 in a batch, with mask and positions.
+  auto padded = torch::cat({torch::zeros({1, 3}, torch::kLong), ids}, 1);
+  auto mask = torch::cat({torch::zeros({1, 3}, torch::kLong), torch::ones({1, 7}, torch::kLong)}, 1);
+  auto out = model->forward(padded, mask, positions_from_mask(mask));
+  const double diff = (out.narrow(1, 3, 7) - alone).abs().max().item<double>();
+  QVERIFY2(diff < 1e-5, qPrintable(QString("max abs difference %1").arg(diff)));
+}
+
+void TransformerTest::groupedQueryAttentionShapes() {
+  auto model = make_model(3, /*tied=*/false, /*bias=*/false);
+  auto params = model->named_parameters();
+  QVERIFY(params.contains("model.layers.0.self_attn.k_proj.weight"));
+  QCOMPARE(params["model.layers.0.self_attn.k_proj.weight"].size(0), int64_t(2 * 8));  // kv heads x head dim
+  QCOMPARE(params["model.layers.0.self_attn.q_proj.weight"].size(0), int64_t(32));
+  QVERIFY(params.contains("lm_head.weight"));
+  QVERIFY(!params.contains("model.layers.0.self_attn.q_proj.bias"));
+  QCOMPARE(int64_t(model->parameters().size()), int64_t(params.size()));
+  long long n = 0;
+  for (auto& p : model->parameters()) n += p.numel();
+  QCOMPARE(n, model->config().parameter_count());
+}
+
+void TransformerTest::safetensorsRoundTrip() {
+  QTemporaryDir dir;
+  const auto path = dir.filePath("t.safetensors").toStdString();
+  auto a = torch::randn({3, 4});
+  auto b = torch::arange(10, torch::kLong);
+  auto c = torch::randn({5}).to(torch::kBFloat16);
+  save_safetensors(path, {{"a", a}, {"b", b}, {"c", c}}, {{"note", "x"}});
+  SafetensorsFile f(path);
+  QCOMPARE(f.tensors().size(), size_t(3));
+  QVERIFY(torch::equal(f.load("a"), a));
+  QVERIFY(torch::equal(f.load("b"), b));
+  QVERIFY(torch::equal(f.load("c"), c));
+  QCOMPARE(QString::fromStdString(f.metadata().at("note")), QString("x"));
+}
+
+void TransformerTest::checkpointRoundTrip() {
+  QTemporaryDir dir;
+  auto model = make_model(4, false, true);
+  CharTokenizer tok;
+  save_model(dir.path().toStdString(), model, tok);
+  auto loaded = load_model(dir.path().toStdString());
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {2, 9}, torch::kLong);
+  // Weights round-trip bit for bit; logits agree up to BLAS summation order.
+  auto saved = model->named_parameters();
+  for (auto& p : loaded.model->named_parameters()) QVERIFY(torch::equal(p.value(), saved[p.key()]));
+  const double diff = (model->forward(ids) - loaded.model->forward(ids)).abs().max().item<double>();
+  QVERIFY2(diff < 1e-5, qPrintable(QString("max abs difference %1").arg(diff)));
+  QCOMPARE(loaded.tokenizer->vocab_size(), tok.vocab_size());
+  QCOMPARE(loaded.model->config().tie_word_embeddings, false);
+}
+
+void TransformerTest::loadErrorsNameTensorAndFile() {
+  QTemporaryDir dir;
+  auto model = make_model(5);
+  CharTokenizer tok;
+  save_model(dir.path().toStdString(), model, tok);
+  const auto file = dir.filePath("model.safetensors").toStdString();
+  // Rewrite the weights with one tensor missing, then with one mis-shaped.
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (auto& p : model->named_parameters())
+    if (p.key() != "model.norm.weight") tensors.emplace_back(p.key(), p.value());
+  save_safetensors(file, tensors);
+  try {
+    load_model(dir.path().toStdString());
+    QFAIL("a missing tensor must fail");
+  } catch (const std::exception& e) {
+    QVERIFY2(std::string(e.what()).find("model.norm.weight") != std::string::npos, e.what());
+  }
+  tensors.emplace_back("model.norm.weight", torch::ones({7}));
+  save_safetensors(file, tensors);
+  try {
+    load_model(dir.path().toStdString());
+    QFAIL("a mis-shaped tensor must fail");
+  } catch (const std::exception& e) {
+    const std::string msg = e.what();
+    QVERIFY2(msg.find("model.norm.weight") != std::string::npos && msg.find(file) != std::string::npos, e.what());
+  }
+}
+
+void TransformerTest::samplerStopsAndPads() {
+  auto model = make_model(6);
+  CharTokenizer tok;
+  // Make one token overwhelmingly likely: sampling must stop on it.
+  {
+    torch::NoGradGuard ng;
+    auto& w = model->model->embed_tokens->weight;
+    w[*tok.token_id("</answer>")].fill_(3.0);
+  }
+  SamplingOptions so;
+  so.max_new_tokens = 20;
+  so.temperature = 1.0;
+  so.stop_ids = {*tok.token_id("</answer>")};
+  so.pad_id = tok.pad_id();
+  torch::manual_seed(0);
+  auto gen = generate(model, {tok.encode("12+3="), tok.encode("7+1234=")}, so);
+  QCOMPARE(gen.completions.size(), size_t(2));
+  for (size_t b = 0; b < 2; ++b) {
+    const auto& c = gen.completions[b];
+    QVERIFY(!c.empty() && int(c.size()) <= so.max_new_tokens);
+    const bool stopped = c.back() == so.stop_ids[0];
+    QCOMPARE(bool(gen.truncated[b]), !stopped);
+    for (size_t i = 0; i + 1 < c.size(); ++i) QVERIFY(c[i] != so.stop_ids[0]);
+  }
+  // A greedy batch equals greedy rows generated alone (padding is invisible).
+  so.temperature = 0.0;
+  auto batch = generate(model, {tok.encode("12+3="), tok.encode("7+1234=")}, so);
+  auto single = generate(model, {tok.encode("12+3=")}, so);
+  QCOMPARE(batch.completions[0], single.completions[0]);
+  // A text stop (for "</answer>" spread over several BPE tokens) ends each row on the
+  // step its tail first matches, here the third token, and leaves the other rows going.
+  so.stop_ids.clear();
+  so.temperature = 1.0;
+  so.stop_when = [](const std::vector<int>& tail) { return tail.size() >= 3; };
+  auto by_text = generate(model, {tok.encode("12+3="), tok.encode("7+1234="), tok.encode("5+5=")}, so);
+  for (size_t b = 0; b < 3; ++b) {
+    QCOMPARE(by_text.completions[b].size(), size_t(3));
+    QVERIFY(!by_text.truncated[b]);
+  }
+  // With the real decoder: the row stops right after the text appears.
+  const auto stop = stop_at_text(tok, "5+");
+  QVERIFY(stop(tok.encode("x=5+")));
+  QVERIFY(!stop(tok.encode("x=5")));
+  QVERIFY(!stop_at_text(tok, ""));
+}
+
+void TransformerTest::topPKeepsNucleusOnly() {
+  auto logits = torch::log(torch::tensor({{0.5f, 0.3f, 0.15f, 0.05f}}));
+  torch::manual_seed(1);
+  std::set<int64_t> seen;
+  for (int i = 0; i < 400; ++i) seen.insert(sample_tokens(logits, 1.0, 0.7).item<int64_t>());
+  // The nucleus of 0.7 is {0, 1}: tokens ranked below never appear.
+  QCOMPARE(seen, (std::set<int64_t>{0, 1}));
+  QCOMPARE(sample_tokens(logits, 0.0, 1.0).item<int64_t>(), int64_t(0));
+}
+
+void TransformerTest::transformers5ConfigAndRopeScaling() {
+  // transformers 5 writes "dtype" and "rope_parameters"; 4 wrote "torch_dtype", "rope_theta"
+  // and "rope_scaling". Both must give the same model.
+  auto base = small_config().to_json();
+  base["hidden_size"] = 128;  // head_dim 32: frequencies on both sides of the llama3 band and in it
+  base.erase("torch_dtype");
+  base.erase("rope_theta");
+  auto v5 = base;
+  v5["dtype"] = "bfloat16";
+  v5["rope_parameters"] = {{"rope_type", "llama3"}, {"rope_theta", 5e5}, {"factor", 8.0}, {"low_freq_factor", 1.0},
+                           {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 64}};
+  auto v4 = base;
+  v4["torch_dtype"] = "bfloat16";
+  v4["rope_theta"] = 5e5;
+  v4["rope_scaling"] = v5["rope_parameters"];
+  v4["rope_scaling"].erase("rope_theta");
+  const auto a = ModelConfig::from_json(v5, "v5"), b = ModelConfig::from_json(v4, "v4");
+  QCOMPARE(a.torch_dtype, std::string("bfloat16"));
+  QCOMPARE(a.rope_theta, 5e5);
+  QCOMPARE(a.rope_type, std::string("llama3"));
+  QCOMPARE(a.rope_inv_freq(), b.rope_inv_freq());
+
+  // llama3: wavelengths under original/high_freq_factor (16 positions) keep their
+  // frequency, those over original/low_freq_factor (64) are divided by factor, and the
+  // band between falls monotonically from one to the other.
+  auto plain = a;
+  plain.rope_type = "default";
+  const auto scaled = a.rope_inv_freq(), unscaled = plain.rope_inv_freq();
+  bool kept = false, divided = false, banded = false;
+  for (size_t i = 0; i < scaled.size(); ++i) {
+    const double wavelen = 2 * M_PI / unscaled[i];
+    if (wavelen < 16) {
+      QCOMPARE(scaled[i], unscaled[i]);
+      kept = true;
+    }
+    if (wavelen > 64) {
+      QVERIFY(std::abs(scaled[i] - unscaled[i] / 8) < 1e-15);
+      divided = true;
+    }
+    if (wavelen >= 16 && wavelen <= 64) {
+      QVERIFY(scaled[i] < unscaled[i] && scaled[i] > unscaled[i] / 8);
+      banded = true;
+    }
+    if (i) QVERIFY(scaled[i] < scaled[i - 1]);
+  }
+  QVERIFY(kept && divided && banded);
+  // The scaled tables change the logits; a reload of the saved config keeps the scaling.
+  QVERIFY(ModelConfig::from_json(a.to_json(), "saved").rope_inv_freq() == scaled);
+
+  for (const auto& [key, value, expected] :
+       {std::tuple<std::string, nlohmann::json, std::string>{"rope_parameters", {{"rope_type", "yarn"}}, "yarn"},
+        {"hidden_act", "gelu", "gelu"},
+        {"head_dim", 64, "head_dim"}}) {
+    auto bad = base;
+    bad[key] = value;
+    try {
+      ModelConfig::from_json(bad, "config.json");
+      QFAIL(qPrintable(QString::fromStdString(key + " must be refused")));
+    } catch (const std::runtime_error& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("config.json") != std::string::npos && msg.find(expected) != std::string::npos, e.what());
+    }
+  }
+}
+
+void TransformerTest::bfloat16CopySamplesLikeThePolicy() {
+  auto model = make_model(9);
+  Transformer copy{nullptr};
+  copy_weights(copy, model, torch::kBFloat16);
+  QCOMPARE(copy->model->embed_tokens->weight.scalar_type(), torch::kBFloat16);
+  QVERIFY(!copy->parameters()[0].requires_grad());
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 100, {2, 10}, torch::kLong);
+  const auto full = model->forward(ids);
+  const double gap = (copy->forward(ids).to(torch::kFloat32) - full).abs().max().item<double>();
+  const double scale = full.abs().max().item<double>();
+  QVERIFY2(gap < 0.05 * scale, qPrintable(QString("bf16 copy differs by %1 (logits up to %2)").arg(gap).arg(scale)));
+  // A later copy follows the updated weights.
+  for (auto& p : model->parameters()) p.mul_(0.5);
+  copy_weights(copy, model, torch::kBFloat16);
+  const double after = (copy->forward(ids).to(torch::kFloat32) - model->forward(ids)).abs().max().item<double>();
+  QVERIFY2(after < 0.05 * scale, qPrintable(QString("after an update the copy differs by %1").arg(after)));
+}
+
+void TransformerTest::bfloat16RoundTripKeepsPositions() {
+  // Weights that bfloat16 holds exactly: a trip to bfloat16 and back must give the same
+  // model. (The rotary frequencies once lived in a buffer that the trip rounded, which
+  // misplaced far positions of every bfloat16 checkpoint.)
+  auto model = make_model(10);
+  torch::NoGradGuard ng;
+  for (auto& p : model->parameters()) p.copy_(p.to(torch::kBFloat16).to(torch::kFloat32));
+  auto ids = torch::randint(3, 100, {2, 300}, torch::kLong);
+  const auto before = model->forward(ids);
+  Transformer trip(model->config());  // as load_model builds a bfloat16 checkpoint
+  trip->to(torch::kBFloat16);
+  trip->to(torch::kFloat32);
+  for (size_t i = 0; i < model->parameters().size(); ++i) trip->parameters()[i].copy_(model->parameters()[i]);
+  const double gap = (trip->forward(ids) - before).abs().max().item<double>();
+  QVERIFY2(gap < 1e-5, qPrintable(QString("logits moved by %1 after a bfloat16 round trip").arg(gap)));
+}

@@ -1,0 +1,238 @@
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <fstream>
+#include <thread>
+
+#include "core/model/checkpoint.h"
+#include "core/rl/grpo_trainer.h"
+#include "core/rl/torch_engine.h"
+#include "core/run/job.h"
+#include "core/run/memory_sink.h"
+#include "core/rl/pretrain.h"
+#include "db/run_reader.h"
+#include "db/run_store.h"
+#include "tests/core/core_tests.h"
+
+using namespace aha;
+
+namespace {
+
+SinkFactory store_at(const std::string& path) {
+  return [path] { return std::make_unique<db::RunStore>(path); };
+}
+
+QTemporaryDir& scratch() {
+  static QTemporaryDir dir;
+  return dir;
+}
+
+// A trivially learnable task: the R1-Zero format on sums of two numbers from 0 to 4,
+// from a base model that gets the format right about half of the time.
+RunConfig trivial_run(const QString& model) {
+  RunConfig c;
+  c.name = "trivial";
+  c.model = model.toStdString();
+  c.device = "cpu";
+  c.seed = 11;
+  c.max_steps = 20;
+  c.threads = 1;
+  c.task.min_terms = c.task.max_terms = 2;
+  c.task.min_value = 0;
+  c.task.max_value = 4;
+  c.num_generations = 8;
+  c.per_device_train_batch_size = 64;
+  c.max_completion_length = 40;
+  c.learning_rate = 1e-3;
+  c.reward_funcs = {"format"};
+  c.reward_weights = {1.0};
+  c.loss_type = "grpo";
+  c.save_steps = 4;
+  return c;
+}
+
+double mean_metric(const MemorySink& sink, size_t from, size_t to, const char* name) {
+  double s = 0;
+  for (size_t i = from; i < to; ++i) s += sink.metric(i, name);
+  return s / (to - from);
+}
+
+}  // namespace
+
+void TrainerTest::initTestCase() {
+  // A base model pretrained for a few seconds: it has half learned the format.
+  const QString cfg_path = scratch().filePath("pretrain.toml");
+  std::ofstream(cfg_path.toStdString()) << R"(
+[model]
+hidden_size = 48
+intermediate_size = 96
+num_hidden_layers = 2
+num_attention_heads = 4
+num_key_value_heads = 2
+[task]
+name = "arithmetic"
+min_terms = 2
+max_terms = 2
+min_value = 0
+max_value = 4
+[corpus]
+mistake_rate = 0.5
+check_rate = 0.0
+drill_rate = 0.0
+[train]
+iterations = 150
+batch_size = 32
+learning_rate = 3e-3
+warmup_steps = 10
+seed = 5
+threads = 1
+eval_samples = 0
+)";
+  base_ = scratch().filePath("base");
+  auto cfg = PretrainConfig::load(cfg_path.toStdString());
+  pretrain(cfg, cfg_path.toStdString(), base_.toStdString(), [](const PretrainProgress&) {});
+  QVERIFY(QFile::exists(base_ + "/model.safetensors"));
+}
+
+void TrainerTest::rewardGoesUpOnTrivialTask() {
+  MemorySink sink;
+  GrpoTrainer trainer(trivial_run(base_), sink, scratch().filePath("ckpt-a").toStdString());
+  trainer.prepare(false);
+  while (!trainer.finished()) trainer.train_step();
+  QCOMPARE(sink.steps.size(), size_t(20));
+  QCOMPARE(sink.steps[0].samples.size(), size_t(64));
+  const double early = mean_metric(sink, 0, 3, "reward"), late = mean_metric(sink, 17, 20, "reward");
+  qInfo("reward: first 3 steps %.3f, last 3 steps %.3f", early, late);
+  QVERIFY2(late > early + 0.08, qPrintable(QString("reward %1 -> %2").arg(early).arg(late)));
+  // Every sample is stored with its advantages summing to zero per group.
+  for (int g = 0; g < 8; ++g) {
+    double sum = 0;
+    for (int i = 0; i < 8; ++i) sum += sink.steps[5].samples[g * 8 + i].advantage;
+    QVERIFY(std::abs(sum) < 1e-3);
+  }
+  QCOMPARE(sink.checkpoints.size(), size_t(5));
+  QVERIFY(!std::isnan(sink.metric(0, "entropy")));
+  QCOMPARE(sink.metric(0, "clip_ratio"), 0.0);  // num_iterations = 1: ratio exactly 1
+}
+
+void TrainerTest::seedMakesRunsRepeatable() {
+  auto run = [&](const char* dir) {
+    MemorySink sink;
+    RunConfig c = trivial_run(base_);
+    c.max_steps = 2;
+    GrpoTrainer trainer(c, sink, scratch().filePath(dir).toStdString());
+    trainer.prepare(false);
+    while (!trainer.finished()) trainer.train_step();
+    return sink;
+  };
+  auto a = run("rep-a"), b = run("rep-b");
+  for (size_t s = 0; s < 2; ++s)
+    for (size_t i = 0; i < a.steps[s].samples.size(); ++i)
+      QCOMPARE(a.steps[s].samples[i].completion, b.steps[s].samples[i].completion);
+  QCOMPARE(a.metric(1, "loss"), b.metric(1, "loss"));
+}
+
+void TrainerTest::jobStopsAndResumesAtStepBoundary() {
+  const std::string db = scratch().filePath("job.db").toStdString();
+  RunConfig c = trivial_run(base_);
+  c.name = "job";
+  c.max_steps = 6;
+  c.save_steps = 100;  // only the stop writes a checkpoint
+  {
+    TrainingJob job(torch_engine(), c, store_at(db), TrainingJob::default_checkpoint_root(db));
+    std::vector<int64_t> steps;
+    std::vector<RunStatus> statuses;
+    JobCallbacks cb;
+    cb.on_step = [&](const StepSummary& s) {
+      steps.push_back(s.step);
+      if (s.step == 0) job.pause();
+    };
+    cb.on_status = [&](RunStatus st, const std::string&) { statuses.push_back(st); };
+    std::thread runner([&] { job.run(cb); });
+    // Paused after step 0: no further step while paused.
+    for (int i = 0; i < 300 && !(statuses.size() >= 2); ++i) QThread::msleep(20);
+    QVERIFY(job.is_paused());
+    QThread::msleep(300);
+    QCOMPARE(steps.size(), size_t(1));
+    job.resume();
+    for (int i = 0; i < 500 && steps.size() < 3; ++i) QThread::msleep(20);
+    job.stop();
+    runner.join();
+    QVERIFY(steps.size() >= 3 && steps.size() < 6);
+    QCOMPARE(statuses.front(), RunStatus::Running);
+    QVERIFY(std::find(statuses.begin(), statuses.end(), RunStatus::Paused) != statuses.end());
+    QCOMPARE(statuses.back(), RunStatus::Stopped);
+  }
+  db::RunReader reader(db);
+  auto stopped = reader.run_by_name("job");
+  QVERIFY(stopped);
+  QCOMPARE(QString::fromStdString(stopped->status), QString("stopped"));
+  const int64_t done = stopped->last_step;
+  // Resume continues the numbering after the last stored step, from the checkpoint.
+  TrainingJob again(torch_engine(), c, store_at(db), TrainingJob::default_checkpoint_root(db), /*resume=*/true);
+  std::vector<int64_t> more;
+  JobCallbacks cb;
+  cb.on_step = [&](const StepSummary& s) { more.push_back(s.step); };
+  QCOMPARE(again.run(cb), RunStatus::Finished);
+  QCOMPARE(more.front(), done + 1);
+  QCOMPARE(more.back(), int64_t(5));
+  auto finished = reader.run_by_name("job");
+  QCOMPARE(QString::fromStdString(finished->status), QString("finished"));
+  QCOMPARE(reader.connection().scalar_int("SELECT count(DISTINCT step) FROM samples"), int64_t(6));
+  // A config for a missing model fails cleanly with the path in the message.
+  RunConfig bad = c;
+  bad.name = "bad";
+  bad.model = "/nonexistent/model";
+  TrainingJob failing(torch_engine(), bad, store_at(db), TrainingJob::default_checkpoint_root(db));
+  QCOMPARE(failing.run({}), RunStatus::Failed);
+  QVERIFY(failing.error().find("/nonexistent/model") != std::string::npos);
+}
+
+void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {
+  // A randomly initialised Qwen2-style model with Qwen3's byte-level BPE tokenizer, saved
+  // in Hugging Face layout, trained for two steps on a GSM8K-style JSONL with ChatML.
+  const auto tok = load_tokenizer(std::filesystem::path(AHA_SHARED_DIR) / "testdata" / "tokenizer-qwen3");
+  ModelConfig mc;
+  mc.vocab_size = tok->vocab_size();
+  mc.hidden_size = 32;
+  mc.intermediate_size = 64;
+  mc.num_hidden_layers = 1;
+  mc.num_attention_heads = 4;
+  mc.num_key_value_heads = 2;
+  mc.eos_token_id = tok->eos_id();
+  Transformer model(mc);
+  model->init_weights(3);
+  const QString dir = scratch().filePath("qwen-tiny");
+  save_model(dir.toStdString(), model, *tok);
+  const QString data = scratch().filePath("gsm.jsonl");
+  std::ofstream(data.toStdString()) << "{\"question\": \"Tom has 3 apples and buys 4. How many now?\", "
+                                       "\"answer\": \"3+4=7\\n#### 7\"}\n"
+                                       "{\"question\": \"What is 6 times 7?\", \"answer\": \"#### 42\"}\n"
+                                       "{\"question\": \"broken\"\n";
+
+  RunConfig c = trivial_run(dir);
+  c.name = "qwen-tiny";
+  c.max_steps = 2;
+  c.prompt_template = "{question}";
+  c.chat_template = "chatml";
+  c.task.name = "dataset";
+  c.task.data_file = data.toStdString();
+  c.num_generations = 4;
+  c.per_device_train_batch_size = 8;
+  c.max_completion_length = 12;
+  c.reward_funcs = {"accuracy", "format"};
+  c.reward_weights = {1.0, 0.1};
+  MemorySink sink;
+  GrpoTrainer trainer(c, sink, scratch().filePath("ckpt-qwen").toStdString());
+  trainer.prepare(false);
+  while (!trainer.finished()) trainer.train_step();
+  QCOMPARE(sink.steps.size(), size_t(2));
+  QCOMPARE(sink.steps[0].samples.size(), size_t(8));
+  for (const auto& s : sink.steps[1].samples) {
+    QVERIFY(s.prompt.rfind("<|im_start|>system\n", 0) == 0);
+    QVERIFY(s.prompt.find("<|im_start|>user\n") != std::string::npos);
+    QVERIFY(s.prompt.find("How many now?") != std::string::npos || s.prompt.find("6 times 7") != std::string::npos);
+    QVERIFY(s.token_count >= 1 && s.token_count <= 12);
+  }
+  QVERIFY(std::isfinite(sink.metric(1, "loss")));
+}

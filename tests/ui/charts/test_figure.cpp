@@ -1,0 +1,238 @@
+#include <QFile>
+#include <QFontMetricsF>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QXmlStreamReader>
+
+#include <qcustomplot.h>
+#include <zlib.h>
+
+#include "db/run_reader.h"
+#include "db/run_store.h"
+#include "tests/ui/ui_tests.h"
+#include "ui/charts/export_dialog.h"
+#include "ui/charts/figure.h"
+
+using namespace aha;
+
+namespace {
+constexpr int kSteps = 40;
+
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Every FlateDecode stream of a PDF, inflated.
+QList<QByteArray> pdfStreams(const QByteArray& pdf) {
+  QList<QByteArray> out;
+  for (qsizetype at = pdf.indexOf("stream"); at >= 0; at = pdf.indexOf("stream", at + 6)) {
+    if (at >= 3 && pdf.mid(at - 3, 3) == "end") continue;  // "endstream"
+    qsizetype begin = at + 6;
+    if (pdf[begin] == '\r') ++begin;
+    if (pdf[begin] == '\n') ++begin;
+    const qsizetype end = pdf.indexOf("endstream", begin);
+    if (end < 0) break;
+    const QByteArray raw = pdf.mid(begin, end - begin);
+    QByteArray inflated(raw.size() * 20 + 4096, 0);
+    uLongf size = inflated.size();
+    if (uncompress(reinterpret_cast<Bytef*>(inflated.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
+                   raw.size()) == Z_OK)
+      out << inflated.left(size);
+    else
+      out << raw;  // not compressed
+  }
+  return out;
+}
+
+ui::FigureRequest request(const QString& db, const QString& preset = "single-column") {
+  ui::FigureRequest r;
+  r.dbPath = db;
+  r.runs = {"seed-1", "seed-2"};
+  r.metrics = {"reward"};
+  r.options.preset = preset;
+  return r;
+}
+}  // namespace
+
+void FigureTest::initTestCase() {
+  QVERIFY(dir_.isValid());
+  db_ = dir_.filePath("fig.db");
+  db::RunStore store(db_.toStdString());
+  for (int seed = 1; seed <= 2; ++seed) {
+    RunInfo info;
+    info.name = "seed-" + std::to_string(seed);
+    info.seed = seed;
+    info.config_toml = "name = 'seed-" + std::to_string(seed) + "'\nseed = " + std::to_string(seed) + "\nbeta = 0.0\n";
+    info.total_steps = kSteps;
+    store.begin_run(info, false);
+    for (int s = 0; s < kSteps; ++s) {
+      StepRecord rec;
+      rec.step = s;
+      rec.wall_time = 1.7e9 + s * 3.0;
+      // Values with many digits, so a CSV round trip that rounds would be noticed.
+      rec.metrics = {{"reward", 0.3 + 0.01 * s + 0.001 * seed + 1.0 / 3.0 * 1e-7},
+                     {"reward_std", 0.1 + 0.001 * s},
+                     {"aha_rate", 0.05 + 0.002 * s * seed}};
+      store.write_step(rec);
+    }
+  }
+}
+
+void FigureTest::pdfIsVectorWithEmbeddedFonts() {
+  const QString path = dir_.filePath("fig.pdf");
+  ui::renderFigure(request(db_), path);
+  const QByteArray pdf = readAll(path);
+  QVERIFY(pdf.startsWith("%PDF"));
+  QVERIFY2(!pdf.contains("/Subtype /Image") && !pdf.contains("/Subtype/Image"), "the PDF holds a raster image");
+  QVERIFY2(pdf.contains("/FontFile"), "fonts are not embedded");
+  // Path drawing operators in the page content: lines to (l) and fills/strokes.
+  int lineOps = 0;
+  for (const auto& s : pdfStreams(pdf)) lineOps += s.count(" l\n") + s.count(" l ");
+  QVERIFY2(lineOps > 2 * kSteps, qPrintable(QString("only %1 line segments").arg(lineOps)));
+  // Page size: 3.5 x 2.5 in = 252 x 180 pt.
+  QVERIFY2(QRegularExpression(R"(/MediaBox\s*\[\s*0\s+0\s+252(\.0+)?\s+180(\.0+)?\s*\])").match(pdf).hasMatch(),
+           "page is not 3.5 x 2.5 in");
+}
+
+void FigureTest::svgParsesAndHoldsSeries() {
+  const QString path = dir_.filePath("fig.svg");
+  ui::renderFigure(request(db_), path);
+  QXmlStreamReader xml(readAll(path));
+  int longest = 0;
+  while (!xml.atEnd()) {
+    xml.readNext();
+    if (xml.isStartElement() && (xml.name() == u"path" || xml.name() == u"polyline")) {
+      const QString d = xml.attributes().value(xml.name() == u"path" ? "d" : "points").toString();
+      longest = std::max<int>(longest, static_cast<int>(d.count(QRegularExpression("[LC]|,"))));
+    }
+  }
+  QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+  QVERIFY2(longest >= kSteps - 1, qPrintable(QString("longest path has %1 segments").arg(longest)));
+}
+
+void FigureTest::pngPixelsArePresetTimesDpi() {
+  for (const auto& preset : ui::figurePresets()) {
+    auto r = request(db_, preset.name);
+    r.options.dpi = 150;
+    const QString path = dir_.filePath(preset.name + ".png");
+    ui::renderFigure(r, path);
+    const QImage image(path);
+    QCOMPARE(image.width(), qRound(preset.widthIn * 150));
+    QCOMPARE(image.height(), qRound(preset.heightIn * 150));
+    // White background, and not blank: some pixels are drawn in colour.
+    QCOMPARE(image.pixelColor(1, 1), QColor(Qt::white));
+    bool coloured = false;
+    for (int y = 0; y < image.height() && !coloured; y += 2)
+      for (int x = 0; x < image.width() && !coloured; x += 2) coloured = image.pixelColor(x, y).saturation() > 100;
+    QVERIFY(coloured);
+  }
+  // Three metrics, two per row: two rows of the preset height.
+  auto grid = request(db_);
+  grid.metrics = {"reward", "aha_rate", "reward_std"};
+  grid.options.columns = 2;
+  QCOMPARE(ui::figureSizeInches(grid), QSizeF(3.5, 5.0));
+}
+
+void FigureTest::sidecarRecordsProvenance() {
+  auto r = request(db_);
+  r.options.smoothing = 0.8;
+  r.options.aggregateSeeds = true;
+  const QString path = dir_.filePath("prov.png");
+  ui::renderFigure(r, path);
+  const auto meta = QJsonDocument::fromJson(readAll(path + ".json")).object();
+  QCOMPARE(meta["smoothing"].toDouble(), 0.8);
+  QCOMPARE(meta["metrics"].toArray().first().toString(), QString("reward"));
+  QCOMPARE(meta["runs"].toArray().size(), 2);
+  QVERIFY(meta["aggregate_seeds"].toBool());
+  QVERIFY(meta["created_by"].toString().startsWith("Aha Studio"));
+  // Unknown runs and formats are errors that say what exists.
+  auto bad = request(db_);
+  bad.runs = {"nope"};
+  try {
+    ui::renderFigure(bad, dir_.filePath("bad.png"));
+    QFAIL("an unknown run was accepted");
+  } catch (const std::exception& e) {
+    QVERIFY2(QString(e.what()).contains("seed-1"), e.what());
+  }
+  QVERIFY_THROWS_EXCEPTION(std::exception, ui::renderFigure(request(db_), dir_.filePath("fig.bmp")));
+}
+
+void FigureTest::longRunTickLabelsDoNotOverlap() {
+  // Two metrics side by side in one column: panels ~1.4 in wide over 10,400 steps (every
+  // 100th is enough for the axis).
+  const QString path = dir_.filePath("long.db");
+  {
+    db::RunStore store(path.toStdString());
+    RunInfo info;
+    info.name = "long";
+    store.begin_run(info, false);
+    for (int s = 0; s <= 10400; s += 100) {
+      StepRecord rec;
+      rec.step = s;
+      rec.wall_time = 1.7e9 + s;
+      rec.metrics = {{"reward", 0.5}, {"kl", 0.01}};
+      store.write_step(rec);
+    }
+  }
+  ui::FigureRequest r;
+  r.dbPath = path;
+  r.runs = {"long"};
+  r.metrics = {"reward", "kl"};
+  db::RunReader reader(path.toStdString());
+  QCustomPlot plot;
+  ui::buildFigure(&plot, reader, r);
+  const QSizeF in = ui::figureSizeInches(r);
+  plot.setViewport(QRect(0, 0, static_cast<int>(in.width() * 72), static_cast<int>(in.height() * 72)));  // as the export
+  plot.replot();
+  for (auto* rect : plot.axisRects()) {
+    auto* x = rect->axis(QCPAxis::atBottom);
+    const auto ticks = x->tickVector();
+    const auto labels = x->tickVectorLabels();
+    QVERIFY(ticks.size() >= 2);
+    const QFontMetricsF metrics(x->tickLabelFont());
+    for (int i = 0; i + 1 < ticks.size(); ++i) {
+      const double room = x->coordToPixel(ticks[i + 1]) - x->coordToPixel(ticks[i]);
+      const double needed = (metrics.horizontalAdvance(labels[i]) + metrics.horizontalAdvance(labels[i + 1])) / 2;
+      QVERIFY2(room > needed, qPrintable(QString("labels %1 and %2 overlap").arg(labels[i], labels[i + 1])));
+    }
+  }
+}
+
+void FigureTest::commandLineMatchesStudio() {
+  // The studio's export dialog and `aha-studio export chart` with the same settings.
+  ui::ExportDialog dialog(db_, {"seed-1", "seed-2"}, {"reward", "aha_rate"}, 0.6);
+  const QString fromDialog = dir_.filePath("dialog.png");
+  QCOMPARE(dialog.save(fromDialog), QString());
+  QVERIFY(!dialog.preview()->pixmap().isNull());
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    dialog.resize(1200, 760);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/export-dialog.png");
+  }
+
+  const QString fromCli = dir_.filePath("cli.png");
+  QProcess cli;
+  cli.setProcessEnvironment([] {
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");  // it must work without a display
+    return env;
+  }());
+  cli.start(AHA_STUDIO_BIN, {"export", "chart", "--db", db_, "--run", "seed-1", "--run", "seed-2", "--metric",
+                             "reward", "--metric", "aha_rate", "--smoothing", "0.6", "--font",
+                             dialog.request().options.fontFamily, "--out", fromCli});
+  QVERIFY(cli.waitForFinished(60000));
+  QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+  if (QImage(fromCli) != QImage(fromDialog) && qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    QFile::copy(fromCli, qEnvironmentVariable("AHA_SCREENSHOTS") + "/figure-cli.png");
+    QFile::copy(fromDialog, qEnvironmentVariable("AHA_SCREENSHOTS") + "/figure-dialog.png");
+  }
+  QCOMPARE(QImage(fromCli), QImage(fromDialog));
+  QCOMPARE(readAll(fromCli), readAll(fromDialog));
+}

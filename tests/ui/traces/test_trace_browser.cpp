@@ -1,0 +1,319 @@
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTextBrowser>
+
+#include <fstream>
+#include <qcustomplot.h>
+#include <nlohmann/json.hpp>
+
+#include "core/analysis/reflection.h"
+#include "db/run_reader.h"
+#include "db/run_store.h"
+#include "db/search_index.h"
+#include "db/tag_store.h"
+#include "tests/ui/ui_tests.h"
+#include "ui/charts/dashboard.h"
+#include "ui/traces/trace_browser.h"
+#include "ui/traces/trace_detail_view.h"
+#include "ui/traces/trace_filter_bar.h"
+#include "ui/traces/trace_html.h"
+#include "ui/traces/trace_table_model.h"
+
+using namespace aha;
+
+namespace {
+constexpr int kSteps = 30, kGroups = 4, kG = 4;  // 480 samples: more than two pages
+
+void waitForFilter() { QTest::qWait(400); }  // the filter bar debounces edits by 250 ms
+
+// A copy of the database beside it, with a search index that has indexed nothing yet.
+std::string copyWithEmptyIndex(const QString& db, const char* name) {
+  const std::string copy = (QFileInfo(db).dir().filePath(name)).toStdString();
+  db::Connection(db.toStdString()).exec("VACUUM INTO '" + copy + "'");
+  db::SearchIndex create(copy);
+  return copy;
+}
+
+void screenshot(QWidget& w, const char* name) {
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/" + name);
+}
+}  // namespace
+
+void TraceBrowserTest::initTestCase() {
+  QVERIFY(dir_.isValid());
+  db_ = dir_.filePath("traces.db");
+  db::RunStore store(db_.toStdString());
+  RunInfo info;
+  info.name = "trace-run";
+  info.total_steps = kSteps;
+  store.begin_run(info, false);
+  ReflectionDetector detector;
+  for (int step = 0; step < kSteps; ++step) {
+    StepRecord rec;
+    rec.step = step;
+    for (int g = 0; g < kGroups; ++g) {
+      for (int i = 0; i < kG; ++i) {
+        SampleRecord s;
+        s.step = step;
+        s.group_index = g;
+        s.index_in_group = i;
+        const int a = 10 + g, b = 20 + g;
+        s.prompt = std::to_string(a) + "+" + std::to_string(b) + "=<think>";
+        s.reference = std::to_string(a + b);
+        const bool checks = i == 0, right = i != 3;
+        const std::string stated = std::to_string(right || checks ? a + b + (checks ? 1 : 0) : a + b + 5);
+        s.completion = std::to_string(a) + "+" + std::to_string(b) + "=" + stated;
+        if (checks) s.completion += " check " + std::to_string(a % 10) + "+" + std::to_string(b % 10) + "=" +
+                                    std::to_string(a % 10 + b % 10) + " 1+2=3 so " + s.reference + " wait, " + stated +
+                                    " was wrong";
+        const std::string answer = right ? s.reference : stated;
+        s.completion += "</think><answer>" + answer + "</answer>";
+        s.token_count = static_cast<int>(s.completion.size());
+        s.correct = right;
+        s.format_ok = true;
+        s.reward = right ? 1.1 : 0.1;
+        s.rewards = {{"accuracy", right ? 1.0 : 0.0}, {"format", 1.0}};
+        s.advantage = right ? 0.5 : -1.5;
+        const auto r = detector.analyse(s.completion, answer);
+        s.aha_score = r.score;
+        s.aha_spans = spans_to_json(r.spans);
+        s.real_aha = is_real_aha(r, right, {});
+        rec.samples.push_back(s);
+      }
+    }
+    rec.metrics = {{"reward", 0.85}, {"aha_rate", step < 15 ? 0.1 : 0.6}};
+    store.write_step(rec);
+  }
+  store.finish_search_index();
+}
+
+void TraceBrowserTest::loadsLazilyAndFilters() {
+  ui::TraceBrowser b;
+  b.resize(1400, 800);
+  b.setDatabase(db_);
+  b.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&b));
+  auto* model = b.model();
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups * kG));
+  // Only what the view needs: a page or two, never the whole run.
+  QVERIFY(model->rowCount() >= ui::TraceTableModel::kPageSize);
+  QVERIFY(model->rowCount() < kSteps * kGroups * kG);
+  b.table()->scrollToBottom();
+  QTest::qWait(50);
+  b.table()->scrollToBottom();
+  QTRY_COMPARE(model->rowCount(), kSteps * kGroups * kG);
+
+  b.filterBar()->correctBox()->setCurrentIndex(2);  // wrong only
+  waitForFilter();
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));
+  for (int r = 0; r < model->rowCount(); ++r)
+    QCOMPARE(model->data(model->index(r, ui::TraceTableModel::ColCorrect), Qt::DisplayRole).toString(), QString("✗"));
+  b.filterBar()->correctBox()->setCurrentIndex(0);
+  b.filterBar()->flaggedBox()->setChecked(true);
+  waitForFilter();
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));  // the checking sample of each group
+  b.filterBar()->flaggedBox()->setChecked(false);
+
+  b.showRunStep(1, 7);
+  QTRY_COMPARE(model->totalMatching(), qint64(kGroups * kG));
+  QCOMPARE(model->data(model->index(0, ui::TraceTableModel::ColStep), Qt::DisplayRole).toInt(), 7);
+
+  // Sorting by reward, descending, happens in SQL.
+  b.table()->sortByColumn(ui::TraceTableModel::ColReward, Qt::DescendingOrder);
+  QCOMPARE(model->data(model->index(0, ui::TraceTableModel::ColReward), Qt::DisplayRole).toString(), QString("1.100"));
+  QCOMPARE(model->data(model->index(model->rowCount() - 1, ui::TraceTableModel::ColReward), Qt::DisplayRole).toString(),
+           QString("0.100"));
+}
+
+void TraceBrowserTest::fullTextSearchAndBadQuery() {
+  ui::TraceBrowser b;
+  b.setDatabase(db_);
+  b.filterBar()->searchEdit()->setText("\"was wrong\"");
+  waitForFilter();
+  QTRY_COMPARE(b.model()->totalMatching(), qint64(kSteps * kGroups));
+  b.filterBar()->searchEdit()->setText("\"unbalanced");
+  waitForFilter();
+  QCOMPARE(b.model()->rowCount(), 0);
+  QVERIFY2(b.statusLabel()->text().contains("Filter not applied"), qPrintable(b.statusLabel()->text()));
+}
+
+void TraceBrowserTest::searchWaitsForTheIndex() {
+  // A copy of the database whose search index is empty and held by another writer: the
+  // browser says what the search cannot see yet, and searches again once indexed.
+  const std::string copy = copyWithEmptyIndex(db_, "unindexed.db");
+  db::Connection holder(db::search_index_path(copy));
+  holder.exec("BEGIN IMMEDIATE");
+  ui::TraceBrowser b;
+  b.setDatabase(QString::fromStdString(copy));
+  b.filterBar()->searchEdit()->setText("\"was wrong\"");
+  waitForFilter();
+  QTRY_VERIFY2(b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
+  QCOMPARE(b.model()->rowCount(), 0);
+  b.resize(1400, 800);
+  b.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&b));
+  screenshot(b, "trace-browser-indexing.png");
+  holder.exec("COMMIT");
+  QTRY_COMPARE_WITH_TIMEOUT(b.model()->totalMatching(), qint64(kSteps * kGroups), 15000);
+  QVERIFY2(!b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
+}
+
+void TraceBrowserTest::searchNamesAnIndexThatCannotBeWritten() {
+  // An index whose progress cannot be recorded (here a view stands where its table
+  // belongs): the status says why the search misses traces instead of "indexing".
+  const std::string copy = copyWithEmptyIndex(db_, "stuck.db");
+  {
+    const std::string instance = db::Connection(copy).scalar_text("SELECT value FROM store_meta WHERE key = 'instance'");
+    db::Connection index(db::search_index_path(copy));
+    index.exec("DROP TABLE index_state; CREATE VIEW index_state(key, value) AS SELECT 'instance', '" + instance +
+               "' UNION ALL SELECT 'indexed_through', 0");
+  }
+  ui::TraceBrowser b;
+  b.setDatabase(QString::fromStdString(copy));
+  b.filterBar()->searchEdit()->setText("\"was wrong\"");
+  waitForFilter();
+  QTRY_VERIFY2(b.statusLabel()->text().contains("index_state"), qPrintable(b.statusLabel()->text()));
+  QVERIFY2(!b.statusLabel()->text().contains("indexing"), qPrintable(b.statusLabel()->text()));
+}
+
+void TraceBrowserTest::numberKeyTagsSelection() {
+  ui::TraceBrowser b;
+  b.setDatabase(db_);
+  b.show();
+  // The digit keys work while the table has focus, and only an active window has focus
+  // (under X without a window manager nothing activates it by itself).
+  b.activateWindow();
+  QVERIFY(QTest::qWaitForWindowActive(&b));
+  b.table()->setFocus();
+  b.table()->selectRow(0);
+  b.table()->selectionModel()->select(b.model()->index(1, 0),
+                                      QItemSelectionModel::Select | QItemSelectionModel::Rows);
+  b.table()->selectionModel()->select(b.model()->index(2, 0),
+                                      QItemSelectionModel::Select | QItemSelectionModel::Rows);
+  const auto ids = b.selectedSampleIds();
+  QCOMPARE(ids.size(), 3);
+  QTest::keyClick(b.table(), Qt::Key_1);  // tag 1 is the built-in "aha"
+  db::TagStore tags(db_.toStdString());
+  for (qint64 id : ids) {
+    const auto on = tags.tags_of(id);
+    QCOMPARE(int(on.size()), 1);
+    QCOMPARE(QString::fromStdString(on[0].name), QString("aha"));
+  }
+  QVERIFY(b.model()->data(b.model()->index(0, ui::TraceTableModel::ColTags), Qt::DisplayRole).toString().contains("aha"));
+  // The tag filter finds exactly them; pressing 1 again removes the tag from all three.
+  b.filterBar()->tagBox()->setCurrentIndex(1);
+  waitForFilter();
+  QTRY_COMPARE(b.model()->totalMatching(), qint64(3));
+  b.table()->selectAll();
+  QTest::keyClick(b.table(), Qt::Key_1);
+  for (qint64 id : ids) QVERIFY(tags.tags_of(id).empty());
+}
+
+void TraceBrowserTest::groupAndHistoryViews() {
+  ui::TraceBrowser b;
+  b.setDatabase(db_);
+  b.showRunStep(1, 3);
+  b.table()->selectRow(5);  // group 1, sample 1
+  auto* detail = b.detail();
+  QCOMPARE(detail->sampleId(), b.model()->sampleId(5));
+  QCOMPARE(detail->groupTable()->rowCount(), kG);
+  db::RunReader reader(db_.toStdString());
+  const auto shown = reader.sample(detail->sampleId());
+  for (int r = 0; r < kG; ++r) {
+    const auto s = reader.sample(detail->groupTable()->item(r, 0)->data(Qt::UserRole).toLongLong());
+    QCOMPARE(s->step, shown->step);
+    QCOMPARE(s->group_index, shown->group_index);
+    QCOMPARE(detail->groupTable()->item(r, 2)->text(), QString::number(s->advantage, 'f', 3));
+  }
+  // The same prompt at every step: kSteps steps x kG samples.
+  QCOMPARE(detail->historyTable()->rowCount(), kSteps * kG);
+  QCOMPARE(detail->historyTable()->item(0, 0)->text(), QString("0"));
+  detail->tabs()->setCurrentIndex(1);
+  b.resize(1400, 700);
+  screenshot(b, "trace-browser-group.png");
+}
+
+void TraceBrowserTest::detailHighlightsSpans() {
+  const QString html = ui::traceHtml("12+20=33 check 2+0=2 1+2=3 so 32 wait, 33 was wrong</think><answer>32</answer>",
+                                     R"([{"begin":9,"end":14,"category":"verification"},)"
+                                     R"({"begin":33,"end":37,"category":"backtracking"}])",
+                                     true);
+  QVERIFY(html.contains(QString("background:%1' title='verification'>check</span>")
+                            .arg(ui::reflectionColor("verification").name())));
+  QVERIFY(html.contains("title='backtracking'>wait</span>"));
+  QVERIFY(html.contains("THINKING"));
+  QVERIFY(html.contains("ANSWER"));
+  QVERIFY(!html.contains("&lt;think&gt;"));
+
+  ui::TraceBrowser b;
+  b.setDatabase(db_);
+  b.resize(1400, 700);
+  b.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&b));
+  b.filterBar()->flaggedBox()->setChecked(true);
+  waitForFilter();
+  b.table()->selectRow(0);
+  QVERIFY(b.detail()->traceText()->toHtml().contains("was wrong"));
+  b.detail()->noteEdit()->setPlainText("fixes its carry");
+  b.detail()->showSample(-1);  // switching saves the note
+  QCOMPARE(db::TagStore(db_.toStdString()).note(b.model()->sampleId(0)), std::string("fixes its carry"));
+  b.detail()->showSample(b.model()->sampleId(0));
+  QCOMPARE(b.detail()->noteEdit()->toPlainText(), QString("fixes its carry"));
+  screenshot(b, "trace-browser-detail.png");
+}
+
+void TraceBrowserTest::exportsJsonlAndMarkdown() {
+  ui::TraceBrowser b;
+  b.setDatabase(db_);
+  b.table()->selectRow(0);
+  b.table()->selectionModel()->select(b.model()->index(3, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+  const QString jsonl = dir_.filePath("out.jsonl"), md = dir_.filePath("out.md");
+  QCOMPARE(b.exportTraces(jsonl), 2);
+  QCOMPARE(b.exportTraces(md), 2);
+  std::ifstream in(jsonl.toStdString());
+  std::string line;
+  int n = 0;
+  db::RunReader reader(db_.toStdString());
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    const auto s = reader.sample(b.selectedSampleIds()[n]);
+    QCOMPARE(j.at("completion").get<std::string>(), s->completion);
+    QCOMPARE(j.at("rewards").at("accuracy").get<double>(), s->correct ? 1.0 : 0.0);
+    QCOMPARE(j.at("run").get<std::string>(), std::string("trace-run"));
+    ++n;
+  }
+  QCOMPARE(n, 2);
+  std::ifstream m(md.toStdString());
+  const std::string text((std::istreambuf_iterator<char>(m)), {});
+  QVERIFY(text.find("## Trace 2: run trace-run") != std::string::npos);
+  QVERIFY(text.find("| accuracy |") != std::string::npos || text.find(" accuracy |") != std::string::npos);
+  QVERIFY_THROWS_EXCEPTION(std::exception, b.exportTraces("/nonexistent-dir/x.jsonl"));
+}
+
+void TraceBrowserTest::dashboardMarksAhaOnset() {
+  ui::Dashboard d;
+  d.setReader(std::make_shared<db::RunReader>(db_.toStdString()));
+  d.setRunVisible(1, true, 0);
+  const auto onset = d.ahaOnset(1);
+  QVERIFY(onset.has_value());
+  QVERIFY(*onset >= 15 && *onset <= 17);  // the rate jumps at step 15; the EMA clears the margin at once
+  auto* chart = d.chartOf("real_aha_rate");
+  QVERIFY(chart && chart == d.chartOf("aha_rate"));
+  QCOMPARE(chart->itemCount(), 2);  // the onset line and its label
+  // Hovering over a stored point names the run, the step and the exact value.
+  d.resize(1200, 800);
+  d.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&d));
+  chart->replot();
+  const QPoint at(int(chart->xAxis->coordToPixel(20)), int(chart->yAxis->coordToPixel(0.6)));
+  const QString tip = d.hoverText(chart, at);
+  QVERIFY2(tip.contains("trace-run") && tip.contains("step 20") && tip.contains("value 0.6"), qPrintable(tip));
+  QCOMPARE(d.hoverText(chart, QPoint(2, 2)), QString());
+}

@@ -1,0 +1,188 @@
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QDockWidget>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <qcustomplot.h>
+
+#include <fstream>
+
+#include "core/rl/pretrain.h"
+#include "core/rl/torch_engine.h"
+#include "core/run/run_config.h"
+#include "tests/ui/ui_tests.h"
+#include "ui/charts/dashboard.h"
+#include "ui/window/main_window.h"
+#include "ui/runs/run_controller.h"
+#include "ui/window/welcome_panel.h"
+
+namespace {
+QTemporaryDir& scratch() {
+  static QTemporaryDir dir;
+  return dir;
+}
+
+QString runToml(const QString& model, const QString& name, int steps) {
+  aha::RunConfig c;
+  c.name = name.toStdString();
+  c.model = model.toStdString();
+  c.device = "cpu";
+  c.max_steps = steps;
+  c.threads = 1;
+  c.task.min_terms = c.task.max_terms = 2;
+  c.task.min_value = 0;
+  c.task.max_value = 4;
+  c.num_generations = 4;
+  c.per_device_train_batch_size = 16;
+  c.max_completion_length = 24;
+  c.save_steps = 1000;
+  return QString::fromStdString(c.to_toml());
+}
+}  // namespace
+
+void MainWindowTest::initTestCase() {
+  QStandardPaths::setTestModeEnabled(true);
+  const QString cfg = scratch().filePath("pretrain.toml");
+  std::ofstream(cfg.toStdString()) << "[model]\nhidden_size = 32\nintermediate_size = 64\nnum_hidden_layers = 1\n"
+                                      "num_attention_heads = 2\nnum_key_value_heads = 1\n[task]\nmin_terms = 2\n"
+                                      "max_terms = 2\nmin_value = 0\nmax_value = 4\n[train]\niterations = 60\n"
+                                      "batch_size = 16\nthreads = 1\neval_samples = 0\n";
+  base_ = scratch().filePath("base");
+  aha::pretrain(aha::PretrainConfig::load(cfg.toStdString()), cfg.toStdString(), base_.toStdString(),
+                [](const aha::PretrainProgress&) {});
+}
+
+void MainWindowTest::constructsWithPanels() {
+  aha::ui::MainWindow w(aha::torch_engine());
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(w.runsPanel() != nullptr);
+  QCOMPARE(w.dashboard()->charts().size(), 9);
+  QCOMPARE(w.findChildren<QDockWidget*>().size(), 2);
+  QVERIFY(w.windowTitle().contains("Aha Studio"));
+}
+
+void MainWindowTest::emptyDatabaseShowsHint() {
+  aha::ui::MainWindow w(aha::torch_engine());
+  QVERIFY(w.openDatabase(scratch().filePath("empty.db"), true));
+  QCOMPARE(w.runsPanel()->topLevelItemCount(), 0);
+  QVERIFY(w.statusBar()->currentMessage().contains("New Run"));
+  // First run: the welcome panel explains the demo and starts it with one button.
+  QVERIFY(w.showsWelcome());
+  QVERIFY(w.welcomePanel()->startButton()->isEnabled());
+  QVERIFY(aha::ui::WelcomePanel::demoPresetToml().contains("demo-arithmetic"));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/first-run.png");
+  }
+  QVERIFY(!w.openDatabase("/proc/not/a/place/x.db", true));
+  QCOMPARE(w.databasePath(), scratch().filePath("empty.db"));
+}
+
+void MainWindowTest::startPauseResumeStop() {
+  aha::ui::MainWindow w(aha::torch_engine());
+  w.show();
+  w.activateWindow();
+  QVERIFY(QTest::qWaitForWindowActive(&w));
+  QVERIFY(w.openDatabase(scratch().filePath("live.db"), true));
+  auto* ctl = w.controller();
+  QSignalSpy steps(ctl, &aha::ui::RunController::stepFinished);
+  QSignalSpy statuses(ctl, &aha::ui::RunController::statusChanged);
+  w.startRun(runToml(base_, "live", 200));
+  QVERIFY(ctl->busy());
+  QTRY_VERIFY_WITH_TIMEOUT(steps.count() >= 2, 60000);
+  // The run appears in the panel and the dashboard has its points.
+  QCOMPARE(w.runsPanel()->topLevelItemCount(), 1);
+  QVERIFY(w.progressLabel()->text().contains("live: step"));
+  QTRY_VERIFY(w.dashboard()->values(1, "reward").size() >= 2);
+
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    QTest::qWait(2500);
+    w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/main-window-live.png");
+  }
+  QTest::keySequence(&w, QKeySequence(Qt::CTRL | Qt::Key_P));  // pause
+  QTRY_VERIFY_WITH_TIMEOUT(ctl->paused(), 30000);
+  const int at_pause = steps.count();
+  QTest::qWait(500);
+  QCOMPARE(steps.count(), at_pause);
+  QCOMPARE(w.runsPanel()->topLevelItem(0)->text(1), QString("paused"));
+
+  QTest::keySequence(&w, QKeySequence(Qt::CTRL | Qt::Key_R));  // resume
+  QTRY_VERIFY_WITH_TIMEOUT(steps.count() >= at_pause + 2, 30000);
+  QTest::keySequence(&w, QKeySequence(Qt::CTRL | Qt::Key_Period));  // stop
+  QTRY_VERIFY_WITH_TIMEOUT(!ctl->busy(), 30000);
+  QCOMPARE(statuses.last().at(1).toString(), QString("stopped"));
+  QCOMPARE(w.runsPanel()->topLevelItem(0)->text(1), QString("stopped"));
+  const int at_stop = steps.count();
+  QTest::qWait(300);
+  QCOMPARE(steps.count(), at_stop);
+}
+
+void MainWindowTest::chartClickRequestsTraces() {
+  aha::ui::MainWindow w(aha::torch_engine());
+  w.resize(1200, 800);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(w.openDatabase(scratch().filePath("click.db"), true));
+  QSignalSpy steps(w.controller(), &aha::ui::RunController::stepFinished);
+  w.startRun(runToml(base_, "click", 3));
+  QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->busy() && steps.count() == 3, 60000);
+  w.dashboard()->refresh();
+  QCustomPlot* plot = w.dashboard()->charts().at(0);
+  plot->replot();
+  // The smoothed reward line of step 1.
+  QCPGraph* line = nullptr;
+  for (int i = 0; i < plot->graphCount(); ++i)
+    if (plot->graph(i)->property("role").toString() == "smooth") line = plot->graph(i);
+  QVERIFY(line);
+  QCOMPARE(line->data()->size(), 3);
+  const auto point = line->data()->at(1);
+  const QPoint pixel(int(line->keyAxis()->coordToPixel(point->key)), int(line->valueAxis()->coordToPixel(point->value)));
+  QSignalSpy traces(&w, &aha::ui::MainWindow::tracesRequested);
+  QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, pixel);
+  QTRY_COMPARE(traces.count(), 1);
+  QCOMPARE(traces.at(0).at(1).toLongLong(), qint64(1));
+}
+
+void MainWindowTest::followedRunAppearsBesideLocal() {
+  // A veRL job's rollout dumps, followed into the database that holds the local run.
+  QTemporaryDir rollouts;
+  for (int step = 1; step <= 6; ++step) {
+    QFile f(rollouts.filePath(QString("%1.jsonl").arg(step)));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 16; ++i) {
+      const bool right = (i + step) % 3 != 0;
+      const QString out = QString("12+%1=%2. %3</think><answer>%2</answer>")
+                              .arg(i).arg(12 + i).arg(step > 3 && i % 2 ? "Wait, let me check: 2+" + QString::number(i % 10) + "." : "");
+      f.write(QJsonDocument(QJsonObject{{"input", QString("<|im_start|>user\\n12+%1=?<|im_end|>\\n<think>").arg(i / 4)},
+                                        {"output", out}, {"score", right ? 1.0 : 0.0}, {"step", step},
+                                        {"gts", QString::number(12 + i)}})
+                  .toJson(QJsonDocument::Compact) + "\n");
+    }
+  }
+  aha::ui::MainWindow w(aha::torch_engine());
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(w.openDatabase(scratch().filePath("live.db"), true));
+  const int before = w.runsPanel()->topLevelItemCount();
+  QVERIFY(before >= 1);  // the local run of startPauseResumeStop
+  w.followRun({"verl", rollouts.path(), w.databasePath(), "verl-followed"});
+  QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItemCount(), before + 1, 20000);
+  QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItem(before)->text(2), QString("step 6"), 20000);
+  QCOMPARE(w.runsPanel()->topLevelItem(before)->text(1), QString("running"));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
+    for (int i = 0; i < w.runsPanel()->topLevelItemCount(); ++i)
+      w.runsPanel()->topLevelItem(i)->setCheckState(0, Qt::Checked);
+    QTest::qWait(1500);
+    w.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/imported-beside-local.png");
+  }
+  w.stopFollowing();
+  QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItem(before)->text(1), QString("stopped"), 10000);
+}

@@ -1,0 +1,358 @@
+#include "ui/charts/dashboard.h"
+
+#include <QGridLayout>
+#include <QToolTip>
+#include <qcustomplot.h>
+
+#include <cmath>
+
+#include "core/analysis/aha_onset.h"
+#include "db/run_reader.h"
+#include "ui/charts/band_plottable.h"
+#include "ui/charts/series_math.h"
+
+namespace aha::ui {
+
+QVector<ChartSpec> Dashboard::defaultCharts() {
+  return {
+      {"reward", "", {"reward"}, "", "", "reward_std"},
+      {"accuracy / format", "fraction", {"accuracy", "format_rate"}, "", "", ""},
+      {"response length", "tokens", {"completions/mean_length"}, "completions/p10_length", "completions/p90_length", ""},
+      {"aha rate (dashed: real aha)", "fraction", {"aha_rate", "real_aha_rate"}, "", "", ""},
+      {"KL", "nats/token", {"kl"}, "", "", ""},
+      {"entropy", "nats/token", {"entropy"}, "", "", ""},
+      {"clip ratio", "fraction", {"clip_ratio"}, "", "", ""},
+      {"grad norm", "", {"grad_norm"}, "", "", ""},
+      {"learning rate", "", {"learning_rate"}, "", "", ""},
+  };
+}
+
+Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts()) {
+  auto* grid = new QGridLayout(this);
+  grid->setContentsMargins(4, 4, 4, 4);
+  grid->setSpacing(4);
+  for (int i = 0; i < specs_.size(); ++i) {
+    auto* plot = new QCustomPlot(this);
+    plot->setObjectName("chart:" + specs_[i].title);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, specs_[i].title, QFont(font().family(), 9, QFont::Bold)));
+    plot->xAxis->setLabel(tr("step"));
+    plot->yAxis->setLabel(specs_[i].unit);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
+    plot->setNoAntialiasingOnDrag(true);
+    // Thousands of points per run: fills and faint raw lines need no antialiasing.
+    plot->setNotAntialiasedElements(QCP::aeFills);
+    plot->setPlottingHint(QCP::phFastPolylines, true);
+    plot->setMinimumSize(220, 160);
+    connect(plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {
+      auto* graph = qobject_cast<QCPGraph*>(p);
+      if (!graph || index < 0 || index >= graph->data()->size()) return;
+      const qint64 run = graph->property("run").toLongLong();
+      const auto& s = runs_[run].series.value(graph->property("metric").toString());
+      // Graphs hold a decimated copy: find the stored point by its x.
+      const int i = indexAt(s, (graph->data()->constBegin() + index)->key);
+      if (i < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[i]));
+    });
+    connect(plot, &QCustomPlot::mouseMove, this, [this, plot](QMouseEvent* e) { showHover(plot, e->pos()); });
+    plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(plot, &QWidget::customContextMenuRequested, this, [this, plot, metrics = specs_[i].metrics](QPoint at) {
+      QMenu menu;
+      menu.addAction(tr("Export this chart..."), this, [this, metrics] { emit exportRequested(metrics); });
+      menu.exec(plot->mapToGlobal(at));
+    });
+    grid->addWidget(plot, i / 3, i % 3);
+    charts_.push_back(plot);
+  }
+}
+
+Dashboard::~Dashboard() = default;
+
+void Dashboard::setReader(std::shared_ptr<db::RunReader> reader) {
+  reader_ = std::move(reader);
+  runs_.clear();
+  rebuildGraphs();
+}
+
+void Dashboard::setRunVisible(qint64 runId, bool visible, int colorIndex) {
+  if (!visible) {
+    runs_.remove(runId);
+    rebuildGraphs();
+    return;
+  }
+  if (runs_.contains(runId)) return;
+  runs_[runId].color = colorIndex;
+  if (reader_)
+    if (auto r = reader_->run(runId)) runs_[runId].name = QString::fromStdString(r->name);
+  rebuildGraphs();
+  refresh();
+}
+
+QVector<double> Dashboard::values(qint64 runId, const QString& metric) const {
+  auto it = runs_.find(runId);
+  return it == runs_.end() ? QVector<double>() : it->series.value(metric).values;
+}
+
+QVector<double> Dashboard::xOf(const Series& s) const {
+  if (!wallTime_) return s.steps;
+  QVector<double> x(s.wall.size());
+  const double t0 = s.wall.isEmpty() ? 0 : s.wall.front();
+  for (int i = 0; i < s.wall.size(); ++i) x[i] = (s.wall[i] - t0) / 60.0;  // minutes since the first step
+  return x;
+}
+
+void Dashboard::refresh() {
+  if (!reader_) return;
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) {
+    RunData& run = it.value();
+    QStringList names;
+    for (const auto& spec : specs_) {
+      names << spec.metrics;
+      for (const auto& extra : {spec.bandLow, spec.bandHigh, spec.bandStd})
+        if (!extra.isEmpty()) names << extra;
+    }
+    qint64 newest = run.lastStep;
+    bool grew = false;
+    for (const auto& name : names) {
+      auto points = reader_->metric_series(it.key(), name.toStdString(), run.lastStep);
+      if (points.empty()) continue;
+      auto& s = run.series[name];
+      for (const auto& p : points) {
+        s.steps.push_back(double(p.step));
+        s.values.push_back(p.value);
+        s.wall.push_back(p.wall_time);
+        newest = std::max<qint64>(newest, p.step);
+      }
+      grew = true;
+    }
+    run.lastStep = newest;
+    if (grew) redrawRun(it.key());
+  }
+  rescaleAll();
+}
+
+void Dashboard::rescaleAll() {
+  for (auto* c : charts_) {
+    c->rescaleAxes(true);
+    // A constant series (learning rate, KL at beta 0) gets a readable range instead of
+    // one magnified to floating-point noise.
+    QCPRange y = c->yAxis->range();
+    const double span = y.size(), mid = y.center();
+    if (span < 1e-6 * std::max(1.0, std::abs(mid)) || span < std::abs(mid) * 1e-3)
+      c->yAxis->setRange(mid - std::max(std::abs(mid) * 0.1, 1e-3), mid + std::max(std::abs(mid) * 0.1, 1e-3));
+    c->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+void Dashboard::setSmoothing(double weight) {
+  smoothing_ = std::clamp(weight, 0.0, 0.99);
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key(), /*smoothedOnly=*/true);
+  for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void Dashboard::setXAxisWallTime(bool wallTime) {
+  wallTime_ = wallTime;
+  for (auto* c : charts_) c->xAxis->setLabel(wallTime ? tr("wall time (min)") : tr("step"));
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
+  rescaleAll();
+}
+
+void Dashboard::rebuildGraphs() {
+  for (auto* c : charts_) {
+    c->clearGraphs();
+    c->clearItems();
+  }
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) {
+    const QColor base(palette_color(it->color));
+    for (int ci = 0; ci < specs_.size(); ++ci) {
+      auto* plot = charts_[ci];
+      const auto& spec = specs_[ci];
+      for (int mi = 0; mi < spec.metrics.size(); ++mi) {
+        QColor color = mi == 0 ? base : base.darker(160);
+        // Band first (behind): two graphs, the upper filled down to the lower.
+        if (mi == 0 && (!spec.bandStd.isEmpty() || !spec.bandLow.isEmpty())) {
+          auto* band = new BandPlottable(plot->xAxis, plot->yAxis);
+          QColor fill = color;
+          fill.setAlpha(40);
+          band->setBrush(fill);
+          band->setProperty("run", it.key());
+          band->setSelectable(QCP::stNone);
+        }
+        auto* raw = plot->addGraph();
+        QColor faint = color;
+        faint.setAlpha(60);
+        raw->setPen(QPen(faint, 1));
+        raw->setAntialiased(false);
+        raw->setProperty("role", "raw");
+        auto* smooth = plot->addGraph();
+        smooth->setPen(QPen(color, 1, mi == 0 ? Qt::SolidLine : Qt::DashLine));
+        smooth->setProperty("role", "smooth");
+        smooth->setName(spec.metrics[mi]);
+        for (auto* g : {raw, smooth}) {
+          g->setProperty("run", it.key());
+          g->setProperty("metric", spec.metrics[mi]);
+          g->setSelectable(QCP::stSingleData);
+        }
+      }
+    }
+  }
+  for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
+  for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
+  const RunData& run = runs_[runId];
+  for (int ci = 0; ci < specs_.size(); ++ci) {
+    const auto& spec = specs_[ci];
+    auto* plot = charts_[ci];
+    for (int pi = 0; pi < plot->plottableCount(); ++pi) {
+      QCPAbstractPlottable* p = plot->plottable(pi);
+      if (p->property("run").toLongLong() != runId) continue;
+      if (auto* band = qobject_cast<BandPlottable*>(p)) {
+        setBand(band, run, spec);
+        continue;
+      }
+      auto* g = qobject_cast<QCPGraph*>(p);
+      if (!g || (smoothedOnly && g->property("role") == "raw")) continue;
+      const Series s = run.series.value(g->property("metric").toString());
+      const QVector<double> x = xOf(s);
+      const std::vector<double> y(s.values.begin(), s.values.end());
+      if (g->property("role") == "smooth")
+        setStrided(g, x, debiased_ema(y, smoothing_));
+      else
+        setDecimated(g, x, y);
+    }
+  }
+  if (!smoothedOnly) markAhaOnset(runId);
+}
+
+// Drawing time grows with the vertices drawn (measured with bench_dashboard), so each
+// kind of line gets only the points it needs to look the same:
+// - raw series: the lowest and highest point per 4-pixel bucket, so every spike shows;
+// - smoothed lines: a point every 2 pixels (TensorBoard too draws a sample of a long
+//   series; the raw line beneath keeps the extremes);
+// - band edges: a point every 5 pixels (a faint fill).
+void Dashboard::setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
+  const size_t n = std::min<size_t>(x.size(), y.size());
+  const size_t columns = std::max(200, g->keyAxis()->axisRect()->width());
+  const auto keep = minmax_decimation(std::vector<double>(y.begin(), y.begin() + n), columns / 4);
+  QVector<double> kx, ky;
+  kx.reserve(keep.size());
+  ky.reserve(keep.size());
+  for (size_t i : keep) kx << x[i], ky << y[i];
+  g->setData(kx, ky, true);
+}
+
+void Dashboard::setBand(BandPlottable* band, const RunData& run, const ChartSpec& spec) {
+  // Edges smoothed like the line they surround.
+  const Series s = run.series.value(spec.metrics[0]);
+  std::vector<double> low, high;
+  if (!spec.bandStd.isEmpty()) {
+    const Series sd = run.series.value(spec.bandStd);
+    const int n = std::min(s.values.size(), sd.values.size());
+    for (int i = 0; i < n; ++i) low.push_back(s.values[i] - sd.values[i]), high.push_back(s.values[i] + sd.values[i]);
+  } else {
+    const auto lo = run.series.value(spec.bandLow).values, hi = run.series.value(spec.bandHigh).values;
+    low.assign(lo.begin(), lo.end());
+    high.assign(hi.begin(), hi.end());
+  }
+  low = debiased_ema(low, smoothing_);
+  high = debiased_ema(high, smoothing_);
+  const QVector<double> x = xOf(s);
+  const size_t n = std::min({size_t(x.size()), low.size(), high.size()});
+  const auto keep = stride_decimation(n, std::max(50, band->keyAxis()->axisRect()->width() / 5));
+  QVector<double> kx, klow, khigh;
+  for (size_t i : keep) kx << x[i], klow << low[i], khigh << high[i];
+  band->setData(kx, klow, khigh);
+}
+
+void Dashboard::setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
+  const size_t n = std::min<size_t>(x.size(), y.size());
+  const auto keep = stride_decimation(n, std::max(100, g->keyAxis()->axisRect()->width() / 2));
+  QVector<double> kx, ky;
+  for (size_t i : keep) kx << x[i], ky << y[i];
+  g->setData(kx, ky, true);
+}
+
+int Dashboard::indexAt(const Series& s, double key) const {
+  const QVector<double> x = xOf(s);
+  return static_cast<int>(std::lower_bound(x.begin(), x.end(), key) - x.begin());
+}
+
+void Dashboard::markAhaOnset(qint64 runId) {
+  auto* plot = chartOf("aha_rate");
+  if (!plot) return;
+  for (int i = plot->itemCount() - 1; i >= 0; --i)
+    if (plot->item(i)->property("run").toLongLong() == runId) plot->removeItem(i);
+  const auto onset = ahaOnset(runId);
+  if (!onset) return;
+  const Series s = runs_[runId].series.value("aha_rate");
+  const int at = static_cast<int>(std::find(s.steps.begin(), s.steps.end(), double(*onset)) - s.steps.begin());
+  const double x = xOf(s).value(at);
+  const QColor color(palette_color(runs_[runId].color));
+  auto* line = new QCPItemStraightLine(plot);
+  line->setProperty("run", runId);
+  line->point1->setCoords(x, 0);
+  line->point2->setCoords(x, 1);
+  line->setPen(QPen(color, 1, Qt::DotLine));
+  auto* label = new QCPItemText(plot);
+  label->setProperty("run", runId);
+  label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+  label->position->setCoords(x, 0.02);
+  label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+  label->setText(tr(" onset %1").arg(*onset));
+  label->setColor(color);
+}
+
+QString Dashboard::hoverText(QCustomPlot* plot, const QPoint& pos) const {
+  // The stored (raw) point nearest the cursor, within a few pixels.
+  double best = 12.0;
+  QString text;
+  for (int gi = 0; gi < plot->graphCount(); ++gi) {
+    QCPGraph* g = plot->graph(gi);
+    if (g->property("role").toString() != "raw" || g->data()->isEmpty()) continue;
+    const double x = plot->xAxis->pixelToCoord(pos.x());
+    auto it = g->data()->findBegin(x, false);  // first point at or after x
+    for (auto c : {it, it == g->data()->constBegin() ? it : it - 1}) {
+      if (c == g->data()->constEnd()) continue;
+      const double dx = plot->xAxis->coordToPixel(c->key) - pos.x(), dy = plot->yAxis->coordToPixel(c->value) - pos.y();
+      const double d = std::hypot(dx, dy);
+      if (d >= best) continue;
+      best = d;
+      const qint64 run = g->property("run").toLongLong();
+      const QString metric = g->property("metric").toString();
+      const auto& s = runs_[run].series.value(metric);
+      const int i = std::min<int>(indexAt(s, c->key), static_cast<int>(s.values.size()) - 1);
+      const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + i + 1), smoothing_);
+      text = tr("<b>%1</b><br>%2 at step %3<br>value %4<br>smoothed %5")
+                 .arg(runs_[run].name.toHtmlEscaped(), metric)
+                 .arg(qint64(s.steps.value(i)))
+                 .arg(s.values.value(i), 0, 'g', 6)
+                 .arg(smooth.back(), 0, 'g', 6);
+    }
+  }
+  return text;
+}
+
+void Dashboard::showHover(QCustomPlot* plot, const QPoint& pos) {
+  const QString text = hoverText(plot, pos);
+  if (text.isEmpty()) QToolTip::hideText();
+  else QToolTip::showText(plot->mapToGlobal(pos), text, plot);
+}
+
+QCustomPlot* Dashboard::chartOf(const QString& metric) const {
+  for (int i = 0; i < specs_.size(); ++i)
+    if (specs_[i].metrics.contains(metric)) return charts_[i];
+  return nullptr;
+}
+
+std::optional<qint64> Dashboard::ahaOnset(qint64 runId) const {
+  auto it = runs_.find(runId);
+  if (it == runs_.end()) return std::nullopt;
+  const Series s = it->series.value("aha_rate");
+  std::vector<std::pair<int64_t, double>> rate;
+  for (int i = 0; i < s.steps.size(); ++i) rate.emplace_back(int64_t(s.steps[i]), s.values[i]);
+  const auto onset = aha_onset_step(rate);
+  return onset ? std::optional<qint64>(*onset) : std::nullopt;
+}
+
+}  // namespace aha::ui

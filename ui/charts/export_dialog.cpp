@@ -1,0 +1,218 @@
+#include "ui/charts/export_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFontComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTimer>
+#include <qcustomplot.h>
+
+#include <set>
+
+#include "db/run_reader.h"
+
+namespace aha::ui {
+namespace {
+QListWidget* checkList(QWidget* parent, const QStringList& items, const QStringList& checked) {
+  auto* list = new QListWidget(parent);
+  for (const auto& name : items) {
+    auto* item = new QListWidgetItem(name, list);
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(checked.contains(name) ? Qt::Checked : Qt::Unchecked);
+  }
+  list->setMaximumHeight(110);
+  return list;
+}
+QStringList checkedOf(const QListWidget* list) {
+  QStringList out;
+  for (int i = 0; i < list->count(); ++i)
+    if (list->item(i)->checkState() == Qt::Checked) out << list->item(i)->text();
+  return out;
+}
+}  // namespace
+
+ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const QStringList& metrics,
+                           double smoothing, QWidget* parent)
+    : QDialog(parent), dbPath_(dbPath) {
+  setWindowTitle(tr("Export Chart"));
+  // Chosen metrics first, in the order given: the order of the charts in the grid.
+  QStringList allRuns, allMetrics = metrics;
+  std::set<std::string> seen;
+  for (const auto& m : metrics) seen.insert(m.toStdString());
+  try {
+    db::RunReader reader(dbPath.toStdString());
+    for (const auto& r : reader.runs()) {
+      allRuns << QString::fromStdString(r.name);
+      for (const auto& m : reader.metric_names(r.id))
+        if (seen.insert(m).second) allMetrics << QString::fromStdString(m);
+    }
+  } catch (const std::exception&) {
+    // An unreadable database shows as empty lists; save() reports the error.
+  }
+  runs_ = checkList(this, allRuns, runs);
+  metrics_ = checkList(this, allMetrics, metrics);
+  preset_ = new QComboBox(this);
+  for (const auto& p : figurePresets()) preset_->addItem(QString("%1 (%2 in)").arg(p.name).arg(p.widthIn), p.name);
+  width_ = new QDoubleSpinBox(this);
+  height_ = new QDoubleSpinBox(this);
+  for (auto* s : {width_, height_}) {
+    s->setRange(0, 40);
+    s->setDecimals(2);
+    s->setSingleStep(0.25);
+    s->setSuffix(tr(" in"));
+    s->setSpecialValueText(tr("preset"));
+  }
+  font_ = new QFontComboBox(this);
+  font_->setCurrentFont(QFont("DejaVu Sans"));
+  fontSize_ = new QSpinBox(this);
+  fontSize_->setRange(0, 40);
+  fontSize_->setSuffix(tr(" pt"));
+  fontSize_->setSpecialValueText(tr("preset"));
+  legend_ = new QComboBox(this);
+  legend_->addItems({"top-left", "top-right", "bottom-left", "bottom-right", "none"});
+  smoothing_ = new QDoubleSpinBox(this);
+  smoothing_->setRange(0, 0.99);
+  smoothing_->setSingleStep(0.05);
+  smoothing_->setValue(smoothing);
+  raw_ = new QCheckBox(tr("raw series faint behind the smoothed line"), this);
+  raw_->setChecked(true);
+  bands_ = new QCheckBox(tr("bands (reward ±std, length p10–p90, seeds ±std)"), this);
+  bands_->setChecked(true);
+  wallTime_ = new QCheckBox(tr("x axis in wall time (minutes)"), this);
+  seeds_ = new QCheckBox(tr("runs that differ only in seed: mean with a ±std band"), this);
+  columns_ = new QSpinBox(this);
+  columns_->setRange(0, 6);
+  columns_->setSpecialValueText(tr("auto"));
+  dpi_ = new QSpinBox(this);
+  dpi_->setRange(30, 2400);
+  dpi_->setValue(300);
+  dpi_->setToolTip(tr("PNG only; PDF and SVG are vector"));
+  format_ = new QComboBox(this);
+  format_->addItems({"pdf", "svg", "png"});
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("Runs"), runs_);
+  form->addRow(tr("Metrics"), metrics_);
+  form->addRow(tr("Preset"), preset_);
+  form->addRow(tr("Width"), width_);
+  form->addRow(tr("Row height"), height_);
+  form->addRow(tr("Font"), font_);
+  form->addRow(tr("Font size"), fontSize_);
+  form->addRow(tr("Legend"), legend_);
+  form->addRow(tr("Smoothing"), smoothing_);
+  form->addRow(raw_);
+  form->addRow(bands_);
+  form->addRow(wallTime_);
+  form->addRow(seeds_);
+  form->addRow(tr("Charts per row"), columns_);
+  form->addRow(tr("PNG DPI"), dpi_);
+  form->addRow(tr("Format"), format_);
+
+  preview_ = new QLabel(this);
+  preview_->setAlignment(Qt::AlignCenter);
+  preview_->setStyleSheet("background:#888");
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(preview_);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumSize(560, 360);
+  message_ = new QLabel(this);
+  message_->setWordWrap(true);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Close, this);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+    const QString ext = format_->currentText();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), "figure." + ext,
+                                                      QString("%1 (*.%2)").arg(ext.toUpper(), ext));
+    if (path.isEmpty()) return;
+    const QString error = save(path.endsWith("." + ext) ? path : path + "." + ext);
+    message_->setText(error.isEmpty() ? tr("Saved %1 and %1.json").arg(path) : error);
+  });
+
+  auto* right = new QVBoxLayout;
+  right->addWidget(new QLabel(tr("Preview at the exact output size:"), this));
+  right->addWidget(scroll, 1);
+  right->addWidget(message_);
+  right->addWidget(buttons);
+  auto* layout = new QHBoxLayout(this);
+  layout->addLayout(form);
+  layout->addLayout(right, 1);
+
+  debounce_ = new QTimer(this);
+  debounce_->setSingleShot(true);
+  debounce_->setInterval(200);
+  connect(debounce_, &QTimer::timeout, this, &ExportDialog::updatePreview);
+  auto later = [this] { debounce_->start(); };
+  for (auto* list : {runs_, metrics_}) connect(list, &QListWidget::itemChanged, this, later);
+  for (auto* box : {preset_, legend_}) connect(box, &QComboBox::currentIndexChanged, this, later);
+  for (auto* s : {width_, height_, smoothing_}) connect(s, &QDoubleSpinBox::valueChanged, this, later);
+  for (auto* s : {fontSize_, columns_}) connect(s, &QSpinBox::valueChanged, this, later);
+  for (auto* c : {raw_, bands_, wallTime_, seeds_}) connect(c, &QCheckBox::toggled, this, later);
+  connect(font_, &QFontComboBox::currentFontChanged, this, later);
+  updatePreview();
+}
+
+FigureRequest ExportDialog::request() const {
+  FigureRequest r;
+  r.dbPath = dbPath_;
+  r.runs = checkedOf(runs_);
+  r.metrics = checkedOf(metrics_);
+  auto& o = r.options;
+  o.preset = preset_->currentData().toString();
+  o.widthIn = width_->value();
+  o.heightIn = height_->value();
+  o.fontFamily = font_->currentFont().family();
+  o.fontPt = fontSize_->value();
+  o.legend = legend_->currentText();
+  o.smoothing = smoothing_->value();
+  o.showRaw = raw_->isChecked();
+  o.bands = bands_->isChecked();
+  o.wallTime = wallTime_->isChecked();
+  o.aggregateSeeds = seeds_->isChecked();
+  o.columns = columns_->value();
+  o.dpi = dpi_->value();
+  return r;
+}
+
+void ExportDialog::updatePreview() {
+  const FigureRequest r = request();
+  if (r.metrics.isEmpty() || r.runs.isEmpty()) {
+    preview_->setPixmap({});
+    preview_->setText(tr("Choose at least one run and one metric."));
+    return;
+  }
+  try {
+    db::RunReader reader(r.dbPath.toStdString());
+    QCustomPlot plot;
+    buildFigure(&plot, reader, r);
+    const QSizeF in = figureSizeInches(r);
+    // Physical size on this screen: inches x the screen's logical DPI.
+    const double dpi = screen() ? screen()->logicalDotsPerInch() : 96.0;
+    const int w = static_cast<int>(std::lround(in.width() * 72)), h = static_cast<int>(std::lround(in.height() * 72));
+    preview_->setPixmap(plot.toPixmap(w, h, dpi / 72.0));
+    message_->clear();
+  } catch (const std::exception& e) {
+    preview_->setPixmap({});
+    message_->setText(QString::fromStdString(e.what()));
+  }
+}
+
+QString ExportDialog::save(const QString& path) {
+  try {
+    renderFigure(request(), path);
+    return {};
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+}
+
+}  // namespace aha::ui

@@ -1,0 +1,47 @@
+#pragma once
+// File > Export Chart...: choose runs, metrics and a paper preset, see the figure at its
+// exact output size, and save it as PDF, SVG or PNG (through ui/figure.h, as the
+// command line does).
+#include <QDialog>
+
+#include "ui/charts/figure.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QFontComboBox;
+class QLabel;
+class QListWidget;
+class QSpinBox;
+class QTimer;
+
+namespace aha::ui {
+
+class ExportDialog : public QDialog {
+  Q_OBJECT
+ public:
+  // `runs` and `metrics` are preselected; the lists offer everything in the database.
+  ExportDialog(const QString& dbPath, const QStringList& runs, const QStringList& metrics, double smoothing,
+               QWidget* parent = nullptr);
+  FigureRequest request() const;
+  // Writes the figure; returns an error message, empty on success.
+  QString save(const QString& path);
+  QLabel* preview() const { return preview_; }
+  QComboBox* presetBox() const { return preset_; }
+  // Renders the preview now (normally debounced after each edit).
+  void updatePreview();
+
+ private:
+  QString dbPath_;
+  QListWidget *runs_, *metrics_;
+  QComboBox *preset_, *legend_, *format_;
+  QDoubleSpinBox *width_, *height_, *smoothing_;
+  QFontComboBox* font_;
+  QSpinBox *fontSize_, *columns_, *dpi_;
+  QCheckBox *raw_, *bands_, *wallTime_, *seeds_;
+  QLabel* preview_;
+  QLabel* message_;
+  QTimer* debounce_;
+};
+
+}  // namespace aha::ui

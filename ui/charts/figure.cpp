@@ -1,0 +1,331 @@
+#include "ui/charts/figure.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QFontMetricsF>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSvgGenerator>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "core/support/version.h"
+#include "db/run_reader.h"
+#include "ui/charts/dashboard.h"
+#include "ui/charts/series_math.h"
+
+namespace aha::ui {
+namespace {
+
+struct Line {
+  QString label;
+  int color = 0;
+  QVector<double> x, y, low, high;  // low/high: band edges, empty when none
+};
+
+const FigurePreset& presetOf(const QString& name) {
+  for (const auto& p : figurePresets())
+    if (p.name == name) return p;
+  QStringList known;
+  for (const auto& p : figurePresets()) known << p.name;
+  throw std::invalid_argument("unknown figure preset '" + name.toStdString() + "' (known: " +
+                              known.join(", ").toStdString() + ")");
+}
+
+// The dashboard's spec for a metric: its title, unit and band series.
+ChartSpec specOf(const QString& metric) {
+  for (const auto& s : Dashboard::defaultCharts()) {
+    if (s.metrics.value(0) == metric) return s;
+    if (s.metrics.contains(metric)) return {metric, s.unit, {metric}, {}, {}, {}};
+  }
+  return {metric, {}, {metric}, {}, {}, {}};
+}
+
+QVector<double> smoothed(const QVector<double>& v, double w) {
+  const auto s = debiased_ema(std::vector<double>(v.begin(), v.end()), w);
+  return {s.begin(), s.end()};
+}
+
+// Runs grouped by their config without name and seed: the seeds of one experiment.
+QString experimentKey(const db::RunSummary& r) {
+  QString toml = QString::fromStdString(r.config_toml);
+  toml.remove(QRegularExpression("^(name|seed) = [^\\n]*\\n?", QRegularExpression::MultilineOption));
+  return toml;
+}
+
+std::vector<db::RunSummary> selectedRuns(db::RunReader& reader, const QStringList& names) {
+  if (names.isEmpty()) return reader.runs();
+  std::vector<db::RunSummary> out;
+  for (const auto& name : names) out.push_back(reader.require_run(name.toStdString()));
+  return out;
+}
+
+// One chart's lines: a run each, or a seed group's mean with a +-std band.
+std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSummary>& runs, const ChartSpec& spec,
+                           const FigureOptions& o) {
+  std::vector<std::vector<db::RunSummary>> groups;
+  std::vector<QString> keys;
+  for (const auto& r : runs) {
+    const QString key = o.aggregateSeeds ? experimentKey(r) : QString::number(r.id);
+    auto it = std::find(keys.begin(), keys.end(), key);
+    if (it == keys.end()) {
+      keys.push_back(key);
+      groups.push_back({r});
+    } else {
+      groups[it - keys.begin()].push_back(r);
+    }
+  }
+  std::vector<Line> lines;
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& group = groups[gi];
+    Line line;
+    line.color = static_cast<int>(gi);
+    line.label = QString::fromStdString(group[0].name);
+    const std::string metric = spec.metrics[0].toStdString();
+    if (group.size() > 1) {
+      // Steps every seed reached: mean and standard deviation across seeds.
+      std::map<int64_t, std::vector<double>> at;
+      std::map<int64_t, double> wall;
+      for (const auto& r : group)
+        for (const auto& p : reader.metric_series(r.id, metric)) {
+          at[p.step].push_back(p.value);
+          if (!wall.count(p.step)) wall[p.step] = p.wall_time;
+        }
+      line.label += QString(" (%1 seeds)").arg(group.size());
+      const double t0 = wall.empty() ? 0 : wall.begin()->second;
+      for (const auto& [step, values] : at) {
+        if (values.size() != group.size()) continue;
+        double mean = 0, var = 0;
+        for (double v : values) mean += v;
+        mean /= values.size();
+        for (double v : values) var += (v - mean) * (v - mean);
+        const double sd = std::sqrt(var / values.size());
+        line.x << (o.wallTime ? (wall[step] - t0) / 60.0 : double(step));
+        line.y << mean;
+        line.low << mean - sd;
+        line.high << mean + sd;
+      }
+    } else {
+      const auto points = reader.metric_series(group[0].id, metric);
+      const double t0 = points.empty() ? 0 : points.front().wall_time;
+      for (const auto& p : points) {
+        line.x << (o.wallTime ? (p.wall_time - t0) / 60.0 : double(p.step));
+        line.y << p.value;
+      }
+      auto band = [&](const QString& name) {
+        QVector<double> v;
+        for (const auto& p : reader.metric_series(group[0].id, name.toStdString())) v << p.value;
+        return v;
+      };
+      if (!spec.bandStd.isEmpty()) {
+        const auto sd = band(spec.bandStd);
+        for (int i = 0; i < std::min(sd.size(), line.y.size()); ++i) {
+          line.low << line.y[i] - sd[i];
+          line.high << line.y[i] + sd[i];
+        }
+      } else if (!spec.bandLow.isEmpty()) {
+        line.low = band(spec.bandLow);
+        line.high = band(spec.bandHigh);
+      }
+    }
+    if (line.low.size() != line.y.size() || line.high.size() != line.y.size()) line.low.clear(), line.high.clear();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+Qt::Alignment legendAlignment(const QString& where) {
+  if (where == "top-right") return Qt::AlignTop | Qt::AlignRight;
+  if (where == "bottom-left") return Qt::AlignBottom | Qt::AlignLeft;
+  if (where == "bottom-right") return Qt::AlignBottom | Qt::AlignRight;
+  if (where == "top-left" || where == "none") return Qt::AlignTop | Qt::AlignLeft;
+  throw std::invalid_argument("unknown legend position '" + where.toStdString() +
+                              "' (use top-left, top-right, bottom-left, bottom-right or none)");
+}
+
+}  // namespace
+
+const QVector<FigurePreset>& figurePresets() {
+  // Heights are whole points (1/72 in) so a PNG's pixels are exactly inches x DPI.
+  static const QVector<FigurePreset> presets = {
+      {"single-column", 3.5, 2.5, 8},
+      {"double-column", 7.0, 2.5, 9},
+      {"slide", 10.0, 5.625, 16},
+  };
+  return presets;
+}
+
+QSizeF figureSizeInches(const FigureRequest& r) {
+  const auto& p = presetOf(r.options.preset);
+  const int n = std::max<int>(1, static_cast<int>(r.metrics.size()));
+  const int cols = r.options.columns > 0 ? r.options.columns : std::min(n, 3);
+  const int rows = (n + cols - 1) / cols;
+  return {r.options.widthIn > 0 ? r.options.widthIn : p.widthIn,
+          (r.options.heightIn > 0 ? r.options.heightIn : p.heightIn) * rows};
+}
+
+void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& r) {
+  const auto& o = r.options;
+  const auto& preset = presetOf(o.preset);
+  const Qt::Alignment legendAt = legendAlignment(o.legend);
+  if (r.metrics.isEmpty()) throw std::invalid_argument("no metric to draw (give at least one)");
+  const auto runs = selectedRuns(reader, r.runs);
+  // Sizes in points: the plot's logical unit is one point, so fonts are set in pixels.
+  QFont font(o.fontFamily);
+  font.setPixelSize(o.fontPt > 0 ? o.fontPt : preset.fontPt);
+  QFont small = font;
+  small.setPixelSize(std::max(5, font.pixelSize() - 1));
+  plot->setBackground(Qt::white);
+  const int cols = o.columns > 0 ? o.columns : std::min<int>(static_cast<int>(r.metrics.size()), 3);
+  for (int i = 0; i < r.metrics.size(); ++i) {
+    QCPAxisRect* rect = i == 0 ? plot->axisRect() : new QCPAxisRect(plot);
+    if (i > 0) plot->plotLayout()->addElement(i / cols, i % cols, rect);
+    const ChartSpec spec = specOf(r.metrics[i]);
+    auto* x = rect->axis(QCPAxis::atBottom);
+    auto* y = rect->axis(QCPAxis::atLeft);
+    x->setLabel(o.wallTime ? QObject::tr("wall time (min)") : QObject::tr("step"));
+    // The dashboard's title without its on-screen hints ("aha rate (dashed: ...)").
+    const QString name = spec.title.section(" (", 0, 0);
+    y->setLabel(spec.unit.isEmpty() ? name : name + " (" + spec.unit + ")");
+    for (auto* axis : {x, y}) {
+      axis->setLabelFont(font);
+      axis->setTickLabelFont(small);
+      axis->setBasePen(QPen(Qt::black, 0.6));
+      axis->setTickPen(QPen(Qt::black, 0.6));
+      axis->setSubTickPen(QPen(Qt::black, 0.4));
+      axis->grid()->setPen(QPen(QColor(225, 225, 225), 0.4));
+      axis->setLabelPadding(2);
+    }
+    for (const auto& line : linesFor(reader, runs, spec, o)) {
+      const QColor color(palette_color(line.color));
+      if (o.bands && !line.low.isEmpty()) {
+        auto* low = plot->addGraph(x, y);
+        auto* high = plot->addGraph(x, y);
+        low->setData(line.x, smoothed(line.low, o.smoothing), true);
+        high->setData(line.x, smoothed(line.high, o.smoothing), true);
+        QColor fill = color;
+        fill.setAlpha(50);
+        low->setPen(Qt::NoPen);
+        high->setPen(Qt::NoPen);
+        high->setBrush(fill);
+        high->setChannelFillGraph(low);
+        low->removeFromLegend();
+        high->removeFromLegend();
+      }
+      if (o.showRaw && o.smoothing > 0) {
+        auto* raw = plot->addGraph(x, y);
+        QColor faint = color;
+        faint.setAlpha(70);
+        raw->setPen(QPen(faint, 0.6));
+        raw->setData(line.x, line.y, true);
+        raw->removeFromLegend();
+      }
+      auto* main = plot->addGraph(x, y);
+      main->setPen(QPen(color, 1.2));
+      main->setData(line.x, smoothed(line.y, o.smoothing), true);
+      main->setName(line.label);
+      if (i > 0) main->removeFromLegend();
+    }
+    rect->setupFullAxesBox(true);
+    rect->axis(QCPAxis::atTop)->setBasePen(QPen(Qt::black, 0.6));
+    rect->axis(QCPAxis::atRight)->setBasePen(QPen(Qt::black, 0.6));
+  }
+  plot->rescaleAxes();
+  // As many steps on the x axis as their labels leave room for: a narrow panel of a long
+  // run would print "2000 4000 6000" into each other. The panel's width follows from the
+  // figure's size; the y axis's labels take about five characters of it.
+  const double panelPt = figureSizeInches(r).width() * 72.0 / cols - 5.0 * small.pixelSize();
+  const QFontMetricsF metrics(small);
+  for (auto* rect : plot->axisRects()) {
+    auto* y = rect->axis(QCPAxis::atLeft);
+    const QCPRange range = y->range();
+    const double pad = std::max(range.size() * 0.05, std::max(1e-3, std::abs(range.center()) * 0.05));
+    y->setRange(range.lower - pad, range.upper + pad);
+    auto* x = rect->axis(QCPAxis::atBottom);
+    const double label = std::max(metrics.horizontalAdvance(QString::number(x->range().lower, 'g', 6)),
+                                  metrics.horizontalAdvance(QString::number(x->range().upper, 'g', 6))) +
+                         2.0 * small.pixelSize();
+    x->ticker()->setTickCount(std::clamp(static_cast<int>(panelPt / label), 2, 5));
+  }
+  plot->legend->setVisible(o.legend != "none");
+  plot->legend->setFont(small);
+  plot->legend->setBorderPen(QPen(QColor(180, 180, 180), 0.4));
+  plot->legend->setBrush(QColor(255, 255, 255, 220));
+  plot->legend->setRowSpacing(0);
+  plot->legend->setIconSize(12, 6);
+  plot->legend->setMargins(QMargins(4, 2, 4, 2));
+  plot->axisRect()->insetLayout()->setInsetAlignment(0, legendAt);
+}
+
+void renderFigure(const FigureRequest& r, const QString& path) {
+  db::RunReader reader(r.dbPath.toStdString());
+  QCustomPlot plot;
+  buildFigure(&plot, reader, r);
+  const QSizeF in = figureSizeInches(r);
+  const int w = static_cast<int>(std::lround(in.width() * 72)), h = static_cast<int>(std::lround(in.height() * 72));
+  plot.resize(w, h);
+  const QString ext = QFileInfo(path).suffix().toLower();
+  const QString creator = QString("Aha Studio %1 (%2)").arg(aha::version(), aha::git_revision());
+  const QString title = r.metrics.join(", ") + " — " + (r.runs.isEmpty() ? QString("all runs") : r.runs.join(", "));
+  bool ok = false;
+  if (ext == "pdf") {
+    ok = plot.savePdf(path, w, h, QCP::epNoCosmetic, creator, title);
+  } else if (ext == "png") {
+    ok = plot.savePng(path, w, h, r.options.dpi / 72.0, -1, r.options.dpi);
+  } else if (ext == "svg") {
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(QSize(w, h));
+    svg.setViewBox(QRect(0, 0, w, h));
+    svg.setResolution(72);
+    svg.setTitle(title);
+    svg.setDescription(creator);
+    QCPPainter painter;
+    ok = painter.begin(&svg);
+    if (ok) {
+      painter.setMode(QCPPainter::pmVectorized);
+      painter.setMode(QCPPainter::pmNoCaching);
+      painter.setMode(QCPPainter::pmNonCosmetic);
+      plot.toPainter(&painter, w, h);
+      ok = painter.end();
+    }
+  } else {
+    throw std::invalid_argument("unknown figure format '." + ext.toStdString() + "' of '" + path.toStdString() +
+                                "' (use .pdf, .svg or .png)");
+  }
+  if (!ok || !QFileInfo(path).exists()) throw std::runtime_error("cannot write figure '" + path.toStdString() + "'");
+
+  // The sidecar: what produced the figure, so it can be made again.
+  QJsonArray runs;
+  for (const auto& run : selectedRuns(reader, r.runs))
+    runs.append(QJsonObject{{"name", QString::fromStdString(run.name)},
+                            {"seed", qint64(run.seed)},
+                            {"code_version", QString::fromStdString(run.code_version)}});
+  const auto& o = r.options;
+  const QJsonObject meta{{"database", QFileInfo(r.dbPath).absoluteFilePath()},
+                         {"runs", runs},
+                         {"metrics", QJsonArray::fromStringList(r.metrics)},
+                         {"preset", o.preset},
+                         {"size_inches", QJsonArray{in.width(), in.height()}},
+                         {"font", QString("%1 %2 pt").arg(o.fontFamily).arg(o.fontPt > 0 ? o.fontPt : presetOf(o.preset).fontPt)},
+                         {"legend", o.legend},
+                         {"smoothing", o.smoothing},
+                         {"raw_series", o.showRaw},
+                         {"bands", o.bands},
+                         {"x_axis", o.wallTime ? "wall time (min)" : "step"},
+                         {"aggregate_seeds", o.aggregateSeeds},
+                         {"dpi", ext == "png" ? QJsonValue(o.dpi) : QJsonValue()},
+                         {"created_by", creator}};
+  QFile side(path + ".json");
+  if (!side.open(QIODevice::WriteOnly) || side.write(QJsonDocument(meta).toJson()) < 0)
+    throw std::runtime_error("cannot write '" + (path + ".json").toStdString() + "'");
+}
+
+}  // namespace aha::ui

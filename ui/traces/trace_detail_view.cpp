@@ -1,0 +1,214 @@
+#include "ui/traces/trace_detail_view.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <spdlog/spdlog.h>
+
+#include "ui/traces/trace_html.h"
+
+namespace aha::ui {
+namespace {
+QString rewardsText(const db::SampleRow& s) {
+  QStringList parts;
+  const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(s.rewards_json)).object();
+  for (auto it = o.begin(); it != o.end(); ++it) parts << QString("%1 %2").arg(it.key()).arg(it.value().toDouble(), 0, 'g', 3);
+  return parts.join(", ");
+}
+QString legend() {
+  QString out;
+  for (const char* c : {"verification", "backtracking", "restart"})
+    out += QString("<span style='background:%1'>&nbsp;%2&nbsp;</span> ").arg(reflectionColor(c).name(), c);
+  return out;
+}
+}  // namespace
+
+TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
+  header_ = new QLabel(tr("Select a trace to read it."), this);
+  header_->setWordWrap(true);
+  header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  text_ = new QTextBrowser(this);
+  group_ = new QTableWidget(this);
+  history_ = new QTableWidget(this);
+  tabs_ = new QTabWidget(this);
+  auto* tracePage = new QWidget(this);
+  auto* tl = new QVBoxLayout(tracePage);
+  tl->setContentsMargins(0, 0, 0, 0);
+  auto* legendLabel = new QLabel(tr("Highlights: ") + legend(), tracePage);
+  tl->addWidget(legendLabel);
+  tl->addWidget(text_);
+  tabs_->addTab(tracePage, tr("&Trace"));
+  tabs_->addTab(group_, tr("&Group"));
+  tabs_->addTab(history_, tr("&History"));
+  group_->setToolTip(tr("All completions GRPO compared for this prompt at this step"));
+  history_->setToolTip(tr("The same prompt at every step it was sampled"));
+  for (auto* t : {group_, history_}) {
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->verticalHeader()->hide();
+    t->horizontalHeader()->setStretchLastSection(true);
+    connect(t, &QTableWidget::cellDoubleClicked, this, [this, t](int row, int) {
+      if (auto* item = t->item(row, 0)) showSample(item->data(Qt::UserRole).toLongLong());
+    });
+  }
+  tagRow_ = new QHBoxLayout;
+  tagRow_->addWidget(new QLabel(tr("Tags:"), this));
+  tagRow_->addStretch();
+  note_ = new QPlainTextEdit(this);
+  note_->setPlaceholderText(tr("Note on this trace (saved as you type)"));
+  note_->setMaximumHeight(70);
+  noteTimer_ = new QTimer(this);
+  noteTimer_->setSingleShot(true);
+  noteTimer_->setInterval(600);
+  connect(noteTimer_, &QTimer::timeout, this, &TraceDetailView::saveNote);
+  connect(note_, &QPlainTextEdit::textChanged, this, [this] {
+    if (id_ >= 0) noteTimer_->start();
+  });
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(header_);
+  layout->addWidget(tabs_, 1);
+  layout->addLayout(tagRow_);
+  layout->addWidget(note_);
+}
+
+TraceDetailView::~TraceDetailView() { saveNote(); }
+
+void TraceDetailView::setDatabase(std::shared_ptr<db::RunReader> reader, std::shared_ptr<db::TagStore> tags) {
+  saveNote();
+  reader_ = std::move(reader);
+  tags_ = std::move(tags);
+  showSample(-1);
+}
+
+void TraceDetailView::setTags(const std::vector<db::Tag>& tags) {
+  tagList_ = tags;
+  while (tagRow_->count() > 2) delete tagRow_->takeAt(1)->widget();
+  for (size_t i = 0; i < tags.size(); ++i) {
+    auto* b = new QToolButton(this);
+    QPixmap swatch(10, 10);
+    swatch.fill(QColor(QString::fromStdString(tags[i].color)));
+    b->setIcon(QIcon(swatch));
+    b->setText(i < 9 ? QString("%1 %2").arg(i + 1).arg(QString::fromStdString(tags[i].name))
+                     : QString::fromStdString(tags[i].name));
+    b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    b->setCheckable(true);
+    b->setToolTip(i < 9 ? tr("Toggle on the selected traces (key %1)").arg(i + 1) : tr("Toggle on the selected traces"));
+    b->setProperty("tagId", QVariant::fromValue<qint64>(tags[i].id));
+    connect(b, &QToolButton::clicked, this, [this, id = tags[i].id](bool on) { emit tagToggled(id, on); });
+    tagRow_->insertWidget(tagRow_->count() - 1, b);
+  }
+  refreshTags();
+}
+
+void TraceDetailView::refreshTags() {
+  std::vector<db::Tag> on;
+  if (tags_ && id_ >= 0) on = tags_->tags_of(id_);
+  for (int i = 1; i < tagRow_->count() - 1; ++i) {
+    auto* b = qobject_cast<QToolButton*>(tagRow_->itemAt(i)->widget());
+    if (!b) continue;
+    const qint64 tid = b->property("tagId").toLongLong();
+    const QSignalBlocker block(b);
+    b->setChecked(std::any_of(on.begin(), on.end(), [&](const db::Tag& t) { return t.id == tid; }));
+    b->setEnabled(id_ >= 0);
+  }
+}
+
+void TraceDetailView::showSample(qint64 sampleId) {
+  saveNote();
+  id_ = -1;
+  std::optional<db::SampleRow> s;
+  if (reader_ && sampleId >= 0) s = reader_->sample(sampleId);
+  if (!s) {
+    header_->setText(tr("Select a trace to read it."));
+    text_->clear();
+    group_->setRowCount(0);
+    history_->setRowCount(0);
+    const QSignalBlocker block(note_);
+    note_->clear();
+    note_->setEnabled(false);
+    refreshTags();
+    return;
+  }
+  id_ = sampleId;
+  const QString prompt = QString::fromStdString(s->prompt);
+  header_->setText(tr("<b>Step %1</b>, group %2, sample %3 &nbsp; reward <b>%4</b> (%5) &nbsp; advantage <b>%6</b> "
+                      "&nbsp; %7 &nbsp; %8 tokens &nbsp; aha %9%10%11")
+                       .arg(s->step)
+                       .arg(s->group_index)
+                       .arg(s->index_in_group)
+                       .arg(s->reward, 0, 'g', 3)
+                       .arg(rewardsText(*s))
+                       .arg(s->advantage, 0, 'f', 3)
+                       .arg(s->correct ? tr("<span style='color:#009E73'>right</span>")
+                                       : tr("<span style='color:#D55E00'>wrong</span>"))
+                       .arg(s->token_count)
+                       .arg(s->aha_score, 0, 'f', 2)
+                       .arg(s->real_aha ? tr(" <b>real aha</b>") : QString())
+                       .arg(s->language_mixing ? tr(" · language mixing") : QString()));
+  text_->setHtml("<div style='background:#f3f3f3;padding:4px;font-family:monospace'>" + prompt.toHtmlEscaped() +
+                 "</div><div style='color:#777;font-size:small'>reference: " +
+                 QString::fromStdString(s->reference).toHtmlEscaped() + "</div>" +
+                 (s->extra_json.empty() ? QString()
+                                        : "<div style='color:#777;font-size:small'>" + tr("from the engine: ") +
+                                              QString::fromStdString(s->extra_json).toHtmlEscaped() + "</div>") +
+                 traceHtml(QString::fromStdString(s->completion), QString::fromStdString(s->aha_spans_json),
+                           prompt.endsWith("<think>")));
+  fillTable(group_, reader_->group_of(sampleId), false);
+  fillTable(history_, reader_->prompt_history(s->prompt_id), true);
+  const QSignalBlocker block(note_);
+  note_->setEnabled(tags_ != nullptr);
+  note_->setPlainText(tags_ ? QString::fromStdString(tags_->note(sampleId)) : QString());
+  refreshTags();
+}
+
+void TraceDetailView::fillTable(QTableWidget* t, const std::vector<db::SampleRow>& rows, bool stepColumn) {
+  const QStringList headers = {stepColumn ? tr("Step") : tr("#"), tr("Reward"), tr("Advantage"), tr("Correct"),
+                               tr("Length"), tr("Aha"), tr("Completion")};
+  t->clear();
+  t->setColumnCount(headers.size());
+  t->setHorizontalHeaderLabels(headers);
+  t->setRowCount(static_cast<int>(rows.size()));
+  for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+    const auto& s = rows[r];
+    const QStringList cells = {QString::number(stepColumn ? s.step : s.index_in_group),
+                               QString::number(s.reward, 'f', 3),
+                               QString::number(s.advantage, 'f', 3),
+                               s.correct ? "✓" : "✗",
+                               QString::number(s.token_count),
+                               s.aha_score > 0 ? QString::number(s.aha_score, 'f', 2) : QString(),
+                               QString::fromStdString(s.completion).simplified()};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      item->setData(Qt::UserRole, QVariant::fromValue<qint64>(s.id));
+      if (s.id == id_) item->setBackground(QColor("#fff3c4"));  // the sample shown
+      if (c == 6) item->setToolTip(QString::fromStdString(s.completion));
+      t->setItem(r, c, item);
+    }
+  }
+  t->resizeColumnsToContents();
+}
+
+void TraceDetailView::saveNote() {
+  noteTimer_->stop();
+  if (!tags_ || id_ < 0) return;
+  const std::string text = note_->toPlainText().toStdString();
+  try {
+    if (text != tags_->note(id_)) tags_->set_note(id_, text);
+  } catch (const std::exception& e) {
+    spdlog::error("note on sample {} not saved: {}", id_, e.what());
+  }
+}
+
+}  // namespace aha::ui

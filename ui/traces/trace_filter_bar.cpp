@@ -1,0 +1,160 @@
+#include "ui/traces/trace_filter_bar.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QTimer>
+
+namespace aha::ui {
+namespace {
+// Spin boxes whose lowest value means "no bound".
+QSpinBox* boundSpin(QWidget* parent, const QString& tip) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(-1, 100000000);
+  s->setValue(-1);
+  s->setSpecialValueText(QObject::tr("any"));
+  s->setToolTip(tip);
+  return s;
+}
+QDoubleSpinBox* rewardSpin(QWidget* parent, const QString& tip) {
+  auto* s = new QDoubleSpinBox(parent);
+  s->setRange(-1001, 1000);
+  s->setDecimals(2);
+  s->setSingleStep(0.1);
+  s->setValue(-1001);
+  s->setSpecialValueText(QObject::tr("any"));
+  s->setToolTip(tip);
+  return s;
+}
+}  // namespace
+
+TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
+  run_ = new QComboBox(this);
+  run_->setToolTip(tr("Run"));
+  correct_ = new QComboBox(this);
+  correct_->addItems({tr("right or wrong"), tr("right only"), tr("wrong only")});
+  tag_ = new QComboBox(this);
+  tag_->setToolTip(tr("Only samples with this tag"));
+  stepMin_ = boundSpin(this, tr("First step"));
+  stepMax_ = boundSpin(this, tr("Last step"));
+  lengthMin_ = boundSpin(this, tr("Shortest completion, tokens"));
+  lengthMax_ = boundSpin(this, tr("Longest completion, tokens"));
+  rewardMin_ = rewardSpin(this, tr("Lowest total reward"));
+  rewardMax_ = rewardSpin(this, tr("Highest total reward"));
+  flagged_ = new QCheckBox(tr("reflective"), this);
+  flagged_->setToolTip(tr("Only completions where the aha detector found reflection"));
+  realAha_ = new QCheckBox(tr("real aha"), this);
+  realAha_->setToolTip(tr("Only revisions that ended in the right answer"));
+  search_ = new QLineEdit(this);
+  search_->setPlaceholderText(tr("Search completions: words, \"a phrase\", prefix*, AND / OR / NOT"));
+  search_->setClearButtonEnabled(true);
+
+  // Two rows: ranges above, switches and search below.
+  auto* rows = new QVBoxLayout(this);
+  rows->setContentsMargins(0, 0, 0, 0);
+  auto* top = new QHBoxLayout;
+  auto* bottom = new QHBoxLayout;
+  rows->addLayout(top);
+  rows->addLayout(bottom);
+  auto add = [this](QHBoxLayout* row, const QString& label, QWidget* w) {
+    if (!label.isEmpty()) row->addWidget(new QLabel(label, this));
+    row->addWidget(w);
+  };
+  add(top, tr("Run"), run_);
+  add(top, tr("  Steps"), stepMin_);
+  add(top, tr("to"), stepMax_);
+  add(top, tr("  Reward"), rewardMin_);
+  add(top, tr("to"), rewardMax_);
+  add(top, tr("  Length"), lengthMin_);
+  add(top, tr("to"), lengthMax_);
+  top->addStretch();
+  add(bottom, {}, correct_);
+  add(bottom, {}, flagged_);
+  add(bottom, {}, realAha_);
+  add(bottom, tr("Tag"), tag_);
+  bottom->addWidget(search_, 1);
+
+  debounce_ = new QTimer(this);
+  debounce_->setSingleShot(true);
+  debounce_->setInterval(250);
+  connect(debounce_, &QTimer::timeout, this, &TraceFilterBar::filterChanged);
+  for (auto* b : {run_, correct_, tag_}) connect(b, &QComboBox::currentIndexChanged, this, &TraceFilterBar::changed);
+  for (auto* s : {stepMin_, stepMax_, lengthMin_, lengthMax_})
+    connect(s, &QSpinBox::valueChanged, this, &TraceFilterBar::changed);
+  for (auto* s : {rewardMin_, rewardMax_}) connect(s, &QDoubleSpinBox::valueChanged, this, &TraceFilterBar::changed);
+  for (auto* b : {flagged_, realAha_}) connect(b, &QCheckBox::toggled, this, &TraceFilterBar::changed);
+  connect(search_, &QLineEdit::textChanged, this, &TraceFilterBar::changed);
+  connect(search_, &QLineEdit::returnPressed, this, [this] {
+    debounce_->stop();
+    emit filterChanged();
+  });
+}
+
+void TraceFilterBar::changed() { debounce_->start(); }
+
+void TraceFilterBar::setRuns(const std::vector<db::RunSummary>& runs) {
+  const QVariant current = run_->currentData();
+  QSignalBlocker block(run_);
+  run_->clear();
+  run_->addItem(tr("all runs"), QVariant());
+  for (const auto& r : runs) run_->addItem(QString::fromStdString(r.name), QVariant::fromValue<qint64>(r.id));
+  const int i = run_->findData(current);
+  run_->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+void TraceFilterBar::setTags(const std::vector<db::Tag>& tags) {
+  const QVariant current = tag_->currentData();
+  QSignalBlocker block(tag_);
+  tag_->clear();
+  tag_->addItem(tr("any"), QVariant());
+  for (const auto& t : tags) {
+    QPixmap swatch(10, 10);
+    swatch.fill(QColor(QString::fromStdString(t.color)));
+    tag_->addItem(QIcon(swatch), QString::fromStdString(t.name), QVariant::fromValue<qint64>(t.id));
+  }
+  const int i = tag_->findData(current);
+  tag_->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+db::SampleFilter TraceFilterBar::filter() const {
+  db::SampleFilter f;
+  if (run_->currentData().isValid()) f.run_id = run_->currentData().toLongLong();
+  if (stepMin_->value() >= 0) f.step_min = stepMin_->value();
+  if (stepMax_->value() >= 0) f.step_max = stepMax_->value();
+  if (lengthMin_->value() >= 0) f.length_min = lengthMin_->value();
+  if (lengthMax_->value() >= 0) f.length_max = lengthMax_->value();
+  if (rewardMin_->value() > rewardMin_->minimum()) f.reward_min = rewardMin_->value();
+  if (rewardMax_->value() > rewardMax_->minimum()) f.reward_max = rewardMax_->value();
+  if (correct_->currentIndex() > 0) f.correct = correct_->currentIndex() == 1;
+  f.flagged_only = flagged_->isChecked();
+  f.real_aha_only = realAha_->isChecked();
+  if (tag_->currentData().isValid()) f.tag_id = tag_->currentData().toLongLong();
+  f.text_query = search_->text().trimmed().toStdString();
+  return f;
+}
+
+void TraceFilterBar::showRunStep(qint64 runId, qint64 step) {
+  {
+    const QSignalBlocker b1(run_), b2(stepMin_), b3(stepMax_), b4(correct_), b5(tag_), b6(flagged_), b7(realAha_),
+        b8(search_), b9(rewardMin_), b10(rewardMax_), b11(lengthMin_), b12(lengthMax_);
+    run_->setCurrentIndex(std::max(0, run_->findData(QVariant::fromValue<qint64>(runId))));
+    stepMin_->setValue(int(step));
+    stepMax_->setValue(int(step));
+    correct_->setCurrentIndex(0);
+    tag_->setCurrentIndex(0);
+    flagged_->setChecked(false);
+    realAha_->setChecked(false);
+    search_->clear();
+    for (auto* s : {rewardMin_, rewardMax_}) s->setValue(s->minimum());
+    for (auto* s : {lengthMin_, lengthMax_}) s->setValue(-1);
+  }
+  debounce_->stop();
+  emit filterChanged();
+}
+
+}  // namespace aha::ui

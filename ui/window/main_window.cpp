@@ -1,0 +1,439 @@
+#include "ui/window/main_window.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QSet>
+#include <QSettings>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QThread>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <spdlog/spdlog.h>
+
+#include "core/support/logging.h"
+#include "core/support/version.h"
+#include "db/run_reader.h"
+#include "ui/charts/dashboard.h"
+#include "ui/charts/export_dialog.h"
+#include "ui/runs/follow_dialog.h"
+#include "ui/window/log_sink.h"
+#include "ui/runs/new_run_dialog.h"
+#include "ui/window/preferences_dialog.h"
+#include "ui/runs/run_controller.h"
+#include "ui/traces/trace_browser.h"
+#include "ui/window/welcome_panel.h"
+#include "ui/charts/series_math.h"
+
+namespace aha::ui {
+
+namespace {
+enum Column { ColName, ColStatus, ColSteps };
+
+// "12/120" for a local run; imported runs have no known total: "step 12".
+QString stepsText(qint64 last_step, qint64 total) {
+  if (total <= 0) return last_step < 0 ? QString("-") : QObject::tr("step %1").arg(last_step);
+  return QString("%1/%2").arg(last_step + 1).arg(total);
+}
+
+QIcon swatch(int colorIndex) {
+  QPixmap pm(12, 12);
+  pm.fill(QColor(palette_color(colorIndex)));
+  return QIcon(pm);
+}
+
+QString clockText(double seconds) {
+  const int s = static_cast<int>(seconds + 0.5);
+  return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+}  // namespace
+
+QString MainWindow::dataDirectory() {
+  // ~/.local/share/aha-studio (AppDataLocation would repeat the name: org and app are one).
+  return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)).filePath("aha-studio");
+}
+
+QString MainWindow::defaultDatabasePath() {
+  return QDir(dataDirectory()).filePath("runs.aha.db");
+}
+
+MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), engineDescription_(engine.description) {
+  setWindowTitle(tr("Aha Studio"));
+  resize(1400, 900);
+
+  dashboard_ = new Dashboard(this);
+  traces_ = new TraceBrowser(this);
+  views_ = new QTabWidget(this);
+  welcome_ = new WelcomePanel(this);
+  dashboardStack_ = new QStackedWidget(this);
+  dashboardStack_->addWidget(welcome_);
+  dashboardStack_->addWidget(dashboard_);
+  views_->addTab(dashboardStack_, tr("&Dashboard"));
+  connect(welcome_, &WelcomePanel::startDemo, this, &MainWindow::startRun);
+  connect(welcome_, &WelcomePanel::choosePreset, this, [this] { newRun_->trigger(); });
+  views_->addTab(traces_, tr("T&races"));
+  setCentralWidget(views_);
+  connect(dashboard_, &Dashboard::pointClicked, this, &MainWindow::tracesRequested);
+  connect(dashboard_, &Dashboard::exportRequested, this, &MainWindow::exportCharts);
+  connect(this, &MainWindow::tracesRequested, this, [this](qint64 run, qint64 step) {
+    views_->setCurrentWidget(traces_);
+    traces_->showRunStep(run, step);
+  });
+
+  runs_ = new QTreeWidget(this);
+  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps")});
+  runs_->setRootIsDecorated(false);
+  runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
+  runs_->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
+  runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
+  runs_->header()->setStretchLastSection(false);
+  runs_->setMinimumWidth(280);
+  connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
+    if (column != ColName) return;
+    dashboard_->setRunVisible(item->data(ColName, Qt::UserRole).toLongLong(), item->checkState(ColName) == Qt::Checked,
+                              item->data(ColName, Qt::UserRole + 1).toInt());
+  });
+  auto* runsDock = new QDockWidget(tr("Runs"), this);
+  runsDock->setObjectName("runsDock");
+  runsDock->setWidget(runs_);
+  addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+
+  log_ = new QPlainTextEdit(this);
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+  auto* logDock = new QDockWidget(tr("Log"), this);
+  logDock->setObjectName("logDock");
+  logDock->setWidget(log_);
+  addDockWidget(Qt::BottomDockWidgetArea, logDock);
+  logBridge_ = new LogBridge;
+  logBridge_->setParent(this);
+  connect(logBridge_, &LogBridge::line, log_, &QPlainTextEdit::appendPlainText, Qt::QueuedConnection);
+  logSink_ = std::make_shared<QtLogSink>(logBridge_);
+  aha::add_log_sink(logSink_);
+
+  // Dashboard controls: smoothing and x axis.
+  auto* bar = addToolBar(tr("Dashboard"));
+  bar->setObjectName("dashboardBar");
+  bar->addWidget(new QLabel(tr(" Smoothing ")));
+  smoothing_ = new QSlider(Qt::Horizontal);
+  smoothing_->setRange(0, 99);
+  smoothing_->setValue(60);
+  smoothing_->setMaximumWidth(200);
+  smoothing_->setToolTip(tr("Exponential moving average weight (TensorBoard's, debiased); raw values drawn faint"));
+  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { dashboard_->setSmoothing(v / 100.0); });
+  bar->addWidget(smoothing_);
+  auto* xAxis = new QComboBox;
+  xAxis->addItems({tr("x: step"), tr("x: wall time")});
+  connect(xAxis, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int i) { dashboard_->setXAxisWallTime(i == 1); });
+  bar->addWidget(xAxis);
+
+  progress_ = new QLabel(tr("No run active"));
+  statusBar()->addPermanentWidget(progress_);
+
+  controller_ = new RunController(std::move(engine), this);
+  connect(controller_, &RunController::stepFinished, this, &MainWindow::onStep);
+  connect(controller_, &RunController::statusChanged, this, &MainWindow::onStatus);
+  connect(controller_, &RunController::idle, this, &MainWindow::updateActions);
+
+  // Runs written by other processes (the CLI, a cluster import) show up too.
+  auto* poll = new QTimer(this);
+  poll->setInterval(2000);
+  connect(poll, &QTimer::timeout, this, &MainWindow::pollDatabase);
+  poll->start();
+
+  buildMenus();
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  smoothing_->setValue(settings.value("dashboard/smoothing", 60).toInt());
+  updateActions();
+}
+
+MainWindow::~MainWindow() {
+  stopFollowing();
+  controller_->shutdown();  // no thread logs after this
+  aha::remove_log_sink(logSink_);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&New Database..."), QKeySequence::New, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("New run database"), QDir::homePath(),
+                                                      tr("Aha run databases (*.aha.db *.db)"));
+    if (!path.isEmpty()) openDatabase(path);
+  });
+  file->addAction(tr("&Open Database..."), QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open run database"), QFileInfo(dbPath_).path(),
+                                                      tr("Aha run databases (*.aha.db *.db);;All files (*)"));
+    if (!path.isEmpty()) openDatabase(path);
+  });
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  rebuildRecentMenu();
+  file->addSeparator();
+  file->addAction(tr("&Export Chart..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
+                  [this] { exportCharts({"reward"}); });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(tr("&Preferences..."), QKeySequence::Preferences, this, [this] { PreferencesDialog(this).exec(); });
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Dashboard"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
+                  [this] { views_->setCurrentWidget(dashboardStack_); });
+  view->addAction(tr("&Traces"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { views_->setCurrentWidget(traces_); });
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  newRun_ = run->addAction(tr("&New Run..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this] {
+    NewRunDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) startRun(dialog.configToml());
+  });
+  pause_ = run->addAction(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] { controller_->pause(); });
+  resume_ = run->addAction(tr("Res&ume"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { controller_->resume(); });
+  stop_ = run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, [this] { controller_->stop(); });
+  run->addSeparator();
+  resumeRun_ = run->addAction(tr("Resume Selected Run from Checkpoint"), this, [this] {
+    auto* item = runs_->currentItem();
+    if (!item || !reader_) return;
+    auto summary = reader_->run(item->data(ColName, Qt::UserRole).toLongLong());
+    if (summary) controller_->start(QString::fromStdString(summary->config_toml), dbPath_, /*resume=*/true);
+    updateActions();
+  });
+  run->addSeparator();
+  run->addAction(tr("&Follow veRL/TRL Run..."), this, [this] {
+    FollowDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) {
+      if (dbPath_.isEmpty() && !openDatabase(defaultDatabasePath())) return;
+      followRun(dialog.request(dbPath_));
+    }
+  });
+  stopFollowing_ = run->addAction(tr("Stop &Following"), this, &MainWindow::stopFollowing);
+  stopFollowing_->setEnabled(false);
+  for (auto* a : {newRun_, pause_, resume_, stop_}) addAction(a);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Aha Studio"), this, [this] {
+    QMessageBox::about(this, tr("About Aha Studio"),
+                       tr("<h3>Aha Studio %1</h3><p>R1-Zero style reinforcement learning you can watch.</p>"
+                          "<p>git revision %2<br>%3</p>")
+                           .arg(aha::version(), aha::git_revision(),
+                                QString::fromStdString(engineDescription_).toHtmlEscaped()));
+  });
+}
+
+bool MainWindow::openDatabase(const QString& path, bool quiet) {
+  try {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    auto reader = std::make_shared<db::RunReader>(path.toStdString());
+    reader_ = reader;
+    dbPath_ = path;
+  } catch (const std::exception& e) {
+    if (!quiet) QMessageBox::warning(this, tr("Cannot open database"), QString::fromStdString(e.what()));
+    return false;
+  }
+  dashboard_->setReader(reader_);
+  traces_->setDatabase(path);
+  setWindowTitle(tr("Aha Studio — %1").arg(QFileInfo(path).fileName()));
+  QSettings().setValue("database/last", path);
+  addRecent(path);
+  reloadRuns();
+  updateActions();
+  return true;
+}
+
+bool MainWindow::showsWelcome() const { return dashboardStack_->currentWidget() == welcome_; }
+
+void MainWindow::exportCharts(const QStringList& metrics) {
+  if (dbPath_.isEmpty()) return;
+  QStringList visible;
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
+    if (runs_->topLevelItem(i)->checkState(ColName) == Qt::Checked) visible << runs_->topLevelItem(i)->text(ColName);
+  ExportDialog dialog(dbPath_, visible, metrics, dashboard_->smoothing(), this);
+  dialog.exec();
+}
+
+void MainWindow::followRun(const FollowRequest& request) {
+  stopFollowing();
+  followThread_ = new QThread(this);
+  follower_ = new FollowWorker(request);
+  follower_->moveToThread(followThread_);
+  connect(followThread_, &QThread::started, follower_, &FollowWorker::start);
+  connect(followThread_, &QThread::finished, follower_, &QObject::deleteLater);
+  connect(follower_, &FollowWorker::stepsStored, this, [this](const QString& run, qint64 last) {
+    statusBar()->showMessage(tr("%1: stored up to step %2").arg(run).arg(last), 5000);
+    pollDatabase();
+    dashboard_->refresh();
+  });
+  connect(follower_, &FollowWorker::message, this, [this](const QString& m) {
+    spdlog::warn("{}", m.toStdString());
+    statusBar()->showMessage(m, 10000);
+  });
+  followThread_->start();
+  stopFollowing_->setEnabled(true);
+  statusBar()->showMessage(tr("Following %1 into run '%2'").arg(request.directory, request.runName), 5000);
+}
+
+void MainWindow::stopFollowing() {
+  if (!followThread_) return;
+  QMetaObject::invokeMethod(follower_, &FollowWorker::stop, Qt::BlockingQueuedConnection);
+  followThread_->quit();
+  followThread_->wait();
+  followThread_->deleteLater();
+  followThread_ = nullptr;
+  follower_ = nullptr;
+  if (stopFollowing_) stopFollowing_->setEnabled(false);
+}
+
+void MainWindow::reloadRuns() {
+  QSignalBlocker block(runs_);
+  QSet<qint64> hidden;
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
+    if (runs_->topLevelItem(i)->checkState(ColName) != Qt::Checked)
+      hidden.insert(runs_->topLevelItem(i)->data(ColName, Qt::UserRole).toLongLong());
+  runs_->clear();
+  if (!reader_) return;
+  int color = 0;
+  for (const auto& r : reader_->runs()) {
+    auto* item = new QTreeWidgetItem(runs_);
+    item->setText(ColName, QString::fromStdString(r.name));
+    item->setText(ColStatus, QString::fromStdString(r.status));
+    item->setText(ColSteps, stepsText(r.last_step, r.total_steps));
+    item->setData(ColName, Qt::UserRole, qint64(r.id));
+    item->setData(ColName, Qt::UserRole + 1, color);
+    item->setIcon(ColName, swatch(color));
+    item->setToolTip(ColName, QString::fromStdString(r.model + " · " + r.task + " · seed " + std::to_string(r.seed)));
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    const bool visible = !hidden.contains(r.id);
+    item->setCheckState(ColName, visible ? Qt::Checked : Qt::Unchecked);
+    dashboard_->setRunVisible(r.id, visible, color);
+    ++color;
+  }
+  const bool empty = runs_->topLevelItemCount() == 0;
+  dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
+  if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));
+  else statusBar()->clearMessage();
+}
+
+void MainWindow::pollDatabase() {
+  if (!reader_) return;
+  const auto runs = reader_->runs();
+  if (int(runs.size()) != runs_->topLevelItemCount()) {
+    reloadRuns();
+    traces_->reloadRunsAndTags();
+    return;
+  }
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* item = runs_->topLevelItem(i);
+    item->setText(ColStatus, QString::fromStdString(runs[i].status));
+    item->setText(ColSteps, stepsText(runs[i].last_step, runs[i].total_steps));
+  }
+  dashboard_->refresh();
+}
+
+void MainWindow::startRun(const QString& configToml) {
+  if (dbPath_.isEmpty() && !openDatabase(defaultDatabasePath())) return;
+  controller_->start(configToml, dbPath_);
+  dashboardStack_->setCurrentWidget(dashboard_);
+  views_->setCurrentWidget(dashboardStack_);
+  updateActions();
+}
+
+void MainWindow::onStep(const StepInfo& s) {
+  progress_->setText(tr("%1: step %2/%3 · reward %4 · %5 tok/s · ETA %6")
+                         .arg(s.run)
+                         .arg(s.step + 1)
+                         .arg(s.total)
+                         .arg(s.reward, 0, 'f', 3)
+                         .arg(s.tokensPerSecond, 0, 'f', 0)
+                         .arg(clockText(s.etaSeconds)) +
+                     (s.gpuMemoryBytes >= 0 ? tr(" · GPU %1 GB").arg(s.gpuMemoryBytes / 1e9, 0, 'f', 1) : QString()));
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* item = runs_->topLevelItem(i);
+    if (item->text(ColName) == s.run) item->setText(ColSteps, stepsText(s.step, s.total));
+  }
+  dashboard_->refresh();
+}
+
+void MainWindow::onStatus(const QString& run, const QString& status, const QString& message) {
+  if (status == "running") {
+    // A new run appears in the panel as soon as it exists in the database.
+    bool known = false;
+    for (int i = 0; i < runs_->topLevelItemCount(); ++i) known |= runs_->topLevelItem(i)->text(ColName) == run;
+    if (!known) reloadRuns();
+  }
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* item = runs_->topLevelItem(i);
+    if (item->text(ColName) == run) item->setText(ColStatus, status);
+  }
+  if (status == "failed") {
+    statusBar()->showMessage(tr("Run %1 failed: %2").arg(run, message));
+    if (isVisible()) QMessageBox::warning(this, tr("Run failed"), message);
+  } else if (status != "running") {
+    progress_->setText(tr("%1: %2").arg(run, status));
+  }
+  updateActions();
+}
+
+void MainWindow::updateActions() {
+  const bool busy = controller_->busy();
+  pause_->setEnabled(busy && !controller_->paused());
+  resume_->setEnabled(busy && controller_->paused());
+  stop_->setEnabled(busy);
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value("database/recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8) recent.removeLast();
+  settings.setValue("database/recent", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  for (const QString& path : QSettings().value("database/recent").toStringList())
+    recentMenu_->addAction(path, this, [this, path] { openDatabase(path); });
+  recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (controller_->busy()) {
+    const auto answer = QMessageBox::question(
+        this, tr("A run is training"),
+        tr("Run %1 is training. Stop it at the end of the current step and quit?").arg(controller_->activeRun()));
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+    statusBar()->showMessage(tr("Stopping at the end of the current step..."));
+    controller_->shutdown();
+  }
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  settings.setValue("dashboard/smoothing", smoothing_->value());
+  event->accept();
+}
+
+}  // namespace aha::ui
