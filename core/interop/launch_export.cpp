@@ -221,6 +221,7 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("save_steps", "trainer.save_freq");
     map("gradient_checkpointing", "actor_rollout_ref.model.enable_gradient_checkpointing");
     none("bf16", "veRL's FSDP workers choose their own mixed precision (bf16 by default)");
+    none("cuda_graphs", "veRL's rollout engine (vLLM/SGLang) captures its own CUDA graphs");
   } else {
     map("name", "GRPOConfig.run_name");
     map("model", "GRPOTrainer(model=...)");
@@ -237,6 +238,7 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
                           "weight_decay", "reward_weights", "save_steps", "gradient_checkpointing", "bf16"})
       map(k, std::string("GRPOConfig.") + k);
     map("reward_funcs", "GRPOTrainer(reward_funcs=...)");
+    none("cuda_graphs", "the local engine's decoder only (TRL samples with generate() or vLLM)");
   }
   const std::string data = verl ? "data.train_files (prep step)" : "train_dataset (problems())";
   for (const char* k : {"name", "min_terms", "max_terms", "min_value", "max_value", "countdown_numbers",

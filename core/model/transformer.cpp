@@ -35,6 +35,23 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
   return torch::addcmul(x * cos, torch::cat({halves[1], halves[0]}, -1), sin_signed);
 }
 
+// Makes `parts` views into one new matrix stacked along dim 0 and returns it: an update
+// of a part (the optimizer's, copy_weights') is an update of the whole.
+torch::Tensor stack_as_views(const std::vector<torch::Tensor*>& parts) {
+  torch::NoGradGuard ng;
+  std::vector<torch::Tensor> values;
+  for (auto* p : parts) values.push_back(*p);
+  auto whole = torch::cat(values, 0).contiguous();
+  int64_t row = 0;
+  for (auto* p : parts) {
+    const int64_t rows = p->size(0);
+    auto view = whole.narrow(0, row, rows);
+    p->set_(whole.storage(), view.storage_offset(), view.sizes(), view.strides());
+    row += rows;
+  }
+  return whole;
+}
+
 }  // namespace
 
 void copy_weights(Transformer& into, const Transformer& from, torch::ScalarType dtype) {
@@ -43,6 +60,7 @@ void copy_weights(Transformer& into, const Transformer& from, torch::ScalarType 
     into->to(from->model->embed_tokens->weight.device(), dtype);
     into->eval();
     for (auto& p : into->parameters()) p.set_requires_grad(false);
+    into->fuse_projections();
   }
   torch::NoGradGuard ng;
   const auto src = from->parameters();
@@ -66,20 +84,40 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
   o_proj = register_module("o_proj", torch::nn::Linear(torch::nn::LinearOptions(heads_ * head_dim_, d).bias(false)));
 }
 
+void AttentionImpl::fuse_projections() {
+  qkv_weight_ = stack_as_views({&q_proj->weight, &k_proj->weight, &v_proj->weight});
+  if (q_proj->bias.defined()) qkv_bias_ = stack_as_views({&q_proj->bias, &k_proj->bias, &v_proj->bias});
+}
+
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
                                      const torch::Tensor& sin, const torch::Tensor& mask,
                                      torch::Tensor* cache_k, torch::Tensor* cache_v,
-                                     int64_t cache_pos) {
+                                     int64_t cache_pos, const torch::Tensor& write_position) {
   const int64_t B = x.size(0), T = x.size(1);
-  auto q = q_proj(x).view({B, T, heads_, head_dim_}).transpose(1, 2);
-  auto k = k_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
-  auto v = v_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor q, k, v;
+  // (A model moved after fusing has new parameter storage: the fused matrix is stale.)
+  if (qkv_weight_.defined() && !torch::GradMode::is_enabled() && q_proj->weight.is_alias_of(qkv_weight_)) {
+    const auto qkv = torch::linear(x, qkv_weight_, qkv_bias_);
+    const int64_t dq = heads_ * head_dim_, dkv = kv_heads_ * head_dim_;
+    q = qkv.narrow(-1, 0, dq).view({B, T, heads_, head_dim_}).transpose(1, 2);
+    k = qkv.narrow(-1, dq, dkv).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+    v = qkv.narrow(-1, dq + dkv, dkv).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+  } else {
+    q = q_proj(x).view({B, T, heads_, head_dim_}).transpose(1, 2);
+    k = k_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+    v = v_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+  }
   q = apply_rope(q, cos, sin);
   k = apply_rope(k, cos, sin);
 
   if (cache_k) {
-    cache_k->narrow(2, cache_pos, T).copy_(k);
-    cache_v->narrow(2, cache_pos, T).copy_(v);
+    if (write_position.defined()) {
+      cache_k->index_copy_(2, write_position, k);
+      cache_v->index_copy_(2, write_position, v);
+    } else {
+      cache_k->narrow(2, cache_pos, T).copy_(k);
+      cache_v->narrow(2, cache_pos, T).copy_(v);
+    }
     k = cache_k->narrow(2, 0, cache_pos + T);
     v = cache_v->narrow(2, 0, cache_pos + T);
   }
@@ -127,7 +165,14 @@ MLPImpl::MLPImpl(const ModelConfig& c) {
   down_proj = register_module("down_proj", torch::nn::Linear(torch::nn::LinearOptions(h, d).bias(false)));
 }
 
+void MLPImpl::fuse_projections() { gate_up_weight_ = stack_as_views({&gate_proj->weight, &up_proj->weight}); }
+
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
+  if (gate_up_weight_.defined() && !torch::GradMode::is_enabled() && gate_proj->weight.is_alias_of(gate_up_weight_)) {
+    const auto gate_up = torch::linear(x, gate_up_weight_);
+    const int64_t h = gate_up.size(-1) / 2;
+    return down_proj(torch::silu(gate_up.narrow(-1, 0, h)) * gate_up.narrow(-1, h, h));
+  }
   return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
 }
 
@@ -141,8 +186,8 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
                                         const torch::Tensor& sin, const torch::Tensor& mask,
                                         torch::Tensor* cache_k, torch::Tensor* cache_v,
-                                        int64_t cache_pos) {
-  auto h = x + self_attn(input_layernorm(x), cos, sin, mask, cache_k, cache_v, cache_pos);
+                                        int64_t cache_pos, const torch::Tensor& write_position) {
+  auto h = x + self_attn(input_layernorm(x), cos, sin, mask, cache_k, cache_v, cache_pos, write_position);
   return h + mlp(post_attention_layernorm(h));
 }
 
@@ -186,6 +231,19 @@ KVCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) const {
     cache.v.push_back(torch::zeros({batch, config_.num_key_value_heads, capacity, config_.head_dim()}, opts));
   }
   return cache;
+}
+
+void TransformerImpl::reserve_positions(int64_t positions) {
+  const auto& w = model->embed_tokens->weight;
+  rope_tables(positions, w.device(), w.scalar_type());
+}
+
+void TransformerImpl::fuse_projections() {
+  for (size_t i = 0; i < model->layers->size(); ++i) {
+    auto layer = model->layers[i]->as<DecoderLayer>();
+    layer->self_attn->fuse_projections();
+    layer->mlp->fuse_projections();
+  }
 }
 
 namespace {
@@ -304,7 +362,7 @@ torch::Tensor TransformerImpl::hidden(const torch::Tensor& ids, const torch::Ten
     if (checkpointing_ && !cache && torch::GradMode::is_enabled())
       x = CheckpointedLayer::apply(x, cos, sin, mask, reinterpret_cast<int64_t>(layer));
     else
-      x = layer->forward(x, cos, sin, mask, ck, cv, past);
+      x = layer->forward(x, cos, sin, mask, ck, cv, past, cache ? cache->write_position : torch::Tensor());
   }
   if (cache) cache->length += T;
   return model->norm(x);

@@ -13,6 +13,11 @@ namespace aha {
 struct KVCache {
   std::vector<torch::Tensor> k, v;
   int64_t length = 0;  // positions filled so far (same for the whole batch)
+  // When defined ([1], long, on the device): the position that a one-token step writes,
+  // read on the device, so that a captured CUDA graph can replay the step at any position.
+  // Attention then covers the first length + 1 positions, which the mask must limit to
+  // those written. Undefined: the step writes at `length`.
+  torch::Tensor write_position;
   int64_t capacity() const { return k.empty() ? 0 : k[0].size(2); }
 };
 
@@ -33,10 +38,14 @@ class AttentionImpl : public torch::nn::Module {
   // without padding). With a cache, writes this step's k/v at cache->length.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const torch::Tensor& mask, torch::Tensor* cache_k, torch::Tensor* cache_v,
-                        int64_t cache_pos);
+                        int64_t cache_pos, const torch::Tensor& write_position = {});
+  // q/k/v weights (and biases) become rows of one matrix, which the no-grad forward
+  // multiplies once: one product per token instead of three.
+  void fuse_projections();
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
  private:
   int64_t heads_, kv_heads_, head_dim_;
+  torch::Tensor qkv_weight_, qkv_bias_;  // defined once fused
 };
 TORCH_MODULE(Attention);
 
@@ -44,7 +53,10 @@ class MLPImpl : public torch::nn::Module {
  public:
   explicit MLPImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x);
+  void fuse_projections();  // gate and up as one matrix, as Attention's q/k/v
   torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+ private:
+  torch::Tensor gate_up_weight_;
 };
 TORCH_MODULE(MLP);
 
@@ -53,7 +65,7 @@ class DecoderLayerImpl : public torch::nn::Module {
   explicit DecoderLayerImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const torch::Tensor& mask, torch::Tensor* cache_k, torch::Tensor* cache_v,
-                        int64_t cache_pos);
+                        int64_t cache_pos, const torch::Tensor& write_position = {});
   RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
   Attention self_attn{nullptr};
   MLP mlp{nullptr};
@@ -87,6 +99,15 @@ class TransformerImpl : public torch::nn::Module {
   torch::Tensor lm_logits(const torch::Tensor& hidden);
 
   KVCache make_cache(int64_t batch, int64_t capacity) const;
+  // Builds the rotary tables for `positions` now, so that a step captured in a CUDA graph
+  // never reallocates them (a graph keeps the addresses it was captured with).
+  void reserve_positions(int64_t positions);
+  // Fuses each layer's q/k/v and gate/up weights for decoding (see
+  // AttentionImpl::fuse_projections). The separate parameters stay, as views into the
+  // fused matrices, so training, checkpoints and copy_weights see them unchanged; call it
+  // after the model has moved to its device and dtype. Only no-grad forwards use the
+  // fused matrices (autograd tracks the separate parameters).
+  void fuse_projections();
   const ModelConfig& config() const { return config_; }
   void init_weights(uint64_t seed);
   // Gradient checkpointing: while training (grad mode, no cache) each decoder layer keeps

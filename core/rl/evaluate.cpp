@@ -61,6 +61,7 @@ EvalResult evaluate_model(Transformer& model, const Tokenizer& tok, const Task& 
 EvalResult evaluate_config_model(const RunConfig& cfg, int samples, double temperature) {
   if (cfg.threads > 0) torch::set_num_threads(cfg.threads);
   auto loaded = load_model(resolve_model_path(cfg.model));
+  loaded.model->fuse_projections();
   auto task = make_task(cfg.task);
   return evaluate_model(loaded.model, *loaded.tokenizer, *task, cfg.prompt_format(), samples, temperature,
                         cfg.max_completion_length, cfg.seed + 1000);

@@ -106,6 +106,7 @@ void GrpoTrainer::prepare(bool resume) {
   // The trained weights and AdamW's moments stay float32 whatever the checkpoint's dtype;
   // on CUDA, bf16 autocast runs the matrix products in bfloat16.
   m.policy->to(torch::kFloat32);
+  m.policy->fuse_projections();  // fewer products per decoded token; training is unchanged
   if (m.cfg.beta > 0.0) {
     m.reference = load_model(model_dir, m.device).model;
     m.reference->eval();
@@ -184,6 +185,7 @@ StepSummary GrpoTrainer::train_step() {
   so.top_p = m.cfg.top_p;
   so.max_new_tokens = m.cfg.max_completion_length;
   so.pad_id = m.tok->pad_id();
+  so.cuda_graphs = m.cfg.cuda_graphs;
   so.stop_ids = m.cfg.prompt_format().stop_ids(*m.tok);
   so.stop_when = stop_at_text(*m.tok, m.cfg.prompt_format().stop_text(*m.tok));
   m.policy->eval();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/rl/decoder.h"
+
 namespace aha {
 
 torch::Tensor sample_tokens(const torch::Tensor& logits_in, double temperature, double top_p) {
@@ -52,26 +54,27 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   auto prefix_mask = mask.narrow(1, 0, Lp);
   auto positions = positions_from_mask(prefix_mask);
   auto logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
-  auto next_pos = prefix_mask.sum(1, /*keepdim=*/true);  // [B,1]: real tokens so far
+  DecodeState state{std::move(cache), mask, prefix_mask.sum(1, /*keepdim=*/true)};  // next position: real tokens so far
+  std::unique_ptr<Decoder> decoder = opt.cuda_graphs && graph_decoding_available(model)
+                                         ? make_graph_decoder(model, std::move(state))
+                                         : make_eager_decoder(model, std::move(state));
 
-  // Finished rows leave the batch (their cache rows too) once a quarter of it is done:
-  // decoding cost is per row, and completions differ a lot in length. Per step, the only
+  // Finished rows leave the batch when the decoder says so. Per step, the only
   // device-to-host transfer is the sampled tokens; the bookkeeping stays on the host.
-  std::vector<int64_t> rows(B);  // batch row -> original row
+  std::vector<int64_t> rows(B);  // batch row -> original row (-1: padding of the decoder's)
   for (int64_t b = 0; b < B; ++b) rows[b] = b;
   auto tokens = torch::full({B, opt.max_new_tokens}, opt.pad_id, torch::kLong);  // per original row
   auto ta = tokens.accessor<int64_t, 2>();
   std::vector<int64_t> produced(B, 0);
   std::vector<bool> stopped(B, false);
   std::vector<int> tail;
-  int64_t active = B;
   for (int t = 0; t < opt.max_new_tokens; ++t) {
     auto tok = sample_tokens(logits, opt.temperature, opt.top_p).to(torch::kCPU);
     auto tk = tok.accessor<int64_t, 1>();
     std::vector<int64_t> keep;  // batch rows still generating
     for (int64_t i = 0; i < tk.size(0); ++i) {
       const int64_t r = rows[i];
-      if (!stopped[r]) {  // a row finished earlier stays in the batch as padding
+      if (r >= 0 && !stopped[r]) {  // a row finished earlier stays in the batch as padding
         ta[r][t] = tk[i];
         produced[r] = t + 1;
         stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
@@ -81,29 +84,22 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
           stopped[r] = opt.stop_when(tail);
         }
       }
-      if (stopped[r]) tk[i] = opt.pad_id;  // fed as padding from now on
+      if (r < 0 || stopped[r]) tk[i] = opt.pad_id;  // fed as padding from now on
       else keep.push_back(i);
     }
     ++out.decode_steps;
     const int64_t still = static_cast<int64_t>(keep.size());
     if (still == 0 || t + 1 == opt.max_new_tokens) break;
-    const int64_t len = Lp + t + 1;  // positions in the cache after this token
-    if (still <= active * 3 / 4) {
-      auto idx_cpu = torch::tensor(keep, torch::kLong);
-      auto idx = idx_cpu.to(device);
-      for (auto& k : cache.k) k = k.index_select(0, idx);
-      for (auto& v : cache.v) v = v.index_select(0, idx);
-      mask = mask.index_select(0, idx);
-      next_pos = next_pos.index_select(0, idx);
-      tok = tok.index_select(0, idx_cpu);
+    if (decoder->should_shrink(still)) {
+      const int64_t rows_after = decoder->shrink(torch::tensor(keep, torch::kLong));
       std::vector<int64_t> kept_rows;
       for (int64_t i : keep) kept_rows.push_back(rows[i]);
+      kept_rows.resize(rows_after, -1);
+      keep.resize(rows_after, keep.front());  // padding rows are fed a kept row's token
+      tok = tok.index_select(0, torch::tensor(keep, torch::kLong));
       rows = std::move(kept_rows);
-      active = still;
     }
-    mask.select(1, len - 1).fill_(1);
-    logits = model->forward(tok.to(device).unsqueeze(1), mask.narrow(1, 0, len), next_pos, &cache).select(1, 0);
-    next_pos = next_pos + 1;
+    logits = decoder->step(tok, Lp + t + 1);  // positions in the cache after this token
   }
 
   for (int64_t b = 0; b < B; ++b) {

@@ -20,6 +20,9 @@ struct SamplingOptions {
   // with a row's last (up to 8) new tokens after each step; true ends the row there.
   std::function<bool(const std::vector<int>& tail)> stop_when;
   int pad_id = 0;
+  // On CUDA, replay captured graphs of the decode step (core/rl/decoder.h) where this
+  // libtorch has them; false decodes eagerly.
+  bool cuda_graphs = true;
 };
 
 struct Generation {

@@ -61,6 +61,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.save_steps = r.integer("save_steps", c.save_steps, 1, 10000000);
   c.gradient_checkpointing = r.boolean("gradient_checkpointing", c.gradient_checkpointing);
   c.bf16 = r.boolean("bf16", c.bf16);
+  c.cuda_graphs = r.boolean("cuda_graphs", c.cuda_graphs);
   auto refl = r.table("reflection");
   c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
   for (auto& p : refl.table_list("phrases")) {
@@ -140,6 +141,7 @@ std::string RunConfig::to_toml() const {
                 {"save_steps", save_steps},
                 {"gradient_checkpointing", gradient_checkpointing},
                 {"bf16", bf16},
+                {"cuda_graphs", cuda_graphs},
                 {"task", task_table}};
   toml::array phrases;
   for (const auto& e : reflection_phrases) {

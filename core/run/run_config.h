@@ -45,8 +45,11 @@ struct RunConfig {
   std::vector<std::string> reward_funcs = {"accuracy", "format"};
   std::vector<double> reward_weights = {1.0, 0.1};
   int save_steps = 20;
-  bool gradient_checkpointing = false;
-  bool bf16 = true;  // on CUDA: float32 weights, matrix products in bfloat16 (autocast)  // recompute layer activations in backward (big models)
+  bool gradient_checkpointing = false;  // recompute layer activations in backward (big models)
+  bool bf16 = true;  // on CUDA: float32 weights, matrix products in bfloat16 (autocast)
+  // On CUDA: decode by replaying captured CUDA graphs of the decode step (one launch per
+  // token instead of ~20 per layer); false decodes eagerly. The tokens are the same.
+  bool cuda_graphs = true;
 
   // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
   bool use_default_lexicon = true;

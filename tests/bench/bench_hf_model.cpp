@@ -8,6 +8,10 @@
 //     which rows finish at different steps and leave the batch) after a warm-up;
 //     prints tokens/s, the median of 3 runs. bf16 = the trainer's bfloat16 sampling copy.
 //     BENCH_PAD=1: prompts of different lengths, left-padded as in training.
+//     BENCH_GRAPHS=0: decode without CUDA graphs. BENCH_UNFUSED=1: q/k/v and gate/up as
+//     separate products. BENCH_RUNS=N: timed runs (default 3).
+//   bench_hf_model compare DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 STOP_ID
+//     Greedy decoding with and without CUDA graphs: the tokens must be the same.
 // Runs on CUDA when libtorch sees a GPU, else on the CPU.
 #include <algorithm>
 #include <chrono>
@@ -70,19 +74,38 @@ int logits(const std::string& dir, const std::string& ids_path, const std::strin
   return 0;
 }
 
-int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision,
-             int stop_id) {
+bool env_is(const char* name, const char* value) {
+  const char* v = std::getenv(name);
+  return v && std::string(v) == value;
+}
+
+// The model as the trainer samples from it: float32 weights, or their bfloat16 copy; q/k/v
+// and gate/up fused unless BENCH_UNFUSED=1.
+aha::Transformer sampling_model(const std::string& dir, const std::string& precision) {
   const auto device = pick_device();
   auto model = aha::load_model(dir, device).model;
   model->to(torch::kFloat32);
   model->eval();
-  if (precision == "bf16") {  // as the trainer samples: a bfloat16 copy of float32 weights
+  const bool fuse = !env_is("BENCH_UNFUSED", "1");
+  if (precision == "bf16") {
     aha::Transformer copy{nullptr};
-    aha::copy_weights(copy, model, torch::kBFloat16);
-    model = copy;
+    if (fuse) {
+      aha::copy_weights(copy, model, torch::kBFloat16);
+    } else {
+      copy = aha::Transformer(model->config());
+      copy->to(device, torch::kBFloat16);
+      copy->eval();
+      torch::NoGradGuard ng;
+      for (size_t i = 0; i < model->parameters().size(); ++i) copy->parameters()[i].copy_(model->parameters()[i]);
+    }
+    return copy;
   }
+  if (fuse) model->fuse_projections();
+  return model;
+}
+
+std::vector<std::vector<int>> random_prompts(int64_t vocab, int batch, int prompt_len) {
   torch::manual_seed(0);
-  const int64_t vocab = model->config().vocab_size;
   auto prompt_ids = torch::randint(vocab / 10, vocab / 2, {batch, prompt_len}, torch::kLong);
   std::vector<std::vector<int>> prompts(batch);
   // BENCH_PAD=1: prompts of 8 different lengths, left-padded in the batch as the trainer's are.
@@ -90,7 +113,43 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   for (int b = 0; b < batch; ++b)
     for (int i = padded ? b % 8 : 0; i < prompt_len; ++i)
       prompts[b].push_back(static_cast<int>(prompt_ids[b][i].item<int64_t>()));
+  return prompts;
+}
+
+int compare(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision,
+            int stop_id) {
+  auto model = sampling_model(dir, precision);
+  const auto prompts = random_prompts(model->config().vocab_size, batch, prompt_len);
   aha::SamplingOptions opt;
+  opt.temperature = 0.0;  // greedy: the same logits give the same tokens
+  opt.max_new_tokens = new_tokens;
+  opt.stop_ids = {stop_id};
+  opt.cuda_graphs = false;
+  const auto eager = aha::generate(model, prompts, opt);
+  opt.cuda_graphs = true;
+  const auto graphs = aha::generate(model, prompts, opt);
+  int same = 0, first_diff = -1;
+  int64_t min_len = new_tokens, max_len = 0;
+  for (int b = 0; b < batch; ++b) {
+    same += eager.completions[b] == graphs.completions[b];
+    if (first_diff < 0 && eager.completions[b] != graphs.completions[b]) first_diff = b;
+    min_len = std::min<int64_t>(min_len, eager.completions[b].size());
+    max_len = std::max<int64_t>(max_len, eager.completions[b].size());
+  }
+  std::printf("compare %s: graphs vs eager, greedy, batch %d, completions of %lld..%lld tokens: %d/%d rows identical%s\n",
+              precision.c_str(), batch, static_cast<long long>(min_len), static_cast<long long>(max_len), same, batch,
+              first_diff < 0 ? "" : (", first different row " + std::to_string(first_diff)).c_str());
+  return same == batch ? 0 : 1;
+}
+
+int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, const std::string& precision,
+             int stop_id) {
+  const auto device = pick_device();
+  auto model = sampling_model(dir, precision);
+  const auto prompts = random_prompts(model->config().vocab_size, batch, prompt_len);
+  const bool padded = std::getenv("BENCH_PAD") != nullptr;
+  aha::SamplingOptions opt;
+  opt.cuda_graphs = !env_is("BENCH_GRAPHS", "0");
   opt.temperature = 1.0;
   opt.max_new_tokens = 8;
   if (stop_id >= 0) opt.stop_ids = {stop_id};
@@ -98,7 +157,8 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   opt.max_new_tokens = new_tokens;
   std::vector<double> seconds;
   int64_t produced = 0, steps = 0;
-  for (int run = 0; run < 3; ++run) {
+  const int runs = std::max(1, std::getenv("BENCH_RUNS") ? std::atoi(std::getenv("BENCH_RUNS")) : 3);
+  for (int run = 0; run < runs; ++run) {
     synchronize(device);
     const auto t = Clock::now();
     auto gen = aha::generate(model, prompts, opt);
@@ -110,9 +170,13 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   }
   std::sort(seconds.begin(), seconds.end());
   std::printf("%lld decode steps; ", static_cast<long long>(steps));
-  std::printf("generate %s on %s, %d CPU threads%s%s: batch %d, prompt %d, %d new tokens: %.0f tokens/s (median %.3f s, %lld tokens)\n",
-              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), stop_id >= 0 ? ", stopping" : "", padded ? ", padded" : "", batch, prompt_len, new_tokens,
-              produced / seconds[1], seconds[1], static_cast<long long>(produced));
+  const double median = seconds[seconds.size() / 2];
+  std::printf("generate %s on %s, %d CPU threads%s%s%s%s: batch %d, prompt %d, %d new tokens: %.0f tokens/s "
+              "(median %.3f s, %lld tokens, %.3f ms/step)\n",
+              precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), stop_id >= 0 ? ", stopping" : "",
+              padded ? ", padded" : "", opt.cuda_graphs && device.is_cuda() ? ", graphs" : "",
+              env_is("BENCH_UNFUSED", "1") ? ", unfused" : "", batch, prompt_len, new_tokens, produced / median, median,
+              static_cast<long long>(produced), 1e3 * median / std::max<int64_t>(1, steps));
   return 0;
 }
 
@@ -127,8 +191,11 @@ int main(int argc, char** argv) {
       return generate(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), argv[6],
                       argc == 9 ? std::atoi(argv[8]) : -1);
     }
+    if (verb == "compare" && argc == 8)
+      return compare(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), argv[6], std::atoi(argv[7]));
     std::fprintf(stderr,
                  "usage: bench_hf_model logits DIR IDS.txt OUT.f32\n"
+                 "       bench_hf_model compare DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 STOP_ID\n"
                  "       bench_hf_model generate DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 [CPU_THREADS [STOP_ID]]\n");
     return 2;
   } catch (const std::exception& e) {

@@ -6,8 +6,7 @@
 #   3. GRPO end to end on the GPU: the built-in demo, then a random Qwen2 checkpoint with
 #      the Qwen tokenizer on Countdown (chatml, bf16, gradient checkpointing, reference
 #      model), then a batch too large for the GPU, which must fail with advice.
-# Debian packages of the build dependencies (spdlog, fmt, SQLite, nlohmann-json, toml++,
-# ICU) may be given as .deb files in $AHA_DEBS; they are unpacked under /tmp, not into /.
+# Debian packages of the build dependencies may be given in $AHA_DEBS (gpu_build.sh).
 #   tests/bench/gpu_check.sh [OUT_DIR]     (GPU_CHECK_QUICK=1: stop after the demo runs)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,26 +18,8 @@ step() { echo; echo "=== $* ($(date +%T))"; }
 step environment
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 g++ --version | head -1; cmake --version | head -1; nvcc --version | tail -1
-prefix=""
-if [ -n "${AHA_DEBS:-}" ]; then
-  deps=/tmp/aha-deps
-  mkdir -p $deps && for f in "$AHA_DEBS"/*.deb; do dpkg -x "$f" $deps; done
-  prefix="$deps/usr"
-  export LD_LIBRARY_PATH=$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
-fi
-torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-# libtorch_cuda.so needs the CUDA libraries of the pip packages at link time too.
-nvlibs=$(python3 -c 'import glob, os, torch; sp = os.path.dirname(os.path.dirname(torch.__file__)); print(":".join(sorted(glob.glob(sp + "/nvidia/**/lib", recursive=True))))')
-
 step "configure and build against $(python3 -c 'import torch; print(torch.__version__)')"
-cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DAHA_BUILD_STUDIO=OFF -DAHA_BUILD_TESTS=OFF \
-  -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix" ${prefix:+-DICU_ROOT=$prefix} \
-  -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$nvlibs" >$out/configure.log 2>&1 \
-  || { tail -40 $out/configure.log; exit 1; }
-grep -iE "torch|cuda" $out/configure.log | head -8
-time ninja -C build-cuda -k 0 aha bench_hf_model >$out/build.log 2>&1 \
-  || { grep -E "error|FAILED" -A3 $out/build.log | head -60; exit 1; }
+. tests/bench/gpu_build.sh $out || exit 1
 aha=build-cuda/app/aha
 $aha version
 

@@ -28,6 +28,8 @@ class TransformerTest : public QObject {
   void transformers5ConfigAndRopeScaling();
   void bfloat16CopySamplesLikeThePolicy();
   void bfloat16RoundTripKeepsPositions();
+  void fusedProjectionsMatchSeparateOnes();
+  void decodeAtADevicePositionMatchesAppending();
 };
 
 class TaskTest : public QObject {

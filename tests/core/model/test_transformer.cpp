@@ -331,3 +331,69 @@ void TransformerTest::bfloat16RoundTripKeepsPositions() {
   const double gap = (trip->forward(ids) - before).abs().max().item<double>();
   QVERIFY2(gap < 1e-5, qPrintable(QString("logits moved by %1 after a bfloat16 round trip").arg(gap)));
 }
+
+void TransformerTest::fusedProjectionsMatchSeparateOnes() {
+  for (const bool bias : {true, false}) {
+    auto separate = make_model(11, /*tied=*/true, bias);
+    auto fused = make_model(11, /*tied=*/true, bias);
+    fused->fuse_projections();
+    auto ids = torch::randint(3, 100, {3, 12}, torch::kLong);
+    auto mask = torch::ones({3, 12}, torch::kLong);
+    mask.narrow(1, 0, 4).select(0, 1).fill_(0);  // a left-padded row
+    const auto pos = positions_from_mask(mask);
+    auto logits = [&](Transformer& m) {
+      torch::NoGradGuard ng;
+      return m->forward(ids, mask, pos);
+    };
+    const double gap = (logits(fused) - logits(separate)).abs().max().item<double>();
+    QVERIFY2(gap < 1e-5, qPrintable(QString("fused logits differ by %1 (bias %2)").arg(gap).arg(bias)));
+    // An update of a separate parameter (the optimizer's) is an update of the fused matrix.
+    {
+      torch::NoGradGuard ng;
+      for (auto* m : {&fused, &separate}) {
+        auto layer = (*m)->model->layers[0]->as<DecoderLayer>();
+        layer->self_attn->k_proj->weight.mul_(1.5);
+        layer->mlp->up_proj->weight.add_(0.1);
+      }
+    }
+    const double after = (logits(fused) - logits(separate)).abs().max().item<double>();
+    QVERIFY2(after < 1e-5, qPrintable(QString("after an update, fused logits differ by %1").arg(after)));
+    // Training goes through the separate parameters, which receive gradients.
+    fused->train();
+    fused->forward(ids, mask, pos).sum().backward();
+    auto layer = fused->model->layers[1]->as<DecoderLayer>();
+    QVERIFY(layer->self_attn->v_proj->weight.grad().defined());
+    QVERIFY(layer->mlp->gate_proj->weight.grad().abs().sum().item<double>() > 0);
+    // A model moved after fusing no longer uses the stale fused matrices.
+    fused->to(torch::kFloat64);
+    separate->to(torch::kFloat64);
+    const double moved = (logits(fused) - logits(separate)).abs().max().item<double>();
+    QVERIFY2(moved < 1e-9, qPrintable(QString("a moved fused model differs by %1").arg(moved)));
+  }
+}
+
+void TransformerTest::decodeAtADevicePositionMatchesAppending() {
+  // The graph decoder's form of a decode step: the write position in a tensor, attention
+  // over a whole block of the cache with the unwritten positions masked.
+  auto model = make_model(12);
+  model->fuse_projections();
+  torch::NoGradGuard ng;
+  const int64_t B = 2, P = 5, capacity = 16;
+  auto ids = torch::randint(3, 100, {B, P + 4}, torch::kLong);
+  auto mask = torch::zeros({B, capacity}, torch::kLong);
+  mask.narrow(1, 0, P).fill_(1);
+  KVCache appending = model->make_cache(B, capacity), blocked = model->make_cache(B, capacity);
+  model->forward(ids.narrow(1, 0, P), mask.narrow(1, 0, P), {}, &appending);
+  model->forward(ids.narrow(1, 0, P), mask.narrow(1, 0, P), {}, &blocked);
+  auto write = torch::zeros({1}, torch::kLong);
+  for (int64_t t = P; t < P + 4; ++t) {
+    mask.select(1, t).fill_(1);
+    auto pos = torch::full({B, 1}, t, torch::kLong);
+    const auto want = model->forward(ids.narrow(1, t, 1), mask.narrow(1, 0, t + 1), pos, &appending);
+    write.fill_(t);
+    KVCache view{blocked.k, blocked.v, capacity - 1, write};
+    const auto got = model->forward(ids.narrow(1, t, 1), mask, pos, &view);
+    const double gap = (got - want).abs().max().item<double>();
+    QVERIFY2(gap < 1e-5, qPrintable(QString("step %1: logits differ by %2").arg(t).arg(gap)));
+  }
+}
