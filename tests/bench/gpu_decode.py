@@ -76,7 +76,7 @@ print(f"transformers {transformers.__version__}, torch {torch.__version__}, {tor
 print(f"device-to-device copy: {bw / 1e12:.2f} TB/s (bytes read + written)")
 rows = []
 for name, shape in SHAPES.items():
-    cfg = Qwen2Config(vocab_size=VOCAB, max_position_embeddings=4096, tie_word_embeddings=True, rope_theta=1e6,
+    cfg = Qwen2Config(vocab_size=VOCAB, max_position_embeddings=4096, tie_word_embeddings=True,
                       rms_norm_eps=1e-6, bos_token_id=151643, eos_token_id=151645, **shape)
     torch.manual_seed(0)
     with torch.device("cuda"):
