@@ -239,6 +239,7 @@ void TransformerImpl::reserve_positions(int64_t positions) {
 }
 
 void TransformerImpl::fuse_projections() {
+  decode_cache.reset();  // graphs captured before read the old weight storage
   for (size_t i = 0; i < model->layers->size(); ++i) {
     auto layer = model->layers[i]->as<DecoderLayer>();
     layer->self_attn->fuse_projections();

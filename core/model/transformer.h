@@ -117,6 +117,10 @@ class TransformerImpl : public torch::nn::Module {
 
   DecoderStack model{nullptr};
   torch::nn::Linear lm_head{nullptr};  // absent (null) when embeddings are tied
+  // The sampler's captured CUDA graphs of this model's decode step, with their buffers
+  // (core/rl/graph_decoder.cpp). They read the weights where they are: kept while the
+  // weights are only updated in place, dropped by fuse_projections().
+  std::shared_ptr<void> decode_cache;
 
  private:
   ModelConfig config_;

@@ -21,6 +21,8 @@ class Decoder {
   // Feeds `tokens` [batch] (CPU) at the cache's next position, after which the cache holds
   // `length` positions; returns the logits [batch, vocab] of the token after.
   virtual torch::Tensor step(const torch::Tensor& tokens, int64_t length) = 0;
+  // Seconds this decoder spent capturing graphs so far.
+  virtual double capture_seconds() const { return 0; }
 };
 
 // Inputs of a decoder: the prefilled cache, the attention mask over the cache's whole
@@ -36,8 +38,12 @@ std::unique_ptr<Decoder> make_eager_decoder(Transformer& model, DecodeState stat
 // Whether `model` can decode by replaying CUDA graphs: on a CUDA device, with a libtorch
 // built with CUDA graphs (core/rl/graph_decoder.cpp).
 bool graph_decoding_available(Transformer& model);
+// The KV cache capacity the graph decoder uses for `positions`: rounded up to its blocks,
+// so that calls with prompts of slightly different lengths share its captured graphs.
+int64_t graph_decoding_capacity(int64_t positions);
 // Replays captured CUDA graphs (graph_decoding_available() must hold); it decodes eagerly
-// on the same buffers if a capture fails.
+// on the same buffers if a capture fails. The graphs and their buffers stay with the model
+// (TransformerImpl::decode_cache) for the next call with the same batch size and capacity.
 std::unique_ptr<Decoder> make_graph_decoder(Transformer& model, DecodeState state);
 
 }  // namespace aha

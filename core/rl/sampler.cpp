@@ -1,6 +1,7 @@
 #include "core/rl/sampler.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/rl/decoder.h"
 
@@ -36,7 +37,15 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   const auto device = model->model->embed_tokens->weight.device();
   int64_t Lp = 0;
   for (const auto& p : prompts) Lp = std::max<int64_t>(Lp, p.size());
-  const int64_t capacity = Lp + opt.max_new_tokens;
+  const bool graphs = opt.cuda_graphs && graph_decoding_available(model);
+  const int64_t capacity = graphs ? graph_decoding_capacity(Lp + opt.max_new_tokens) : Lp + opt.max_new_tokens;
+  using Clock = std::chrono::steady_clock;
+  auto now = [&] {  // with a profile, the device finishes each phase before it is timed
+    if (opt.profile && device.is_cuda()) torch::cuda::synchronize();
+    return Clock::now();
+  };
+  auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+  const auto t_prefill = now();
 
   auto ids = torch::full({B, Lp}, opt.pad_id, torch::kLong);
   auto mask = torch::zeros({B, capacity}, torch::kLong);
@@ -55,9 +64,11 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   auto positions = positions_from_mask(prefix_mask);
   auto logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
   DecodeState state{std::move(cache), mask, prefix_mask.sum(1, /*keepdim=*/true)};  // next position: real tokens so far
-  std::unique_ptr<Decoder> decoder = opt.cuda_graphs && graph_decoding_available(model)
-                                         ? make_graph_decoder(model, std::move(state))
-                                         : make_eager_decoder(model, std::move(state));
+  std::unique_ptr<Decoder> decoder =
+      graphs ? make_graph_decoder(model, std::move(state)) : make_eager_decoder(model, std::move(state));
+  DecodeProfile profile;
+  auto t0 = now();
+  profile.prefill = seconds(t_prefill, t0);
 
   // Finished rows leave the batch when the decoder says so. Per step, the only
   // device-to-host transfer is the sampled tokens; the bookkeeping stays on the host.
@@ -70,6 +81,8 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   std::vector<int> tail;
   for (int t = 0; t < opt.max_new_tokens; ++t) {
     auto tok = sample_tokens(logits, opt.temperature, opt.top_p).to(torch::kCPU);
+    const auto t1 = now();
+    profile.sample += seconds(t0, t1);
     auto tk = tok.accessor<int64_t, 1>();
     std::vector<int64_t> keep;  // batch rows still generating
     for (int64_t i = 0; i < tk.size(0); ++i) {
@@ -99,8 +112,14 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
       tok = tok.index_select(0, torch::tensor(keep, torch::kLong));
       rows = std::move(kept_rows);
     }
+    const auto t2 = now();
+    profile.bookkeeping += seconds(t1, t2);
     logits = decoder->step(tok, Lp + t + 1);  // positions in the cache after this token
+    t0 = now();
+    profile.step += seconds(t2, t0);
   }
+  profile.capture = decoder->capture_seconds();
+  if (opt.profile) *opt.profile = profile;
 
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t t = 0; t < produced[b]; ++t) out.completions[b].push_back(static_cast<int>(ta[b][t]));

@@ -11,6 +11,13 @@
 
 namespace aha {
 
+// Where a generate() call's time went, when asked for (SamplingOptions::profile): the
+// device is synchronized around each phase, which itself costs a little.
+struct DecodeProfile {
+  double prefill = 0, sample = 0, bookkeeping = 0, step = 0;  // seconds, summed over steps
+  double capture = 0;  // seconds spent capturing CUDA graphs (part of `step`)
+};
+
 struct SamplingOptions {
   double temperature = 1.0;  // 0 = greedy
   double top_p = 1.0;
@@ -23,6 +30,7 @@ struct SamplingOptions {
   // On CUDA, replay captured graphs of the decode step (core/rl/decoder.h) where this
   // libtorch has them; false decodes eagerly.
   bool cuda_graphs = true;
+  DecodeProfile* profile = nullptr;  // filled when given (benchmarks)
 };
 
 struct Generation {

@@ -9,7 +9,8 @@
 //     prints tokens/s, the median of 3 runs. bf16 = the trainer's bfloat16 sampling copy.
 //     BENCH_PAD=1: prompts of different lengths, left-padded as in training.
 //     BENCH_GRAPHS=0: decode without CUDA graphs. BENCH_UNFUSED=1: q/k/v and gate/up as
-//     separate products. BENCH_RUNS=N: timed runs (default 3).
+//     separate products. BENCH_RUNS=N: timed runs (default 3). BENCH_PROFILE=1: one more run,
+//     synchronized around each phase, says where its time went.
 //   bench_hf_model compare DIR BATCH PROMPT_LEN NEW_TOKENS fp32|bf16 STOP_ID
 //     Greedy decoding with and without CUDA graphs: the tokens must be the same.
 // Runs on CUDA when libtorch sees a GPU, else on the CPU.
@@ -151,10 +152,9 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
   aha::SamplingOptions opt;
   opt.cuda_graphs = !env_is("BENCH_GRAPHS", "0");
   opt.temperature = 1.0;
-  opt.max_new_tokens = 8;
-  if (stop_id >= 0) opt.stop_ids = {stop_id};
-  aha::generate(model, prompts, opt);  // warm-up: kernels, allocator, handles
   opt.max_new_tokens = new_tokens;
+  if (stop_id >= 0) opt.stop_ids = {stop_id};
+  aha::generate(model, prompts, opt);  // warm-up: kernels, allocator, handles, CUDA graphs
   std::vector<double> seconds;
   int64_t produced = 0, steps = 0;
   const int runs = std::max(1, std::getenv("BENCH_RUNS") ? std::atoi(std::getenv("BENCH_RUNS")) : 3);
@@ -169,14 +169,23 @@ int generate(const std::string& dir, int batch, int prompt_len, int new_tokens, 
     steps = gen.decode_steps;
   }
   std::sort(seconds.begin(), seconds.end());
-  std::printf("%lld decode steps; ", static_cast<long long>(steps));
   const double median = seconds[seconds.size() / 2];
+  std::printf("%lld decode steps; ", static_cast<long long>(steps));
   std::printf("generate %s on %s, %d CPU threads%s%s%s%s: batch %d, prompt %d, %d new tokens: %.0f tokens/s "
               "(median %.3f s, %lld tokens, %.3f ms/step)\n",
               precision.c_str(), device.is_cuda() ? "CUDA" : "CPU", torch::get_num_threads(), stop_id >= 0 ? ", stopping" : "",
               padded ? ", padded" : "", opt.cuda_graphs && device.is_cuda() ? ", graphs" : "",
               env_is("BENCH_UNFUSED", "1") ? ", unfused" : "", batch, prompt_len, new_tokens, produced / median, median,
               static_cast<long long>(produced), 1e3 * median / std::max<int64_t>(1, steps));
+  if (env_is("BENCH_PROFILE", "1")) {  // one more run, synchronized around each phase
+    aha::DecodeProfile profile;
+    opt.profile = &profile;
+    aha::generate(model, prompts, opt);
+    std::printf("profile of the last run, ms per decode step: prefill %.3f, sampling %.3f, bookkeeping %.3f, "
+                "decode step %.3f (graph captures %.3f)\n",
+                1e3 * profile.prefill / steps, 1e3 * profile.sample / steps, 1e3 * profile.bookkeeping / steps,
+                1e3 * profile.step / steps, 1e3 * profile.capture / steps);
+  }
   return 0;
 }
 

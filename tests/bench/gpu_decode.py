@@ -8,7 +8,8 @@ embedding is the LM head) plus the keys and values in use (prompt + half the new
 on average), over the bandwidth of a large device-to-device copy measured in this run
 (bytes read + written). Models: Qwen2.5-0.5B and -1.5B shapes with random weights, saved
 in bf16; batch 64 and 256, prompt 16, 128 new tokens, sampling at temperature 1 with no
-stop. Each engine: a warm-up, then the median of BENCH_RUNS timed runs.
+stop. Each engine: a warm-up, then the median of RUNS timed runs. GPU_DECODE_CASES
+(e.g. "qwen2.5-1.5b:256,qwen2.5-0.5b:64") limits the run to some shapes and batches.
 """
 import os, re, shutil, statistics, subprocess, sys, time
 
@@ -44,10 +45,14 @@ def copy_bandwidth():
     return 2 * n * 2 / statistics.median(times)
 
 
+CASES = [(c.split(":")[0], int(c.split(":")[1])) for c in os.environ.get("GPU_DECODE_CASES", "").split(",") if c]
+
+
 def ours(d, batch, graphs):
-    env = dict(os.environ, BENCH_RUNS=str(RUNS), BENCH_GRAPHS="1" if graphs else "0")
+    env = dict(os.environ, BENCH_RUNS=str(RUNS), BENCH_GRAPHS="1" if graphs else "0", BENCH_PROFILE="1")
     res = subprocess.run([BENCH, "generate", d, str(batch), str(P), str(N), "bf16"], check=True, capture_output=True,
                          text=True, env=env).stdout
+    print("   ", res.strip().replace("\n", "\n    "))
     m = re.search(r"([\d.]+) tokens/s \(median ([\d.]+) s, (\d+) tokens, ([\d.]+) ms/step\)", res)
     return float(m.group(1)), float(m.group(4)) / 1e3
 
@@ -76,6 +81,8 @@ print(f"transformers {transformers.__version__}, torch {torch.__version__}, {tor
 print(f"device-to-device copy: {bw / 1e12:.2f} TB/s (bytes read + written)")
 rows = []
 for name, shape in SHAPES.items():
+    if CASES and name not in {c[0] for c in CASES}:
+        continue
     cfg = Qwen2Config(vocab_size=VOCAB, max_position_embeddings=4096, tie_word_embeddings=True,
                       rms_norm_eps=1e-6, bos_token_id=151643, eos_token_id=151645, **shape)
     torch.manual_seed(0)
@@ -89,6 +96,8 @@ for name, shape in SHAPES.items():
     hd = shape["hidden_size"] // shape["num_attention_heads"]
     kv_per_position = shape["num_hidden_layers"] * 2 * shape["num_key_value_heads"] * hd * 2  # bytes, k and v
     for batch in (64, 256):
+        if CASES and (name, batch) not in CASES:
+            continue
         step_bytes = params * 2 + batch * (P + N / 2) * kv_per_position
         floor = step_bytes / bw
         hf_tps, hf_step = theirs(model, batch)

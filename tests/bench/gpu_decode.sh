@@ -9,6 +9,7 @@
 #      0.5B and 1.5B shapes with random weights, batch 64 and 256, bf16 (gpu_decode.py);
 #   4. the built-in demo on the GPU in bf16 and float32, with and without graphs.
 #   AHA_DEBS=.gpu/debs tests/bench/gpu_decode.sh [OUT_DIR]
+# (GPU_DECODE_CASES="qwen2.5-1.5b:256" and DEMO_VARIANTS="bf16 fp32" run less.)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-${OUT:-/tmp/aha-gpu-decode}}
@@ -38,7 +39,7 @@ step "decode: roofline and transformers, bf16"
 PYTHONUNBUFFERED=1 python3 tests/bench/gpu_decode.py $bench $work "${AHA_TOKENIZER:-.gpu/tok}" | tee $out/decode.txt
 
 step "the built-in demo on the GPU: bf16 and float32, graphs on and off"
-for variant in bf16 fp32 bf16-eager; do
+for variant in ${DEMO_VARIANTS:-bf16 fp32 bf16-eager}; do
   sed -e 's/^device = .*/device = "cuda"/' -e "0,/^name = .*/s//name = \"demo-$variant\"/" \
     resources/presets/demo-arithmetic.toml >$work/$variant.toml
   [ $variant = fp32 ] && sed -i 's/^bf16 = .*/bf16 = false/' $work/$variant.toml
