@@ -14,7 +14,7 @@ namespace {
 const char* kSampleColumns =
     "s.id, s.run_id, s.step, s.prompt_id, s.group_index, s.index_in_group, s.token_count, p.text, p.reference,"
     " s.completion, s.rewards, s.aha_spans, s.reward, s.advantage, s.aha_score, s.correct, s.format_ok,"
-    " s.truncated, s.real_aha, s.language_mixing, s.extra";
+    " s.truncated, s.real_aha, s.language_mixing, s.extra, s.aha_events";
 
 SampleRow read_sample(const Statement& st) {
   SampleRow r;
@@ -39,6 +39,7 @@ SampleRow read_sample(const Statement& st) {
   r.real_aha = st.column_int(18);
   r.language_mixing = st.column_int(19);
   r.extra_json = st.column_text(20);
+  if (!st.column_is_null(21)) r.aha_events_json = st.column_text(21);
   return r;
 }
 
@@ -89,6 +90,8 @@ Where build_where(const SampleFilter& f) {
   if (f.correct) w.add(*f.correct ? "s.correct = 1" : "s.correct = 0");  // literal: partial indexes match it
   if (f.flagged_only) w.add("s.aha_score > 0");
   if (f.real_aha_only) w.add("s.real_aha = 1");
+  if (f.behaviours) w.add("(s.aha_behaviours & ?) != 0"), w.params.push_back(int64_t(f.behaviours));
+  if (f.outcomes) w.add("(s.aha_outcomes & ?) != 0"), w.params.push_back(int64_t(f.outcomes));
   if (f.tag_id) w.add("s.id IN (SELECT sample_id FROM sample_tags WHERE tag_id = ?)"), w.params.push_back(*f.tag_id);
   if (!f.text_query.empty())
     w.add("s.id IN (SELECT rowid FROM search.samples_fts WHERE samples_fts MATCH ?)"), w.params.push_back(f.text_query);

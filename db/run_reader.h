@@ -23,6 +23,7 @@ struct SampleRow {
   int group_index = 0, index_in_group = 0, token_count = 0;
   std::string prompt, reference, completion, rewards_json, aha_spans_json;
   std::string extra_json;  // fields an imported rollout brought (JSON object), or empty
+  std::optional<std::string> aha_events_json;  // none: stored before events were kept
   double reward = 0, advantage = 0, aha_score = 0;
   bool correct = false, format_ok = false, truncated = false, real_aha = false, language_mixing = false;
 };
@@ -37,6 +38,7 @@ struct SampleFilter {
   std::optional<bool> correct;
   bool flagged_only = false;   // aha_score > 0
   bool real_aha_only = false;
+  int behaviours = 0, outcomes = 0;  // bit masks: some event of one of these (0: any)
   std::optional<int64_t> tag_id;
   std::string text_query;      // FTS5 query over completions
 };

@@ -30,6 +30,10 @@ struct SampleRecord {
   bool correct = false, format_ok = false, truncated = false;
   double aha_score = 0;
   std::string aha_spans = "[]";  // JSON: [{"begin":..,"end":..,"category":..}]
+  // JSON: reflection events with behaviour and outcome (core/analysis/reflection_events.h),
+  // and a bit per behaviour and per outcome that some event has (for filters).
+  std::string aha_events = "[]";
+  int aha_behaviours = 0, aha_outcomes = 0;
   bool real_aha = false, language_mixing = false;
   std::string extra;  // JSON object of fields an imported rollout brought, or empty
 };

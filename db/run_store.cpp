@@ -52,8 +52,9 @@ RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
   db_->exec("PRAGMA wal_autocheckpoint = 20000");
   insert_sample_ = std::make_unique<Statement>(*db_,
       "INSERT INTO samples(id, run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
-      " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra)"
-      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra,"
+      " aha_events, aha_behaviours, aha_outcomes)"
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_metric_ = std::make_unique<Statement>(*db_,
       "INSERT OR REPLACE INTO metrics(run_id, name, step, value, wall_time) VALUES(?,?,?,?,?)");
   insert_prompt_ = std::make_unique<Statement>(*db_,
@@ -126,6 +127,7 @@ void RunStore::write_step(const StepRecord& step) {
         st.bind_null(19);
       else
         st.bind(19, s.extra);
+      st.bind(20, s.aha_events).bind(21, s.aha_behaviours).bind(22, s.aha_outcomes);
       st.run();
     }
     set_next_sample_id_->bind(1, id).run();

@@ -134,6 +134,17 @@ const char* const kMigrations[] = {
       points BLOB NOT NULL,
       PRIMARY KEY(run_id, name, first_step)) WITHOUT ROWID;
     )sql",
+    // v7: reflection events with their behaviour and outcome (docs/REFLECTION.md), as JSON,
+    // and one bit per behaviour and per outcome for the trace browser's filters, which the
+    // step index covers. NULL events: a sample stored before v7, analysed on demand.
+    R"sql(
+    ALTER TABLE samples ADD COLUMN aha_events TEXT;
+    ALTER TABLE samples ADD COLUMN aha_behaviours INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE samples ADD COLUMN aha_outcomes INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX samples_by_step;
+    CREATE INDEX samples_by_step ON samples(run_id, step, id, correct, reward, token_count, aha_score, real_aha,
+                                            aha_behaviours, aha_outcomes);
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

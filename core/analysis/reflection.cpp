@@ -14,44 +14,6 @@ namespace {
 using Cat = ReflectionCategory;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_word(char c) {  // ASCII letters and digits (std::isalnum in the C locale, without the call)
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-LexiconEntry entry(std::string phrase, Cat cat, std::vector<std::string> pre = {}, std::vector<std::string> post = {},
-                   std::vector<std::string> not_post = {}) {
-  return {std::move(phrase), cat, std::move(pre), std::move(post), std::move(not_post)};
-}
-
-bool preceded(const std::string& text, size_t pos, const std::string& ctx) {
-  if (ctx == "^" || ctx == "#") {
-    size_t p = pos;
-    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t')) --p;
-    if (ctx == "#") return p > 0 && is_digit(text[p - 1]);
-    return p == 0 || text[p - 1] == '\n' || text[p - 1] == '>';
-  }
-  return pos >= ctx.size() && text.compare(pos - ctx.size(), ctx.size(), ctx) == 0;
-}
-
-bool followed(const std::string& text, size_t pos, const std::string& ctx) {
-  if (ctx == "#") {
-    size_t p = pos;
-    while (p < text.size() && text[p] == ' ') ++p;
-    return p < text.size() && is_digit(text[p]);
-  }
-  if (ctx == "$") return pos == text.size() || text[pos] == '\n' || text[pos] == '<';
-  return text.compare(pos, ctx.size(), ctx) == 0;
-}
-
-bool any_matches(const std::vector<std::string>& list, const std::function<bool(const std::string&)>& f) {
-  return std::any_of(list.begin(), list.end(), f);
-}
 
 // A number token starting at or after `pos` (spaces skipped), or nothing.
 std::optional<std::pair<size_t, std::string>> number_at(const std::string& t, size_t pos) {
@@ -149,127 +111,22 @@ void restated_equations(const std::string& t, std::vector<std::pair<size_t, size
 
 }  // namespace
 
-const char* to_string(ReflectionCategory c) {
-  switch (c) {
-    case Cat::Verification: return "verification";
-    case Cat::Backtracking: return "backtracking";
-    case Cat::Restart: return "restart";
-  }
-  return "?";
-}
+ReflectionDetector::ReflectionDetector(std::vector<LexiconEntry> lexicon) : matcher_(std::move(lexicon)) {}
 
-ReflectionCategory reflection_category_from_string(const std::string& s) {
-  if (s == "verification") return Cat::Verification;
-  if (s == "backtracking") return Cat::Backtracking;
-  if (s == "restart") return Cat::Restart;
-  throw std::invalid_argument("unknown reflection category '" + s + "' (known: verification, backtracking, restart)");
-}
-
-std::vector<LexiconEntry> default_reflection_lexicon() {
-  const std::vector<std::string> starts = {"^", ". ", "! ", "? ", ", ", "... ", "… "};
-  const std::vector<std::string> checked_things = {
-      "#", ":", " again", " it", " this", " that", " my ", " our ", " the answer", " the result", " the sum",
-      " the calculation", " the work", " the solution", " the math", " each", " whether the answer", " by "};
-  const std::vector<std::string> not_checks = {" it out", " in", " out", " the box", " your", " the weather",
-                                               " the mail", " the oven", " the door", " the time"};
-  return {
-      // Verification: checking a result, not a box.
-      entry("check", Cat::Verification, {"let me ", "let's ", "let us ", "i'll ", "i will ", "i should ", "we can ", "now "},
-            {}, not_checks),
-      entry("check", Cat::Verification, {}, checked_things, not_checks),
-      entry("double-check", Cat::Verification), entry("double check", Cat::Verification),
-      entry("re-check", Cat::Verification), entry("recheck", Cat::Verification),
-      entry("sanity check", Cat::Verification),
-      entry("verify", Cat::Verification, {"let me ", "let's ", "let us ", "to ", "i'll ", "i will ", "we can ", "now "}, {},
-            {" your", " the email", " the identity", " account"}),
-      entry("verify", Cat::Verification, {}, {":", "#", " the answer", " the result", " this", " that", " it "}),
-      entry("verifying", Cat::Verification, {}, {":", "#", " the answer", " the result", " this", " that"}),
-      entry("checking", Cat::Verification, {}, {":", "#", " the answer", " the result", " again", " my ", " our "}),
-      entry("recompute", Cat::Verification, {"let me ", "let's ", "i'll ", "i will "}),
-      entry("recalculate", Cat::Verification, {"let me ", "let's ", "i'll ", "i will "}),
-      entry("let me confirm", Cat::Verification), entry("let's confirm", Cat::Verification),
-      entry("plugging back", Cat::Verification), entry("plug it back", Cat::Verification),
-      entry("plugging it back", Cat::Verification), entry("substituting back", Cat::Verification),
-      entry("让我检查", Cat::Verification), entry("检查一下", Cat::Verification), entry("再检查", Cat::Verification),
-      entry("验证一下", Cat::Verification), entry("让我验证", Cat::Verification), entry("验算", Cat::Verification),
-      entry("重新检查", Cat::Verification), entry("核对一下", Cat::Verification),
-      // Backtracking: stopping and doubting what was just said.
-      entry("wait", Cat::Backtracking, {}, {",", " a moment", " a second", " a minute", "...", "…", " -", " —"}),
-      entry("wait", Cat::Backtracking, starts, {".", "!", " no", " that", " this", " i ", " let", " what", " actually", " hmm"}),
-      entry("hmm", Cat::Backtracking), entry("hmmm", Cat::Backtracking),
-      entry("hold on", Cat::Backtracking, {}, {",", ".", "!", " -", " —", " a second", " a moment"}),
-      entry("made an error", Cat::Backtracking), entry("doesn't seem right", Cat::Backtracking),
-      entry("does not seem right", Cat::Backtracking), entry("that's not correct", Cat::Backtracking),
-      entry("actually", Cat::Backtracking, starts, {","}), entry("actually", Cat::Backtracking, {"no ", "no, "}),
-      entry("on second thought", Cat::Backtracking),
-      entry("that's not right", Cat::Backtracking), entry("that is not right", Cat::Backtracking),
-      entry("that's wrong", Cat::Backtracking), entry("that is wrong", Cat::Backtracking),
-      entry("this is wrong", Cat::Backtracking), entry("that's incorrect", Cat::Backtracking),
-      entry("that is incorrect", Cat::Backtracking), entry("made a mistake", Cat::Backtracking),
-      entry("my mistake", Cat::Backtracking), entry("was wrong", Cat::Backtracking, {"#", "i ", "that "}),
-      entry("oops", Cat::Backtracking), entry("reconsider", Cat::Backtracking), entry("re-evaluate", Cat::Backtracking),
-      entry("reevaluate", Cat::Backtracking), entry("re-examine", Cat::Backtracking), entry("rethink", Cat::Backtracking),
-      entry("等等", Cat::Backtracking, {"^", "。", "！", "？", "，", " ", "\n"}, {"，", ",", "！", "!", "…"}),
-      entry("等一下", Cat::Backtracking), entry("不对", Cat::Backtracking, {}, {}, {"称", "劲"}),
-      entry("算错", Cat::Backtracking), entry("我错了", Cat::Backtracking), entry("再想想", Cat::Backtracking),
-      entry("重新考虑", Cat::Backtracking), entry("重新思考", Cat::Backtracking),
-      // Restart: dropping the attempt and beginning again.
-      entry("start over", Cat::Restart), entry("start again", Cat::Restart), entry("begin again", Cat::Restart),
-      entry("try again", Cat::Restart, {"let me ", "let's ", "let us ", "i'll ", "i will "}),
-      entry("another approach", Cat::Restart), entry("different approach", Cat::Restart),
-      entry("let me redo", Cat::Restart), entry("let's redo", Cat::Restart),
-      entry("重新计算", Cat::Restart), entry("重新开始", Cat::Restart), entry("换一种方法", Cat::Restart),
-      entry("让我重新", Cat::Restart),
-  };
-}
-
-ReflectionDetector::ReflectionDetector(std::vector<LexiconEntry> lexicon) : lexicon_(std::move(lexicon)) {
-  for (auto& e : lexicon_) {
-    if (e.phrase.empty()) throw std::invalid_argument("reflection lexicon: an entry has an empty phrase");
-    e.phrase = lower_ascii(e.phrase);
-    for (auto* list : {&e.preceded_by, &e.followed_by, &e.not_followed_by})
-      for (auto& s : *list) s = lower_ascii(s);
-  }
-  by_first_byte_.resize(256);
-  for (size_t i = 0; i < lexicon_.size(); ++i)
-    by_first_byte_[static_cast<unsigned char>(lexicon_[i].phrase[0])].push_back(static_cast<int>(i));
-}
-
-Reflection ReflectionDetector::analyse(std::string_view original, std::string_view final_answer) const {
+Reflection ReflectionDetector::analyse(std::string_view original, std::string_view final_answer,
+                                       const AnswerJudge& judge) const {
   const std::string t = lower_ascii(original);
   struct Hit {
     size_t b, e;
     Cat cat;
   };
-  std::vector<Hit> hits;
-  for (size_t p = 0; p < t.size(); ++p) {
-    // Cheap tests first: most positions are inside a word, where a phrase that starts
-    // with a letter cannot begin, and most candidates differ in their second byte.
-    const bool mid_word = p > 0 && is_word(t[p - 1]);
-    if (mid_word && is_word(t[p])) continue;  // every phrase listed under t[p] starts with it
-    for (const int index : by_first_byte_[static_cast<unsigned char>(t[p])]) {
-      const auto& ent = lexicon_[index];
-      const auto& ph = ent.phrase;
-      if (mid_word && is_word(ph.front())) continue;
-      if (ph.size() > 1 && (p + 1 >= t.size() || t[p + 1] != ph[1])) continue;
-      if (t.compare(p, ph.size(), ph) != 0) continue;
-      const size_t q = p + ph.size();
-      if (is_word(ph.back()) && q < t.size() && is_word(t[q])) continue;
-      auto pre = [&](const std::string& c) { return preceded(t, p, c); };
-      auto post = [&](const std::string& c) { return followed(t, q, c); };
-      if (!ent.preceded_by.empty() && !any_matches(ent.preceded_by, pre)) continue;
-      if (!ent.followed_by.empty() && !any_matches(ent.followed_by, post)) continue;
-      if (any_matches(ent.not_followed_by, post)) continue;
-      hits.push_back({p, q, ent.category});
-    }
-  }
-  // Overlapping matches ("double-check" and "check") keep the earliest, longest one.
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.b != b.b ? a.b < b.b : a.e > b.e; });
+  const auto phrases = matcher_.find(t);
   std::vector<Hit> kept;
-  for (const auto& h : hits)
-    if (kept.empty() || h.b >= kept.back().e) kept.push_back(h);
+  for (const auto& h : phrases) kept.push_back({h.begin, h.end, h.category});
 
   Reflection r;
+  // Events need the trajectory; most samples have no phrase and skip it.
+  if (!phrases.empty()) r.events = reflection_events(original, phrases, answer_trajectory(original, judge), judge);
   const size_t think_end = std::min(t.find("</think>"), t.size());
   for (size_t i = 0; i < kept.size(); ++i) {
     const size_t region_end = std::min(i + 1 < kept.size() ? kept[i + 1].b : t.size(), think_end);
@@ -307,16 +164,12 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
       r.spans.push_back({chars[h.b], chars[h.e], h.cat});
       keep_out *= h.cat == Cat::Verification ? 0.5 : 0.4;
     }
+    for (auto& e : r.events) e.begin = chars[e.begin], e.end = chars[e.end];
   }
   for (size_t i = 0; i < r.revisions.size(); ++i) keep_out *= 0.5;
   r.score = r.spans.empty() && r.revisions.empty() ? 0.0 : 1.0 - keep_out;
   r.language_mixing = has_language_mixing(original);
   return r;
-}
-
-bool is_real_aha(const Reflection& r, bool final_correct, const std::function<bool(std::string_view)>& is_correct) {
-  if (!final_correct || !r.revised()) return false;
-  return r.first_answer.empty() || !is_correct || !is_correct(r.first_answer);
 }
 
 bool has_language_mixing(std::string_view s) {

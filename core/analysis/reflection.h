@@ -8,26 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/analysis/answer_trajectory.h"
+#include "core/analysis/reflection_events.h"
+#include "core/analysis/reflection_lexicon.h"
+
 namespace aha {
-
-enum class ReflectionCategory { Verification, Backtracking, Restart };
-const char* to_string(ReflectionCategory c);
-ReflectionCategory reflection_category_from_string(const std::string& s);  // throws on unknown
-
-// One phrase of the lexicon. Matching ignores ASCII case and, for phrases that begin or
-// end with a letter or digit, requires a word boundary there. Context lists hold literal
-// strings plus two marks: "#" is a digit (after optional spaces), "^" (preceded_by only)
-// is the start of a line or of the text. A match counts when some preceded_by entry
-// matches (or the list is empty), some followed_by entry matches (or it is empty), and
-// no not_followed_by entry matches.
-struct LexiconEntry {
-  std::string phrase;
-  ReflectionCategory category = ReflectionCategory::Backtracking;
-  std::vector<std::string> preceded_by, followed_by, not_followed_by;
-};
-
-// English and Chinese phrases with the context rules that keep near misses out.
-std::vector<LexiconEntry> default_reflection_lexicon();
 
 // Offsets are in characters (Unicode code points) of the analysed text, end exclusive.
 struct ReflectionSpan {
@@ -46,27 +31,29 @@ struct Reflection {
   std::vector<Revision> revisions;
   std::string first_answer;  // the first answer the trace states, when it states one early
   bool language_mixing = false;
+  // Each phrase as an event with its behaviour and outcome (offsets in characters).
+  std::vector<ReflectionEvent> events;
   bool reflective() const { return !spans.empty(); }
   bool revised() const { return !revisions.empty(); }
+  // The real aha: an event that turned a wrong value into the right one.
+  bool real_aha() const {
+    for (const auto& e : events)
+      if (e.outcome == ReflectionOutcome::Fix) return true;
+    return false;
+  }
 };
 
 class ReflectionDetector {
  public:
   explicit ReflectionDetector(std::vector<LexiconEntry> lexicon = default_reflection_lexicon());
   // `final_answer` (the <answer> content) lets the detector notice a trace whose final
-  // answer differs from the first answer it stated.
-  Reflection analyse(std::string_view text, std::string_view final_answer = {}) const;
+  // answer differs from the first answer it stated; `judge` tells a right final answer
+  // (the task's checker), for outcomes of values stated in that role.
+  Reflection analyse(std::string_view text, std::string_view final_answer = {}, const AnswerJudge& judge = {}) const;
 
  private:
-  std::vector<LexiconEntry> lexicon_;
-  // Entries by the first byte of their phrase: one pass over the text finds every
-  // phrase (a find() per phrase scanned each text ~100 times).
-  std::vector<std::vector<int>> by_first_byte_;
+  PhraseMatcher matcher_;
 };
-
-// The "real aha": a revision that ends in a right final answer, and did not start from a
-// first answer that was already right.
-bool is_real_aha(const Reflection& r, bool final_correct, const std::function<bool(std::string_view)>& is_correct);
 
 // Several writing systems in one trace (R1-Zero's language mixing); single letters and
 // common math names (x, sin, log) do not count as a language.

@@ -56,11 +56,11 @@ StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> sa
     const std::string reference = s.reference;
     auto is_right = [&](std::string_view a) { return !reference.empty() && answers_match(a, reference, 1e-6); };
     s.correct = in.correct ? *in.correct : (parsed.has_answer && is_right(parsed.answer));
-    const auto refl = detector_.analyse(s.completion, parsed.answer);
-    s.aha_score = refl.score;
-    s.aha_spans = spans_to_json(refl.spans);
-    s.real_aha = is_real_aha(refl, s.correct, is_right);
-    s.language_mixing = refl.language_mixing;
+    const auto refl = detector_.analyse(s.completion, parsed.answer, [&](std::string_view a) -> std::optional<bool> {
+      if (reference.empty()) return std::nullopt;
+      return is_right(a);
+    });
+    record_reflection(refl, s);
     s.extra = std::move(in.extra);
     rec.samples.push_back(std::move(s));
   }

@@ -225,11 +225,10 @@ StepSummary GrpoTrainer::train_step() {
     }
     s.correct = parsed.has_answer && m.task->is_correct(prob, parsed.answer);
     s.format_ok = parsed.format_ok;
-    const auto refl = m.detector.analyse(s.completion, parsed.answer);
-    s.aha_score = refl.score;
-    s.aha_spans = spans_to_json(refl.spans);
-    s.real_aha = is_real_aha(refl, s.correct, [&](std::string_view a) { return m.task->is_correct(prob, a); });
-    s.language_mixing = refl.language_mixing;
+    const auto refl = m.detector.analyse(s.completion, parsed.answer, [&](std::string_view a) -> std::optional<bool> {
+      return m.task->is_correct(prob, a);
+    });
+    record_reflection(refl, s);
     totals[i] = s.reward;
     completion_tokens += s.token_count;
     record.samples.push_back(std::move(s));

@@ -1,8 +1,10 @@
 #include "core/run/step_metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
+#include <numeric>
 
 namespace aha {
 
@@ -22,6 +24,54 @@ double sample_std(const std::vector<double>& v) {
   return std::sqrt(var / (v.size() - 1));
 }
 
+// The metrics of docs/REFLECTION.md's events, and of lengths by result.
+void reflection_metrics(const std::vector<SampleRecord>& samples, std::vector<std::pair<std::string, double>>& mt) {
+  const double n = std::max<size_t>(1, samples.size());
+  EventCounts events;                                 // over the step
+  std::array<int, kReflectionOutcomes> with_outcome{};  // completions with some event of each outcome
+  std::map<int, std::pair<std::vector<bool>, std::vector<bool>>> groups;  // group -> (reflects, correct)
+  std::vector<double> correct_len, incorrect_len, truncated_len;
+  for (const auto& s : samples) {
+    const auto counts = s.aha_events == "[]" ? EventCounts{} : count_events(events_from_json(s.aha_events));
+    for (int i = 0; i < kReflectionCategories; ++i) events.behaviour[i] += counts.behaviour[i];
+    for (int i = 0; i < kReflectionOutcomes; ++i) {
+      events.outcome[i] += counts.outcome[i];
+      with_outcome[i] += counts.outcome[i] > 0;
+    }
+    auto& [reflects, correct] = groups[s.group_index];
+    reflects.push_back(s.aha_events != "[]");
+    correct.push_back(s.correct);
+    (s.truncated ? truncated_len : s.correct ? correct_len : incorrect_len).push_back(s.token_count);
+  }
+  for (int i = 0; i < kReflectionCategories; ++i)
+    mt.emplace_back(std::string("reflection/") + to_string(static_cast<ReflectionCategory>(i)) + "_per_response",
+                    events.behaviour[i] / n);
+  const int judged = std::accumulate(events.outcome.begin() + 1, events.outcome.end(), 0);  // all but none
+  for (int i = 1; i < kReflectionOutcomes; ++i) {
+    const std::string name = to_string(static_cast<ReflectionOutcome>(i));
+    if (judged > 0) mt.emplace_back("reflection/share_" + name, double(events.outcome[i]) / judged);
+    mt.emplace_back("reflection/" + name + "_rate", with_outcome[i] / n);
+  }
+  // Is reflection superficial? Accuracy with and without it, within the groups that have
+  // both (Liu et al. 2025, "Understanding R1-Zero-Like Training", Fig. 13).
+  double right_with = 0, with = 0, right_without = 0, without = 0;
+  for (const auto& [g, rc] : groups) {
+    const auto& [reflects, correct] = rc;
+    const auto k = std::count(reflects.begin(), reflects.end(), true);
+    if (k == 0 || k == static_cast<long>(reflects.size())) continue;
+    for (size_t i = 0; i < reflects.size(); ++i) (reflects[i] ? right_with : right_without) += correct[i];
+    with += k;
+    without += reflects.size() - k;
+  }
+  if (with > 0) {
+    mt.emplace_back("accuracy/with_reflection", right_with / with);
+    mt.emplace_back("accuracy/without_reflection", right_without / without);
+  }
+  if (!correct_len.empty()) mt.emplace_back("completions/mean_length_correct", mean_of(correct_len));
+  if (!incorrect_len.empty()) mt.emplace_back("completions/mean_length_incorrect", mean_of(incorrect_len));
+  if (!truncated_len.empty()) mt.emplace_back("completions/mean_length_truncated", mean_of(truncated_len));
+}
+
 // Linear interpolation between order statistics (numpy's default).
 double percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -33,6 +83,17 @@ double percentile(std::vector<double> v, double q) {
 }
 
 }  // namespace
+
+void record_reflection(const Reflection& r, SampleRecord& s) {
+  s.aha_score = r.score;
+  s.aha_spans = spans_to_json(r.spans);
+  s.aha_events = events_to_json(r.events);
+  const auto counts = count_events(r.events);
+  s.aha_behaviours = counts.behaviour_bits();
+  s.aha_outcomes = counts.outcome_bits();
+  s.real_aha = r.real_aha();
+  s.language_mixing = r.language_mixing;
+}
 
 std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<SampleRecord>& samples,
                                                            const std::vector<std::string>& reward_functions) {
@@ -73,6 +134,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   mt.emplace_back("frac_reward_zero_std", zero_std / n_groups);
   mt.emplace_back("aha_rate", reflective / n);
   mt.emplace_back("real_aha_rate", real_aha / n);
+  reflection_metrics(samples, mt);
   return mt;
 }
 

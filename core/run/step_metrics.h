@@ -6,12 +6,22 @@
 #include <utility>
 #include <vector>
 
+#include "core/analysis/reflection.h"
 #include "db/run_sink.h"
 
 namespace aha {
 
+// What a sample keeps of its analysis: score, spans, events with their bits, real aha.
+void record_reflection(const Reflection& r, SampleRecord& s);
+
 // `samples` carry group_index (the GRPO group); `reward_functions` names the order of
 // the rewards/<name>/mean entries (every sample's per-function rewards use these names).
+// Reflection metrics (docs/REFLECTION.md): reflection/<behaviour>_per_response, the
+// events of each behaviour per completion; reflection/share_<outcome>, each outcome's
+// share of the events that have one; reflection/<outcome>_rate, the share of completions
+// with such an event (real_aha_rate: with a fix); accuracy/with_reflection and
+// accuracy/without_reflection within the groups that have both (absent without such a
+// group); completions/mean_length_{correct,incorrect,truncated} (absent when none).
 std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<SampleRecord>& samples,
                                                            const std::vector<std::string>& reward_functions);
 

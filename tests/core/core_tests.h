@@ -109,12 +109,25 @@ class TrainerTest : public QObject {
   QString base_;  // a briefly pretrained base model for these tests
 };
 
+class ReflectionEventsTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void arithmeticAsWritten();
+  void trajectoryOfADemoTrace();
+  void trajectoryOfProse();
+  void labelledDemoTraces();
+  void labelledHandwrittenTraces();
+  void heldOutTraces();
+  void eventsRoundTripThroughJson();
+};
+
 class ReflectionTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void labelledSetPrecisionAndRecall();
   void spansAreCharacterOffsetsWithCategories();
   void revisionAndRealAha();
+  void theIssuesTwoDemoTraces();
   void nearMissesStayQuiet();
   void customLexiconEntries();
   void onsetStepAfterBaseline();

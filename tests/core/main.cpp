@@ -13,5 +13,6 @@ int main(int argc, char** argv) {
       aha::test::suite<ConfigTest>("config"),
       aha::test::suite<TrainerTest>("trainer"),
       aha::test::suite<ReflectionTest>("reflection"),
+      aha::test::suite<ReflectionEventsTest>("reflection_events"),
   });
 }

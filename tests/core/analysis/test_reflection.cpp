@@ -85,24 +85,52 @@ void ReflectionTest::spansAreCharacterOffsetsWithCategories() {
 
 void ReflectionTest::revisionAndRealAha() {
   ReflectionDetector d;
-  auto right = [](std::string_view a) { return a == "632"; };
+  const auto judge = numeric_judge("632");
   // The built-in corpus's form: a check concludes another value than the one stated.
-  const auto fixed = d.analyse("347+285=622 check 7+5=12 4+8+1=13 3+2+1=6 so 632 wait, 622 was wrong", "632");
+  const auto fixed = d.analyse("347+285=622 check 7+5=12 4+8+1=13 3+2+1=6 so 632 wait, 622 was wrong</think>"
+                               "<answer>632</answer>", "632", judge);
   QCOMPARE(int(fixed.revisions.size()), 1);
   QCOMPARE(fixed.revisions[0].from, std::string("622"));
   QCOMPARE(fixed.revisions[0].to, std::string("632"));
-  QVERIFY(is_real_aha(fixed, true, right));
-  QVERIFY(!is_real_aha(fixed, false, right));  // revised, but still wrong at the end
+  QCOMPARE(int(fixed.events.size()), 2);
+  QCOMPARE(fixed.events[0].outcome, ReflectionOutcome::Fix);
+  QCOMPARE(fixed.events[0].before, std::string("622"));
+  QCOMPARE(fixed.events[0].after, std::string("632"));
+  QCOMPARE(fixed.events[1].outcome, ReflectionOutcome::Fix);  // names the value the check replaced
+  QVERIFY(fixed.real_aha());
   // A check that confirms is verification, not a revision, so never a real aha.
-  const auto confirmed = d.analyse("347+285=632 check 7+5=12 4+8+1=13 3+2+1=6 so 632", "632");
+  const auto confirmed = d.analyse("347+285=632 check 7+5=12 4+8+1=13 3+2+1=6 so 632", "632", judge);
   QVERIFY(confirmed.reflective());
   QVERIFY(!confirmed.revised());
-  QVERIFY(!is_real_aha(confirmed, true, right));
-  // A first answer that was already right, revised away and back, is no aha.
-  const auto dithering = d.analyse("<think>The answer is 632. Hmm, 3+2=5 so 532. Wait, no: so 632</think>", "632");
-  QCOMPARE(int(dithering.revisions.size()), 2);
-  QVERIFY(dithering.revised());
-  QVERIFY(!is_real_aha(dithering, true, right));
+  QCOMPARE(confirmed.events.at(0).outcome, ReflectionOutcome::Confirm);
+  QVERIFY(!confirmed.real_aha());
+  // A right answer broken and then mended: a break, then a fix.
+  const auto dithering = d.analyse("<think>The answer is 632. Hmm, 3+2=5 so 532. Wait, no: so 632</think>", "632", judge);
+  QCOMPARE(int(dithering.events.size()), 2);
+  QCOMPARE(dithering.events[0].outcome, ReflectionOutcome::Break);
+  QCOMPARE(dithering.events[1].outcome, ReflectionOutcome::Fix);
+}
+
+void ReflectionTest::theIssuesTwoDemoTraces() {
+  // Quoted in the issue that asked for outcomes: a ritual "wait" after a confirming check
+  // wore the real-aha star; the column check that corrects a sum is the real aha.
+  ReflectionDetector d;
+  const auto ritual = d.analyse("939+281=1220 check 9+1=10 3+8+1=12 9+2+1=12 so 1220 wait, 1220 was wrong "
+                                "1220+689=1909</think><answer>1909</answer>",
+                                "1909", numeric_judge("1909"));
+  QCOMPARE(int(ritual.events.size()), 2);
+  QCOMPARE(ritual.events[0].outcome, ReflectionOutcome::Confirm);
+  QCOMPARE(ritual.events[1].outcome, ReflectionOutcome::Ritual);
+  QCOMPARE(ritual.events[1].behaviour, ReflectionCategory::Backtracking);
+  QVERIFY(!ritual.real_aha());
+  const auto fix = d.analyse("640+828=1368 check 0+8=8 4+2=6 6+8=14 so 1468 1468+333=1801</think>"
+                             "<answer>1801</answer>",
+                             "1801", numeric_judge("1801"));
+  QCOMPARE(int(fix.events.size()), 1);
+  QCOMPARE(fix.events[0].outcome, ReflectionOutcome::Fix);
+  QCOMPARE(fix.events[0].before, std::string("1368"));
+  QCOMPARE(fix.events[0].after, std::string("1468"));
+  QVERIFY(fix.real_aha());
 }
 
 void ReflectionTest::nearMissesStayQuiet() {

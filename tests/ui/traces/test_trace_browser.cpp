@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/reflection.h"
+#include "core/run/step_metrics.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "db/search_index.h"
@@ -81,10 +82,7 @@ void TraceBrowserTest::initTestCase() {
         s.reward = right ? 1.1 : 0.1;
         s.rewards = {{"accuracy", right ? 1.0 : 0.0}, {"format", 1.0}};
         s.advantage = right ? 0.5 : -1.5;
-        const auto r = detector.analyse(s.completion, answer);
-        s.aha_score = r.score;
-        s.aha_spans = spans_to_json(r.spans);
-        s.real_aha = is_real_aha(r, right, {});
+        record_reflection(detector.analyse(s.completion, answer, numeric_judge(s.reference)), s);
         rec.samples.push_back(s);
       }
     }

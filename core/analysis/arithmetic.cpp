@@ -1,0 +1,158 @@
+#include "core/analysis/arithmetic.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace aha {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// An operator or parenthesis at `pos`: its symbol in ASCII and its length in bytes.
+std::pair<char, size_t> symbol_at(std::string_view t, size_t pos) {
+  const char c = t[pos];
+  if (c == '+' || c == '-' || c == '*' || c == '/' || c == '(' || c == ')' || c == 'x' || c == 'X')
+    return {c == 'X' ? 'x' : c, 1};
+  const std::string_view rest = t.substr(pos);
+  if (rest.substr(0, 2) == "\xC3\x97" || rest.substr(0, 2) == "\xC2\xB7") return {'*', 2};  // × ·
+  if (rest.substr(0, 2) == "\xC3\xB7") return {'/', 2};                                   // ÷
+  if (rest.substr(0, 3) == "\xE2\x88\x92") return {'-', 3};                               // −
+  return {0, 0};
+}
+
+struct Token {
+  char op = 0;  // 0: a number
+  double value = 0;
+};
+
+std::optional<std::vector<Token>> tokenize(std::string_view t) {
+  std::vector<Token> out;
+  for (size_t p = 0; p < t.size();) {
+    if (t[p] == ' ') {
+      ++p;
+      continue;
+    }
+    if (is_digit(t[p])) {
+      // "5/36" written tight is one number: "1 ÷ 5/36" divides by the fraction.
+      auto n = number_at(t, p, /*fractions=*/true);
+      if (!n) return std::nullopt;
+      out.push_back({0, n->value});
+      p = n->end;
+      continue;
+    }
+    auto [op, len] = symbol_at(t, p);
+    if (!op) return std::nullopt;
+    // "5(7)" and "(2)(3)" multiply.
+    if (op == '(' && !out.empty() && (out.back().op == 0 || out.back().op == ')')) out.push_back({'*', 0});
+    if (op == 'x') {  // "3 x 4" multiplies; a letter x elsewhere is a variable
+      if (out.empty() || out.back().op != 0) return std::nullopt;
+      op = '*';
+    }
+    out.push_back({op, 0});
+    p += len;
+  }
+  return out;
+}
+
+// expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
+// factor := number | '(' expr ')' | '-' factor
+struct Parser {
+  const std::vector<Token>& tokens;
+  size_t i = 0;
+  bool ok = true;
+
+  bool at(char op) const { return i < tokens.size() && tokens[i].op == op; }
+  double expr() {
+    double v = term();
+    while (ok && (at('+') || at('-'))) v = tokens[i++].op == '+' ? v + term() : v - term();
+    return v;
+  }
+  double term() {
+    double v = factor();
+    while (ok && (at('*') || at('/'))) {
+      const bool divide = tokens[i++].op == '/';
+      const double f = factor();
+      if (divide && f == 0) ok = false;
+      v = divide ? v / f : v * f;
+    }
+    return v;
+  }
+  double factor() {
+    if (i >= tokens.size()) return ok = false, 0;
+    if (at('-')) return ++i, -factor();
+    if (at('(')) {
+      ++i;
+      const double v = expr();
+      if (!at(')')) return ok = false, 0;
+      ++i;
+      return v;
+    }
+    if (tokens[i].op != 0) return ok = false, 0;
+    return tokens[i++].value;
+  }
+};
+
+}  // namespace
+
+std::optional<WrittenNumber> number_at(std::string_view t, size_t pos, bool fractions) {
+  if (pos >= t.size()) return std::nullopt;
+  WrittenNumber n;
+  n.begin = pos;
+  size_t p = pos;
+  if (t[p] == '-' && p + 1 < t.size() && is_digit(t[p + 1])) n.text += t[p++];
+  if (p >= t.size() || !is_digit(t[p])) return std::nullopt;
+  size_t group = 0;
+  while (p < t.size()) {
+    if (is_digit(t[p])) {
+      n.text += t[p++];
+      ++group;
+    } else if (t[p] == ',' && group >= 1 && group <= 3 && p + 3 < t.size() && is_digit(t[p + 1]) &&
+               is_digit(t[p + 2]) && is_digit(t[p + 3]) && (p + 4 == t.size() || !is_digit(t[p + 4]))) {
+      ++p;  // a thousands separator: "1,200" (a list "3, 7" has a space)
+      group = 0;
+    } else {
+      break;
+    }
+  }
+  if (p + 1 < t.size() && t[p] == '.' && is_digit(t[p + 1])) {
+    n.text += t[p++];
+    while (p < t.size() && is_digit(t[p])) n.text += t[p++], ++n.decimals;
+  }
+  n.value = std::strtod(n.text.c_str(), nullptr);
+  if (fractions && n.decimals == 0 && p + 1 < t.size() && t[p] == '/' && is_digit(t[p + 1])) {
+    auto d = number_at(t, p + 1);
+    if (d && d->decimals == 0 && d->value != 0) {
+      n.text += "/" + d->text;
+      n.value /= d->value;
+      p = d->end;
+    }
+  }
+  n.end = p;
+  return n;
+}
+
+std::optional<double> evaluate(std::string_view expr) {
+  const auto tokens = tokenize(expr);
+  if (!tokens || tokens->empty()) return std::nullopt;
+  Parser parser{*tokens};
+  const double v = parser.expr();
+  if (!parser.ok || parser.i != tokens->size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+bool same_number(double computed, const WrittenNumber& stated) {
+  if (stated.decimals == 0 && stated.text.find('/') == std::string::npos)
+    return std::abs(computed - stated.value) <= 1e-9 * std::max(1.0, std::abs(computed));
+  const double half_unit = stated.decimals > 0 ? 0.5 * std::pow(10.0, -stated.decimals) : 1e-9;
+  return std::abs(computed - stated.value) <= half_unit + 1e-9 * std::abs(computed);
+}
+
+bool same_value(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  auto x = number_at(a, 0, true), y = number_at(b, 0, true);
+  return x && y && x->end == a.size() && y->end == b.size() &&
+         std::abs(x->value - y->value) <= 1e-9 * std::max(1.0, std::abs(x->value));
+}
+
+}  // namespace aha

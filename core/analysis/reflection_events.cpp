@@ -1,0 +1,260 @@
+#include "core/analysis/reflection_events.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <stdexcept>
+
+#include "core/analysis/arithmetic.h"
+
+namespace aha {
+namespace {
+
+using Cat = ReflectionCategory;
+using Out = ReflectionOutcome;
+
+constexpr size_t kNamedWithin = 40;  // bytes after the phrase where "X was wrong" names the subject
+
+// The role a value is judged in: the expression it claims to equal, or (empty) the final
+// answer of the problem.
+struct Judged {
+  const AnswerTrajectory& tr;
+  const AnswerJudge& judge;
+  std::vector<std::string> roles;  // per claim
+
+  Judged(const AnswerTrajectory& t, const AnswerJudge& j) : tr(t), judge(j) {
+    for (const auto& c : tr.claims) roles.push_back(c.expression);
+  }
+
+  // Whether `value` is right in the role `role`; nothing when that cannot be told.
+  std::optional<bool> right(const std::string& value, const std::string& role, size_t before) const {
+    const auto n = number_at(value, 0, true);
+    if (!role.empty()) {
+      const auto v = evaluate(role);
+      if (!v || !n || n->end != value.size()) return std::nullopt;
+      return same_number(*v, *n);
+    }
+    if (judge) return judge(value);
+    // No reference: the last equation before that states this value gives its role.
+    for (size_t i = tr.claims.size(); i-- > 0;) {
+      const auto& c = tr.claims[i];
+      if (c.end <= before && c.kind == ClaimKind::Equation && same_value(c.value, value)) return c.holds;
+    }
+    return std::nullopt;
+  }
+};
+
+// "wait, 622 was wrong", "Hmm, let me recompute", "Let me verify by substituting back":
+// a phrase that follows the previous one closely, in the same clause, continues its event,
+// and says best what the event does.
+bool continues_phrase(std::string_view text, const PhraseHit& previous, const PhraseHit& next) {
+  if (next.begin < previous.end || next.begin - previous.end > 24) return false;
+  for (size_t p = previous.end; p < next.begin; ++p) {
+    const char c = text[p];
+    if (c == '\n' || c == ':' || c == ';' || c == '!' || c == '?' || c == '=' ||
+        (c == '.' && !(p + 1 < text.size() && text[p + 1] == '.')))
+      return false;
+  }
+  return true;
+}
+
+// The first byte of the number an equation starts with ("330" of "330+438=688").
+std::string first_operand(std::string_view text, const Claim& c) {
+  auto n = number_at(text, c.begin);
+  return n ? n->text : c.value;
+}
+
+}  // namespace
+
+const char* to_string(ReflectionOutcome o) {
+  switch (o) {
+    case Out::None: return "none";
+    case Out::Confirm: return "confirm";
+    case Out::Fix: return "fix";
+    case Out::Break: return "break";
+    case Out::Miss: return "miss";
+    case Out::Ritual: return "ritual";
+  }
+  return "?";
+}
+
+ReflectionOutcome reflection_outcome_from_string(const std::string& s) {
+  for (int i = 0; i < kReflectionOutcomes; ++i)
+    if (s == to_string(static_cast<Out>(i))) return static_cast<Out>(i);
+  throw std::invalid_argument("unknown reflection outcome '" + s + "' (known: none, confirm, fix, break, miss, ritual)");
+}
+
+std::vector<ReflectionEvent> reflection_events(std::string_view text, const std::vector<PhraseHit>& phrases,
+                                               const AnswerTrajectory& tr, const AnswerJudge& judge) {
+  // Events from phrases: a phrase that continues the previous one joins its event.
+  struct Opening {
+    PhraseHit first;  // where the event is anchored
+    Cat behaviour;
+    size_t body;  // where its text starts, after its last phrase
+  };
+  std::vector<Opening> openings;
+  for (size_t h = 0; h < phrases.size(); ++h) {
+    if (h > 0 && continues_phrase(text, phrases[h - 1], phrases[h])) {
+      auto& o = openings.back();
+      o.body = phrases[h].end;
+      if (o.behaviour != Cat::Subgoal && o.behaviour != Cat::BackwardChaining) o.behaviour = phrases[h].category;
+      continue;
+    }
+    openings.push_back({phrases[h], phrases[h].category, phrases[h].end});
+  }
+
+  Judged judged(tr, judge);
+  const auto& claims = tr.claims;
+  const size_t think_end = std::min(text.find("</think>"), text.size());
+  std::vector<ReflectionEvent> events;
+  for (size_t h = 0; h < openings.size(); ++h) {
+    const auto& o = openings[h];
+    ReflectionEvent& e = events.emplace_back();
+    e.begin = o.first.begin;
+    e.end = o.first.end;
+    e.behaviour = o.behaviour;
+    if (o.behaviour == Cat::Subgoal || o.behaviour == Cat::BackwardChaining) continue;
+    // The event's text: to the next event, the end of its paragraph or of the thinking.
+    size_t region_end = h + 1 < openings.size() ? openings[h + 1].first.begin : text.size();
+    region_end = std::min(region_end, text.find("\n\n", o.body));
+    if (o.first.begin < think_end) region_end = std::min(region_end, think_end);
+    region_end = std::max(region_end, o.body);
+
+    // The subject: the value "X was wrong" names, else the last value stated before.
+    std::optional<size_t> subject, named;
+    for (size_t i = 0; i < claims.size(); ++i) {
+      const auto& c = claims[i];
+      if (c.kind == ClaimKind::Retraction && c.begin <= o.first.begin && o.first.begin < c.end) named = i;
+      if (c.value_begin >= o.first.end) {
+        if (!named && c.kind == ClaimKind::Retraction && c.value_begin < o.body + kNamedWithin && c.begin < region_end)
+          named = i;
+        break;
+      }
+    }
+    std::string role;
+    if (named) {
+      subject = named;
+      for (size_t i = *named; i-- > 0;)  // the claim that stated the named value gives its role
+        if (claims[i].kind != ClaimKind::Retraction && claims[i].end <= o.first.begin &&
+            same_value(claims[i].value, claims[*named].value)) {
+          role = judged.roles[i];
+          break;
+        }
+    } else {
+      for (size_t i = claims.size(); i-- > 0;)
+        if (claims[i].end <= o.first.begin && claims[i].kind != ClaimKind::Retraction) {
+          subject = i;
+          role = judged.roles[i];
+          break;
+        }
+    }
+    if (!subject) continue;  // a reflection before any value: outcome none
+    const std::string before = claims[*subject].value;
+    e.before = before;
+
+    // The value after: the event's first conclusion or restatement of the subject's
+    // equation (for a doubt or a restart, also a recomputation that reaches the subject's
+    // value again), or (doubts and restarts) the next value the text goes on with.
+    std::optional<size_t> after_claim;
+    for (size_t i = 0; i < claims.size() && !after_claim; ++i) {
+      const auto& c = claims[i];
+      if (c.begin < o.body || c.value_begin >= region_end || (named && i == *named)) continue;
+      const bool restated = c.kind == ClaimKind::Equation && !role.empty() && c.expression == role;
+      const bool recomputed =
+          c.kind == ClaimKind::Equation && o.behaviour != Cat::Verification && same_value(c.value, before);
+      if (c.kind == ClaimKind::Conclusion || restated || recomputed) after_claim = i;
+    }
+    std::string after;
+    size_t after_pos = region_end;
+    if (after_claim) {
+      after = claims[*after_claim].value;
+      after_pos = claims[*after_claim].begin;
+      if (judged.roles[*after_claim].empty()) judged.roles[*after_claim] = role;  // it concludes the subject's role
+    } else if (o.behaviour != Cat::Verification) {
+      for (size_t i = 0; i < claims.size(); ++i) {
+        const auto& c = claims[i];
+        if (c.begin < o.body || (named && i == *named) || c.kind == ClaimKind::Retraction) continue;
+        after = c.kind == ClaimKind::Equation ? first_operand(text, c) : c.value;
+        after_pos = c.begin;
+        break;
+      }
+    }
+    e.after = after;
+
+    // Checked: a computation before the conclusion, other than the subject restated.
+    for (size_t i = 0; i < claims.size(); ++i) {
+      const auto& c = claims[i];
+      if (c.kind != ClaimKind::Equation || c.begin < o.body || c.begin >= after_pos) continue;
+      if (c.expression == role && same_value(c.value, before) && !c.worked) continue;
+      e.checked = true;
+      break;
+    }
+    // A conclusion that is itself a computation: "= 760 + 142 = 902", or another way to the value.
+    if (after_claim && claims[*after_claim].kind == ClaimKind::Equation &&
+        (claims[*after_claim].worked || claims[*after_claim].expression != role))
+      e.checked = true;
+
+    const bool changed = !after.empty() && !same_value(after, before);
+    const auto subject_right = judged.right(before, role, o.first.begin);
+    if (!changed) {
+      e.outcome = !e.checked ? Out::Ritual : subject_right == false ? Out::Miss : Out::Confirm;
+      continue;
+    }
+    const auto after_right = judged.right(after, role, after_pos);
+    if (after_right == true) e.outcome = subject_right == true ? Out::Confirm : Out::Fix;
+    else if (after_right == false) e.outcome = subject_right == true ? Out::Break : Out::Miss;
+  }
+  return events;
+}
+
+EventCounts count_events(const std::vector<ReflectionEvent>& events) {
+  EventCounts c;
+  for (const auto& e : events) {
+    ++c.behaviour[static_cast<int>(e.behaviour)];
+    ++c.outcome[static_cast<int>(e.outcome)];
+  }
+  return c;
+}
+
+int EventCounts::behaviour_bits() const {
+  int bits = 0;
+  for (int i = 0; i < kReflectionCategories; ++i) bits |= behaviour[i] > 0 ? 1 << i : 0;
+  return bits;
+}
+
+int EventCounts::outcome_bits() const {
+  int bits = 0;
+  for (int i = 0; i < kReflectionOutcomes; ++i) bits |= outcome[i] > 0 ? 1 << i : 0;
+  return bits;
+}
+
+std::string events_to_json(const std::vector<ReflectionEvent>& events) {
+  auto out = nlohmann::json::array();
+  for (const auto& e : events)
+    out.push_back({{"begin", e.begin}, {"end", e.end}, {"behaviour", to_string(e.behaviour)},
+                   {"outcome", to_string(e.outcome)}, {"before", e.before}, {"after", e.after}});
+  return out.dump();
+}
+
+std::vector<ReflectionEvent> events_from_json(std::string_view json) {
+  std::vector<ReflectionEvent> out;
+  const auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  try {
+    for (const auto& x : j) {
+      ReflectionEvent e;
+      e.begin = x.at("begin").get<size_t>();
+      e.end = x.at("end").get<size_t>();
+      e.behaviour = reflection_category_from_string(x.at("behaviour").get<std::string>());
+      e.outcome = reflection_outcome_from_string(x.at("outcome").get<std::string>());
+      e.before = x.value("before", "");
+      e.after = x.value("after", "");
+      out.push_back(std::move(e));
+    }
+  } catch (const std::exception&) {
+    return {};
+  }
+  return out;
+}
+
+}  // namespace aha

@@ -1,0 +1,51 @@
+#pragma once
+// Reflection events and their outcomes (docs/REFLECTION.md): each phrase of the lexicon
+// opens an event with its behaviour; the answer trajectory around it says what the event
+// did to the value it turned to: fixed it (wrong becomes right: the real aha), broke it,
+// missed the error, confirmed a right value by a real check, or announced an error or a
+// check and changed nothing (a ritual). Torch-free, Qt-free.
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/analysis/answer_trajectory.h"
+#include "core/analysis/reflection_lexicon.h"
+
+namespace aha {
+
+enum class ReflectionOutcome { None, Confirm, Fix, Break, Miss, Ritual };
+constexpr int kReflectionOutcomes = 6;
+const char* to_string(ReflectionOutcome o);
+ReflectionOutcome reflection_outcome_from_string(const std::string& s);  // throws on unknown
+
+struct ReflectionEvent {
+  size_t begin = 0, end = 0;  // the opening phrase (bytes; characters once stored)
+  ReflectionCategory behaviour = ReflectionCategory::Verification;
+  ReflectionOutcome outcome = ReflectionOutcome::None;
+  std::string before, after;  // the subject and the value after, as written ("" = none)
+  bool checked = false;       // a computation was carried out before the event concluded
+};
+
+// Events of `text` from its phrases, in order. `judge` tells whether a value is the right
+// final answer (empty: unknown), for values stated in that role.
+std::vector<ReflectionEvent> reflection_events(std::string_view text, const std::vector<PhraseHit>& phrases,
+                                               const AnswerTrajectory& trajectory, const AnswerJudge& judge);
+
+// Events per behaviour and per outcome, as a completion's counts.
+struct EventCounts {
+  std::array<int, kReflectionCategories> behaviour{};
+  std::array<int, kReflectionOutcomes> outcome{};
+  int of(ReflectionCategory c) const { return behaviour[static_cast<int>(c)]; }
+  int of(ReflectionOutcome o) const { return outcome[static_cast<int>(o)]; }
+  int behaviour_bits() const;  // bit i: some event of behaviour i
+  int outcome_bits() const;    // bit i: some event of outcome i
+};
+EventCounts count_events(const std::vector<ReflectionEvent>& events);
+
+// [{"begin":..,"end":..,"behaviour":"..","outcome":"..","before":"..","after":".."}],
+// offsets in characters: the form the run store keeps; and back.
+std::string events_to_json(const std::vector<ReflectionEvent>& events);
+std::vector<ReflectionEvent> events_from_json(std::string_view json);  // empty on bad input
+
+}  // namespace aha

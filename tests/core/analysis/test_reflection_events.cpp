@@ -1,0 +1,172 @@
+#include <cmath>
+
+#include "core/analysis/answer_trajectory.h"
+#include "core/analysis/arithmetic.h"
+#include "core/analysis/reflection.h"
+#include "tests/core/analysis/event_scoring.h"
+#include "tests/core/core_tests.h"
+
+using namespace aha;
+
+void ReflectionEventsTest::arithmeticAsWritten() {
+  QCOMPARE(*evaluate("761+853"), 1614.0);
+  QVERIFY(std::abs(*evaluate("24 \xC3\x97 0.3 + 24 \xC3\x97 0.05") - 8.4) < 1e-12);  // ×
+  QCOMPARE(*evaluate("5(7) \xE2\x88\x92 3"), 32.0);                                   // −, implicit product
+  QCOMPARE(*evaluate("(9 + 12 - 15)"), 6.0);
+  QCOMPARE(*evaluate("3 x 4"), 12.0);
+  QCOMPARE(*evaluate("1 \xC3\xB7 5/36"), 7.2);  // ÷
+  QVERIFY(!evaluate("x + 3"));
+  QVERIFY(!evaluate("1/0"));
+  QVERIFY(!evaluate("4 6+5"));  // two numbers side by side: not one expression
+
+  const auto thousands = number_at("1,200 apples", 0);
+  QCOMPARE(thousands->text, std::string("1200"));
+  QCOMPARE(number_at("3, 7, 25", 0)->text, std::string("3"));  // a list, not 3,7
+  QCOMPARE(number_at("7.40.", 0)->decimals, 2);
+  QCOMPARE(number_at("36/5 km", 0, true)->value, 7.2);
+  QCOMPARE(number_at("36/5", 0, false)->value, 36.0);
+
+  QVERIFY(same_number(1.0 / 3, *number_at("0.33", 0)));  // within half a unit of the last digit
+  QVERIFY(!same_number(7.4, *number_at("7", 0)));           // integers are exact
+  QVERIFY(same_value("7.4", "7.40"));
+  QVERIFY(same_value("1/2", "0.5"));
+  QVERIFY(!same_value("1614", "1594"));
+}
+
+void ReflectionEventsTest::trajectoryOfADemoTrace() {
+  const std::string text =
+      "761+853=1594 check 1+3=4 6+5=11 7+8+1=16 so 1614 1614+652=2266</think><answer>2266</answer>";
+  const auto tr = answer_trajectory(text, numeric_judge("2266"));
+  struct Want {
+    ClaimKind kind;
+    const char* value;
+    const char* expression;
+    int holds;  // -1: not an equation
+  };
+  const std::vector<Want> want = {{ClaimKind::Equation, "1594", "761+853", 0},  {ClaimKind::Equation, "4", "1+3", 1},
+                                  {ClaimKind::Equation, "11", "6+5", 1},        {ClaimKind::Equation, "16", "7+8+1", 1},
+                                  {ClaimKind::Conclusion, "1614", "", -1},       {ClaimKind::Equation, "2266", "1614+652", 1},
+                                  {ClaimKind::Answer, "2266", "", -1}};
+  QCOMPARE(tr.claims.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const auto& c = tr.claims[i];
+    QCOMPARE(c.kind, want[i].kind);
+    QCOMPARE(c.value, std::string(want[i].value));
+    QCOMPARE(c.expression, std::string(want[i].expression));
+    QCOMPARE(c.holds.has_value() ? int(*c.holds) : -1, want[i].holds);
+  }
+  QCOMPARE(text.substr(tr.claims[4].value_begin, 4), std::string("1614"));
+  QCOMPARE(tr.claims[4].right, std::optional<bool>(false));  // a candidate, not the final answer
+  QCOMPARE(tr.claims[6].right, std::optional<bool>(true));
+  // The running candidate when the second sum starts is the check's conclusion.
+  QCOMPARE(tr.candidate_before(text.find("1614+652"))->value, std::string("1614"));
+  QCOMPARE(tr.final_answer()->value, std::string("2266"));
+}
+
+void ReflectionEventsTest::trajectoryOfProse() {
+  ReflectionDetector d;
+  const std::string en =
+      "<think>Cost: 24 \xC3\x97 0.35 = 7.40. Let me double-check: 24 \xC3\x97 0.35 = 7.2 + 1.2 = 8.4. So the pencils "
+      "cost 8.40, not 7.40. Change: 10 - 8.40 = 1.60.</think><answer>1.60</answer>";
+  const auto tr = answer_trajectory(en, numeric_judge("1.60"));
+  std::vector<ClaimKind> kinds;
+  for (const auto& c : tr.claims) kinds.push_back(c.kind);
+  const std::vector<ClaimKind> want = {ClaimKind::Equation,   ClaimKind::Equation, ClaimKind::Conclusion,
+                                       ClaimKind::Retraction, ClaimKind::Equation, ClaimKind::Answer};
+  QCOMPARE(kinds, want);
+  QCOMPARE(tr.claims[0].holds, std::optional<bool>(false));  // 24 × 0.35 is 8.4
+  QVERIFY(tr.claims[1].worked);
+  QCOMPARE(tr.claims[1].holds, std::optional<bool>(true));
+  QCOMPARE(tr.claims[3].value, std::string("7.40"));
+  const auto r = d.analyse(en, "1.60", numeric_judge("1.60"));
+  QCOMPARE(int(r.events.size()), 1);
+  QCOMPARE(r.events[0].behaviour, ReflectionCategory::Verification);
+  QCOMPARE(r.events[0].outcome, ReflectionOutcome::Fix);
+  QCOMPARE(r.events[0].before, std::string("7.40"));
+  QCOMPARE(r.events[0].after, std::string("8.4"));  // the worked restatement comes first
+
+  // 我再检查一下 ... 所以应该是1692，不是1682。
+  const std::string zh = "<think>47 \xC3\x97 36 = 1682\xE3\x80\x82\xE6\x88\x91\xE5\x86\x8D\xE6\xA3\x80\xE6\x9F\xA5"
+                         "\xE4\xB8\x80\xE4\xB8\x8B\xEF\xBC\x9A" "47 \xC3\x97 36 = 1410 + 282 = 1692\xE3\x80\x82"
+                         "\xE6\x89\x80\xE4\xBB\xA5\xE5\xBA\x94\xE8\xAF\xA5\xE6\x98\xAF" "1692\xEF\xBC\x8C\xE4\xB8\x8D"
+                         "\xE6\x98\xAF" "1682\xE3\x80\x82</think><answer>1692</answer>";
+  const auto z = d.analyse(zh, "1692", numeric_judge("1692"));
+  QCOMPARE(int(z.events.size()), 1);
+  QCOMPARE(z.events[0].outcome, ReflectionOutcome::Fix);
+  QCOMPARE(z.events[0].after, std::string("1692"));
+  // A subgoal has no subject; an event before any value has none either.
+  const auto plan = d.analyse("<think>First, let's find the width. 2 \xC3\x97 9 = 18.</think>", "18");
+  QCOMPARE(plan.events.at(0).behaviour, ReflectionCategory::Subgoal);
+  QCOMPARE(plan.events.at(0).outcome, ReflectionOutcome::None);
+}
+
+namespace {
+void require(const test::EventScores& s, const char* name) {
+  qInfo("%s: %d traces, %d labelled events, %d found", name, s.traces, s.labelled, s.predicted);
+  for (const auto& [b, t] : s.behaviour)
+    qInfo("  behaviour %-18s precision %.3f recall %.3f", b.c_str(), t.precision(), t.recall());
+  for (const auto& [o, t] : s.outcome)
+    qInfo("  outcome   %-18s precision %.3f recall %.3f", o.c_str(), t.precision(), t.recall());
+  for (const auto& m : s.misses) qInfo("  differs: %s", m.c_str());
+  for (const auto& [b, t] : s.behaviour) {
+    QVERIFY2(t.precision() >= 0.90, qPrintable(QString("%1: %2 precision %3").arg(name, b.c_str()).arg(t.precision())));
+    QVERIFY2(t.recall() >= 0.90, qPrintable(QString("%1: %2 recall %3").arg(name, b.c_str()).arg(t.recall())));
+  }
+  const auto fix = s.outcome.count("fix") ? s.outcome.at("fix") : test::Tally{};
+  QVERIFY2(fix.tp > 0, name);
+  QVERIFY2(fix.precision() >= 0.95, qPrintable(QString("%1: fix precision %2").arg(name).arg(fix.precision())));
+  QVERIFY2(fix.recall() >= 0.95, qPrintable(QString("%1: fix recall %2").arg(name).arg(fix.recall())));
+}
+}  // namespace
+
+void ReflectionEventsTest::labelledDemoTraces() {
+  // 220 completions of a demo run, drawn across its steps (tests/data/sample_demo_traces.py)
+  // and labelled by hand by two labellers (docs/REFLECTION.md). The development set.
+  const auto s = test::score_events(std::string(AHA_SOURCE_DIR) + "/tests/data/aha_events_demo.jsonl");
+  QVERIFY(s.traces >= 200);
+  require(s, "demo traces");
+}
+
+void ReflectionEventsTest::labelledHandwrittenTraces() {
+  // 105 completions written by hand in English and Chinese in reasoning models' phrasing,
+  // with near misses. The development set.
+  const auto s = test::score_events(std::string(AHA_SOURCE_DIR) + "/tests/data/aha_events_handwritten.jsonl");
+  QVERIFY(s.traces >= 80);
+  require(s, "handwritten traces");
+}
+
+void ReflectionEventsTest::heldOutTraces() {
+  // Written and labelled after the detector was frozen (30 fresh demo completions, 47
+  // written in English and Chinese), by a labeller who saw neither the detector nor the
+  // development sets. Its first pass, 2026-11-28: fix precision 1.000 recall 0.870;
+  // verification 0.986/0.986, backtracking 0.971/1.000, subgoal 1.000/0.714, backward
+  // chaining 1.000/0.750, restart 1.000/0.800 (the demo part alone: 1.000 everywhere).
+  // It guards those figures now, with room for noise; it was not tuned on.
+  const auto s = test::score_events(std::string(AHA_SOURCE_DIR) + "/tests/data/aha_events_heldout.jsonl");
+  QVERIFY(s.traces >= 60);
+  for (const auto& [b, t] : s.behaviour) {
+    QVERIFY2(t.precision() >= 0.9, qPrintable(QString("%1 precision %2").arg(b.c_str()).arg(t.precision())));
+    QVERIFY2(t.recall() >= 0.7, qPrintable(QString("%1 recall %2").arg(b.c_str()).arg(t.recall())));
+  }
+  const auto& fix = s.outcome.at("fix");
+  QVERIFY(fix.precision() >= 0.95 && fix.recall() >= 0.85);
+}
+
+void ReflectionEventsTest::eventsRoundTripThroughJson() {
+  ReflectionEvent a;
+  a.begin = 3, a.end = 8, a.behaviour = ReflectionCategory::BackwardChaining, a.outcome = ReflectionOutcome::None;
+  ReflectionEvent b;
+  b.begin = 20, b.end = 25, b.behaviour = ReflectionCategory::Verification, b.outcome = ReflectionOutcome::Fix;
+  b.before = "1368", b.after = "1468";
+  const auto json = events_to_json({a, b});
+  const auto back = events_from_json(json);
+  QCOMPARE(int(back.size()), 2);
+  QCOMPARE(back[0].behaviour, ReflectionCategory::BackwardChaining);
+  QCOMPARE(back[1].outcome, ReflectionOutcome::Fix);
+  QCOMPARE(back[1].after, std::string("1468"));
+  QVERIFY(events_from_json("not json").empty());
+  QVERIFY(events_from_json(R"([{"begin":1}])").empty());  // a broken entry drops the list, never half of it
+  const auto counts = count_events({a, b, b});
+  QCOMPARE(counts.of(ReflectionOutcome::Fix), 2);
+  QCOMPARE(counts.of(ReflectionCategory::BackwardChaining), 1);
+}
