@@ -10,4 +10,5 @@ int cmd_export(int argc, char** argv, int first);
 int cmd_tokenize(int argc, char** argv, int first);
 int cmd_import(int argc, char** argv, int first);
 int cmd_follow(int argc, char** argv, int first);
+int cmd_reanalyse(int argc, char** argv, int first);
 }  // namespace aha::cli

@@ -23,6 +23,8 @@ const Verb kVerbs[] = {
     {"export", "write metric series (CSV) or chosen traces (JSONL, Markdown)", aha::cli::cmd_export},
     {"import", "store a run trained by veRL (rollout dumps) or TRL (trainer state)", aha::cli::cmd_import},
     {"follow", "store a veRL or TRL run's new steps while the job writes them", aha::cli::cmd_follow},
+    {"reanalyse", "analyse stored completions again: reflection events, outcomes, real aha, metrics",
+     aha::cli::cmd_reanalyse},
     {"tokenize", "print the token ids of text (standard input or a JSONL file) to debug prompts", aha::cli::cmd_tokenize},
     {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},

@@ -24,9 +24,15 @@ double sample_std(const std::vector<double>& v) {
   return std::sqrt(var / (v.size() - 1));
 }
 
-// The metrics of docs/REFLECTION.md's events, and of lengths by result.
-void reflection_metrics(const std::vector<SampleRecord>& samples, std::vector<std::pair<std::string, double>>& mt) {
+}  // namespace
+
+std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::vector<SampleRecord>& samples) {
+  std::vector<std::pair<std::string, double>> mt;
   const double n = std::max<size_t>(1, samples.size());
+  double reflective = 0, real_aha = 0;
+  for (const auto& s : samples) reflective += s.aha_spans != "[]", real_aha += s.real_aha;
+  mt.emplace_back("aha_rate", reflective / n);
+  mt.emplace_back("real_aha_rate", real_aha / n);
   EventCounts events;                                 // over the step
   std::array<int, kReflectionOutcomes> with_outcome{};  // completions with some event of each outcome
   std::map<int, std::pair<std::vector<bool>, std::vector<bool>>> groups;  // group -> (reflects, correct)
@@ -50,7 +56,8 @@ void reflection_metrics(const std::vector<SampleRecord>& samples, std::vector<st
   for (int i = 1; i < kReflectionOutcomes; ++i) {
     const std::string name = to_string(static_cast<ReflectionOutcome>(i));
     if (judged > 0) mt.emplace_back("reflection/share_" + name, double(events.outcome[i]) / judged);
-    mt.emplace_back("reflection/" + name + "_rate", with_outcome[i] / n);
+    if (i != static_cast<int>(ReflectionOutcome::Fix))  // (completions with a fix: real_aha_rate)
+      mt.emplace_back("reflection/" + name + "_rate", with_outcome[i] / n);
   }
   // Is reflection superficial? Accuracy with and without it, within the groups that have
   // both (Liu et al. 2025, "Understanding R1-Zero-Like Training", Fig. 13).
@@ -70,7 +77,10 @@ void reflection_metrics(const std::vector<SampleRecord>& samples, std::vector<st
   if (!correct_len.empty()) mt.emplace_back("completions/mean_length_correct", mean_of(correct_len));
   if (!incorrect_len.empty()) mt.emplace_back("completions/mean_length_incorrect", mean_of(incorrect_len));
   if (!truncated_len.empty()) mt.emplace_back("completions/mean_length_truncated", mean_of(truncated_len));
+  return mt;
 }
+
+namespace {
 
 // Linear interpolation between order statistics (numpy's default).
 double percentile(std::vector<double> v, double q) {
@@ -100,7 +110,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   std::vector<double> totals, lengths;
   std::map<int, std::vector<double>> groups;
   std::map<std::string, std::vector<double>> per_func;
-  double correct = 0, format_ok = 0, truncated = 0, reflective = 0, real_aha = 0;
+  double correct = 0, format_ok = 0, truncated = 0;
   for (const auto& s : samples) {
     totals.push_back(s.reward);
     lengths.push_back(s.token_count);
@@ -109,8 +119,6 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
     correct += s.correct;
     format_ok += s.format_ok;
     truncated += s.truncated;
-    reflective += s.aha_spans != "[]";
-    real_aha += s.real_aha;
   }
   // reward_std is TRL's: the mean over groups of the reward's standard deviation.
   double group_std = 0, zero_std = 0;
@@ -132,9 +140,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   mt.emplace_back("completions/p90_length", percentile(lengths, 0.9));
   mt.emplace_back("completions/clipped_ratio", truncated / n);
   mt.emplace_back("frac_reward_zero_std", zero_std / n_groups);
-  mt.emplace_back("aha_rate", reflective / n);
-  mt.emplace_back("real_aha_rate", real_aha / n);
-  reflection_metrics(samples, mt);
+  for (auto& m : reflection_step_metrics(samples)) mt.push_back(std::move(m));
   return mt;
 }
 

@@ -19,10 +19,13 @@ void record_reflection(const Reflection& r, SampleRecord& s);
 // Reflection metrics (docs/REFLECTION.md): reflection/<behaviour>_per_response, the
 // events of each behaviour per completion; reflection/share_<outcome>, each outcome's
 // share of the events that have one; reflection/<outcome>_rate, the share of completions
-// with such an event (real_aha_rate: with a fix); accuracy/with_reflection and
+// with such an event (for a fix: real_aha_rate); accuracy/with_reflection and
 // accuracy/without_reflection within the groups that have both (absent without such a
 // group); completions/mean_length_{correct,incorrect,truncated} (absent when none).
 std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<SampleRecord>& samples,
                                                            const std::vector<std::string>& reward_functions);
+// The part of sample_metrics that follows from the reflection analysis: aha_rate,
+// real_aha_rate, reflection/*, accuracy/with(out)_reflection, lengths by result.
+std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::vector<SampleRecord>& samples);
 
 }  // namespace aha

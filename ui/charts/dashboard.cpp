@@ -13,12 +13,24 @@
 
 namespace aha::ui {
 
+ChartSpec ahaQualityChart() {
+  ChartSpec s{"aha quality", "share of events", {}, "", "", ""};
+  // Bottom to top: what pays first, ritual on top where it shows against the rest.
+  s.metrics = {"reflection/share_fix", "reflection/share_confirm", "reflection/share_miss", "reflection/share_break",
+               "reflection/share_ritual"};
+  s.layerColors = {"#009E73", "#56B4E9", "#999999", "#D55E00", "#E69F00"};
+  s.stacked = true;
+  s.key = "aha_quality";
+  return s;
+}
+
 QVector<ChartSpec> Dashboard::defaultCharts() {
   return {
       {"reward", "", {"reward"}, "", "", "reward_std"},
       {"accuracy / format", "fraction", {"accuracy", "format_rate"}, "", "", ""},
       {"response length", "tokens", {"completions/mean_length"}, "completions/p10_length", "completions/p90_length", ""},
-      {"aha rate (dashed: real aha)", "fraction", {"aha_rate", "real_aha_rate"}, "", "", ""},
+      {"aha rate (dashed: real aha = fix)", "fraction", {"aha_rate", "real_aha_rate"}, "", "", ""},
+      ahaQualityChart(),
       {"KL", "nats/token", {"kl"}, "", "", ""},
       {"entropy", "nats/token", {"entropy"}, "", "", ""},
       {"clip ratio", "fraction", {"clip_ratio"}, "", "", ""},
@@ -161,11 +173,16 @@ void Dashboard::rebuildGraphs() {
     c->clearGraphs();
     c->clearItems();
   }
+  bool firstRun = true;
   for (auto it = runs_.begin(); it != runs_.end(); ++it) {
     const QColor base(palette_color(it->color));
     for (int ci = 0; ci < specs_.size(); ++ci) {
       auto* plot = charts_[ci];
       const auto& spec = specs_[ci];
+      if (spec.stacked) {
+        addStack(plot, spec, it.key(), base, firstRun);
+        continue;
+      }
       for (int mi = 0; mi < spec.metrics.size(); ++mi) {
         QColor color = mi == 0 ? base : base.darker(160);
         // Band first (behind): two graphs, the upper filled down to the lower.
@@ -194,6 +211,7 @@ void Dashboard::rebuildGraphs() {
         }
       }
     }
+    firstRun = false;
   }
   for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
   for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
@@ -213,6 +231,10 @@ void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
       }
       auto* g = qobject_cast<QCPGraph*>(p);
       if (!g || (smoothedOnly && g->property("role") == "raw")) continue;
+      if (g->property("role") == "layer") {
+        setLayer(g, run, spec, g->property("stackIndex").toInt());
+        continue;
+      }
       const Series s = run.series.value(g->property("metric").toString());
       const QVector<double> x = xOf(s);
       const std::vector<double> y(s.values.begin(), s.values.end());
@@ -263,6 +285,45 @@ void Dashboard::setBand(BandPlottable* band, const RunData& run, const ChartSpec
   QVector<double> kx, klow, khigh;
   for (size_t i : keep) kx << x[i], klow << low[i], khigh << high[i];
   band->setData(kx, klow, khigh);
+}
+
+void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, const QColor& runColor,
+                         bool inLegend) {
+  QCPGraph* below = nullptr;
+  for (int mi = 0; mi < spec.metrics.size(); ++mi) {
+    auto* layer = plot->addGraph();
+    QColor fill(spec.layerColors.value(mi, "#999999"));
+    fill.setAlpha(runs_.size() > 1 ? 70 : 150);  // several runs' stacks show through each other
+    layer->setBrush(fill);
+    layer->setPen(QPen(runColor, 1));
+    if (below) layer->setChannelFillGraph(below);
+    layer->setProperty("run", runId);
+    layer->setProperty("metric", spec.metrics[mi]);
+    layer->setProperty("role", "layer");
+    layer->setProperty("stackIndex", mi);  // ("layer" is QCustomPlot's own property)
+    layer->setSelectable(QCP::stSingleData);
+    layer->setName(spec.metrics[mi].section('_', -1));  // "fix", "ritual", ...
+    if (!inLegend) layer->removeFromLegend();
+    below = layer;
+  }
+  plot->legend->setVisible(true);
+  plot->legend->setFont(QFont(font().family(), 7));
+  plot->legend->setRowSpacing(0);
+  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+}
+
+// A layer's top edge: the smoothed shares of the layers up to it, summed; the series as
+// stored (share_* is absent at steps with no judged event: those steps are skipped).
+void Dashboard::setLayer(QCPGraph* g, const RunData& run, const ChartSpec& spec, int layer) {
+  const Series base = run.series.value(spec.metrics[0]);
+  const QVector<double> x = xOf(base);
+  std::vector<double> top(base.values.size(), 0.0);
+  for (int mi = 0; mi <= layer; ++mi) {
+    const Series s = run.series.value(spec.metrics[mi]);
+    const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.end()), smoothing_);
+    for (size_t i = 0; i < top.size() && i < smooth.size(); ++i) top[i] += smooth[i];
+  }
+  setStrided(g, x, top);
 }
 
 void Dashboard::setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {

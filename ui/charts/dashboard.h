@@ -26,7 +26,16 @@ struct ChartSpec {
   QStringList metrics;   // drawn as lines
   QString bandLow, bandHigh;  // optional band around metrics[0] (absolute series)
   QString bandStd;            // optional +-std band around metrics[0]
+  // Stacked: the metrics are shares drawn as areas on top of each other, bottom first,
+  // each in its own colour (layerColors), e.g. the outcomes of reflection events.
+  bool stacked = false;
+  QStringList layerColors;
+  QString key;  // how figures name a chart that is more than one metric ("aha_quality")
 };
+
+// The stacked chart of reflection outcomes (docs/REFLECTION.md): the share of events that
+// fixed, confirmed, missed, broke a value, or were a ritual.
+ChartSpec ahaQualityChart();
 
 class Dashboard : public QWidget {
   Q_OBJECT
@@ -78,6 +87,8 @@ class Dashboard : public QWidget {
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   static void setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   void setBand(class BandPlottable* band, const RunData& run, const ChartSpec& spec);
+  void addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, const QColor& runColor, bool inLegend);
+  void setLayer(QCPGraph* g, const RunData& run, const ChartSpec& spec, int layer);
   int indexAt(const Series& s, double key) const;  // the stored point at x = key
   QVector<double> xOf(const Series& s) const;
 

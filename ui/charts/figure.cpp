@@ -42,6 +42,7 @@ const FigurePreset& presetOf(const QString& name) {
 // The dashboard's spec for a metric: its title, unit and band series.
 ChartSpec specOf(const QString& metric) {
   for (const auto& s : Dashboard::defaultCharts()) {
+    if (!s.key.isEmpty() && s.key == metric) return s;
     if (s.metrics.value(0) == metric) return s;
     if (s.metrics.contains(metric)) return {metric, s.unit, {metric}, {}, {}, {}};
   }
@@ -141,6 +142,35 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
   return lines;
 }
 
+// A stacked chart (the aha quality) of one run: each layer's top is the smoothed shares
+// of the layers up to it.
+void drawStack(QCustomPlot* plot, QCPAxis* x, QCPAxis* y, db::RunReader& reader, const db::RunSummary& run,
+               const ChartSpec& spec, const FigureOptions& o) {
+  QVector<double> steps, top;
+  QCPGraph* below = nullptr;
+  for (int mi = 0; mi < spec.metrics.size(); ++mi) {
+    QVector<double> v, xs;
+    const auto points = reader.metric_series(run.id, spec.metrics[mi].toStdString());
+    const double t0 = points.empty() ? 0 : points.front().wall_time;
+    for (const auto& p : points) {
+      v << p.value;
+      xs << (o.wallTime ? (p.wall_time - t0) / 60.0 : double(p.step));
+    }
+    v = smoothed(v, o.smoothing);
+    if (mi == 0) steps = xs, top = QVector<double>(v.size(), 0.0);
+    for (int i = 0; i < top.size() && i < v.size(); ++i) top[i] += v[i];
+    auto* layer = plot->addGraph(x, y);
+    QColor fill(spec.layerColors.value(mi, "#999999"));
+    fill.setAlpha(170);
+    layer->setBrush(fill);
+    layer->setPen(QPen(fill.darker(130), 0.5));
+    if (below) layer->setChannelFillGraph(below);
+    layer->setData(steps, top, true);
+    layer->setName(spec.metrics[mi].section('_', -1));
+    below = layer;
+  }
+}
+
 Qt::Alignment legendAlignment(const QString& where) {
   if (where == "top-right") return Qt::AlignTop | Qt::AlignRight;
   if (where == "bottom-left") return Qt::AlignBottom | Qt::AlignLeft;
@@ -202,6 +232,11 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
       axis->setSubTickPen(QPen(Qt::black, 0.4));
       axis->grid()->setPen(QPen(QColor(225, 225, 225), 0.4));
       axis->setLabelPadding(2);
+    }
+    if (spec.stacked) {
+      if (!runs.empty()) drawStack(plot, x, y, reader, runs.front(), spec, o);
+      rect->setupFullAxesBox(true);
+      continue;
     }
     for (const auto& line : linesFor(reader, runs, spec, o)) {
       const QColor color(palette_color(line.color));

@@ -15,6 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/analysis/reflection.h"
+#include "db/run_reader.h"
 #include "ui/traces/trace_html.h"
 
 namespace aha::ui {
@@ -27,9 +29,33 @@ QString rewardsText(const db::SampleRow& s) {
 }
 QString legend() {
   QString out;
-  for (const char* c : {"verification", "backtracking", "restart"})
+  for (const char* c : {"verification", "backtracking", "subgoal", "backward_chaining", "restart"})
     out += QString("<span style='background:%1'>&nbsp;%2&nbsp;</span> ").arg(reflectionColor(c).name(), c);
+  out += "&nbsp; ";
+  for (const char* o : {"fix", "confirm", "miss", "break", "ritual"})
+    out += QString("<span style='background:%1;color:white'>&nbsp;%2&nbsp;</span> ").arg(outcomeColor(o).name(), o);
   return out;
+}
+
+// The sample's events: as stored, or (a sample stored before events were kept) analysed
+// now, judged against its reference.
+std::string eventsOf(const db::SampleRow& s) {
+  if (s.aha_events_json) return *s.aha_events_json;
+  const auto a0 = s.completion.find("<answer>"), a1 = s.completion.find("</answer>");
+  const std::string answer =
+      a0 != std::string::npos && a1 != std::string::npos && a1 > a0 ? s.completion.substr(a0 + 8, a1 - a0 - 8) : "";
+  static const ReflectionDetector detector;
+  return events_to_json(detector.analyse(s.completion, answer, numeric_judge(s.reference)).events);
+}
+
+// "2 events: fix, ritual" (in text order).
+QString eventsText(const std::string& json) {
+  const auto events = events_from_json(json);
+  if (events.empty()) return QString();
+  QStringList outcomes;
+  for (const auto& e : events)
+    outcomes << (e.outcome == ReflectionOutcome::None ? QString(to_string(e.behaviour)) : QString(to_string(e.outcome)));
+  return QObject::tr(" &nbsp; %n event(s): %1", nullptr, static_cast<int>(events.size())).arg(outcomes.join(", "));
 }
 }  // namespace
 
@@ -143,8 +169,9 @@ void TraceDetailView::showSample(qint64 sampleId) {
   }
   id_ = sampleId;
   const QString prompt = QString::fromStdString(s->prompt);
+  const std::string events = eventsOf(*s);
   header_->setText(tr("<b>Step %1</b>, group %2, sample %3 &nbsp; reward <b>%4</b> (%5) &nbsp; advantage <b>%6</b> "
-                      "&nbsp; %7 &nbsp; %8 tokens &nbsp; aha %9%10%11")
+                      "&nbsp; %7 &nbsp; %8 tokens &nbsp; aha %9%10%11%12")
                        .arg(s->step)
                        .arg(s->group_index)
                        .arg(s->index_in_group)
@@ -155,7 +182,8 @@ void TraceDetailView::showSample(qint64 sampleId) {
                                        : tr("<span style='color:#D55E00'>wrong</span>"))
                        .arg(s->token_count)
                        .arg(s->aha_score, 0, 'f', 2)
-                       .arg(s->real_aha ? tr(" <b>real aha</b>") : QString())
+                       .arg(eventsText(events))
+                       .arg(s->real_aha ? tr(" <b>real aha</b> (a fix)") : QString())
                        .arg(s->language_mixing ? tr(" · language mixing") : QString()));
   text_->setHtml("<div style='background:#f3f3f3;padding:4px;font-family:monospace'>" + prompt.toHtmlEscaped() +
                  "</div><div style='color:#777;font-size:small'>reference: " +
@@ -164,7 +192,7 @@ void TraceDetailView::showSample(qint64 sampleId) {
                                         : "<div style='color:#777;font-size:small'>" + tr("from the engine: ") +
                                               QString::fromStdString(s->extra_json).toHtmlEscaped() + "</div>") +
                  traceHtml(QString::fromStdString(s->completion), QString::fromStdString(s->aha_spans_json),
-                           prompt.endsWith("<think>")));
+                           QString::fromStdString(events), prompt.endsWith("<think>")));
   fillTable(group_, reader_->group_of(sampleId), false);
   fillTable(history_, reader_->prompt_history(s->prompt_id), true);
   const QSignalBlocker block(note_);

@@ -10,6 +10,8 @@
 #include <QSpinBox>
 #include <QTimer>
 
+#include "core/analysis/reflection_events.h"
+
 namespace aha::ui {
 namespace {
 // Spin boxes whose lowest value means "no bound".
@@ -49,7 +51,19 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   flagged_ = new QCheckBox(tr("reflective"), this);
   flagged_->setToolTip(tr("Only completions where the aha detector found reflection"));
   realAha_ = new QCheckBox(tr("real aha"), this);
-  realAha_->setToolTip(tr("Only revisions that ended in the right answer"));
+  realAha_->setToolTip(tr("Only completions with a fix: a reflection that turned a wrong value into the right one"));
+  // Reflection events (docs/REFLECTION.md): the item's data is the bit of the store's mask.
+  behaviour_ = new QComboBox(this);
+  behaviour_->setToolTip(tr("Only completions with a reflection event of this behaviour"));
+  behaviour_->addItem(tr("any behaviour"), 0);
+  for (int i = 0; i < kReflectionCategories; ++i)
+    behaviour_->addItem(QString(to_string(static_cast<ReflectionCategory>(i))).replace('_', ' '), 1 << i);
+  outcome_ = new QComboBox(this);
+  outcome_->setToolTip(tr("Only completions with an event of this outcome: fix (wrong became right), confirm, "
+                          "miss, break (right became wrong), ritual (announced, nothing checked or changed)"));
+  outcome_->addItem(tr("any outcome"), 0);
+  for (int i = 1; i < kReflectionOutcomes; ++i)
+    outcome_->addItem(to_string(static_cast<ReflectionOutcome>(i)), 1 << i);
   search_ = new QLineEdit(this);
   search_->setPlaceholderText(tr("Search completions: words, \"a phrase\", prefix*, AND / OR / NOT"));
   search_->setClearButtonEnabled(true);
@@ -76,6 +90,8 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   add(bottom, {}, correct_);
   add(bottom, {}, flagged_);
   add(bottom, {}, realAha_);
+  add(bottom, {}, behaviour_);
+  add(bottom, {}, outcome_);
   add(bottom, tr("Tag"), tag_);
   bottom->addWidget(search_, 1);
 
@@ -83,7 +99,8 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   debounce_->setSingleShot(true);
   debounce_->setInterval(250);
   connect(debounce_, &QTimer::timeout, this, &TraceFilterBar::filterChanged);
-  for (auto* b : {run_, correct_, tag_}) connect(b, &QComboBox::currentIndexChanged, this, &TraceFilterBar::changed);
+  for (auto* b : {run_, correct_, tag_, behaviour_, outcome_})
+    connect(b, &QComboBox::currentIndexChanged, this, &TraceFilterBar::changed);
   for (auto* s : {stepMin_, stepMax_, lengthMin_, lengthMax_})
     connect(s, &QSpinBox::valueChanged, this, &TraceFilterBar::changed);
   for (auto* s : {rewardMin_, rewardMax_}) connect(s, &QDoubleSpinBox::valueChanged, this, &TraceFilterBar::changed);
@@ -133,6 +150,8 @@ db::SampleFilter TraceFilterBar::filter() const {
   if (correct_->currentIndex() > 0) f.correct = correct_->currentIndex() == 1;
   f.flagged_only = flagged_->isChecked();
   f.real_aha_only = realAha_->isChecked();
+  f.behaviours = behaviour_->currentData().toInt();
+  f.outcomes = outcome_->currentData().toInt();
   if (tag_->currentData().isValid()) f.tag_id = tag_->currentData().toLongLong();
   f.text_query = search_->text().trimmed().toStdString();
   return f;
@@ -141,7 +160,7 @@ db::SampleFilter TraceFilterBar::filter() const {
 void TraceFilterBar::showRunStep(qint64 runId, qint64 step) {
   {
     const QSignalBlocker b1(run_), b2(stepMin_), b3(stepMax_), b4(correct_), b5(tag_), b6(flagged_), b7(realAha_),
-        b8(search_), b9(rewardMin_), b10(rewardMax_), b11(lengthMin_), b12(lengthMax_);
+        b8(search_), b9(rewardMin_), b10(rewardMax_), b11(lengthMin_), b12(lengthMax_), b13(behaviour_), b14(outcome_);
     run_->setCurrentIndex(std::max(0, run_->findData(QVariant::fromValue<qint64>(runId))));
     stepMin_->setValue(int(step));
     stepMax_->setValue(int(step));
@@ -149,6 +168,8 @@ void TraceFilterBar::showRunStep(qint64 runId, qint64 step) {
     tag_->setCurrentIndex(0);
     flagged_->setChecked(false);
     realAha_->setChecked(false);
+    behaviour_->setCurrentIndex(0);
+    outcome_->setCurrentIndex(0);
     search_->clear();
     for (auto* s : {rewardMin_, rewardMax_}) s->setValue(s->minimum());
     for (auto* s : {lengthMin_, lengthMax_}) s->setValue(-1);

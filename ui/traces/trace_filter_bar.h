@@ -1,6 +1,6 @@
 #pragma once
-// The trace browser's filters: run, step range, correct, flagged, real aha, tag, reward
-// and length ranges, and a full-text search (SQLite FTS5 syntax: words, "phrases",
+// The trace browser's filters: run, step range, correct, flagged, real aha, reflection
+// behaviour and outcome, tag, reward and length ranges, and a full-text search (SQLite FTS5 syntax: words, "phrases",
 // prefix*, AND/OR/NOT). Edits are debounced and announced as one db::SampleFilter.
 #include <QWidget>
 
@@ -32,13 +32,15 @@ class TraceFilterBar : public QWidget {
   QComboBox* correctBox() const { return correct_; }
   QCheckBox* flaggedBox() const { return flagged_; }
   QComboBox* tagBox() const { return tag_; }
+  QComboBox* behaviourBox() const { return behaviour_; }
+  QComboBox* outcomeBox() const { return outcome_; }
 
  signals:
   void filterChanged();
 
  private:
   void changed();
-  QComboBox *run_, *correct_, *tag_;
+  QComboBox *run_, *correct_, *tag_, *behaviour_, *outcome_;
   QSpinBox *stepMin_, *stepMax_, *lengthMin_, *lengthMax_;
   QDoubleSpinBox *rewardMin_, *rewardMax_;
   QCheckBox *flagged_, *realAha_;

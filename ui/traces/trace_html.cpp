@@ -9,12 +9,35 @@
 namespace aha::ui {
 
 QColor reflectionColor(const QString& category) {
-  if (category == "verification") return QColor("#cde4f5");  // blue
-  if (category == "backtracking") return QColor("#fbe0b8");  // orange
-  return QColor("#f2cde2");                                  // restart: reddish purple
+  if (category == "verification") return QColor("#cde4f5");       // blue
+  if (category == "backtracking") return QColor("#fbe0b8");       // orange
+  if (category == "subgoal") return QColor("#d3efe3");            // bluish green
+  if (category == "backward_chaining") return QColor("#fff6b3");  // yellow
+  return QColor("#f2cde2");                                       // restart: reddish purple
 }
 
-QString traceHtml(const QString& completion, const QString& spansJson, bool opensInThink) {
+QColor outcomeColor(const QString& outcome) {
+  if (outcome == "fix") return QColor("#009E73");
+  if (outcome == "confirm") return QColor("#0072B2");
+  if (outcome == "ritual") return QColor("#E69F00");
+  if (outcome == "break") return QColor("#D55E00");
+  if (outcome == "miss") return QColor("#6f6f6f");
+  return QColor("#a0a0a0");
+}
+
+namespace {
+// "fix 1368 → 1468", "ritual 2266", "subgoal".
+QString badge(const QJsonObject& e) {
+  const QString outcome = e["outcome"].toString(), before = e["before"].toString(), after = e["after"].toString();
+  QString text = outcome == "none" ? e["behaviour"].toString().replace('_', ' ') : outcome;
+  if (!before.isEmpty()) text += " " + before;
+  if (!after.isEmpty() && after != before) text += " \u2192 " + after;
+  return QString("<span style='background:%1;color:white;font-size:small' title='%2, %3'>&nbsp;%4&nbsp;</span>")
+      .arg(outcomeColor(outcome).name(), e["behaviour"].toString(), outcome, text.toHtmlEscaped());
+}
+}  // namespace
+
+QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink) {
   // Span boundaries by code point: where each span opens and closes.
   std::multimap<int, QString> opens;
   std::multimap<int, int> closes;
@@ -26,6 +49,9 @@ QString traceHtml(const QString& completion, const QString& spansJson, bool open
     opens.emplace(b, o["category"].toString());
     closes.emplace(e, 0);
   }
+  std::multimap<int, QString> badges;  // after the event's phrase
+  for (const auto& v : QJsonDocument::fromJson(eventsJson.toUtf8()).array())
+    badges.emplace(v.toObject()["end"].toInt(), badge(v.toObject()));
   const QList<uint> cps = completion.toUcs4();
   const QString thinkOpen = "<div style='border-left:3px solid #999;padding-left:6px;color:#333'>"
                             "<span style='color:#777;font-size:small'>THINKING</span><br>";
@@ -36,6 +62,7 @@ QString traceHtml(const QString& completion, const QString& spansJson, bool open
   const QString tags[] = {"<think>", "</think>", "<answer>", "</answer>"};
   for (int i = 0; i <= cps.size(); ++i) {
     for (auto [it, end] = closes.equal_range(i); it != end && open_spans > 0; ++it, --open_spans) html += "</span>";
+    for (auto [it, end] = badges.equal_range(i); it != end; ++it) html += it->second;
     if (i == cps.size()) break;
     for (auto [it, end] = opens.equal_range(i); it != end; ++it, ++open_spans)
       html += QString("<span style='background:%1' title='%2'>").arg(reflectionColor(it->second).name(), it->second);

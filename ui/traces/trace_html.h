@@ -1,18 +1,22 @@
 #pragma once
 // Renders one completion as rich text for the detail view: <think> and <answer> become
-// labelled sections, reflective spans are highlighted by category. Pure function, so
-// tests can read the HTML.
+// labelled sections, reflective spans are highlighted by category, and each reflection
+// event ends in a badge with its outcome and the values before and after ("fix 1368 →
+// 1468"). Pure function, so tests can read the HTML.
 #include <QColor>
 #include <QString>
 
 namespace aha::ui {
 
-// Background tints of the three reflection categories (Okabe-Ito hues, lightened).
+// Background tints of the reflection behaviours (Okabe-Ito hues, lightened).
 QColor reflectionColor(const QString& category);
+// The colour of an event's outcome badge (fix green, ritual orange, ...).
+QColor outcomeColor(const QString& outcome);
 
 // `spansJson` is the store's [{"begin","end","category"}] with code-point offsets into
-// `completion`. `opensInThink`: the prompt ended with "<think>", so the completion starts
+// `completion`, `eventsJson` its events (core/analysis/reflection_events.h; may be
+// empty). `opensInThink`: the prompt ended with "<think>", so the completion starts
 // inside the thinking section.
-QString traceHtml(const QString& completion, const QString& spansJson, bool opensInThink);
+QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink);
 
 }  // namespace aha::ui

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -86,7 +87,10 @@ void TraceBrowserTest::initTestCase() {
         rec.samples.push_back(s);
       }
     }
-    rec.metrics = {{"reward", 0.85}, {"aha_rate", step < 15 ? 0.1 : 0.6}};
+    rec.metrics = {{"reward", 0.85}, {"aha_rate", step < 15 ? 0.1 : 0.6},
+                   {"reflection/share_fix", step < 15 ? 0.1 : 0.4}, {"reflection/share_confirm", 0.3},
+                   {"reflection/share_miss", 0.1}, {"reflection/share_break", 0.0},
+                   {"reflection/share_ritual", step < 15 ? 0.5 : 0.2}};
     store.write_step(rec);
   }
   store.finish_search_index();
@@ -118,6 +122,20 @@ void TraceBrowserTest::loadsLazilyAndFilters() {
   waitForFilter();
   QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));  // the checking sample of each group
   b.filterBar()->flaggedBox()->setChecked(false);
+  // Reflection outcomes: each checking sample fixes its stated sum; none is a ritual.
+  b.filterBar()->outcomeBox()->setCurrentIndex(b.filterBar()->outcomeBox()->findText("fix"));
+  waitForFilter();
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));
+  for (int r = 0; r < model->rowCount(); ++r)
+    QCOMPARE(model->data(model->index(r, ui::TraceTableModel::ColCorrect), Qt::DisplayRole).toString(), QString("✓"));
+  b.filterBar()->outcomeBox()->setCurrentIndex(b.filterBar()->outcomeBox()->findText("ritual"));
+  waitForFilter();
+  QTRY_COMPARE(model->totalMatching(), qint64(0));
+  b.filterBar()->outcomeBox()->setCurrentIndex(0);
+  b.filterBar()->behaviourBox()->setCurrentIndex(b.filterBar()->behaviourBox()->findText("verification"));
+  waitForFilter();
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups));
+  b.filterBar()->behaviourBox()->setCurrentIndex(0);
 
   b.showRunStep(1, 7);
   QTRY_COMPARE(model->totalMatching(), qint64(kGroups * kG));
@@ -242,10 +260,14 @@ void TraceBrowserTest::detailHighlightsSpans() {
   const QString html = ui::traceHtml("12+20=33 check 2+0=2 1+2=3 so 32 wait, 33 was wrong</think><answer>32</answer>",
                                      R"([{"begin":9,"end":14,"category":"verification"},)"
                                      R"({"begin":33,"end":37,"category":"backtracking"}])",
+                                     R"([{"begin":9,"end":14,"behaviour":"verification","outcome":"fix","before":"33","after":"32"}])",
                                      true);
   QVERIFY(html.contains(QString("background:%1' title='verification'>check</span>")
                             .arg(ui::reflectionColor("verification").name())));
   QVERIFY(html.contains("title='backtracking'>wait</span>"));
+  QVERIFY(html.contains(QString("check</span><span style='background:%1;color:white;font-size:small' "
+                                "title='verification, fix'>&nbsp;fix 33 \u2192 32&nbsp;</span>")
+                            .arg(ui::outcomeColor("fix").name())));
   QVERIFY(html.contains("THINKING"));
   QVERIFY(html.contains("ANSWER"));
   QVERIFY(!html.contains("&lt;think&gt;"));
@@ -314,4 +336,16 @@ void TraceBrowserTest::dashboardMarksAhaOnset() {
   const QString tip = d.hoverText(chart, at);
   QVERIFY2(tip.contains("trace-run") && tip.contains("step 20") && tip.contains("value 0.6"), qPrintable(tip));
   QCOMPARE(d.hoverText(chart, QPoint(2, 2)), QString());
+
+  // The aha quality: outcome shares stacked, fix at the bottom, ritual on top.
+  d.setSmoothing(0);
+  auto* quality = d.chartOf("reflection/share_ritual");
+  QVERIFY(quality && quality == d.chartOf("reflection/share_fix"));
+  QCOMPARE(quality->graphCount(), 5);
+  auto topAt = [](QCPGraph* g, double step) { return g->data()->findBegin(step, false)->value; };
+  QCOMPARE(topAt(quality->graph(0), 20), 0.4);                      // fix
+  QVERIFY(std::abs(topAt(quality->graph(1), 20) - 0.7) < 1e-9);     // + confirm
+  QVERIFY(std::abs(topAt(quality->graph(4), 20) - 1.0) < 1e-9);     // all of them
+  QVERIFY(std::abs(topAt(quality->graph(4), 5) - 1.0) < 1e-9);
+  QCOMPARE(quality->graph(1)->channelFillGraph(), quality->graph(0));
 }
