@@ -2,21 +2,19 @@
 
 #include <set>
 
+#include "db/run_lock.h"
 #include "db/schema.h"
 
 namespace aha::db {
 
 AnalysisRewriteResult rewrite_run_analysis(const std::string& db_path, int64_t run_id, const AnalysisRewrite& how) {
   auto db = open_run_database(db_path);
-  Statement run(*db, "SELECT status, last_step FROM runs WHERE id = ?");
+  Statement run(*db, "SELECT last_step FROM runs WHERE id = ?");
   run.bind(1, run_id);
   if (!run.step()) throw DbError(db_path + ": no run with id " + std::to_string(run_id), 0);
-  const std::string status = run.column_text(0);
   const int64_t last_step = run.column_int(1);
-  if (status == "running" || status == "paused")
-    throw DbError(db_path + ": run " + std::to_string(run_id) + " is " + status +
-                      "; re-analyse it once its writer has stopped",
-                  0);
+  run.reset();
+  const RunLock lock(db_path, run_id, "with id " + std::to_string(run_id));  // its writer must have stopped
 
   Statement steps(*db, "SELECT DISTINCT step FROM samples WHERE run_id = ? ORDER BY step");
   steps.bind(1, run_id);

@@ -31,7 +31,7 @@ struct AnalysisRewriteResult {
   bool stopped = false;
 };
 
-// Throws DbError for an unknown run or one that is still being written.
+// Throws DbError for an unknown run or one that is still being written (db/run_lock.h).
 AnalysisRewriteResult rewrite_run_analysis(const std::string& db_path, int64_t run_id, const AnalysisRewrite& how);
 
 }  // namespace aha::db

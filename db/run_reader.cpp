@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <variant>
 
+#include "db/run_lock.h"
 #include "db/schema.h"
 #include "db/search_index.h"
 
@@ -120,7 +121,7 @@ double order_key(const SampleRow& r, SampleOrder o) {
 
 }  // namespace
 
-RunReader::RunReader(const std::string& path) : db_(open_run_database(path)) {}
+RunReader::RunReader(const std::string& path, bool read_only) : db_(open_run_database(path, read_only)) {}
 
 RunReader::~RunReader() = default;
 
@@ -143,10 +144,16 @@ int64_t RunReader::search_pending() {
       " coalesce((SELECT value FROM search.index_state WHERE key = 'indexed_through'), 0)");
 }
 
+// A run stored as running or paused whose writer is gone (killed, crashed) was interrupted.
+RunSummary RunReader::with_live_status(RunSummary r) const {
+  if ((r.status == "running" || r.status == "paused") && !run_has_writer(db_->path(), r.id)) r.status = "interrupted";
+  return r;
+}
+
 std::vector<RunSummary> RunReader::runs() {
   Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
   std::vector<RunSummary> out;
-  while (st.step()) out.push_back(read_run(st));
+  while (st.step()) out.push_back(with_live_status(read_run(st)));
   return out;
 }
 
@@ -154,7 +161,7 @@ std::optional<RunSummary> RunReader::run(int64_t id) {
   Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
-  return read_run(st);
+  return with_live_status(read_run(st));
 }
 
 RunSummary RunReader::require_run(const std::string& name) {
@@ -168,7 +175,7 @@ std::optional<RunSummary> RunReader::run_by_name(const std::string& name) {
   Statement st(*db_, std::string("SELECT ") + kRunColumns + " FROM runs WHERE name = ?");
   st.bind(1, name);
   if (!st.step()) return std::nullopt;
-  return read_run(st);
+  return with_live_status(read_run(st));
 }
 
 std::vector<std::string> RunReader::metric_names(int64_t run_id) {

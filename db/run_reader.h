@@ -13,6 +13,8 @@ namespace aha::db {
 
 struct RunSummary {
   int64_t id = 0;
+  // status: created, running, paused, stopped, finished, failed, or interrupted (stored as
+  // running or paused, but its writer is gone: killed or crashed; resume it).
   std::string name, status, model, task, source, code_version, config_toml, message;
   int64_t seed = 0, total_steps = 0, last_step = -1;
   double created_at = 0, started_at = 0, finished_at = 0;
@@ -63,7 +65,9 @@ struct StepAggregate {
 
 class RunReader {
  public:
-  explicit RunReader(const std::string& path);  // opens (and migrates) the database
+  // Opens (and migrates) the database; read-only: never writes or creates it (a missing
+  // or empty file is an error), and an older schema is an error too.
+  explicit RunReader(const std::string& path, bool read_only = false);
   ~RunReader();
   std::vector<RunSummary> runs();
   std::optional<RunSummary> run(int64_t id);
@@ -86,6 +90,7 @@ class RunReader {
 
  private:
   void attach_search_index();  // <db>.fts as schema "search", on the first use
+  RunSummary with_live_status(RunSummary r) const;
 
   std::unique_ptr<Connection> db_;
   bool search_attached_ = false;

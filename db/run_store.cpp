@@ -7,6 +7,8 @@
 
 #include "db/schema.h"
 
+#include <spdlog/spdlog.h>
+
 namespace aha::db {
 
 namespace {
@@ -80,7 +82,11 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
       throw DbError("database '" + db_->path() + "' already has a run named '" + info.name +
                         "'; choose another name or resume it", 0);
     run_id_ = find.column_int(0);
-    last_step_ = find.column_int(1);
+    check_integrity(*db_);  // a resumed run must not grow on a damaged file
+    lock_.reset();
+    lock_ = std::make_unique<RunLock>(db_->path(), run_id_, info.name);
+    // Read after the lock: a writer that held it may have stored more steps.
+    last_step_ = db_->scalar_int("SELECT last_step FROM runs WHERE id = " + std::to_string(run_id_));
     metric_packer_.begin_run(run_id_);
     return run_id_;
   }
@@ -91,6 +97,8 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
   ins.bind(1, info.name).bind(2, info.config_toml).bind(3, info.code_version).bind(4, info.seed);
   ins.bind(5, info.model).bind(6, info.task).bind(7, info.total_steps).bind(8, info.source).run();
   run_id_ = db_->last_insert_id();
+  lock_.reset();
+  lock_ = std::make_unique<RunLock>(db_->path(), run_id_, info.name);
   last_step_ = -1;
   metric_packer_.begin_run(run_id_);
   return run_id_;
@@ -111,6 +119,33 @@ int64_t RunStore::prompt_id(const std::string& text, const std::string& referenc
 
 void RunStore::write_step(const StepRecord& step) {
   if (run_id_ < 0) throw DbError("write_step before begin_run", 0);
+  // Another program that holds the database's write lock (a long query in the sqlite3
+  // shell, a backup) makes the step wait, not fail: it stays in memory and is written once
+  // the lock is released. Only after busy_patience_ seconds does the run end as failed.
+  const auto start = std::chrono::steady_clock::now();
+  double told = 0;
+  while (true) {
+    try {
+      write_step_once(step);
+      return;
+    } catch (const DbError& e) {
+      if (!e.is_busy()) throw;
+      const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (waited > busy_patience_)
+        throw DbError(std::string(e.what()) + "; gave up on step " + std::to_string(step.step) + " after waiting " +
+                          std::to_string(int(waited)) + " s for the program that holds the lock",
+                      e.code());
+      if (waited >= told) {
+        spdlog::warn("database '{}' is locked by another program: step {} waits in memory ({:.0f} s so far; gives up "
+                     "after {:.0f} s)",
+                     db_->path(), step.step, waited, busy_patience_);
+        told = waited + 10;
+      }
+    }
+  }
+}
+
+void RunStore::write_step_once(const StepRecord& step) {
   Transaction tx(*db_);
   try {
     next_sample_id_->step();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "db/metric_chunks.h"
+#include "db/run_lock.h"
 #include "db/run_sink.h"
 #include "db/search_index.h"
 #include "db/sqlite.h"
@@ -28,17 +29,22 @@ class RunStore : public RunSink {
   void finish_search_index();
 
   int64_t run_id() const { return run_id_; }
+  // How long a step waits for another program's write lock before the run fails.
+  void set_busy_patience(double seconds) { busy_patience_ = seconds; }
   Connection& connection() { return *db_; }
 
  private:
   int64_t prompt_id(const std::string& text, const std::string& reference);
+  void write_step_once(const StepRecord& step);
 
   std::unique_ptr<Connection> db_;
   std::unique_ptr<Statement> insert_sample_, insert_metric_, insert_prompt_, find_prompt_, update_progress_,
       next_sample_id_, set_next_sample_id_;
   std::unordered_map<std::string, int64_t> prompt_ids_;  // of the current run
   MetricPacker metric_packer_{*db_};
+  std::unique_ptr<RunLock> lock_;  // the run being written (one writer per run)
   int64_t run_id_ = -1, last_step_ = -1;
+  double busy_patience_ = 600;
   // Last: they stop before the connection closes.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::unique_ptr<SearchIndexer> indexer_;

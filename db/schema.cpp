@@ -1,6 +1,11 @@
 #include "db/schema.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 namespace aha::db {
 
@@ -157,6 +162,21 @@ const char* const kNextSampleIdSql =
     "SELECT max(coalesce((SELECT max(id) FROM samples), 0) + 1,"
     " coalesce((SELECT value FROM store_meta WHERE key = 'next_sample_id'), 1))";
 
+void check_integrity(Connection& db) {
+  std::string problems;
+  try {
+    Statement st(db, "PRAGMA quick_check(5)");
+    while (st.step())
+      if (const std::string line = st.column_text(0); line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+  } catch (const DbError& e) {
+    problems = e.what();
+  }
+  if (problems.empty()) return;
+  throw DbError("database '" + db.path() + "' is damaged (" + problems + "). Recover what SQLite can still read into "
+                    "a new file: sqlite3 '" + db.path() + "' .recover | sqlite3 recovered.aha.db, then use that one",
+                SQLITE_CORRUPT);
+}
+
 void migrate_to(Connection& db, int version) {
   const int have = static_cast<int>(db.scalar_int("PRAGMA user_version"));
   for (int v = have + 1; v <= version; ++v) {
@@ -170,7 +190,39 @@ void migrate_to(Connection& db, int version) {
   }
 }
 
+namespace {
+
+// Why `path` cannot be a run database here, in words, before SQLite's "unable to open
+// database file" (which says the same for a folder, a missing folder and a read-only one).
+void check_database_path(const std::string& path, bool read_only) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(path);
+  if (fs::is_directory(p, ec))
+    throw DbError("'" + path + "' is a folder, not a database file; give a file in it (e.g. '" +
+                      (p / "runs.aha.db").string() + "')",
+                  SQLITE_CANTOPEN);
+  const bool exists = fs::exists(p, ec);
+  if (read_only) {  // reading never creates a database
+    if (!exists) throw DbError("no database at '" + path + "'", SQLITE_CANTOPEN);
+    if (fs::file_size(p, ec) == 0) throw DbError("'" + path + "' is empty: not a run database", SQLITE_NOTADB);
+    return;
+  }
+  const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(folder, ec))
+    throw DbError("cannot create '" + path + "': the folder '" + folder.string() + "' does not exist", SQLITE_CANTOPEN);
+  if (access(folder.c_str(), W_OK) != 0)
+    throw DbError("cannot write the database '" + path + "': its folder '" + folder.string() +
+                      "' is read-only (a run database keeps its journal beside it); copy it to a writable folder",
+                  SQLITE_READONLY);
+  if (exists && access(p.c_str(), W_OK) != 0)
+    throw DbError("cannot write the database '" + path + "': the file is read-only", SQLITE_READONLY);
+}
+
+}  // namespace
+
 std::unique_ptr<Connection> open_run_database(const std::string& path, bool read_only) {
+  check_database_path(path, read_only);
   auto db = std::make_unique<Connection>(path, read_only ? Connection::Mode::ReadOnly : Connection::Mode::ReadWrite);
   db->set_busy_timeout(5000);
   // Reading the schema version is the first access: it fails with SQLITE_NOTADB here.

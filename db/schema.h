@@ -19,6 +19,10 @@ std::unique_ptr<Connection> open_run_database(const std::string& path, bool read
 // another sample. One row, one column.
 extern const char* const kNextSampleIdSql;
 
+// PRAGMA quick_check over the whole file; throws DbError naming the damage and how to
+// recover what SQLite can still read. Costs a read of the file (about 1 s per GB).
+void check_integrity(Connection& db);
+
 // Applies migrations up to `version` only (tests build databases of older versions).
 void migrate_to(Connection& db, int version);
 

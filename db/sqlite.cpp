@@ -1,5 +1,7 @@
 #include "db/sqlite.h"
 
+#include <unistd.h>
+
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
@@ -24,7 +26,15 @@ const bool kConfigured = [] {
 Connection::Connection(const std::string& path, Mode mode) : path_(path) {
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  // Read-only media: a WAL database can only be read as immutable there (no -shm to make).
+  std::string name = path;
+  const auto slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (mode == Mode::ReadOnly && access(folder.c_str(), W_OK) != 0) {
+    name = "file:" + path + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
@@ -46,6 +56,8 @@ void Connection::fail(const std::string& doing, int rc) const {
   if ((rc & 0xff) == SQLITE_BUSY) msg += " (another program holds a lock on it; close it or retry)";
   if ((rc & 0xff) == SQLITE_READONLY) msg += " (the file or its folder is read-only)";
   if ((rc & 0xff) == SQLITE_NOTADB) msg += " (this file is not an SQLite database)";
+  if ((rc & 0xff) == SQLITE_CORRUPT)
+    msg += " (the file is damaged; sqlite3 FILE .recover | sqlite3 recovered.aha.db keeps what can be read)";
   throw DbError(msg, rc);
 }
 

@@ -7,7 +7,7 @@
 
 namespace aha::db {
 
-TagStore::TagStore(const std::string& path) : db_(open_run_database(path)) {}
+TagStore::TagStore(const std::string& path, bool read_only) : db_(open_run_database(path, read_only)) {}
 
 std::vector<Tag> TagStore::tags() {
   Statement st(*db_, "SELECT id, name, color, builtin FROM tags ORDER BY builtin DESC, id");

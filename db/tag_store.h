@@ -19,7 +19,7 @@ struct Tag {
 
 class TagStore {
  public:
-  explicit TagStore(const std::string& path);
+  explicit TagStore(const std::string& path, bool read_only = false);
 
   std::vector<Tag> tags();
   std::optional<Tag> tag_by_name(const std::string& name);

@@ -3,11 +3,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "core/interop/launch_export.h"
+#include "core/support/config_reader.h"
+#include "core/support/output_file.h"
 #include "db/metric_csv.h"
 #include "db/run_reader.h"
 #include "db/tag_store.h"
@@ -25,25 +28,22 @@ db::RunSummary find_run(db::RunReader& reader, const std::string& name) {
   }
 }
 
-std::ofstream open_out(const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write '" + path + "'");
-  return out;
-}
-
 int export_csv(const Args& args) {
   args.allow_only({"db", "run", "metric", "out", "help"});
-  db::RunReader reader(args.require("db"));
+  db::RunReader reader(args.require("db"), /*read_only=*/true);
   auto runs = args.all("run");
   if (runs.empty())
     for (const auto& r : reader.runs()) runs.push_back(r.name);
   auto metrics = args.all("metric");
   if (metrics.empty()) metrics = {"reward"};
-  for (const auto& r : runs) find_run(reader, r);  // a usage error naming the known runs
+  std::set<std::string> known;
+  for (const auto& r : runs)  // a usage error naming the known runs
+    for (const auto& m : reader.metric_names(find_run(reader, r).id)) known.insert(m);
+  for (const auto& m : metrics)
+    if (!known.count(m)) throw UsageError("--metric: " + unknown_name_message("metric", m, {known.begin(), known.end()}));
   const std::string path = args.require("out");
-  auto out = open_out(path);
-  const auto summary = db::write_metrics_csv(out, reader, runs, metrics);
-  if (!out) throw std::runtime_error("writing '" + path + "' failed (disk full?)");
+  db::CsvSummary summary;
+  write_output_file(path, [&](std::ostream& out) { summary = db::write_metrics_csv(out, reader, runs, metrics); });
   for (const auto& m : summary.missing) std::fprintf(stderr, "aha export csv: no points for %s\n", m.c_str());
   std::printf("wrote %zu steps x %zu columns to %s\n", summary.rows, summary.columns, path.c_str());
   return 0;
@@ -52,8 +52,8 @@ int export_csv(const Args& args) {
 int export_traces(const Args& args) {
   args.allow_only({"db", "run", "tag", "ids", "format", "out", "help"});
   const std::string db_path = args.require("db");
-  db::RunReader reader(db_path);
-  db::TagStore tags(db_path);
+  db::RunReader reader(db_path, /*read_only=*/true);
+  db::TagStore tags(db_path, /*read_only=*/true);
   std::optional<int64_t> run_id;
   if (args.has("run")) run_id = find_run(reader, args.get("run")).id;
   std::vector<int64_t> ids;
@@ -77,9 +77,9 @@ int export_traces(const Args& args) {
   std::string format = args.get("format", path.size() > 3 && path.substr(path.size() - 3) == ".md" ? "md" : "jsonl");
   if (format != "jsonl" && format != "md") throw UsageError("--format: '" + format + "' (use jsonl or md)");
   const auto traces = db::collect_traces(reader, tags, ids);
-  auto out = open_out(path);
-  format == "md" ? db::write_traces_markdown(out, traces) : db::write_traces_jsonl(out, traces);
-  if (!out) throw std::runtime_error("writing '" + path + "' failed (disk full?)");
+  write_output_file(path, [&](std::ostream& out) {
+    format == "md" ? db::write_traces_markdown(out, traces) : db::write_traces_jsonl(out, traces);
+  });
   std::printf("wrote %zu traces to %s\n", traces.size(), path.c_str());
   return 0;
 }
@@ -96,9 +96,7 @@ int export_launch(const Args& args) {
     std::fputs(script.c_str(), stdout);
     return 0;
   }
-  std::ofstream out(path);
-  if (!(out << script)) throw std::runtime_error("cannot write '" + path + "'");
-  out.close();
+  write_output_file(path, [&](std::ostream& out) { out << script; });
   std::filesystem::permissions(path, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
                                std::filesystem::perm_options::add);
   std::printf("wrote %s launch script %s (%s: %s)\n", engine.c_str(), path.c_str(),

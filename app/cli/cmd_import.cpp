@@ -2,6 +2,8 @@
 // state) into the run database, once or while the job writes them.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <thread>
 
 #include "app/cli/args.h"
@@ -83,7 +85,21 @@ Session open_session(const Args& args, const std::string& engine) {
   return s;
 }
 
-void report_line(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
+// Messages quote what they read: a control byte from a garbage file is shown, not sent to
+// the terminal.
+void report_line(const std::string& message) {
+  std::string safe;
+  for (const unsigned char c : message) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      safe += hex;
+    } else {
+      safe += static_cast<char>(c);
+    }
+  }
+  std::fprintf(stderr, "%s\n", safe.c_str());
+}
 
 // Full-text search trails the writer on a thread of its own: the command ends when search
 // sees every step it stored. An index that cannot be written costs search, not the data.
@@ -95,8 +111,7 @@ void finish_search_index(db::RunStore& store) {
   }
 }
 
-// aha import file: JSONL or CSV with a field mapping; steps after the run's last one.
-int import_file(const Args& args, Session& s) {
+GenericMapping generic_mapping(const Args& args) {
   GenericMapping m;
   m.prompt = args.get("prompt-field", m.prompt);
   m.completion = args.get("completion-field", m.completion);
@@ -105,9 +120,14 @@ int import_file(const Args& args, Session& s) {
   m.rewards = args.all("reward-field");
   m.step = args.get("step-field", m.step);
   m.group = args.get("group-field", m.group);
+  return m;
+}
+
+// aha import file: JSONL or CSV with a field mapping; steps after the run's last one.
+int import_file(std::map<int64_t, std::vector<RolloutSample>> steps, Session& s) {
   int written = 0;
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  for (auto& [step, samples] : read_generic_rollouts(args.require("file"), m, report_line)) {
+  for (auto& [step, samples] : steps) {
     if (step <= s.store->last_step()) continue;
     s.store->write_step(s.builder->build(step, std::move(samples), now));
     ++written;
@@ -134,21 +154,32 @@ int cmd_import(int argc, char** argv, int first) {
                    "reference-field", "score-field", "reward-field", "step-field", "group-field"});
   const std::string engine = args.positional().size() == 1 && args.positional()[0] == "file" ? "file"
                                                                                              : engine_of(args, "import");
+  // What there is to import, known before a run is made: no empty run for bad input.
+  std::map<int64_t, std::vector<RolloutSample>> records;
+  if (engine == "file") {
+    const std::string file = args.require("file");
+    records = read_generic_rollouts(file, generic_mapping(args), report_line);
+    if (records.empty())
+      throw std::runtime_error(file + ": no usable record (the lines above say why); nothing imported");
+  } else if (engine == "verl" && std::filesystem::is_directory(args.require("dir")) &&
+             list_verl_step_files(args.require("dir")).empty()) {
+    throw std::runtime_error("'" + args.require("dir") + "' holds no veRL step file (<step>.jsonl, written by "
+                             "trainer.rollout_data_dir); nothing imported");
+  }
   Session s = open_session(args, engine);
   const auto t0 = std::chrono::steady_clock::now();
   int steps = 0;
+  std::filesystem::path pending;
   if (engine == "file") {
-    steps = import_file(args, s);
+    steps = import_file(std::move(records), s);
   } else {
     RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
     steps = follower.poll(0.0);
-    if (engine == "verl")
-      for (const auto& f : list_verl_step_files(args.require("dir")))
-        if (f.step > s.store->last_step()) {
-          std::printf("step %lld (%s) is still being written; import again later, or use aha follow\n",
-                      static_cast<long long>(f.step), f.path.filename().string().c_str());
-          break;
-        }
+    pending = follower.pending();
+    if (!pending.empty())
+      std::printf("%s, the newest step file, does not end with a newline: it is still being written (or was cut "
+                  "short); import again later, or use aha follow\n",
+                  pending.string().c_str());
   }
   finish_search_index(*s.store);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -158,7 +189,11 @@ int cmd_import(int argc, char** argv, int first) {
       "SELECT count(*) FROM samples WHERE run_id = " + std::to_string(run.id)));
   std::printf("imported %d steps into run '%s' (now %ld samples, last step %lld) in %.1f s\n", steps,
               run.name.c_str(), samples, static_cast<long long>(s.store->last_step()), secs);
-  s.store->set_status(RunStatus::Finished, "imported from " + engine);
+  if (pending.empty())
+    s.store->set_status(RunStatus::Finished, "imported from " + engine);
+  else
+    s.store->set_status(RunStatus::Stopped, "imported from " + engine + "; " + pending.filename().string() +
+                                                " was still being written");
   return 0;
 }
 

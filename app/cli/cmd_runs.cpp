@@ -1,9 +1,11 @@
 #include <cstdio>
+#include <filesystem>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "core/analysis/aha_onset.h"
 #include "db/run_reader.h"
+#include "db/schema.h"
 
 namespace aha::cli {
 
@@ -14,7 +16,10 @@ int cmd_runs(int argc, char** argv, int first) {
     return 0;
   }
   args.allow_only({"db", "help"});
-  db::RunReader reader(args.require("db"));
+  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  // The overview checks the file too, while that is cheap (reading it: ~1 s per GB).
+  std::error_code ec;
+  if (std::filesystem::file_size(args.require("db"), ec) < (512u << 20)) db::check_integrity(reader.connection());
   std::printf("%-4s %-28s %-9s %-12s %-9s %-10s %s\n", "id", "name", "status", "steps", "aha onset", "task", "model");
   for (const auto& r : reader.runs()) {
     std::vector<std::pair<int64_t, double>> rate;

@@ -38,6 +38,8 @@ int cmd_train(int argc, char** argv, int first) {
   RunConfig cfg = RunConfig::load(args.require("config"));
   if (args.has("name")) cfg.name = args.get("name");
   cfg.max_steps = args.get_int("steps", cfg.max_steps);
+  if (cfg.max_steps < 1)
+    throw UsageError("--steps: " + args.get("steps") + " (the number of steps to train to: 1 or more)");
   const std::string db = args.require("db");
 
   TrainingJob job(

@@ -17,6 +17,8 @@ class RunFollower {
               VerlIngest::Report report);
   // Steps stored by this call (see VerlIngest::poll for `settle_seconds`).
   int poll(double settle_seconds);
+  // veRL: the newest step file that poll() left (still being written, or cut short).
+  std::filesystem::path pending() const { return verl_ ? verl_->pending() : std::filesystem::path(); }
 
  private:
   std::filesystem::path dir_;

@@ -76,14 +76,17 @@ VerlIngest::VerlIngest(fs::path dir, RunSink& sink, const RolloutStepBuilder& bu
 
 namespace {
 
-// Whether a step file is finished: its last byte is a newline (veRL ends every line
-// with one) and, for the newest file, it has not changed for `settle_seconds`.
+// Whether a step file is finished. veRL writes the steps in order, so a file with a later
+// one beside it is finished whatever it holds (a bad line is reported and skipped). The
+// newest is finished once its last byte is a newline (veRL ends every line with one) and
+// it has not changed for `settle_seconds`.
 bool finished(const VerlStepFile& f, bool newest, double settle_seconds) {
+  if (!newest) return true;
   std::ifstream in(f.path, std::ios::binary | std::ios::ate);
   if (!in || in.tellg() <= 0) return false;
   in.seekg(-1, std::ios::end);
   if (in.get() != '\n') return false;
-  if (!newest || settle_seconds <= 0) return true;
+  if (settle_seconds <= 0) return true;
   std::error_code ec;
   const auto age = fs::file_time_type::clock::now() - fs::last_write_time(f.path, ec);
   return !ec && age >= std::chrono::duration<double>(settle_seconds);
@@ -97,14 +100,21 @@ StepRecord VerlIngest::read_step(const VerlStepFile& f) const {
   buffer << in.rdbuf();
   std::vector<RolloutSample> samples;
   std::string line;
+  long lines = 0;
   for (long line_no = 1; std::getline(buffer, line); ++line_no) {
+    lines = line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
       samples.push_back(parse_verl_line(line));
     } catch (const std::exception& e) {
-      report_(f.path.string() + ":" + std::to_string(line_no) + ": " + e.what() + "; line skipped");
+      const bool cut = buffer.eof();  // the last line, without its newline
+      report_(f.path.string() + ":" + std::to_string(line_no) + ": " +
+              (cut ? std::string("the last line is cut short") : e.what()) + "; line skipped");
     }
   }
+  if (samples.empty())
+    report_(f.path.string() + ": no rollout in " + std::to_string(lines) + " line(s)" +
+            (lines == 0 ? " (an empty file)" : "") + "; step " + std::to_string(f.step) + " skipped");
   std::error_code ec;
   const auto mtime = fs::last_write_time(f.path, ec);
   const double wall =
@@ -112,11 +122,17 @@ StepRecord VerlIngest::read_step(const VerlStepFile& f) const {
   return builder_.build(f.step, std::move(samples), wall);
 }
 
+std::filesystem::path VerlIngest::pending() const {
+  const auto files = list_verl_step_files(dir_);
+  if (files.empty() || files.back().step <= sink_.last_step() || skipped_.count(files.back().step)) return {};
+  return files.back().path;
+}
+
 int VerlIngest::poll(double settle_seconds) {
   const auto files = list_verl_step_files(dir_);
   std::vector<VerlStepFile> ready;  // in step order, up to the first unfinished file
   for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].step <= sink_.last_step()) continue;  // stored before: never re-read
+    if (files[i].step <= sink_.last_step() || skipped_.count(files[i].step)) continue;  // never re-read
     if (!finished(files[i], i + 1 == files.size(), settle_seconds)) break;
     ready.push_back(files[i]);
   }
@@ -128,18 +144,24 @@ int VerlIngest::poll(double settle_seconds) {
     if (i < ready.size()) next.push_back(std::async(std::launch::async, [this, &ready, i] { return read_step(ready[i]); }));
   };
   for (size_t i = 0; i < kAhead; ++i) read_ahead(i);
+  int written = 0;
   for (size_t i = 0; i < ready.size(); ++i) {
     StepRecord step = next.front().get();
     next.pop_front();
     read_ahead(i + kAhead);
+    if (step.samples.empty()) {  // reported by read_step
+      skipped_.insert(step.step);
+      continue;
+    }
     try {
       sink_.write_step(step);
+      ++written;
     } catch (...) {
       for (auto& f : next) f.wait();  // the readers use `ready`: let them finish first
       throw;
     }
   }
-  return static_cast<int>(ready.size());
+  return written;
 }
 
 }  // namespace aha

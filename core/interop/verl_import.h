@@ -4,6 +4,7 @@
 // Import and follow both go through VerlIngest: steps after the run's last stored step,
 // each in one transaction, so a restart neither repeats nor loses a step.
 #include <filesystem>
+#include <set>
 #include <functional>
 
 #include "core/interop/rollout_import.h"
@@ -27,10 +28,15 @@ class VerlIngest {
   VerlIngest(std::filesystem::path dir, RunSink& sink, const RolloutStepBuilder& builder, Report report);
 
   // Stores every finished step file after the sink's last step, in order, and returns how
-  // many. A file is finished when its last line ends with a newline and either a later
-  // step's file exists or it has not changed for `settle_seconds` (0: at once). An
-  // unfinished file (the writer is busy) is left for the next call, never reported.
+  // many. A file with a later step's file beside it is finished whatever it holds: its
+  // bad lines are reported by file and line and skipped, and a file with no good line is
+  // reported and skipped whole. The newest file is finished once its last line ends with
+  // a newline and it has not changed for `settle_seconds` (0: at once); until then it is
+  // left for the next call, never reported.
   int poll(double settle_seconds);
+  // The newest step file after the sink's last step that poll() left: still being
+  // written, or cut short. Empty when there is none.
+  std::filesystem::path pending() const;
 
  private:
   StepRecord read_step(const VerlStepFile& file) const;  // parse, group, detect
@@ -38,6 +44,7 @@ class VerlIngest {
   RunSink& sink_;
   const RolloutStepBuilder& builder_;
   Report report_;
+  std::set<int64_t> skipped_;  // steps with no good line: reported once
 };
 
 }  // namespace aha

@@ -60,6 +60,26 @@ void load_weights(Transformer& model, const std::filesystem::path& dir) {
     }
     assignments.emplace_back(p.value(), t);
   }
+  // Tensors the model would not use say that config.json and the weights disagree (a
+  // num_hidden_layers of 2 over weights of 4 layers trains a truncated model).
+  std::vector<std::string> unused;
+  const auto params = model->named_parameters();
+  for (const auto& [name, file] : where) {
+    if (params.contains(name)) continue;
+    // Buffers some exporters keep, and a tied head written out anyway.
+    if (name.find("rotary_emb.inv_freq") != std::string::npos ||
+        (name == "lm_head.weight" && model->config().tie_word_embeddings))
+      continue;
+    unused.push_back(name);
+  }
+  if (!unused.empty()) {
+    std::string list;
+    for (size_t i = 0; i < unused.size() && i < 4; ++i) list += (i ? ", " : "") + unused[i];
+    if (unused.size() > 4) list += ", ... (" + std::to_string(unused.size()) + " in all)";
+    throw std::runtime_error("the checkpoint in '" + dir.string() + "' has tensors the model config does not use: " +
+                             list + "; config.json and the weights disagree (num_hidden_layers is " +
+                             std::to_string(model->config().num_hidden_layers) + ")");
+  }
   torch::NoGradGuard ng;
   for (auto& [param, value] : assignments) param.copy_(value);
 }

@@ -60,6 +60,11 @@ std::vector<double> ModelConfig::rope_inv_freq() const {
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& origin) {
+  // The shape of the network: never a default, which would build another network.
+  for (const char* key : {"vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads"})
+    if (!j.contains(key) || !j[key].is_number_integer())
+      throw std::runtime_error(origin + ": " + key + " is " + (j.contains(key) ? "not a whole number" : "missing") +
+                               "; config.json must give the model's " + key + " (as Hugging Face writes it)");
   ModelConfig c;
   try {
     if (auto a = j.find("architectures"); a != j.end() && a->is_array() && !a->empty())

@@ -132,6 +132,10 @@ void GrpoTrainer::prepare(bool resume) {
   info.total_steps = m.cfg.max_steps;
   m.sink.begin_run(info, resume);
   m.step = m.sink.last_step() + 1;
+  if (resume && m.step >= m.cfg.max_steps)
+    throw std::runtime_error("run '" + m.cfg.name + "' has steps 0-" + std::to_string(m.step - 1) +
+                             " stored and max_steps (or --steps) is " + std::to_string(m.cfg.max_steps) +
+                             ": nothing to resume; give more than " + std::to_string(m.step) + " steps to continue it");
 
   if (resume) {
     const auto ckpt = m.latest_checkpoint();
@@ -150,9 +154,10 @@ void GrpoTrainer::prepare(bool resume) {
       gen.set_state(gen_state);
       const int64_t ckpt_step = state.at("step").get<int64_t>();
       if (ckpt_step + 1 < m.step)
-        spdlog::warn("run '{}': latest checkpoint is step {}, the store has steps up to {}; the updates of steps {}-{} "
-                     "are retrained from that checkpoint (their samples stay stored)",
-                     m.cfg.name, ckpt_step, m.step - 1, ckpt_step + 1, m.step - 1);
+        spdlog::warn("run '{}': the latest checkpoint is of step {} and the store has steps up to {}: training goes "
+                     "on at step {} from the weights after step {}, so the updates of steps {}-{} are lost (their "
+                     "samples stay stored; save_steps = 1 keeps every update)",
+                     m.cfg.name, ckpt_step, m.step - 1, m.step, ckpt_step, ckpt_step + 1, m.step - 1);
       spdlog::info("run '{}': resumed from {} at step {}", m.cfg.name, ckpt.string(), m.step);
     }
   }

@@ -42,8 +42,14 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.num_iterations = r.integer("num_iterations", c.num_iterations, 1, 64);
   c.max_completion_length = r.integer("max_completion_length", c.max_completion_length, 1, 1 << 16);
   c.temperature = r.real("temperature", c.temperature, 0.0, 10.0);
+  if (c.temperature == 0)
+    throw ConfigError(origin + ": temperature: 0 samples greedily, so every completion of a group is the same, every "
+                      "advantage is 0 and nothing is learned; use a value > 0 (1.0 is the R1-Zero recipe)");
   c.top_p = r.real("top_p", c.top_p, 0.01, 1.0);
   c.learning_rate = r.real("learning_rate", c.learning_rate, 0.0, 1.0);
+  if (c.learning_rate == 0)
+    throw ConfigError(origin + ": learning_rate: 0 trains nothing; give a positive rate (1e-4 for the built-in model, "
+                      "1e-6 to 1e-5 for Qwen2.5 checkpoints)");
   c.lr_scheduler_type = r.text("lr_scheduler_type", c.lr_scheduler_type, {"constant", "cosine"});
   c.warmup_steps = r.integer("warmup_steps", c.warmup_steps, 0, 10000000);
   c.max_grad_norm = r.real("max_grad_norm", c.max_grad_norm, 0.0, 1e6);
@@ -80,9 +86,15 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   return c;
 }
 
-RunConfig RunConfig::load(const std::filesystem::path& file) {
+RunConfig RunConfig::load(const std::filesystem::path& given) {
+  const auto file = expand_user_path(given.string());
+  if (std::filesystem::is_directory(file))
+    throw ConfigError("run config '" + file.string() + "' is a directory; give a TOML file (e.g. " +
+                      (resources_dir() / "presets" / "demo-arithmetic.toml").string() + ")");
   std::ifstream in(file);
-  if (!in) throw ConfigError("cannot open run config '" + file.string() + "'");
+  if (!in)
+    throw ConfigError("cannot open run config '" + file.string() + "': " +
+                      (std::filesystem::exists(file) ? "permission denied" : "no such file"));
   std::stringstream ss;
   ss << in.rdbuf();
   auto c = from_toml(ss.str(), file.string());

@@ -1,5 +1,7 @@
 #include "core/support/config_reader.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -36,6 +38,18 @@ std::string nearest_name(const std::string& key, const std::vector<std::string>&
   return best;
 }
 
+std::string unknown_name_message(const std::string& what, const std::string& name, std::vector<std::string> known) {
+  std::stable_sort(known.begin(), known.end(), [&](const std::string& a, const std::string& b) {
+    return edit_distance(name, a) < edit_distance(name, b);
+  });
+  std::string out = "no " + what + " '" + name + "'";
+  if (known.empty()) return out + " (there is none)";
+  out += "; known, nearest first: ";
+  for (size_t i = 0; i < known.size() && i < 12; ++i) out += (i ? ", " : "") + known[i];
+  if (known.size() > 12) out += ", ... (" + std::to_string(known.size()) + " in all)";
+  return out;
+}
+
 ConfigReader::ConfigReader(const toml::table& table, std::string origin, std::string prefix)
     : table_(table), origin_(std::move(origin)), prefix_(std::move(prefix)) {}
 
@@ -55,6 +69,9 @@ double ConfigReader::real(const std::string& key, double fallback, double lo, do
   double v;
   if (auto d = n->value<double>()) v = *d;
   else fail(key, "expected a number, got " + std::string(toml::impl::node_type_friendly_names[static_cast<int>(n->type())]));
+  if (!std::isfinite(v))
+    fail(key, "value " + format_number(v) + " is not a finite number; give one in [" + format_number(lo) + ", " +
+                  format_number(hi) + "]");
   if (v < lo || v > hi)
     fail(key, "value " + format_number(v) + " is out of range [" + format_number(lo) + ", " + format_number(hi) + "]");
   return v;

@@ -16,6 +16,9 @@ struct ConfigError : std::runtime_error {
 
 // The known key closest to `key` by edit distance ("" when none is close).
 std::string nearest_name(const std::string& key, const std::vector<std::string>& known);
+// "no metric 'rewrd'; the nearest: reward, reward_std; known: ..." (known names nearest
+// first), for a name the user typed that is not among `known`.
+std::string unknown_name_message(const std::string& what, const std::string& name, std::vector<std::string> known);
 
 class ConfigReader {
  public:

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPdfWriter>
 #include <QRegularExpression>
 #include <QSvgGenerator>
 #include <qcustomplot.h>
@@ -309,9 +310,26 @@ void renderFigure(const FigureRequest& r, const QString& path) {
   const QString ext = QFileInfo(path).suffix().toLower();
   const QString creator = QString("Aha Studio %1 (%2)").arg(aha::version(), aha::git_revision());
   const QString title = r.metrics.join(", ") + " — " + (r.runs.isEmpty() ? QString("all runs") : r.runs.join(", "));
+  // Vector output through a painter of our own: QCustomPlot's savePdf goes through
+  // QPrinter, whose print support asks the system's print service (CUPS) for printers.
+  auto paintVector = [&](QPaintDevice* device) {
+    QCPPainter painter;
+    if (!painter.begin(device)) return false;
+    painter.setMode(QCPPainter::pmVectorized);
+    painter.setMode(QCPPainter::pmNoCaching);
+    painter.setMode(QCPPainter::pmNonCosmetic);
+    plot.toPainter(&painter, w, h);
+    return painter.end();
+  };
   bool ok = false;
   if (ext == "pdf") {
-    ok = plot.savePdf(path, w, h, QCP::epNoCosmetic, creator, title);
+    QPdfWriter pdf(path);
+    pdf.setResolution(72);  // one device unit per point, as the plot is laid out
+    pdf.setPageSize(QPageSize(QSizeF(w, h), QPageSize::Point, QString(), QPageSize::ExactMatch));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    pdf.setCreator(creator);
+    pdf.setTitle(title);
+    ok = paintVector(&pdf);
   } else if (ext == "png") {
     ok = plot.savePng(path, w, h, r.options.dpi / 72.0, -1, r.options.dpi);
   } else if (ext == "svg") {
@@ -322,15 +340,7 @@ void renderFigure(const FigureRequest& r, const QString& path) {
     svg.setResolution(72);
     svg.setTitle(title);
     svg.setDescription(creator);
-    QCPPainter painter;
-    ok = painter.begin(&svg);
-    if (ok) {
-      painter.setMode(QCPPainter::pmVectorized);
-      painter.setMode(QCPPainter::pmNoCaching);
-      painter.setMode(QCPPainter::pmNonCosmetic);
-      plot.toPainter(&painter, w, h);
-      ok = painter.end();
-    }
+    ok = paintVector(&svg);
   } else {
     throw std::invalid_argument("unknown figure format '." + ext.toStdString() + "' of '" + path.toStdString() +
                                 "' (use .pdf, .svg or .png)");

@@ -31,12 +31,15 @@ WelcomePanel::WelcomePanel(QWidget* parent) : QWidget(parent) {
       "<ul>"
       "<li><b>accuracy</b> and <b>reward</b> rise;</li>"
       "<li><b>response length</b> grows: the model starts to write longer answers;</li>"
-      "<li><b>aha rate</b>, the share of answers that stop and check themselves (\"check 7+5=12 ... so 632, "
-      "wait, 622 was wrong\"), climbs from about one in seven towards most answers, because checking is "
-      "what makes the answers right.</li>"
+      "<li><b>aha rate</b>, the share of answers that stop and check themselves (\"622 check 7+5=12 ... so "
+      "632\"), climbs towards nearly all answers, because checking is what makes the answers right;</li>"
+      "<li><b>aha quality</b> tells real checks from ritual ones. Checks that fix a wrong sum (the "
+      "<b>real aha</b>) and checks that confirm a right one both grow; so does a recited \"wait, 632 was "
+      "wrong\" that changes nothing, which the chart shows as <b>ritual</b>, not as an aha.</li>"
       "</ul>"
-      "<p>Click any point of a chart to read the answers of that step in the <b>Traces</b> tab, where the "
-      "reflective phrases are highlighted and the answers GRPO compared sit side by side.</p>"));
+      "<p>Click any point of a chart to read the answers of that step in the <b>Traces</b> tab, where each "
+      "reflection carries its outcome (\"fix 622 \u2192 632\", \"ritual\") and the answers GRPO compared "
+      "sit side by side.</p>"));
   start_ = new QPushButton(tr("Start the demo run"), this);
   start_->setDefault(true);
   start_->setMinimumHeight(36);

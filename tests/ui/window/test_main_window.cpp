@@ -62,7 +62,7 @@ void MainWindowTest::constructsWithPanels() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   QVERIFY(w.runsPanel() != nullptr);
-  QCOMPARE(w.dashboard()->charts().size(), 9);
+  QCOMPARE(w.dashboard()->charts().size(), 10);  // the aha quality beside the aha rate
   QCOMPARE(w.findChildren<QDockWidget*>().size(), 2);
   QVERIFY(w.windowTitle().contains("Aha Studio"));
 }
