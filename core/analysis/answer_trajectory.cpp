@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/analysis/arithmetic.h"
+#include "core/analysis/reflection_lexicon.h"
 
 namespace aha {
 namespace {
@@ -149,13 +150,6 @@ void find_equations(std::string_view t, std::vector<Claim>& out) {
   }
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool clause_end(std::string_view t, size_t p) {
   const char c = t[p];
   if (c == '!' || c == '?' || c == '\n' || c == ';' || c == '<') return true;
@@ -165,13 +159,14 @@ bool clause_end(std::string_view t, size_t p) {
          rest.substr(0, 3) == "\xEF\xBC\x81" || rest.substr(0, 3) == "\xEF\xBC\x9F";    // ！ ？
 }
 
-// Words after a number that make it a retraction, not a conclusion ("So 18 is wrong").
-constexpr std::array<std::string_view, 11> kRetractedAfter = {
-    " was wrong", " is wrong", " was incorrect", " is incorrect", " is not right", " isn't right",
-    " is not correct", "\xE6\x98\xAF\xE9\x94\x99\xE7\x9A\x84" /* 是错的 */, "\xE4\xB8\x8D\xE5\xAF\xB9" /* 不对 */,
-    "was wrong", "is wrong"};
+// Words after a number that make it a retraction, not a conclusion ("So 18 is wrong"),
+// after the spaces that follow the number.
+constexpr std::array<std::string_view, 9> kRetractedAfter = {
+    "was wrong", "is wrong", "was incorrect", "is incorrect", "is not right", "isn't right", "is not correct",
+    "\xE6\x98\xAF\xE9\x94\x99\xE7\x9A\x84" /* 是错的 */, "\xE4\xB8\x8D\xE5\xAF\xB9" /* 不对 */};
 
 bool retracted_after(std::string_view lower, size_t p) {
+  while (p < lower.size() && lower[p] == ' ') ++p;
   for (const auto w : kRetractedAfter)
     if (lower.substr(p, w.size()) == w) return true;
   return false;
@@ -192,6 +187,52 @@ constexpr std::array<Marker, 23> kConclusionMarkers = {{
     {"\xE7\xAD\x89\xE4\xBA\x8E", false} /* 等于 */, {"\xE4\xB8\x80\xE5\x85\xB1", false} /* 一共 */,
     {"\xE6\x98\xAF", false} /* 是 */,
 }};
+// Words before a number that retract it: "not 7.40", "不是2010".
+constexpr std::array<std::string_view, 2> kRetractedBefore = {"not ", "\xE4\xB8\x8D\xE6\x98\xAF"};
+
+// Every marker of a conclusion or a retraction, found in one pass over the text: the
+// phrases by their first byte, as the reflection lexicon's matcher does (one find() per
+// phrase scanned each text some 35 times).
+struct Found {
+  enum Kind { Conclusion, RetractedAfter, RetractedBefore } kind;
+  int index;  // into its table
+  size_t at;
+};
+
+std::vector<Found> find_markers(std::string_view lower) {
+  struct Entry {
+    std::string_view text;
+    Found::Kind kind;
+    int index;
+  };
+  static const auto buckets = [] {
+    std::array<std::vector<Entry>, 256> b;
+    for (size_t i = 0; i < kConclusionMarkers.size(); ++i)
+      b[static_cast<unsigned char>(kConclusionMarkers[i].text[0])].push_back(
+          {kConclusionMarkers[i].text, Found::Conclusion, static_cast<int>(i)});
+    for (size_t i = 0; i < kRetractedAfter.size(); ++i)
+      b[static_cast<unsigned char>(kRetractedAfter[i][0])].push_back({kRetractedAfter[i], Found::RetractedAfter, int(i)});
+    for (size_t i = 0; i < kRetractedBefore.size(); ++i)
+      b[static_cast<unsigned char>(kRetractedBefore[i][0])].push_back({kRetractedBefore[i], Found::RetractedBefore, int(i)});
+    return b;
+  }();
+  std::vector<Found> out;
+  for (size_t p = 0; p < lower.size(); ++p) {
+    const auto& bucket = buckets[static_cast<unsigned char>(lower[p])];
+    if (bucket.empty()) continue;
+    // ASCII words match at a word start ("so" is not in "also"): most letters are not one.
+    const bool mid_word = p > 0 && is_letter(lower[p - 1]);
+    for (const auto& e : bucket) {
+      if (mid_word && is_letter(e.text.front())) continue;
+      if (e.text.size() > 1 && (p + 1 >= lower.size() || lower[p + 1] != e.text[1])) continue;
+      if (lower.compare(p, e.text.size(), e.text) != 0) continue;
+      const size_t q = p + e.text.size();
+      if (is_letter(e.text.back()) && q < lower.size() && is_letter(lower[q])) continue;
+      out.push_back({e.kind, e.index, p});
+    }
+  }
+  return out;
+}
 
 // With words between a marker and its number ("so the pencils cost 8.40"), the last word
 // before the number must say that the number is the value ("so the 3 dozen" is not one).
@@ -210,71 +251,70 @@ bool states_a_value(std::string_view lower, size_t from, size_t number) {
   return std::find(verbs.begin(), verbs.end(), word) != verbs.end();
 }
 
-void find_conclusions(std::string_view t, std::string_view lower, const std::vector<Claim>& equations,
-                      std::vector<Claim>& out) {
-  for (const auto& m : kConclusionMarkers) {
-    const bool ascii = is_letter(m.text.front());
-    for (size_t at = lower.find(m.text); at != std::string_view::npos; at = lower.find(m.text, at + 1)) {
-      if (ascii && ((at > 0 && is_letter(lower[at - 1])) ||
-                    (is_letter(m.text.back()) && at + m.text.size() < lower.size() && is_letter(lower[at + m.text.size()]))))
-        continue;
-      size_t p = at + m.text.size();
-      const size_t limit = std::min(t.size(), p + (m.words_between ? 40 : 12));
-      std::optional<WrittenNumber> n;
-      for (; p < limit && !clause_end(t, p); ++p) {
-        if (is_digit(t[p]) && (p == 0 || !is_digit(t[p - 1]))) {
-          n = number_at(t, p, true);
-          break;
-        }
-        // Only spaces, punctuation and "$" before the number, unless words may come between.
-        if (!m.words_between && t[p] != ' ' && t[p] != ':' && t[p] != ',' && t[p] != '$' && t[p] != '=') break;
-      }
-      if (!n || retracted_after(lower, n->end) || (m.words_between && !states_a_value(lower, at + m.text.size(), n->begin)))
-        continue;
-      const Claim* restated = nullptr;  // "so 144 / 16 = 9" concludes the equation's value
-      for (const auto& e : equations)
-        if (e.begin == n->begin) restated = &e;
-      size_t next = n->end;
-      while (next < t.size() && t[next] == ' ') ++next;
-      if (!restated && next < t.size() && (t[next] == '=' || (operator_at(t, next) && t[next] != 'x' && t[next] != 'X')))
-        continue;  // "so 9 + w = 15": an expression, not a value
-      Claim c;
-      c.kind = ClaimKind::Conclusion;
-      c.begin = at;
-      c.end = n->end;
-      c.value_begin = n->begin;
-      c.value = n->text;
-      if (restated) c.end = restated->end, c.value_begin = restated->value_begin, c.value = restated->value;
-      out.push_back(std::move(c));
+void add_conclusion(std::string_view t, std::string_view lower, const Marker& m, size_t at,
+                    const std::vector<Claim>& equations, std::vector<Claim>& out) {
+  size_t p = at + m.text.size();
+  const size_t limit = std::min(t.size(), p + (m.words_between ? 40 : 12));
+  std::optional<WrittenNumber> n;
+  for (; p < limit && !clause_end(t, p); ++p) {
+    if (is_digit(t[p]) && (p == 0 || !is_digit(t[p - 1]))) {
+      n = number_at(t, p, true);
+      break;
     }
+    // Only spaces, punctuation and "$" before the number, unless words may come between.
+    if (!m.words_between && t[p] != ' ' && t[p] != ':' && t[p] != ',' && t[p] != '$' && t[p] != '=') break;
   }
+  if (!n || retracted_after(lower, n->end) || (m.words_between && !states_a_value(lower, at + m.text.size(), n->begin)))
+    return;
+  const Claim* restated = nullptr;  // "so 144 / 16 = 9" concludes the equation's value
+  for (const auto& e : equations)
+    if (e.begin == n->begin) restated = &e;
+  size_t next = n->end;
+  while (next < t.size() && t[next] == ' ') ++next;
+  if (!restated && next < t.size() && (t[next] == '=' || (operator_at(t, next) && t[next] != 'x' && t[next] != 'X')))
+    return;  // "so 9 + w = 15": an expression, not a value
+  Claim c;
+  c.kind = ClaimKind::Conclusion;
+  c.begin = at;
+  c.end = n->end;
+  c.value_begin = n->begin;
+  c.value = n->text;
+  if (restated) c.end = restated->end, c.value_begin = restated->value_begin, c.value = restated->value;
+  out.push_back(std::move(c));
 }
 
-void find_retractions(std::string_view t, std::string_view lower, std::vector<Claim>& out) {
-  // "622 was wrong", "18 is wrong", "2010是错的"
-  for (const auto w : kRetractedAfter) {
-    for (size_t at = lower.find(w); at != std::string_view::npos; at = lower.find(w, at + 1)) {
-      size_t e = at;
-      while (e > 0 && t[e - 1] == ' ') --e;
-      size_t b = e;
-      while (b > 0 && (is_digit(t[b - 1]) || t[b - 1] == '.' || t[b - 1] == '/')) --b;
-      if (b > 0 && t[b - 1] == '-') --b;
-      auto n = number_at(t, b, true);
-      if (b == e || !n || n->end != e) continue;
-      out.push_back({ClaimKind::Retraction, b, at + w.size(), b, n->text, "", std::nullopt, std::nullopt});
-    }
+// "622 was wrong", "18 is wrong", "2010是错的": the number before the words.
+void add_retraction_after(std::string_view t, std::string_view w, size_t at, std::vector<Claim>& out) {
+  size_t e = at;
+  while (e > 0 && t[e - 1] == ' ') --e;
+  size_t b = e;
+  while (b > 0 && (is_digit(t[b - 1]) || t[b - 1] == '.' || t[b - 1] == '/')) --b;
+  if (b > 0 && t[b - 1] == '-') --b;
+  auto n = number_at(t, b, true);
+  if (b == e || !n || n->end != e) return;
+  out.push_back({ClaimKind::Retraction, b, at + w.size(), b, n->text, "", std::nullopt, std::nullopt});
+}
+
+// "not 7.40", "不是2010": the number after the words.
+void add_retraction_before(std::string_view t, std::string_view w, size_t at, std::vector<Claim>& out) {
+  size_t p = at + w.size();
+  while (p < t.size() && (t[p] == ' ' || t[p] == '$')) ++p;
+  auto n = number_at(t, p, true);
+  if (!n) return;
+  out.push_back({ClaimKind::Retraction, at, n->end, n->begin, n->text, "", std::nullopt, std::nullopt});
+}
+
+void find_conclusions_and_retractions(std::string_view t, std::string_view lower, std::vector<Claim>& claims) {
+  std::vector<Claim> found;  // (claims holds the equations so far)
+  for (const auto& f : find_markers(lower)) {
+    if (f.kind == Found::Conclusion)
+      add_conclusion(t, lower, kConclusionMarkers[f.index], f.at, claims, found);
+    else if (f.kind == Found::RetractedAfter)
+      add_retraction_after(t, kRetractedAfter[f.index], f.at, found);
+    else
+      add_retraction_before(t, kRetractedBefore[f.index], f.at, found);
   }
-  // "not 7.40", "不是2010"
-  for (const std::string_view w : {std::string_view("not "), std::string_view("\xE4\xB8\x8D\xE6\x98\xAF")}) {
-    for (size_t at = lower.find(w); at != std::string_view::npos; at = lower.find(w, at + 1)) {
-      if (is_letter(w.front()) && at > 0 && is_letter(lower[at - 1])) continue;
-      size_t p = at + w.size();
-      while (p < t.size() && (t[p] == ' ' || t[p] == '$')) ++p;
-      auto n = number_at(t, p, true);
-      if (!n) continue;
-      out.push_back({ClaimKind::Retraction, at, n->end, n->begin, n->text, "", std::nullopt, std::nullopt});
-    }
-  }
+  for (auto& c : found) claims.push_back(std::move(c));
 }
 
 // "x = 5", "w = 6": a value given to a variable concludes it.
@@ -367,20 +407,25 @@ AnswerJudge numeric_judge(std::string_view reference) {
   };
 }
 
-AnswerTrajectory answer_trajectory(std::string_view text, const AnswerJudge& judge) {
+AnswerTrajectory answer_trajectory(std::string_view text, const AnswerJudge& judge, std::string_view lowered) {
   AnswerTrajectory tr;
-  const std::string lower = lower_ascii(text);
+  tr.claims.reserve(64);
+  const std::string own = lowered.empty() ? lower_ascii(text) : std::string();
+  const std::string_view lower = lowered.empty() ? std::string_view(own) : lowered;
   find_equations(text, tr.claims);
-  find_conclusions(text, lower, tr.claims, tr.claims);
-  find_retractions(text, lower, tr.claims);
+  find_conclusions_and_retractions(text, lower, tr.claims);
   find_assignments(text, tr.claims);
   find_answers(text, tr.claims);
-  std::stable_sort(tr.claims.begin(), tr.claims.end(),
-                   [](const Claim& a, const Claim& b) { return a.value_begin < b.value_begin; });
+  std::vector<size_t> order(tr.claims.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return tr.claims[a].value_begin < tr.claims[b].value_begin; });
   // One claim per written value: a conclusion that restates an equation ("so 144 / 16 =
   // 9") keeps the conclusion; a retraction wins over a conclusion of the same number.
   std::vector<Claim> unique;
-  for (auto& c : tr.claims) {
+  unique.reserve(order.size());
+  for (const size_t i : order) {
+    auto& c = tr.claims[i];
     if (!unique.empty() && unique.back().value_begin == c.value_begin) {
       auto rank = [](ClaimKind k) { return k == ClaimKind::Retraction ? 3 : k == ClaimKind::Conclusion ? 2 : 1; };
       if (rank(c.kind) > rank(unique.back().kind)) {

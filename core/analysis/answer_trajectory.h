@@ -44,6 +44,7 @@ using AnswerJudge = std::function<std::optional<bool>(std::string_view value)>;
 // when it is not one.
 AnswerJudge numeric_judge(std::string_view reference);
 
-AnswerTrajectory answer_trajectory(std::string_view text, const AnswerJudge& judge = {});
+// `lowered`: the text with ASCII lower-cased, when the caller has it already.
+AnswerTrajectory answer_trajectory(std::string_view text, const AnswerJudge& judge = {}, std::string_view lowered = {});
 
 }  // namespace aha

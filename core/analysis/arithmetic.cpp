@@ -1,5 +1,6 @@
 #include "core/analysis/arithmetic.h"
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <vector>
@@ -26,8 +27,24 @@ struct Token {
   double value = 0;
 };
 
-std::optional<std::vector<Token>> tokenize(std::string_view t) {
-  std::vector<Token> out;
+// Tokens in a fixed buffer: expressions in text are short, and evaluate() runs for every
+// equation of every sample.
+struct Tokens {
+  std::array<Token, 64> items;
+  size_t n = 0;
+  bool empty() const { return n == 0; }
+  size_t size() const { return n; }
+  Token& back() { return items[n - 1]; }
+  const Token& operator[](size_t i) const { return items[i]; }
+  bool push_back(Token t) {
+    if (n == items.size()) return false;
+    items[n++] = t;
+    return true;
+  }
+};
+
+std::optional<Tokens> tokenize(std::string_view t) {
+  Tokens out;
   for (size_t p = 0; p < t.size();) {
     if (t[p] == ' ') {
       ++p;
@@ -37,19 +54,20 @@ std::optional<std::vector<Token>> tokenize(std::string_view t) {
       // "5/36" written tight is one number: "1 ÷ 5/36" divides by the fraction.
       auto n = number_at(t, p, /*fractions=*/true);
       if (!n) return std::nullopt;
-      out.push_back({0, n->value});
+      if (!out.push_back({0, n->value})) return std::nullopt;
       p = n->end;
       continue;
     }
     auto [op, len] = symbol_at(t, p);
     if (!op) return std::nullopt;
     // "5(7)" and "(2)(3)" multiply.
-    if (op == '(' && !out.empty() && (out.back().op == 0 || out.back().op == ')')) out.push_back({'*', 0});
+    if (op == '(' && !out.empty() && (out.back().op == 0 || out.back().op == ')') && !out.push_back({'*', 0}))
+      return std::nullopt;
     if (op == 'x') {  // "3 x 4" multiplies; a letter x elsewhere is a variable
       if (out.empty() || out.back().op != 0) return std::nullopt;
       op = '*';
     }
-    out.push_back({op, 0});
+    if (!out.push_back({op, 0})) return std::nullopt;
     p += len;
   }
   return out;
@@ -58,7 +76,7 @@ std::optional<std::vector<Token>> tokenize(std::string_view t) {
 // expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
 // factor := number | '(' expr ')' | '-' factor
 struct Parser {
-  const std::vector<Token>& tokens;
+  const Tokens& tokens;
   size_t i = 0;
   bool ok = true;
 
@@ -119,7 +137,14 @@ std::optional<WrittenNumber> number_at(std::string_view t, size_t pos, bool frac
     n.text += t[p++];
     while (p < t.size() && is_digit(t[p])) n.text += t[p++], ++n.decimals;
   }
-  n.value = std::strtod(n.text.c_str(), nullptr);
+  if (n.decimals == 0 && n.text.size() <= 15) {  // integers exactly, without strtod
+    double v = 0;
+    for (const char c : n.text)
+      if (is_digit(c)) v = v * 10 + (c - '0');
+    n.value = n.text[0] == '-' ? -v : v;
+  } else {
+    n.value = std::strtod(n.text.c_str(), nullptr);
+  }
   if (fractions && n.decimals == 0 && p + 1 < t.size() && t[p] == '/' && is_digit(t[p + 1])) {
     auto d = number_at(t, p + 1);
     if (d && d->decimals == 0 && d->value != 0) {

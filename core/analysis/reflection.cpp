@@ -1,5 +1,7 @@
 #include "core/analysis/reflection.h"
 
+#include "core/analysis/arithmetic.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -15,63 +17,10 @@ using Cat = ReflectionCategory;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// A number token starting at or after `pos` (spaces skipped), or nothing.
-std::optional<std::pair<size_t, std::string>> number_at(const std::string& t, size_t pos) {
+// A number written at or after `pos` (spaces skipped), or nothing.
+std::optional<WrittenNumber> number_after(std::string_view t, size_t pos) {
   while (pos < t.size() && t[pos] == ' ') ++pos;
-  size_t b = pos;
-  if (pos < t.size() && t[pos] == '-' && pos + 1 < t.size() && is_digit(t[pos + 1])) ++pos;
-  if (pos >= t.size() || !is_digit(t[pos])) return std::nullopt;
-  while (pos < t.size() && (is_digit(t[pos]) || (t[pos] == '.' && pos + 1 < t.size() && is_digit(t[pos + 1])))) ++pos;
-  return std::make_pair(b, t.substr(b, pos - b));
-}
-
-bool same_value(const std::string& a, const std::string& b) {
-  return a == b || std::abs(std::strtod(a.c_str(), nullptr) - std::strtod(b.c_str(), nullptr)) < 1e-9;
-}
-
-// The last number that ends before `pos`, looking back at most `window` bytes.
-std::optional<std::string> number_before(const std::string& t, size_t pos, size_t window) {
-  const size_t stop = pos > window ? pos - window : 0;
-  size_t p = pos;
-  while (p > stop && !is_digit(t[p - 1])) --p;
-  if (p == stop) return std::nullopt;
-  size_t e = p;
-  while (p > 0 && (is_digit(t[p - 1]) || t[p - 1] == '.')) --p;
-  if (p > 0 && t[p - 1] == '-') --p;
-  return t.substr(p, e - p);
-}
-
-// What a stretch of reasoning concludes: the number after its last "so"/"answer is"/...
-// marker, or the result of the equation that follows the marker ("so 100 mod 7 = 2").
-// After a backtracking phrase a lone equation also concludes ("not right, 12*3 = 36");
-// after a verification it is the check itself (42-27=15), not a new value.
-std::optional<std::string> conclusion_in(const std::string& t, size_t b, size_t e, bool lone_equation_concludes) {
-  static const std::vector<std::string> markers = {"so ", "so,", "answer is", "answer:", "therefore", "thus", "gives",
-                                                   "get ", "所以是", "应该是", "所以", "答案是", "得到"};
-  std::optional<std::string> best;
-  size_t best_pos = 0;
-  const std::string_view window = std::string_view(t).substr(0, e);  // searches stop at e, not at the text's end
-  for (const auto& m : markers) {
-    for (size_t p = window.find(m, b); p != std::string_view::npos; p = window.find(m, p + 1)) {
-      auto n = number_at(t, p + m.size());
-      if (!n || n->first >= e || (best && p < best_pos)) continue;
-      best = n->second, best_pos = p;
-      // The clause goes on to an equation unless the next thing is another number.
-      const size_t after_number = t.find_first_not_of(' ', n->first + n->second.size());
-      if (after_number == std::string::npos || is_digit(t[after_number])) continue;
-      const size_t clause_end = std::min(e, t.find_first_of(".;\n", after_number));
-      const size_t eq = t.rfind('=', clause_end);
-      if (eq != std::string::npos && eq > n->first)
-        if (auto r = number_at(t, eq + 1); r && r->first < clause_end) best = r->second;
-    }
-  }
-  if (best || !lone_equation_concludes) return best;
-  const auto region = std::string_view(t).substr(b, e - b);
-  if (std::count(region.begin(), region.end(), '=') == 1) {
-    auto n = number_at(t, b + region.find('=') + 1);
-    if (n && n->first < e) return n->second;
-  }
-  return std::nullopt;
+  return number_at(t, pos);
 }
 
 // Code-point offset of every byte offset, so spans index characters, not bytes.
@@ -98,13 +47,13 @@ void restated_equations(const std::string& t, std::vector<std::pair<size_t, size
       if (t[i] != ' ') lhs += t[i];
     // Only real expressions: an operator between two operands.
     if (lhs.size() < 3 || lhs.find_first_of("+-*/x") == std::string::npos || !is_digit(lhs.back())) continue;
-    auto value = number_at(t, eq + 1);
+    auto value = number_after(t, eq + 1);
     if (!value) continue;
-    auto [it, inserted] = seen.emplace(lhs, value->second);
-    if (!inserted && !same_value(it->second, value->second)) {
-      revs.push_back({it->second, value->second});
-      spans.emplace_back(b, value->first + value->second.size());
-      it->second = value->second;
+    auto [it, inserted] = seen.emplace(lhs, value->text);
+    if (!inserted && !same_value(it->second, value->text)) {
+      revs.push_back({it->second, value->text});
+      spans.emplace_back(b, value->end);
+      it->second = value->text;
     }
   }
 }
@@ -125,18 +74,33 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
   for (const auto& h : phrases) kept.push_back({h.begin, h.end, h.category});
 
   Reflection r;
-  // Events need the trajectory; most samples have no phrase and skip it.
-  if (!phrases.empty()) r.events = reflection_events(original, phrases, answer_trajectory(original, judge), judge);
   const size_t think_end = std::min(t.find("</think>"), t.size());
-  for (size_t i = 0; i < kept.size(); ++i) {
-    const size_t region_end = std::min(i + 1 < kept.size() ? kept[i + 1].b : t.size(), think_end);
-    if (kept[i].e >= region_end) continue;
-    auto before = number_before(t, kept[i].b, 120);
-    auto after = conclusion_in(t, kept[i].e, region_end, kept[i].cat != Cat::Verification);
-    if (before && after && !same_value(*before, *after)) r.revisions.push_back({*before, *after});
+  std::vector<std::pair<size_t, size_t>> restated;  // "lhs=a ... lhs=b": a value stated again, changed
+  if (!phrases.empty()) {
+    // Events need the trajectory; most samples have no phrase and skip it. Their changed
+    // values are the revisions; its equations give the restatements.
+    const auto tr = answer_trajectory(original, {}, t);
+    r.events = reflection_events(original, phrases, tr, judge);
+    for (const auto& e : r.events) {
+      if (e.after.empty() || same_value(e.before, e.after)) continue;
+      const Revision rev{e.before, e.after};
+      if (std::none_of(r.revisions.begin(), r.revisions.end(),
+                       [&](const Revision& x) { return x.from == rev.from && x.to == rev.to; }))
+        r.revisions.push_back(rev);
+    }
+    std::map<std::string_view, const Claim*> seen;
+    for (const auto& c : tr.claims) {
+      if (c.kind != ClaimKind::Equation || c.end > think_end) continue;
+      auto [it, inserted] = seen.emplace(c.expression, &c);
+      if (!inserted && !same_value(it->second->value, c.value)) {
+        r.revisions.push_back({it->second->value, c.value});
+        restated.emplace_back(c.begin, c.end);
+        it->second = &c;
+      }
+    }
+  } else {
+    restated_equations(t.substr(0, think_end), restated, r.revisions);
   }
-  std::vector<std::pair<size_t, size_t>> restated;
-  restated_equations(t.substr(0, think_end), restated, r.revisions);
   for (auto [b, e] : restated) {
     const bool covered = std::any_of(kept.begin(), kept.end(), [&](const Hit& h) { return h.b < e && b < h.e; });
     if (!covered) kept.push_back({b, e, Cat::Backtracking});
@@ -147,14 +111,14 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
   for (const std::string_view m : {"answer is", "answer:", "\\boxed{", "答案是"}) {
     const size_t p = t.find(m);
     if (p == std::string::npos || p >= think_end) continue;
-    if (auto n = number_at(t, p + m.size())) {
-      r.first_answer = n->second;
+    if (auto n = number_after(t, p + m.size())) {
+      r.first_answer = n->text;
       break;
     }
   }
   if (!r.first_answer.empty() && !final_answer.empty()) {
-    auto fin = number_at(std::string(final_answer), 0);
-    if (fin && !same_value(fin->second, r.first_answer)) r.revisions.push_back({r.first_answer, fin->second});
+    auto fin = number_after(final_answer, 0);
+    if (fin && !same_value(fin->text, r.first_answer)) r.revisions.push_back({r.first_answer, fin->text});
   }
 
   double keep_out = 1.0;

@@ -58,6 +58,17 @@ bool continues_phrase(std::string_view text, const PhraseHit& previous, const Ph
   return true;
 }
 
+// A JSON string: the values are written numbers or an answer's text.
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
+    else out += c;
+  }
+  return out + "\"";
+}
+
 // The first byte of the number an equation starts with ("330" of "330+438=688").
 std::string first_operand(std::string_view text, const Claim& c) {
   auto n = number_at(text, c.begin);
@@ -228,12 +239,32 @@ int EventCounts::outcome_bits() const {
   return bits;
 }
 
+EventCounts count_events_json(std::string_view json) {
+  EventCounts c;
+  auto count = [&](std::string_view key, auto name_of, int n, auto& into) {
+    for (size_t at = json.find(key); at != std::string_view::npos; at = json.find(key, at + key.size())) {
+      const auto value = json.substr(at + key.size(), json.find('"', at + key.size()) - at - key.size());
+      for (int i = 0; i < n; ++i)
+        if (value == name_of(i)) ++into[i];
+    }
+  };
+  count("\"behaviour\":\"", [](int i) { return to_string(static_cast<Cat>(i)); }, kReflectionCategories, c.behaviour);
+  count("\"outcome\":\"", [](int i) { return to_string(static_cast<Out>(i)); }, kReflectionOutcomes, c.outcome);
+  return c;
+}
+
 std::string events_to_json(const std::vector<ReflectionEvent>& events) {
-  auto out = nlohmann::json::array();
-  for (const auto& e : events)
-    out.push_back({{"begin", e.begin}, {"end", e.end}, {"behaviour", to_string(e.behaviour)},
-                   {"outcome", to_string(e.outcome)}, {"before", e.before}, {"after", e.after}});
-  return out.dump();
+  // Written directly (no JSON document per sample: an import writes a million of them);
+  // the values are digits, '.', '/' and '-', which need no escaping.
+  std::string out = "[";
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    if (i) out += ',';
+    out += "{\"begin\":" + std::to_string(e.begin) + ",\"end\":" + std::to_string(e.end) + ",\"behaviour\":\"" +
+           to_string(e.behaviour) + "\",\"outcome\":\"" + to_string(e.outcome) + "\",\"before\":" +
+           json_string(e.before) + ",\"after\":" + json_string(e.after) + "}";
+  }
+  return out + "]";
 }
 
 std::vector<ReflectionEvent> events_from_json(std::string_view json) {

@@ -39,7 +39,8 @@ bool followed(std::string_view text, size_t pos, const std::string& ctx) {
   return text.compare(pos, ctx.size(), ctx) == 0;
 }
 
-bool any_matches(const std::vector<std::string>& list, const std::function<bool(const std::string&)>& f) {
+template <class Test>
+bool any_matches(const std::vector<std::string>& list, const Test& f) {  // (a template: no std::function per call)
   return std::any_of(list.begin(), list.end(), f);
 }
 

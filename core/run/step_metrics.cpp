@@ -38,7 +38,7 @@ std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::v
   std::map<int, std::pair<std::vector<bool>, std::vector<bool>>> groups;  // group -> (reflects, correct)
   std::vector<double> correct_len, incorrect_len, truncated_len;
   for (const auto& s : samples) {
-    const auto counts = s.aha_events == "[]" ? EventCounts{} : count_events(events_from_json(s.aha_events));
+    const auto counts = s.aha_events == "[]" ? EventCounts{} : count_events_json(s.aha_events);
     for (int i = 0; i < kReflectionCategories; ++i) events.behaviour[i] += counts.behaviour[i];
     for (int i = 0; i < kReflectionOutcomes; ++i) {
       events.outcome[i] += counts.outcome[i];
