@@ -4,6 +4,9 @@
 #include <QStandardPaths>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <cstring>
+
 #include "app/studio/export_command.h"
 #include "core/support/logging.h"
 #include "core/support/version.h"
@@ -11,6 +14,20 @@
 #include "ui/window/main_window.h"
 
 int main(int argc, char** argv) {
+  // Answered without a display (a GUI that starts, or aborts, for --version is no answer).
+  if (argc > 1 && (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "-v"))) {
+    std::printf("aha-studio %s (git %s)\n", aha::version(), aha::git_revision());
+    return 0;
+  }
+  if (argc > 1 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
+    std::printf(
+        "usage: aha-studio [DATABASE]\n"
+        "       aha-studio export chart --help\n\n"
+        "Aha Studio: launch GRPO runs, watch them learn, read and tag their traces, export figures.\n"
+        "DATABASE: a run database to open (default: the last one opened, else runs.aha.db in the\n"
+        "user's data folder). The headless command line is 'aha' (aha --help).\n");
+    return 0;
+  }
   const bool headless = aha::studio::is_export_command(argc, argv);
   // Figures from scripts need no display.
   if (headless && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
@@ -27,9 +44,14 @@ int main(int argc, char** argv) {
   spdlog::info("Aha Studio {} ({}) starting", aha::version(), aha::git_revision());
 
   aha::ui::MainWindow window(aha::torch_engine());
-  // The last database, else the default one in the user's data directory.
+  // A database named on the command line, else the last one, else the default one in
+  // the user's data directory.
+  const QStringList args = QApplication::arguments();
+  const QString named = args.size() > 1 && !args[1].startsWith('-') ? args[1] : QString();
   const QString last = QSettings().value("database/last").toString();
-  if (last.isEmpty() || !window.openDatabase(last, /*quiet=*/true)) window.openDatabase(aha::ui::MainWindow::defaultDatabasePath());
+  if (!named.isEmpty()) window.openDatabase(named);
+  else if (last.isEmpty() || !window.openDatabase(last, /*quiet=*/true))
+    window.openDatabase(aha::ui::MainWindow::defaultDatabasePath());
   window.show();
   return app.exec();
 }

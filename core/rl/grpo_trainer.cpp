@@ -287,11 +287,16 @@ StepSummary GrpoTrainer::train_step() {
   const auto metric = [&mt](const char* name) {
     return std::find_if(mt.begin(), mt.end(), [&](const auto& e) { return e.first == name; })->second;
   };
-  mt.emplace_back("kl", last.kl);
+  // Only what was measured: no reference model (beta = 0) has no KL, and one update per
+  // batch (num_iterations = 1) has ratios of exactly 1 that nothing clips. A 0 there would
+  // read as "the policy did not move".
+  if (m.cfg.beta > 0) mt.emplace_back("kl", last.kl);
   mt.emplace_back("entropy", entropy);
-  mt.emplace_back("clip_ratio", last.clip_ratio);
-  mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
-  mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);
+  if (m.cfg.num_iterations > 1) {
+    mt.emplace_back("clip_ratio", last.clip_ratio);
+    mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
+    mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);
+  }
   mt.emplace_back("grad_norm", grad_norm);
   mt.emplace_back("learning_rate", lr);
   mt.emplace_back("loss", loss_value);

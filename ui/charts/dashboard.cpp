@@ -24,6 +24,17 @@ ChartSpec ahaQualityChart() {
   return s;
 }
 
+namespace {
+// Why a chart has nothing to show, in its corner.
+QString emptyNote(const ChartSpec& spec) {
+  if (spec.metrics.contains("kl")) return QObject::tr("not measured: KL needs a reference model (beta > 0)");
+  if (spec.metrics.contains("clip_ratio"))
+    return QObject::tr("not measured: ratios are 1 with one update per batch (num_iterations = 1)");
+  if (spec.stacked) return QObject::tr("no reflection outcome yet (older runs: aha reanalyse)");
+  return QObject::tr("not measured in these runs");
+}
+}  // namespace
+
 QVector<ChartSpec> Dashboard::defaultCharts() {
   return {
       {"reward", "", {"reward"}, "", "", "reward_std"},
@@ -143,14 +154,31 @@ void Dashboard::refresh() {
 }
 
 void Dashboard::rescaleAll() {
-  for (auto* c : charts_) {
+  for (int ci = 0; ci < charts_.size(); ++ci) {
+    auto* c = charts_[ci];
     c->rescaleAxes(true);
-    // A constant series (learning rate, KL at beta 0) gets a readable range instead of
-    // one magnified to floating-point noise.
+    // A constant series (a constant learning rate) gets a range around its value instead of
+    // one magnified to floating-point noise, or one that spans zero for a value of 1e-4.
     QCPRange y = c->yAxis->range();
     const double span = y.size(), mid = y.center();
-    if (span < 1e-6 * std::max(1.0, std::abs(mid)) || span < std::abs(mid) * 1e-3)
-      c->yAxis->setRange(mid - std::max(std::abs(mid) * 0.1, 1e-3), mid + std::max(std::abs(mid) * 0.1, 1e-3));
+    if (span < 1e-6 * std::max(1.0, std::abs(mid)) || span < std::abs(mid) * 1e-3) {
+      const double half = mid != 0 ? std::abs(mid) * 0.1 : 1.0;
+      c->yAxis->setRange(mid - half, mid + half);
+    }
+    // A chart with no points says why instead of drawing empty axes.
+    bool any = false;
+    for (int g = 0; g < c->graphCount() && !any; ++g) any = !c->graph(g)->data()->isEmpty();
+    for (int i = c->itemCount() - 1; i >= 0; --i)
+      if (c->item(i)->property("role") == "empty-note") c->removeItem(i);
+    if (!any && !runs_.isEmpty()) {
+      auto* note = new QCPItemText(c);
+      note->setProperty("role", "empty-note");
+      note->position->setType(QCPItemPosition::ptAxisRectRatio);
+      note->position->setCoords(0.5, 0.5);
+      note->setText(emptyNote(specs_[ci]));
+      note->setColor(QColor(120, 120, 120));
+      note->setFont(QFont(font().family(), 8));
+    }
     c->replot(QCustomPlot::rpQueuedReplot);
   }
 }
@@ -180,7 +208,7 @@ void Dashboard::rebuildGraphs() {
       auto* plot = charts_[ci];
       const auto& spec = specs_[ci];
       if (spec.stacked) {
-        addStack(plot, spec, it.key(), base, firstRun);
+        addStack(plot, spec, it.key(), firstRun);
         continue;
       }
       for (int mi = 0; mi < spec.metrics.size(); ++mi) {
@@ -287,15 +315,15 @@ void Dashboard::setBand(BandPlottable* band, const RunData& run, const ChartSpec
   band->setData(kx, klow, khigh);
 }
 
-void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, const QColor& runColor,
+void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId,
                          bool inLegend) {
   QCPGraph* below = nullptr;
   for (int mi = 0; mi < spec.metrics.size(); ++mi) {
     auto* layer = plot->addGraph();
     QColor fill(spec.layerColors.value(mi, "#999999"));
+    layer->setPen(QPen(fill.darker(130), 1, inLegend ? Qt::SolidLine : Qt::DashLine));  // runs after the first dashed
     fill.setAlpha(runs_.size() > 1 ? 70 : 150);  // several runs' stacks show through each other
     layer->setBrush(fill);
-    layer->setPen(QPen(runColor, 1));
     if (below) layer->setChannelFillGraph(below);
     layer->setProperty("run", runId);
     layer->setProperty("metric", spec.metrics[mi]);
@@ -306,10 +334,20 @@ void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId,
     if (!inLegend) layer->removeFromLegend();
     below = layer;
   }
+  // The legend on one line under the title, where it covers no data.
+  if (plot->legend->layout() != plot->plotLayout()) {
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->insertRow(1);
+    plot->plotLayout()->addElement(1, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+  }
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont(font().family(), 7));
-  plot->legend->setRowSpacing(0);
-  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  plot->legend->setBorderPen(Qt::NoPen);
+  plot->legend->setIconSize(10, 6);
+  plot->legend->setColumnSpacing(4);
+  plot->legend->setMargins(QMargins(0, 0, 0, 0));
 }
 
 // A layer's top edge: the smoothed shares of the layers up to it, summed; the series as

@@ -87,7 +87,8 @@ class Dashboard : public QWidget {
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   static void setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   void setBand(class BandPlottable* band, const RunData& run, const ChartSpec& spec);
-  void addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, const QColor& runColor, bool inLegend);
+  // The stacked layers of one run; the first run's layers name the legend, later ones are dashed.
+  void addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, bool inLegend);
   void setLayer(QCPGraph* g, const RunData& run, const ChartSpec& spec, int layer);
   int indexAt(const Series& s, double key) const;  // the stored point at x = key
   QVector<double> xOf(const Series& s) const;

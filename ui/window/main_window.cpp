@@ -10,7 +10,9 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QGuiApplication>
 #include <QLabel>
+#include <QScreen>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
@@ -77,7 +79,10 @@ QString MainWindow::defaultDatabasePath() {
 
 MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), engineDescription_(engine.description) {
   setWindowTitle(tr("Aha Studio"));
-  resize(1400, 900);
+  // As large as the screen allows, up to 1400x900 (a 1280x800 laptop gets its whole screen).
+  const QScreen* screen = QGuiApplication::primaryScreen();
+  const QSize room = screen ? screen->availableGeometry().size() : QSize(1400, 900);
+  resize(std::min(1400, room.width()), std::min(900, room.height()));
 
   dashboard_ = new Dashboard(this);
   traces_ = new TraceBrowser(this);
