@@ -81,10 +81,14 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
     if (!resume)
       throw DbError("database '" + db_->path() + "' already has a run named '" + info.name +
                         "'; choose another name or resume it", 0);
-    run_id_ = find.column_int(0);
+    const int64_t id = find.column_int(0);
     check_integrity(*db_);  // a resumed run must not grow on a damaged file
+    // Locked before it is ours: a second writer that is refused must not touch the run
+    // (not even to mark it failed).
     lock_.reset();
-    lock_ = std::make_unique<RunLock>(db_->path(), run_id_, info.name);
+    run_id_ = -1;
+    lock_ = std::make_unique<RunLock>(db_->path(), id, info.name);
+    run_id_ = id;
     // Read after the lock: a writer that held it may have stored more steps.
     last_step_ = db_->scalar_int("SELECT last_step FROM runs WHERE id = " + std::to_string(run_id_));
     metric_packer_.begin_run(run_id_);
@@ -184,6 +188,7 @@ void RunStore::write_step_once(const StepRecord& step) {
 }
 
 void RunStore::set_status(RunStatus status, const std::string& message) {
+  if (run_id_ < 0) return;  // no run of ours (begin_run failed): nothing to mark
   const bool running = status == RunStatus::Running;
   const bool ended = status == RunStatus::Finished || status == RunStatus::Stopped || status == RunStatus::Failed;
   std::string sql = "UPDATE runs SET status = ?1, message = ?2";

@@ -24,15 +24,23 @@ const bool kConfigured = [] {
 }  // namespace
 
 Connection::Connection(const std::string& path, Mode mode) : path_(path) {
-  int flags = SQLITE_OPEN_NOMUTEX;
-  flags |= mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  // Read-only media: a WAL database can only be read as immutable there (no -shm to make).
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string name = path;
-  const auto slash = path.find_last_of('/');
-  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  if (mode == Mode::ReadOnly && access(folder.c_str(), W_OK) != 0) {
-    name = "file:" + path + "?immutable=1";
-    flags |= SQLITE_OPEN_URI;
+  bool query_only = false;
+  if (mode == Mode::ReadOnly) {
+    const auto slash = path.find_last_of('/');
+    const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    if (access(folder.c_str(), W_OK) != 0) {
+      // Read-only media: a WAL database can only be read as immutable there (no -shm to make).
+      flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+      name = "file:" + path + "?immutable=1";
+    } else {
+      // A writable folder: opened for writing without creating, and made query-only, so
+      // that the WAL of a writer that was killed is recovered (a read-only connection
+      // cannot, and would read the file as it was before that writer's last checkpoint).
+      flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE;
+      query_only = true;
+    }
   }
   int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -42,6 +50,7 @@ Connection::Connection(const std::string& path, Mode mode) : path_(path) {
     throw DbError("cannot open database '" + path + "': " + msg, rc);
   }
   sqlite3_extended_result_codes(db_, 1);
+  if (query_only) exec("PRAGMA query_only = ON");
 }
 
 Connection::~Connection() {

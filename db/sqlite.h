@@ -62,7 +62,8 @@ class Statement {
 class Connection {
  public:
   enum class Mode { ReadWrite, ReadOnly };
-  // Opens (and with ReadWrite creates) the file. Throws DbError naming the path.
+  // Opens (and with ReadWrite creates) the file. ReadOnly never writes or creates it (on
+  // read-only media as immutable). Throws DbError naming the path.
   explicit Connection(const std::string& path, Mode mode = Mode::ReadWrite);
   ~Connection();
   Connection(const Connection&) = delete;

@@ -1,0 +1,9 @@
+#include "tests/support/suites.h"
+
+class RobustnessTest;
+int run_robustness(int argc, char** argv);
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  return aha::test::run_suites(argc, argv, {{"robustness", run_robustness}});
+}

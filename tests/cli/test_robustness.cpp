@@ -1,0 +1,261 @@
+// What bad input, kills and a second writer do to the command line (issue 25): each test
+// runs `aha` as a user would and checks the exit status and what it says.
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <csignal>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  QString out, err;
+  QString all() const { return out + err; }
+};
+
+Result run(const QString& program, const QStringList& args, int timeout_ms = 120000,
+           const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+  QProcess p;
+  p.setProcessEnvironment(env);
+  p.start(program, args);
+  if (!p.waitForFinished(timeout_ms)) {
+    p.kill();
+    p.waitForFinished();
+  }
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+// AHA_TEST_CLI runs the tests against another build of `aha` (an older one, to see them fail).
+Result aha(const QStringList& args, int timeout_ms = 120000) {
+  return run(qEnvironmentVariable("AHA_TEST_CLI", AHA_CLI_BIN), args, timeout_ms);
+}
+
+void write(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  f.write(bytes);
+}
+
+// A quick run of the built-in model: small steps, many of them.
+QByteArray quick_config(const char* name, const QByteArray& extra = {}) {
+  return "name = \"" + QByteArray(name) + "\"\nmodel = \"builtin:tiny-arithmetic\"\ndevice = \"cpu\"\nthreads = 1\n"
+         "max_steps = 400\nnum_generations = 4\nper_device_train_batch_size = 8\nmax_completion_length = 48\n"
+         "save_steps = 2\n" + extra + "[task]\nname = \"arithmetic\"\n";
+}
+
+#define EXPECT_FAILS_SAYING(result, text)                                                                        \
+  do {                                                                                                           \
+    const Result& r_ = (result);                                                                                 \
+    QVERIFY2(r_.code != 0, qPrintable("exit 0: " + r_.all()));                                                   \
+    QVERIFY2(r_.all().contains(text), qPrintable("expected '" + QString(text) + "' in: " + r_.all()));           \
+  } while (0)
+
+}  // namespace
+
+class RobustnessTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() { QVERIFY(dir_.isValid()); }
+
+  // 1. A full disk or an unwritable special file is an error, not "wrote ...".
+  void exportsFailOnAFullDisk() {
+    const QString db = makeRun("full-disk");
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db, "--metric", "reward", "--out", "/dev/full"}),
+                        "No space left on device");
+    EXPECT_FAILS_SAYING(aha({"export", "traces", "--db", db, "--ids", "1,2", "--out", "/dev/full"}),
+                        "No space left on device");
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db, "--out", "/dev/null/x.csv"}), "Not a directory");
+  }
+
+  // 2. A run has one writer; the lock dies with its holder (kill -9 included).
+  void aSecondWriterIsRefused() {
+    const QString db = dir_.filePath("writers.db"), config = dir_.filePath("writers.toml");
+    write(config, quick_config("writers"));
+    QProcess first;
+    first.start(qEnvironmentVariable("AHA_TEST_CLI", AHA_CLI_BIN), {"train", "--config", config, "--db", db});
+    QVERIFY(first.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(aha({"runs", "--db", db}).out.contains("running"), 60000);
+    const Result second = aha({"train", "--config", config, "--db", db, "--resume"});
+    EXPECT_FAILS_SAYING(second, QString("is being written by process %1").arg(first.processId()));
+    ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
+    first.waitForFinished();
+    const Result after_kill = aha({"runs", "--db", db});
+    QVERIFY2(after_kill.out.contains("interrupted"), qPrintable("a killed writer's run shows as interrupted: " + after_kill.all()));
+    const Result resumed = aha({"train", "--config", config, "--db", db, "--resume", "--steps", "3"});
+    QVERIFY2(resumed.code == 0 || resumed.all().contains("nothing to resume"), qPrintable(resumed.all()));
+  }
+
+  // 3. A veRL step file that is complete but bad is reported and skipped; later steps import.
+  void badVerlStepFileIsSkipped() {
+    const QString rollouts = dir_.filePath("verl");
+    QDir().mkpath(rollouts);
+    const QByteArray line = R"({"input":"2+2=<think>","output":"4</think><answer>4</answer>","score":1.0,"gts":"4"})";
+    write(rollouts + "/1.jsonl", line + "\n" + line + "\n");
+    write(rollouts + "/2.jsonl", "[1, 2, \x01\x02 binary");  // garbage, no newline: not the newest
+    write(rollouts + "/3.jsonl", line + "\n" + line + "\n");
+    const QString db = dir_.filePath("verl.db");
+    const Result r = aha({"import", "verl", "--dir", rollouts, "--db", db, "--run", "v"});
+    QVERIFY2(r.code == 0, qPrintable(r.all()));
+    QVERIFY2(r.err.contains("2.jsonl:1:") && r.err.contains("step 2 skipped"), qPrintable(r.all()));
+    QVERIFY2(!r.all().contains('\x01') && !r.all().contains('\x02'), "a control byte reached the terminal");
+    QVERIFY2(r.out.contains("last step 3"), qPrintable(r.all()));
+    QVERIFY(!r.all().contains("still being written"));
+    QVERIFY(aha({"runs", "--db", db}).out.contains("finished"));
+  }
+
+  // 4, 5, 10. Configs and options that trained wrongly or said too little.
+  void badConfigsAndOptionsAreErrors() {
+    const QString db = dir_.filePath("config.db");
+    auto config = [&](const char* name, const QByteArray& extra) {
+      const QString path = dir_.filePath(QString(name) + ".toml");
+      write(path, quick_config(name, extra));
+      return path;
+    };
+    EXPECT_FAILS_SAYING(aha({"train", "--config", config("t0", "temperature = 0.0\n"), "--db", db}), "temperature: 0");
+    EXPECT_FAILS_SAYING(aha({"train", "--config", config("lr0", "learning_rate = 0.0\n"), "--db", db}),
+                        "learning_rate: 0 trains nothing");
+    const Result nan = aha({"train", "--config", config("lrnan", "learning_rate = nan\n"), "--db", db});
+    EXPECT_FAILS_SAYING(nan, "lrnan.toml: learning_rate: value nan is not a finite number");
+    EXPECT_FAILS_SAYING(aha({"train", "--config", dir_.path(), "--db", db}), "is a directory; give a TOML file");
+    EXPECT_FAILS_SAYING(aha({"train", "--config", config("neg", ""), "--db", db, "--steps", "-3"}), "--steps: -3");
+    // Resuming a run to a step it has passed is an error naming the option.
+    const QString short_run = config("short", "");
+    QCOMPARE(aha({"train", "--config", short_run, "--db", db, "--steps", "3"}).code, 0);
+    EXPECT_FAILS_SAYING(aha({"train", "--config", short_run, "--db", db, "--resume", "--steps", "2"}),
+                        "nothing to resume; give more than 3 steps");
+  }
+
+  // 6. config.json and the weights must agree; the network's shape is never a default.
+  void modelConfigMustMatchTheWeights() {
+    const QString model = dir_.filePath("model");
+    QDir().mkpath(model);
+    const QString builtin = QString(AHA_SOURCE_DIR) + "/resources/models/tiny-arithmetic/";
+    for (const char* f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+      QVERIFY(QFile::copy(builtin + f, model + "/" + f));
+    QFile in(builtin + "config.json");
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const QByteArray json = in.readAll();
+    QVERIFY(json.contains("\"num_hidden_layers\": 4"));
+    const QString db = dir_.filePath("model.db"), config = dir_.filePath("model.toml");
+    write(config, quick_config("m").replace("builtin:tiny-arithmetic", model.toUtf8()));
+    write(model + "/config.json", QByteArray(json).replace("\"num_hidden_layers\": 4", "\"num_hidden_layers\": 2"));
+    EXPECT_FAILS_SAYING(aha({"train", "--config", config, "--db", db}), "has tensors the model config does not use");
+    write(model + "/config.json", QByteArray(json).replace("\"num_hidden_layers\": 4,", ""));
+    EXPECT_FAILS_SAYING(aha({"train", "--config", config, "--db", db}), "config.json: num_hidden_layers is missing");
+  }
+
+  // 7, 9. Where a database cannot be, in words; reading never creates one.
+  void databasePathsSayWhatIsWrong() {
+    EXPECT_FAILS_SAYING(aha({"runs", "--db", dir_.path()}), "is a folder, not a database file");
+    const QString missing = dir_.filePath("nowhere/x.db");
+    EXPECT_FAILS_SAYING(aha({"import", "file", "--file", "/dev/null", "--db", missing, "--run", "r"}),
+                        "no usable record");
+    const QString config = dir_.filePath("p.toml");
+    write(config, quick_config("p"));
+    EXPECT_FAILS_SAYING(aha({"train", "--config", config, "--db", missing}), "the folder '" + dir_.filePath("nowhere") +
+                                                                                "' does not exist");
+    const QString absent = dir_.filePath("absent.db");
+    EXPECT_FAILS_SAYING(aha({"runs", "--db", absent}), "no database at");
+    QVERIFY2(!QFile::exists(absent), "a read-only command created a database");
+    const QString empty = dir_.filePath("empty.db");
+    write(empty, {});
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", empty, "--out", dir_.filePath("e.csv")}), "is empty");
+    QCOMPARE(QFileInfo(empty).size(), qint64(0));
+  }
+
+  // 8. Read-only commands do not write the database they read.
+  void readingLeavesTheDatabaseAlone() {
+    const QString db = makeRun("readonly");
+    QFile f(db);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray before = f.readAll();
+    f.close();
+    QCOMPARE(aha({"runs", "--db", db}).code, 0);
+    QCOMPARE(aha({"export", "csv", "--db", db, "--metric", "reward", "--out", dir_.filePath("ro.csv")}).code, 0);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY2(f.readAll() == before, "the database file changed");
+  }
+
+  // 11. A database damaged in the middle is noticed, with how to recover.
+  void aDamagedDatabaseIsNoticed() {
+    const QString db = makeRun("damaged");
+    QFile f(db);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    const qint64 size = f.size();
+    QVERIFY(size > 8 * 4096);
+    f.seek(size / 2 / 4096 * 4096);  // a page in the middle
+    f.write(QByteArray(4096, '\xA5'));
+    f.close();
+    EXPECT_FAILS_SAYING(aha({"runs", "--db", db}), "is damaged");
+    EXPECT_FAILS_SAYING(aha({"runs", "--db", db}), ".recover");
+  }
+
+  // 12. An empty or garbage file imports nothing and makes no run.
+  void importingNothingMakesNoRun() {
+    const QString db = makeRun("import-target");
+    const QString garbage = dir_.filePath("garbage.jsonl");
+    write(garbage, "\x1b[31mnot json\x07\n{\"x\": 1}\n");
+    const Result r = aha({"import", "file", "--file", garbage, "--db", db, "--run", "junk"});
+    EXPECT_FAILS_SAYING(r, "no usable record");
+    QVERIFY2(!r.all().contains('\x1b') && !r.all().contains('\x07'), "a control byte reached the terminal");
+    QVERIFY(!aha({"runs", "--db", db}).out.contains("junk"));
+  }
+
+  // 14. After a kill, resume says what it does: the updates since the checkpoint are lost.
+  void resumeSaysWhichUpdatesAreLost() {
+    const QString db = dir_.filePath("lost.db"), config = dir_.filePath("lost.toml");
+    write(config, quick_config("lost"));  // save_steps = 2
+    QCOMPARE(aha({"train", "--config", config, "--db", db, "--steps", "3"}).code, 0);
+    // As if killed after step 2 was stored but before its checkpoint: the latest is step 1's.
+    const QDir checkpoints(db + ".checkpoints/lost");
+    QVERIFY2(QDir(checkpoints.filePath("step-2")).removeRecursively(), qPrintable(checkpoints.path()));
+    QVERIFY(checkpoints.exists("step-1"));
+    const Result r = aha({"train", "--config", config, "--db", db, "--resume", "--steps", "4"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.all().contains("the updates of steps 2-2 are lost"), qPrintable(r.all()));
+  }
+
+  // 15. A PDF figure needs no printer: the print service is never asked.
+  void pdfExportAsksNoPrintService() {
+#ifdef AHA_STUDIO_BIN
+    QTcpServer cups;
+    QVERIFY(cups.listen(QHostAddress::LocalHost));
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("CUPS_SERVER", QString("127.0.0.1:%1").arg(cups.serverPort()));
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    const QString db = makeRun("pdf");
+    const QString pdf = dir_.filePath("fig.pdf");
+    const Result r = run(AHA_STUDIO_BIN, {"export", "chart", "--db", db, "--metric", "reward", "--out", pdf}, 60000, env);
+    QVERIFY2(r.code == 0, qPrintable(r.all()));
+    QVERIFY(QFileInfo(pdf).size() > 1000);
+    QCoreApplication::processEvents();
+    QVERIFY2(!cups.hasPendingConnections() && !cups.waitForNewConnection(100), "the export connected to the print service");
+#else
+    QSKIP("built without the studio");
+#endif
+  }
+
+ private:
+  // A finished run of 3 steps, in a database of its own.
+  QString makeRun(const char* name) {
+    const QString db = dir_.filePath(QString(name) + ".db"), config = dir_.filePath(QString(name) + ".toml");
+    write(config, quick_config(name));
+    const Result r = aha({"train", "--config", config, "--db", db, "--steps", "3"});
+    if (r.code != 0) qWarning() << r.all();
+    return db;
+  }
+
+  QTemporaryDir dir_;
+};
+
+int run_robustness(int argc, char** argv) {
+  RobustnessTest t;
+  return QTest::qExec(&t, argc, argv);
+}
+
+#include "test_robustness.moc"
