@@ -14,6 +14,7 @@
 #include "core/interop/run_follower.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
+#include "db/tag_store.h"
 
 namespace aha::cli {
 
@@ -87,6 +88,11 @@ Session open_session(const Args& args, const std::string& engine) {
 
 // Messages quote what they read: a control byte from a garbage file is shown, not sent to
 // the terminal.
+bool db_has_run(const Args& args) {
+  if (!std::filesystem::exists(args.require("db"))) return false;
+  return db::RunReader(args.require("db")).run_by_name(args.require("run")).has_value();
+}
+
 void report_line(const std::string& message) {
   std::string safe;
   for (const unsigned char c : message) {
@@ -166,6 +172,7 @@ int cmd_import(int argc, char** argv, int first) {
     throw std::runtime_error("'" + args.require("dir") + "' holds no veRL step file (<step>.jsonl, written by "
                              "trainer.rollout_data_dir); nothing imported");
   }
+  const bool existed = db_has_run(args);
   Session s = open_session(args, engine);
   const auto t0 = std::chrono::steady_clock::now();
   int steps = 0;
@@ -182,6 +189,13 @@ int cmd_import(int argc, char** argv, int first) {
                   pending.string().c_str());
   }
   finish_search_index(*s.store);
+  if (!existed && s.store->last_step() < 0 && pending.empty()) {  // bad lines only: no empty run left behind
+    const int64_t id = s.store->run_id();
+    s.store.reset();
+    db::TagStore(args.require("db")).delete_run(id);
+    throw std::runtime_error("nothing imported from '" + args.get("dir", args.get("file")) +
+                             "' (the lines above say why); no run was made");
+  }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   db::RunReader reader(args.require("db"));
   const auto run = reader.require_run(args.require("run"));

@@ -37,6 +37,10 @@ int cmd_train(int argc, char** argv, int first) {
   init_logging(args.get("log"));
   RunConfig cfg = RunConfig::load(args.require("config"));
   if (args.has("name")) cfg.name = args.get("name");
+  if (cfg.name.empty()) throw UsageError("--name: a run needs a name");
+  // What the run would miss on this machine, before a run is made for it.
+  if (const auto missing = cfg.missing_inputs(); !missing.empty())
+    throw std::runtime_error(args.require("config") + ": " + missing);
   cfg.max_steps = args.get_int("steps", cfg.max_steps);
   if (cfg.max_steps < 1)
     throw UsageError("--steps: " + args.get("steps") + " (the number of steps to train to: 1 or more)");

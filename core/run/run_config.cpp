@@ -100,7 +100,7 @@ RunConfig RunConfig::load(const std::filesystem::path& given) {
   auto c = from_toml(ss.str(), file.string());
   // A data file is found next to the config that names it, wherever the run starts.
   if (!c.task.data_file.empty() && std::filesystem::path(c.task.data_file).is_relative())
-    c.task.data_file = (file.parent_path() / c.task.data_file).lexically_normal().string();
+    c.task.data_file = (std::filesystem::absolute(file).parent_path() / c.task.data_file).lexically_normal().string();
   return c;
 }
 
