@@ -8,6 +8,7 @@
 #include <QtTest/QtTest>
 
 #include <csignal>
+#include <unistd.h>
 
 namespace {
 
@@ -30,7 +31,8 @@ Result run(const QString& program, const QStringList& args, int timeout_ms = 120
           QString::fromUtf8(p.readAllStandardError())};
 }
 
-// AHA_TEST_CLI runs the tests against another build of `aha` (an older one, to see them fail).
+// AHA_TEST_CLI and AHA_TEST_STUDIO run the tests against another build of `aha` and
+// `aha-studio` (an older one, to see them fail).
 Result aha(const QStringList& args, int timeout_ms = 120000) {
   return run(qEnvironmentVariable("AHA_TEST_CLI", AHA_CLI_BIN), args, timeout_ms);
 }
@@ -181,6 +183,34 @@ class RobustnessTest : public QObject {
     QVERIFY2(f.readAll() == before, "the database file changed");
   }
 
+  // 8. On read-only media (a folder and file the user cannot write) listing and exporting
+  // work. Root writes anywhere, so as root the commands run as the unprivileged 'nobody'.
+  void readOnlyMediaCanBeRead() {
+    QTemporaryDir media;
+    const QString db = makeRun("media");
+    QVERIFY(QFile::copy(db, media.filePath("media.db")));
+    const QString out = dir_.filePath("media-out");
+    QDir().mkpath(out);
+    QFile::setPermissions(out, QFileDevice::Permissions(0x7777));
+    QFile::setPermissions(media.filePath("media.db"), QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    QFile::setPermissions(media.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                            QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther);
+    QFile::setPermissions(dir_.path(), QFileDevice::Permissions(0x7755));
+    const QString cli = qEnvironmentVariable("AHA_TEST_CLI", AHA_CLI_BIN);
+    auto as_user = [&](const QStringList& args) {
+      if (::geteuid() != 0) return run(cli, args);
+      return run("setpriv", QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", cli} + args);
+    };
+    const QString ro = media.filePath("media.db");
+    const Result runs = as_user({"runs", "--db", ro});
+    QVERIFY2(runs.code == 0 && runs.out.contains("media"), qPrintable(runs.all()));
+    const Result csv = as_user({"export", "csv", "--db", ro, "--metric", "reward", "--out", out + "/r.csv"});
+    QVERIFY2(csv.code == 0, qPrintable(csv.all()));
+    QVERIFY(QFileInfo(out + "/r.csv").size() > 0);
+    QVERIFY2(QDir(media.path()).entryList(QDir::Files).size() == 1, "something was created on the read-only media");
+    QFile::setPermissions(media.path(), QFileDevice::Permissions(0x7700));
+  }
+
   // 11. A database damaged in the middle is noticed, with how to recover.
   void aDamagedDatabaseIsNoticed() {
     const QString db = makeRun("damaged");
@@ -230,7 +260,7 @@ class RobustnessTest : public QObject {
     env.insert("QT_QPA_PLATFORM", "offscreen");
     const QString db = makeRun("pdf");
     const QString pdf = dir_.filePath("fig.pdf");
-    const Result r = run(AHA_STUDIO_BIN, {"export", "chart", "--db", db, "--metric", "reward", "--out", pdf}, 60000, env);
+    const Result r = run(qEnvironmentVariable("AHA_TEST_STUDIO", AHA_STUDIO_BIN), {"export", "chart", "--db", db, "--metric", "reward", "--out", pdf}, 60000, env);
     QVERIFY2(r.code == 0, qPrintable(r.all()));
     QVERIFY(QFileInfo(pdf).size() > 1000);
     QCoreApplication::processEvents();
