@@ -56,6 +56,9 @@ class RunSink {
   virtual int64_t begin_run(const RunInfo& info, bool resume) = 0;
   // Stores one step whole (all samples and metrics) or not at all.
   virtual void write_step(const StepRecord& step) = 0;
+  // Metrics of a stored step that arrive later (TRL writes its trainer's metrics only at
+  // save_steps, after the step's completions). A metric the step already has is kept.
+  virtual void add_metrics(int64_t step, const std::vector<std::pair<std::string, double>>& metrics) = 0;
   virtual void set_status(RunStatus status, const std::string& message = "") = 0;
   virtual void record_checkpoint(int64_t step, const std::string& path) = 0;
   // Last step stored for the current run (-1 if none), to resume after it.

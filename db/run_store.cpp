@@ -149,6 +149,25 @@ void RunStore::write_step(const StepRecord& step) {
   }
 }
 
+void RunStore::add_metrics(int64_t step, const std::vector<std::pair<std::string, double>>& metrics) {
+  if (run_id_ < 0) throw DbError("add_metrics before begin_run", 0);
+  Transaction tx(*db_);
+  try {
+    Statement when(*db_, "SELECT wall_time FROM metrics WHERE run_id = ? AND step = ? LIMIT 1");
+    when.bind(1, run_id_).bind(2, step);
+    const double wall = when.step() ? when.column_double(0) : 0.0;
+    Statement insert(*db_, "INSERT OR IGNORE INTO metrics(run_id, name, step, value, wall_time) VALUES(?,?,?,?,?)");
+    for (const auto& [name, value] : metrics) {
+      insert.bind(1, run_id_).bind(2, name).bind(3, step).bind(4, value).bind(5, wall).run();
+      if (db_->changes() > 0) metric_packer_.stored(name, step);
+    }
+    tx.commit();
+  } catch (...) {
+    metric_packer_.forget();
+    throw;
+  }
+}
+
 void RunStore::write_step_once(const StepRecord& step) {
   Transaction tx(*db_);
   try {

@@ -21,6 +21,7 @@ class RunStore : public RunSink {
 
   int64_t begin_run(const RunInfo& info, bool resume) override;
   void write_step(const StepRecord& step) override;
+  void add_metrics(int64_t step, const std::vector<std::pair<std::string, double>>& metrics) override;
   void set_status(RunStatus status, const std::string& message = "") override;
   void record_checkpoint(int64_t step, const std::string& path) override;
   int64_t last_step() const override { return last_step_; }

@@ -85,12 +85,19 @@ int export_traces(const Args& args) {
 }
 
 int export_launch(const Args& args) {
-  args.allow_only({"config", "engine", "out", "rollout-dir", "help"});
+  args.allow_only({"config", "engine", "out", "rollout-dir", "gpus", "nodes", "tp", "micro-batch", "help"});
   const auto cfg = RunConfig::load(args.require("config"));
   const std::string engine = args.require("engine");
   if (engine != "verl" && engine != "trl") throw UsageError("--engine is verl or trl, not '" + engine + "'");
-  const std::string data_dir = args.get("rollout-dir", engine == "verl" ? "rollouts/" + cfg.name : "trl-" + cfg.name);
-  const std::string script = launch_script(cfg, engine, data_dir);
+  LaunchOptions opt;
+  opt.data_dir = args.get("rollout-dir", engine == "verl" ? "rollouts/" + cfg.name : "trl-" + cfg.name);
+  opt.config_path = args.require("config");
+  opt.gpus_per_node = args.get_int("gpus", 0);
+  opt.nodes = args.get_int("nodes", 1);
+  opt.rollout_tp = args.get_int("tp", 1);
+  opt.micro_batch_per_gpu = args.get_int("micro-batch", 4);
+  const std::string& data_dir = opt.data_dir;
+  const std::string script = launch_script(cfg, engine, opt);
   const std::string path = args.get("out");
   if (path.empty()) {
     std::fputs(script.c_str(), stdout);
@@ -115,7 +122,8 @@ int cmd_export(int argc, char** argv, int first) {
   std::printf(
       "usage: aha export csv --db FILE [--run NAME]... [--metric NAME]... --out FILE.csv\n"
       "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n"
-      "       aha export launch --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]\n\n"
+      "       aha export launch --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]\n"
+      "                         [--gpus N] [--nodes N] [--tp N] [--micro-batch N]\n\n"
       "csv: one row per step and one column per run (per run/metric with several metrics),\n"
       "     values as stored; all runs and the metric 'reward' when not given.\n"
       "traces: the traces with a tag, or by sample id, as JSON Lines or a Markdown appendix\n"
@@ -123,7 +131,9 @@ int cmd_export(int argc, char** argv, int first) {
       "launch: --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]: the run config as\n"
       "     a veRL (bash, main_ppo + Hydra keys) or TRL (Python, GRPOConfig) launch script with our\n"
       "     reward rules in Python; keys without a counterpart are listed in a comment. DIR is\n"
-      "     where the job leaves what 'aha follow' reads (rollout dumps / TRL output_dir).\n");
+      "     where the job leaves what 'aha follow' reads (rollout dumps / TRL output_dir). veRL:\n"
+      "     --gpus per node (default: all that nvidia-smi lists), --nodes (1), --tp, the vLLM\n"
+      "     tensor parallel size (1), --micro-batch, sequences per GPU forward (4).\n");
   return what.empty() || args.has("help") ? 0 : 2;
 }
 

@@ -27,7 +27,9 @@ constexpr const char* kUsage =
     "  verl: the trainer.rollout_data_dir of a veRL job, one <step>.jsonl per step\n"
     "        (input, output, score, step, gts and extra reward fields). Samples are\n"
     "        grouped by prompt within a step and get reflection detection and metrics.\n"
-    "  trl:  the output_dir of a TRL job: trainer_state.json's log_history (metrics).\n\n"
+    "  trl:  the output_dir of a TRL job: completions/completions_<step>.parquet (written\n"
+    "        with log_completions = True: samples, rewards, TRL's advantages) and\n"
+    "        trainer_state.json's log_history (metrics; TRL writes it at save_steps).\n\n"
     "options:\n"
     "  --config FILE     the run config this job was launched from (stored with the run)\n"
     "  --tokenizer DIR   count completion tokens with this tokenizer (veRL; default:\n"
@@ -51,6 +53,7 @@ constexpr const char* kFollowOptions =
     "                    Ctrl-C stops)\n";
 
 struct Session {
+  RunFollower::Metrics reward_weights;  // TRL: which completions columns are rewards
   std::unique_ptr<db::RunStore> store;
   std::unique_ptr<Tokenizer> tokenizer;
   std::unique_ptr<RolloutStepBuilder> builder;
@@ -70,6 +73,7 @@ Session open_session(const Args& args, const std::string& engine) {
     info.model = cfg.model;
     info.task = cfg.task.name;
     info.total_steps = cfg.max_steps;
+    for (size_t i = 0; i < cfg.reward_funcs.size(); ++i) s.reward_weights.emplace_back(cfg.reward_funcs[i], cfg.reward_weights[i]);
   }
   info.code_version = engine;
   s.store = std::make_unique<db::RunStore>(args.require("db"));
@@ -82,7 +86,9 @@ Session open_session(const Args& args, const std::string& engine) {
   if (exists) std::printf("run '%s' exists: adding the steps after step %lld\n", info.name.c_str(),
                           static_cast<long long>(s.store->last_step()));
   if (args.has("tokenizer")) s.tokenizer = load_tokenizer(resolve_model_path(args.get("tokenizer")));
-  s.builder = std::make_unique<RolloutStepBuilder>(cfg.lexicon(), s.tokenizer.get(), cfg.scale_rewards);
+  // veRL dumps have no group id: with the run's config its G splits repeated prompts.
+  s.builder = std::make_unique<RolloutStepBuilder>(cfg.lexicon(), s.tokenizer.get(), cfg.scale_rewards,
+                                                   args.has("config") ? cfg.num_generations : 0);
   return s;
 }
 
@@ -180,12 +186,12 @@ int cmd_import(int argc, char** argv, int first) {
   if (engine == "file") {
     steps = import_file(std::move(records), s);
   } else {
-    RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
+    RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line, s.reward_weights);
     steps = follower.poll(0.0);
     pending = follower.pending();
     if (!pending.empty())
-      std::printf("%s, the newest step file, does not end with a newline: it is still being written (or was cut "
-                  "short); import again later, or use aha follow\n",
+      std::printf("%s, the newest step file, is not finished: it does not end with a newline (still being written, "
+                  "or cut short) or metrics.jsonl has no line for it yet; import again later, or use aha follow\n",
                   pending.string().c_str());
   }
   finish_search_index(*s.store);
@@ -225,7 +231,7 @@ int cmd_follow(int argc, char** argv, int first) {
   Session s = open_session(args, engine);
   s.store->set_status(RunStatus::Running, "following " + args.require("dir"));
   install_interrupt_handler();
-  RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line);
+  RunFollower follower(engine, args.require("dir"), *s.store, *s.builder, report_line, s.reward_weights);
   auto last_new = std::chrono::steady_clock::now();
   std::printf("following %s (Ctrl-C stops)\n", args.require("dir").c_str());
   std::fflush(stdout);

@@ -62,7 +62,11 @@ std::string without_spaces(std::string_view s) {
 // The left side of the equation whose '=' is at `eq`: the longest run of expression
 // characters before it that evaluates as one expression with an operator ("6+5" in
 // "1+3=4 6+5=11").
-std::optional<std::pair<size_t, size_t>> left_side(std::string_view t, size_t eq) {
+struct LeftSide {
+  size_t begin, end;
+  double value;
+};
+std::optional<LeftSide> left_side(std::string_view t, size_t eq) {
   size_t start = eq;
   while (start > 0 && eq - start < kMaxExpression) {
     const size_t n = expression_char_before(t, start);
@@ -76,7 +80,8 @@ std::optional<std::pair<size_t, size_t>> left_side(std::string_view t, size_t eq
                                             : (t[b] == '(' || t[b] == '-');
     if (!token_start) continue;
     const auto expr = t.substr(b, end - b);
-    if (has_operator(expr) && evaluate(expr)) return std::make_pair(b, end);
+    if (!has_operator(expr)) continue;
+    if (const auto v = evaluate(expr)) return LeftSide{b, end, *v};
   }
   return std::nullopt;
 }
@@ -117,7 +122,7 @@ void find_equations(std::string_view t, std::vector<Claim>& out) {
     if (eq < chain_end) continue;
     const auto lhs = left_side(t, eq);
     if (!lhs) continue;
-    std::vector<std::string_view> sides = {t.substr(lhs->first, lhs->second - lhs->first)};
+    std::vector<std::string_view> sides = {t.substr(lhs->begin, lhs->end - lhs->begin)};
     std::optional<WrittenNumber> value;
     size_t p = eq;
     while (true) {
@@ -133,16 +138,16 @@ void find_equations(std::string_view t, std::vector<Claim>& out) {
     if (!value) continue;
     Claim c;
     c.kind = ClaimKind::Equation;
-    c.begin = lhs->first;
+    c.begin = lhs->begin;
     c.end = value->end;
     c.value_begin = value->begin;
     c.value = value->text;
     c.expression = without_spaces(sides.front());
     c.worked = sides.size() > 1;
-    bool holds = true;
-    for (const auto side : sides) {
-      const auto v = evaluate(side);
-      holds = holds && v && same_number(*v, *value);
+    bool holds = same_number(lhs->value, *value);
+    for (size_t k = 1; k < sides.size() && holds; ++k) {
+      const auto v = evaluate(sides[k]);
+      holds = v && same_number(*v, *value);
     }
     c.holds = holds;
     out.push_back(std::move(c));

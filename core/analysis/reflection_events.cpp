@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <optional>
 #include <stdexcept>
 
@@ -241,15 +242,27 @@ int EventCounts::outcome_bits() const {
 
 EventCounts count_events_json(std::string_view json) {
   EventCounts c;
-  auto count = [&](std::string_view key, auto name_of, int n, auto& into) {
+  // The names once, as views: the per-step metrics count the events of every sample.
+  static const auto behaviours = [] {
+    std::array<std::string_view, kReflectionCategories> n;
+    for (int i = 0; i < kReflectionCategories; ++i) n[i] = to_string(static_cast<Cat>(i));
+    return n;
+  }();
+  static const auto outcomes = [] {
+    std::array<std::string_view, kReflectionOutcomes> n;
+    for (int i = 0; i < kReflectionOutcomes; ++i) n[i] = to_string(static_cast<Out>(i));
+    return n;
+  }();
+  auto count = [&](std::string_view key, const auto& names, auto& into) {
     for (size_t at = json.find(key); at != std::string_view::npos; at = json.find(key, at + key.size())) {
-      const auto value = json.substr(at + key.size(), json.find('"', at + key.size()) - at - key.size());
-      for (int i = 0; i < n; ++i)
-        if (value == name_of(i)) ++into[i];
+      const size_t from = at + key.size();
+      const auto value = json.substr(from, json.find('"', from) - from);
+      for (size_t i = 0; i < names.size(); ++i)
+        if (value == names[i]) ++into[i];
     }
   };
-  count("\"behaviour\":\"", [](int i) { return to_string(static_cast<Cat>(i)); }, kReflectionCategories, c.behaviour);
-  count("\"outcome\":\"", [](int i) { return to_string(static_cast<Out>(i)); }, kReflectionOutcomes, c.outcome);
+  count("\"behaviour\":\"", behaviours, c.behaviour);
+  count("\"outcome\":\"", outcomes, c.outcome);
   return c;
 }
 
@@ -257,12 +270,13 @@ std::string events_to_json(const std::vector<ReflectionEvent>& events) {
   // Written directly (no JSON document per sample: an import writes a million of them);
   // the values are digits, '.', '/' and '-', which need no escaping.
   std::string out = "[";
+  out.reserve(96 * events.size() + 2);
   for (size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
     if (i) out += ',';
-    out += "{\"begin\":" + std::to_string(e.begin) + ",\"end\":" + std::to_string(e.end) + ",\"behaviour\":\"" +
-           to_string(e.behaviour) + "\",\"outcome\":\"" + to_string(e.outcome) + "\",\"before\":" +
-           json_string(e.before) + ",\"after\":" + json_string(e.after) + "}";
+    out.append("{\"begin\":").append(std::to_string(e.begin)).append(",\"end\":").append(std::to_string(e.end));
+    out.append(",\"behaviour\":\"").append(to_string(e.behaviour)).append("\",\"outcome\":\"").append(to_string(e.outcome));
+    out.append("\",\"before\":").append(json_string(e.before)).append(",\"after\":").append(json_string(e.after)).append("}");
   }
   return out + "]";
 }

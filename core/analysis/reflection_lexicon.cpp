@@ -1,6 +1,7 @@
 #include "core/analysis/reflection_lexicon.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <stdexcept>
 
@@ -19,24 +20,30 @@ LexiconEntry entry(std::string phrase, Cat cat, std::vector<std::string> pre = {
   return {std::move(phrase), cat, std::move(pre), std::move(post), std::move(not_post)};
 }
 
+// Whether `ctx` is written at `pos`: the first byte decides most cases without a memcmp.
+bool written_at(std::string_view text, size_t pos, std::string_view ctx) {
+  return pos <= text.size() && text.size() - pos >= ctx.size() && (ctx.empty() || text[pos] == ctx[0]) &&
+         text.substr(pos, ctx.size()) == ctx;
+}
+
 bool preceded(std::string_view text, size_t pos, const std::string& ctx) {
-  if (ctx == "^" || ctx == "#") {
+  if (ctx.size() == 1 && (ctx[0] == '^' || ctx[0] == '#')) {
     size_t p = pos;
     while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t')) --p;
-    if (ctx == "#") return p > 0 && is_digit(text[p - 1]);
+    if (ctx[0] == '#') return p > 0 && is_digit(text[p - 1]);
     return p == 0 || text[p - 1] == '\n' || text[p - 1] == '>';
   }
-  return pos >= ctx.size() && text.compare(pos - ctx.size(), ctx.size(), ctx) == 0;
+  return pos >= ctx.size() && written_at(text, pos - ctx.size(), ctx);
 }
 
 bool followed(std::string_view text, size_t pos, const std::string& ctx) {
-  if (ctx == "#") {
+  if (ctx.size() == 1 && ctx[0] == '#') {
     size_t p = pos;
     while (p < text.size() && text[p] == ' ') ++p;
     return p < text.size() && is_digit(text[p]);
   }
-  if (ctx == "$") return pos == text.size() || text[pos] == '\n' || text[pos] == '<';
-  return text.compare(pos, ctx.size(), ctx) == 0;
+  if (ctx.size() == 1 && ctx[0] == '$') return pos == text.size() || text[pos] == '\n' || text[pos] == '<';
+  return written_at(text, pos, ctx);
 }
 
 template <class Test>
@@ -45,6 +52,13 @@ bool any_matches(const std::vector<std::string>& list, const Test& f) {  // (a t
 }
 
 }  // namespace
+
+uint32_t PhraseMatcher::first_bytes(std::string_view s, size_t pos) {
+  uint32_t v = 0;
+  const size_t n = std::min<size_t>(4, s.size() - pos);
+  std::memcpy(&v, s.data() + pos, n);  // little-endian: byte k in bits 8k..8k+7
+  return v;
+}
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
@@ -177,23 +191,29 @@ PhraseMatcher::PhraseMatcher(std::vector<LexiconEntry> lexicon) : lexicon_(std::
       for (auto& s : *list) s = lower_ascii(s);
   }
   by_first_byte_.resize(256);
-  for (size_t i = 0; i < lexicon_.size(); ++i)
+  for (size_t i = 0; i < lexicon_.size(); ++i) {
     by_first_byte_[static_cast<unsigned char>(lexicon_[i].phrase[0])].push_back(static_cast<int>(i));
+    const auto& ph = lexicon_[i].phrase;
+    prefixes_.push_back({first_bytes(ph, 0), ph.size() >= 4 ? 0xFFFFFFFFu : (1u << (8 * ph.size())) - 1});
+  }
 }
 
 std::vector<PhraseHit> PhraseMatcher::find(std::string_view t) const {
   std::vector<PhraseHit> hits;
   for (size_t p = 0; p < t.size(); ++p) {
     // Cheap tests first: most positions are inside a word, where a phrase that starts
-    // with a letter cannot begin, and most candidates differ in their second byte.
+    // with a letter cannot begin, and most candidates differ in their first four bytes.
     const bool mid_word = p > 0 && is_word(t[p - 1]);
     if (mid_word && is_word(t[p])) continue;  // every phrase listed under t[p] starts with it
-    for (const int index : by_first_byte_[static_cast<unsigned char>(t[p])]) {
+    const auto& bucket = by_first_byte_[static_cast<unsigned char>(t[p])];
+    if (bucket.empty()) continue;
+    const uint32_t head = first_bytes(t, p);
+    for (const int index : bucket) {
       const auto& ent = lexicon_[index];
       const auto& ph = ent.phrase;
       if (mid_word && is_word(ph.front())) continue;
-      if (ph.size() > 1 && (p + 1 >= t.size() || t[p + 1] != ph[1])) continue;
-      if (t.compare(p, ph.size(), ph) != 0) continue;
+      if ((head & prefixes_[index].mask) != prefixes_[index].bytes) continue;
+      if (ph.size() > 4 && (t.size() - p < ph.size() || t.substr(p + 4, ph.size() - 4) != std::string_view(ph).substr(4))) continue;
       const size_t q = p + ph.size();
       if (is_word(ph.back()) && q < t.size() && is_word(t[q])) continue;
       auto pre = [&](const std::string& c) { return preceded(t, p, c); };

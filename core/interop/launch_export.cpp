@@ -1,7 +1,10 @@
 #include "core/interop/launch_export.h"
 
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
+
+#include "core/support/paths.h"
 
 namespace aha {
 
@@ -193,26 +196,27 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
   if (verl) {
     map("name", "trainer.experiment_name");
     map("model", "actor_rollout_ref.model.path");
-    none("device", "veRL places work on the Ray cluster's GPUs (trainer.n_gpus_per_node, trainer.nnodes)");
+    none("device", "veRL places work on the Ray cluster's GPUs (trainer.n_gpus_per_node, trainer.nnodes: the "
+                   "script's AHA_GPUS and AHA_NODES)");
     map("seed", "data.seed");
     map("max_steps", "trainer.total_training_steps");
     none("threads", "CPU threads of the local engine only");
-    map("prompt_template", "data prompts (written by the prep step below)");
-    map("chat_template", "data prompts (veRL applies the model's own chat template to them)");
-    map("system_prompt", "data prompts (system message)");
+    map("prompt_template", "data prompts (rendered by the prep step below)");
+    map("chat_template", "data prompts (rendered; data.apply_chat_template_kwargs passes them through as written)");
+    map("system_prompt", "data prompts (rendered)");
     map("num_generations", "actor_rollout_ref.rollout.n");
     map("per_device_train_batch_size", "data.train_batch_size (prompts = " + std::to_string(prompts) + ")");
     map("beta", "actor_rollout_ref.actor.kl_loss_coef (use_kl_loss, low_var_kl = k3)");
     map("epsilon", "actor_rollout_ref.actor.clip_ratio_low");
     map("epsilon_high", "actor_rollout_ref.actor.clip_ratio_high");
-    map("loss_type", "actor_rollout_ref.actor.loss_agg_mode");
+    map("loss_type", "actor_rollout_ref.actor.loss_agg_mode (dr_grpo: loss_scale_factor too)");
     map("scale_rewards", "algorithm.norm_adv_by_std_in_grpo");
     map("num_iterations", "actor_rollout_ref.actor.ppo_epochs");
     map("max_completion_length", "data.max_response_length");
     map("temperature", "actor_rollout_ref.rollout.temperature");
     map("top_p", "actor_rollout_ref.rollout.top_p");
     map("learning_rate", "actor_rollout_ref.actor.optim.lr");
-    map("lr_scheduler_type", "actor_rollout_ref.actor.optim.warmup_style");
+    map("lr_scheduler_type", "actor_rollout_ref.actor.optim.lr_scheduler_type");
     map("warmup_steps", "actor_rollout_ref.actor.optim.lr_warmup_steps");
     map("max_grad_norm", "actor_rollout_ref.actor.grad_clip");
     map("weight_decay", "actor_rollout_ref.actor.optim.weight_decay");
@@ -250,98 +254,133 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
   return m;
 }
 
-std::string launch_script(const RunConfig& c, const std::string& engine, const std::string& out_dir) {
-  if (engine != "verl" && engine != "trl")
-    throw std::invalid_argument("unknown engine '" + engine + "' (known: verl, trl)");
-  const auto mapping = launch_key_mapping(c, engine);
-  std::ostringstream unmapped;
-  for (const auto& k : mapping)
-    if (k.theirs.empty()) unmapped << "#   " << k.ours << ": " << k.note << "\n";
-  const int prompts = c.prompts_per_step();
+namespace {
+
+// The config as the engine will read it: paths absolute, "~" expanded (veRL and TRL would
+// take "~/models/x" for a hub id, and Python does not expand it when opening a file).
+RunConfig for_engine(RunConfig c, const std::string& engine) {
+  if (c.model.rfind("builtin:", 0) == 0)
+    throw std::invalid_argument("model: '" + c.model + "' is Aha Studio's built-in model, which " + engine +
+                                " cannot load (it has no Hugging Face tokenizer files); set model to a Hugging Face "
+                                "model folder or hub id (e.g. \"Qwen/Qwen2.5-0.5B\", as the Qwen presets do)");
+  if (c.model.rfind('~', 0) == 0) c.model = expand_user_path(c.model).string();
+  if (!c.task.data_file.empty()) c.task.data_file = std::filesystem::absolute(expand_user_path(c.task.data_file)).string();
+  return c;
+}
+
+std::string follow_command(const std::string& engine, const RunConfig& c, const LaunchOptions& o) {
+  std::string cmd = "aha follow " + engine + " --dir " + o.data_dir + " --db runs.aha.db --run " + c.name;
+  if (!o.config_path.empty()) cmd += " --config " + o.config_path;  // the run's settings, stored with it
+  return cmd;
+}
+
+std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::string& unmapped) {
   std::ostringstream o;
+  o << "#!/usr/bin/env python3\n"
+    << "# TRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
+    << "# Run: accelerate launch this_script.py (or python3 this_script.py on one GPU).\n"
+    << "# Follow it live: " << follow_command("trl", c, opt) << "\n"
+    << "#   completions (with rewards and TRL's advantages) come from output_dir/completions/ at every\n"
+    << "#   logged step (log_completions); TRL writes trainer_state.json, the other metrics, only at\n"
+    << "#   save_steps (" << c.save_steps << ") and at the end.\n"
+    << "# Keys of the Aha Studio config without a TRL counterpart:\n"
+    << unmapped << "\n"
+    << python_task_module(c) << "\n\n"
+    << "# --- reward functions: TRL logs them as rewards/<name>/mean, as Aha Studio does ---\n"
+    << "def accuracy(completions, ground_truth, **kwargs):\n"
+    << "    return [accuracy_of(parse(c)[0], gt) for c, gt in zip(completions, ground_truth)]\n\n\n"
+    << "def format(completions, **kwargs):  # noqa: A001 (the metric name is \"format\")\n"
+    << "    return [1.0 if parse(c)[1] else 0.0 for c in completions]\n\n\n"
+    << "def main():\n"
+    << "    from datasets import Dataset\n"
+    << "    from trl import GRPOConfig, GRPOTrainer\n\n"
+    << "    # Prompts as plain text, rendered exactly as `aha train` renders them (TRL applies no\n"
+    << "    # chat template to a string prompt).\n"
+    << "    rows = [{\"prompt\": render_prompt(q), \"ground_truth\": gt} for q, gt in problems("
+    << c.prompts_per_step() << " * " << c.max_steps << ", " << c.seed << ")]\n"
+    << "    config = GRPOConfig(\n"
+    << "        output_dir=" << py_str(opt.data_dir) << ",\n"
+    << "        run_name=" << py_str(c.name) << ",\n"
+    << "        seed=" << c.seed << ",\n"
+    << "        max_steps=" << c.max_steps << ",\n"
+    << "        num_generations=" << c.num_generations << ",\n"
+    << "        per_device_train_batch_size=" << c.per_device_train_batch_size << ",\n"
+    << "        beta=" << num(c.beta) << ",\n"
+    << "        epsilon=" << num(c.epsilon) << ",\n"
+    << "        epsilon_high=" << num(c.epsilon_high) << ",\n"
+    << "        loss_type=" << py_str(c.loss_type) << ",\n"
+    << "        scale_rewards=" << py_str(c.scale_rewards ? "group" : "none") << ",\n"
+    << "        num_iterations=" << c.num_iterations << ",\n"
+    << "        max_completion_length=" << c.max_completion_length << ",\n"
+    << "        temperature=" << num(c.temperature) << ",\n"
+    << "        top_p=" << num(c.top_p) << ",\n"
+    << "        learning_rate=" << num(c.learning_rate) << ",\n"
+    << "        lr_scheduler_type=" << py_str(c.lr_scheduler_type) << ",\n"
+    << "        warmup_steps=" << c.warmup_steps << ",\n"
+    << "        max_grad_norm=" << num(c.max_grad_norm) << ",\n"
+    << "        weight_decay=" << num(c.weight_decay) << ",\n"
+    << "        reward_weights=[";
+  for (size_t i = 0; i < c.reward_weights.size(); ++i) o << (i ? ", " : "") << num(c.reward_weights[i]);
+  o << "],\n"
+    << "        save_steps=" << c.save_steps << ",\n"
+    << "        gradient_checkpointing=" << py_bool(c.gradient_checkpointing) << ",\n"
+    << "        bf16=" << py_bool(c.bf16) << ",\n"
+    << "        logging_steps=1,  # one log_history entry per step, for aha follow trl\n"
+    << "        log_completions=True,  # completions/completions_<step>.parquet, for aha follow trl\n"
+    << "    )\n"
+    << "    funcs = {\"accuracy\": accuracy, \"format\": format}\n"
+    << "    trainer = GRPOTrainer(model=" << py_str(c.model) << ", reward_funcs=[funcs[n] for n in REWARD_WEIGHTS],\n"
+    << "                          args=config, train_dataset=Dataset.from_list(rows))\n"
+    << "    trainer.train()\n"
+    << "    trainer.save_state()\n\n\n"
+    << "if __name__ == \"__main__\":\n"
+    << "    main()\n";
+  return o.str();
+}
 
-  if (engine == "trl") {
-    o << "#!/usr/bin/env python3\n"
-      << "# TRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
-      << "# Run: accelerate launch this_script.py (or python3 this_script.py on one GPU).\n"
-      << "# Follow it live: aha follow trl --dir " << out_dir << " --db runs.aha.db --run " << c.name << "\n"
-      << "# Keys of the Aha Studio config without a TRL counterpart:\n"
-      << unmapped.str() << "\n"
-      << python_task_module(c) << "\n\n"
-      << "# --- reward functions: TRL logs them as rewards/<name>/mean, as Aha Studio does ---\n"
-      << "def accuracy(completions, ground_truth, **kwargs):\n"
-      << "    return [accuracy_of(parse(c)[0], gt) for c, gt in zip(completions, ground_truth)]\n\n\n"
-      << "def format(completions, **kwargs):  # noqa: A001 (the metric name is \"format\")\n"
-      << "    return [1.0 if parse(c)[1] else 0.0 for c in completions]\n\n\n"
-      << "def main():\n"
-      << "    from datasets import Dataset\n"
-      << "    from trl import GRPOConfig, GRPOTrainer\n\n"
-      << "    rows = [{\"prompt\": render_prompt(q), \"ground_truth\": gt} for q, gt in problems("
-      << prompts << " * " << c.max_steps << ", " << c.seed << ")]\n"
-      << "    config = GRPOConfig(\n"
-      << "        output_dir=" << py_str(out_dir) << ",\n"
-      << "        run_name=" << py_str(c.name) << ",\n"
-      << "        seed=" << c.seed << ",\n"
-      << "        max_steps=" << c.max_steps << ",\n"
-      << "        num_generations=" << c.num_generations << ",\n"
-      << "        per_device_train_batch_size=" << c.per_device_train_batch_size << ",\n"
-      << "        beta=" << num(c.beta) << ",\n"
-      << "        epsilon=" << num(c.epsilon) << ",\n"
-      << "        epsilon_high=" << num(c.epsilon_high) << ",\n"
-      << "        loss_type=" << py_str(c.loss_type) << ",\n"
-      << "        scale_rewards=" << py_bool(c.scale_rewards) << ",\n"
-      << "        num_iterations=" << c.num_iterations << ",\n"
-      << "        max_completion_length=" << c.max_completion_length << ",\n"
-      << "        temperature=" << num(c.temperature) << ",\n"
-      << "        top_p=" << num(c.top_p) << ",\n"
-      << "        learning_rate=" << num(c.learning_rate) << ",\n"
-      << "        lr_scheduler_type=" << py_str(c.lr_scheduler_type) << ",\n"
-      << "        warmup_steps=" << c.warmup_steps << ",\n"
-      << "        max_grad_norm=" << num(c.max_grad_norm) << ",\n"
-      << "        weight_decay=" << num(c.weight_decay) << ",\n"
-      << "        reward_weights=[";
-    for (size_t i = 0; i < c.reward_weights.size(); ++i) o << (i ? ", " : "") << num(c.reward_weights[i]);
-    o << "],\n"
-      << "        save_steps=" << c.save_steps << ",\n"
-      << "        gradient_checkpointing=" << py_bool(c.gradient_checkpointing) << ",\n"
-      << "        bf16=" << py_bool(c.bf16) << ",\n"
-      << "        logging_steps=1,  # one log_history entry per step, for aha follow trl\n"
-      << "    )\n"
-      << "    funcs = {\"accuracy\": accuracy, \"format\": format}\n"
-      << "    trainer = GRPOTrainer(model=" << py_str(c.model) << ", reward_funcs=[funcs[n] for n in REWARD_WEIGHTS],\n"
-      << "                          args=config, train_dataset=Dataset.from_list(rows))\n"
-      << "    trainer.train()\n"
-      << "    trainer.save_state()\n\n\n"
-      << "if __name__ == \"__main__\":\n"
-      << "    main()\n";
-    return o.str();
-  }
-
+std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std::string& unmapped) {
   const bool kl = c.beta > 0;
+  const int prompts = c.prompts_per_step();
+  const std::string micro = std::to_string(opt.micro_batch_per_gpu);
+  std::ostringstream o;
   o << "#!/usr/bin/env bash\n"
     << "# veRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
-    << "# Every step's rollouts are dumped to " << out_dir << "; follow them live with\n"
-    << "#   aha follow verl --dir " << out_dir << " --db runs.aha.db --run " << c.name << "\n"
+    << "# Where it runs (change with these variables, or re-export with --gpus/--nodes/--tp):\n"
+    << "#   AHA_GPUS   GPUs per node (default: "
+    << (opt.gpus_per_node > 0 ? std::to_string(opt.gpus_per_node) : std::string("every GPU nvidia-smi lists")) << ")\n"
+    << "#   AHA_NODES  nodes (default " << opt.nodes << "), AHA_TP  vLLM tensor parallel size (default "
+    << opt.rollout_tp << ")\n"
+    << "# Every step's rollouts are dumped to " << opt.data_dir << ", veRL's metrics to\n"
+    << "# " << opt.data_dir << "/metrics.jsonl; follow both live with\n"
+    << "#   " << follow_command("verl", c, opt) << "\n"
     << "# Keys of the Aha Studio config without a veRL counterpart:\n"
-    << unmapped.str()
+    << unmapped
     << "set -euo pipefail\n"
     << "work=\"${AHA_WORK_DIR:-$PWD/aha-" << c.name << "}\"\n"
-    << "mkdir -p \"$work\"\n\n"
+    << "gpus=\"${AHA_GPUS:-"
+    << (opt.gpus_per_node > 0 ? std::to_string(opt.gpus_per_node) : std::string("$(nvidia-smi -L | wc -l)")) << "}\"\n"
+    << "nodes=\"${AHA_NODES:-" << opt.nodes << "}\"\n"
+    << "tp=\"${AHA_TP:-" << opt.rollout_tp << "}\"\n"
+    << "mkdir -p \"$work\" " << opt.data_dir << "\n"
+    << "export VERL_FILE_LOGGER_PATH=" << opt.data_dir << "/metrics.jsonl  # read by aha import/follow verl\n\n"
     << "# 1. Our task and reward rules as veRL's custom reward function.\n"
     << "cat > \"$work/aha_reward.py\" <<'AHA_PY'\n"
     << python_task_module(c) << "\n\n"
-    << "def compute_score(data_source, solution_str, ground_truth, extra_info=None):\n"
+    << "def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs):\n"
     << "    return scores(solution_str, ground_truth)  # extra keys are dumped beside \"score\"\n"
     << "AHA_PY\n\n"
-    << "# 2. The problems as veRL parquet (prompt messages + ground truth).\n"
+    << "# 2. The problems as veRL parquet. Each prompt is rendered as `aha train` renders it; the\n"
+    << "#    chat template given to veRL below passes it through unchanged (veRL would otherwise\n"
+    << "#    wrap it in the model's own template and lose the instruction and the opening <think>).\n"
     << "python3 - \"$work\" <<'AHA_PY'\n"
     << "import sys\nimport pandas as pd\nsys.path.insert(0, sys.argv[1])\nimport aha_reward as t\n"
-    << "rows = [{\"data_source\": \"aha\", \"prompt\": [{\"role\": \"user\", \"content\": q}],\n"
+    << "rows = [{\"data_source\": \"aha\", \"prompt\": [{\"role\": \"user\", \"content\": t.render_prompt(q)}],\n"
     << "         \"reward_model\": {\"style\": \"rule\", \"ground_truth\": gt}}\n"
     << "        for q, gt in t.problems(" << prompts << " * " << c.max_steps << ", " << c.seed << ")]\n"
     << "pd.DataFrame(rows).to_parquet(sys.argv[1] + \"/train.parquet\")\n"
     << "pd.DataFrame(rows[:" << prompts << "]).to_parquet(sys.argv[1] + \"/val.parquet\")\n"
-    << "AHA_PY\n\n"
+    << "AHA_PY\n"
+    << "as_written='{% for m in messages %}{{ m.content }}{% endfor %}'\n\n"
     << "# 3. Train.\n"
     << "python3 -m verl.trainer.main_ppo \\\n"
     << "  algorithm.adv_estimator=grpo \\\n"
@@ -353,22 +392,30 @@ std::string launch_script(const RunConfig& c, const std::string& engine, const s
     << "  data.max_prompt_length=1024 \\\n"
     << "  data.max_response_length=" << c.max_completion_length << " \\\n"
     << "  data.seed=" << c.seed << " \\\n"
+    << "  \"+data.apply_chat_template_kwargs.chat_template='$as_written'\" \\\n"
     << "  actor_rollout_ref.model.path=" << c.model << " \\\n"
     << "  actor_rollout_ref.model.enable_gradient_checkpointing=" << (c.gradient_checkpointing ? "True" : "False") << " \\\n"
     << "  actor_rollout_ref.actor.optim.lr=" << num(c.learning_rate) << " \\\n"
     << "  actor_rollout_ref.actor.optim.weight_decay=" << num(c.weight_decay) << " \\\n"
     << "  actor_rollout_ref.actor.optim.lr_warmup_steps=" << c.warmup_steps << " \\\n"
-    << "  actor_rollout_ref.actor.optim.warmup_style=" << c.lr_scheduler_type << " \\\n"
+    << "  actor_rollout_ref.actor.optim.lr_scheduler_type=" << c.lr_scheduler_type << " \\\n"
     << "  actor_rollout_ref.actor.ppo_mini_batch_size=" << prompts << " \\\n"
+    << "  actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=" << micro << " \\\n"
+    << "  actor_rollout_ref.actor.use_dynamic_bsz=False \\\n"
     << "  actor_rollout_ref.actor.ppo_epochs=" << c.num_iterations << " \\\n"
     << "  actor_rollout_ref.actor.clip_ratio_low=" << num(c.epsilon) << " \\\n"
     << "  actor_rollout_ref.actor.clip_ratio_high=" << num(c.epsilon_high) << " \\\n"
-    << "  actor_rollout_ref.actor.loss_agg_mode=" << verl_loss_agg(c.loss_type) << " \\\n"
-    << "  actor_rollout_ref.actor.grad_clip=" << num(c.max_grad_norm) << " \\\n"
+    << "  actor_rollout_ref.actor.loss_agg_mode=" << verl_loss_agg(c.loss_type) << " \\\n";
+  if (c.loss_type == "dr_grpo")  // a constant divisor, as TRL's dr_grpo divides by max_completion_length
+    o << "  actor_rollout_ref.actor.loss_scale_factor=" << c.max_completion_length << " \\\n";
+  o << "  actor_rollout_ref.actor.grad_clip=" << num(c.max_grad_norm) << " \\\n"
     << "  actor_rollout_ref.actor.use_kl_loss=" << (kl ? "True" : "False") << " \\\n"
     << "  actor_rollout_ref.actor.kl_loss_coef=" << num(c.beta) << " \\\n"
-    << "  actor_rollout_ref.actor.kl_loss_type=low_var_kl \\\n"
-    << "  actor_rollout_ref.rollout.name=vllm \\\n"
+    << "  actor_rollout_ref.actor.kl_loss_type=low_var_kl \\\n";
+  if (kl) o << "  actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=" << micro << " \\\n";
+  o << "  actor_rollout_ref.rollout.name=vllm \\\n"
+    << "  actor_rollout_ref.rollout.tensor_model_parallel_size=\"$tp\" \\\n"
+    << "  actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=" << micro << " \\\n"
     << "  actor_rollout_ref.rollout.n=" << c.num_generations << " \\\n"
     << "  actor_rollout_ref.rollout.temperature=" << num(c.temperature) << " \\\n"
     << "  actor_rollout_ref.rollout.top_p=" << num(c.top_p) << " \\\n"
@@ -376,12 +423,31 @@ std::string launch_script(const RunConfig& c, const std::string& engine, const s
     << "  custom_reward_function.name=compute_score \\\n"
     << "  trainer.project_name=aha-studio \\\n"
     << "  trainer.experiment_name=" << c.name << " \\\n"
+    << "  trainer.n_gpus_per_node=\"$gpus\" \\\n"
+    << "  trainer.nnodes=\"$nodes\" \\\n"
     << "  trainer.total_training_steps=" << c.max_steps << " \\\n"
     << "  trainer.save_freq=" << c.save_steps << " \\\n"
-    << "  trainer.rollout_data_dir=" << out_dir << " \\\n"
-    << "  trainer.logger='[console]' \\\n"
+    << "  trainer.rollout_data_dir=" << opt.data_dir << " \\\n"
+    << "  trainer.logger='[console,file]' \\\n"
     << "  \"$@\"\n";
   return o.str();
+}
+
+}  // namespace
+
+std::string launch_script(const RunConfig& config, const std::string& engine, const LaunchOptions& options) {
+  if (engine != "verl" && engine != "trl")
+    throw std::invalid_argument("unknown engine '" + engine + "' (known: verl, trl)");
+  if (options.nodes < 1 || options.gpus_per_node < 0 || options.rollout_tp < 1 || options.micro_batch_per_gpu < 1)
+    throw std::invalid_argument("nodes, tensor parallel size and micro batch must be at least 1, GPUs at least 0 (all)");
+  LaunchOptions opt = options;
+  opt.data_dir = expand_user_path(opt.data_dir).string();
+  if (!opt.config_path.empty()) opt.config_path = std::filesystem::absolute(expand_user_path(opt.config_path)).string();
+  const RunConfig c = for_engine(config, engine);
+  std::ostringstream unmapped;
+  for (const auto& k : launch_key_mapping(c, engine))
+    if (k.theirs.empty()) unmapped << "#   " << k.ours << ": " << k.note << "\n";
+  return engine == "trl" ? trl_script(c, opt, unmapped.str()) : verl_script(c, opt, unmapped.str());
 }
 
 }  // namespace aha

@@ -20,8 +20,18 @@ struct KeyMapping {
 // Every key of RunConfig::to_toml() for `engine` ("verl" or "trl").
 std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string& engine);
 
-// `rollout_dir` is where veRL dumps each step's rollouts (trainer.rollout_data_dir);
-// `output_dir` the TRL output_dir. Throws std::invalid_argument for an unknown engine.
-std::string launch_script(const RunConfig& c, const std::string& engine, const std::string& out_dir);
+// Where the job runs and what it leaves for `aha follow`.
+struct LaunchOptions {
+  std::string data_dir;     // veRL: trainer.rollout_data_dir (one <step>.jsonl per step); TRL: output_dir
+  std::string config_path;  // the run config the script was written from, passed to `aha follow --config`
+  int gpus_per_node = 0;    // 0: every GPU nvidia-smi lists when the script starts
+  int nodes = 1;
+  int rollout_tp = 1;       // veRL: tensor parallel size of the vLLM rollout
+  int micro_batch_per_gpu = 4;  // veRL: sequences per forward/backward on one GPU (memory, not maths)
+};
+
+// The script for `engine` ("verl" or "trl"). Throws std::invalid_argument for an unknown
+// engine, a model the engine cannot load (the built-in one) or options out of range.
+std::string launch_script(const RunConfig& c, const std::string& engine, const LaunchOptions& options);
 
 }  // namespace aha

@@ -18,24 +18,52 @@ bool ends_with_think(const std::string& prompt) {
   return end != std::string::npos && end >= 6 && prompt.compare(end - 6, 7, "<think>") == 0;
 }
 
+// The group key of every sample: its group id, else its prompt, and the k-th run of G
+// samples of a prompt that comes k*G times is the k-th group of that prompt.
+std::vector<std::string> group_keys(const std::vector<RolloutSample>& samples, int group_size) {
+  std::vector<std::string> keys;
+  std::map<std::string, int> count;
+  for (const auto& s : samples) {
+    keys.push_back(s.group.empty() ? s.prompt : "\x01" + s.group);
+    ++count[keys.back()];
+  }
+  if (group_size <= 0) {  // the most common count per prompt (the smallest on a tie)
+    std::map<int, int> how_often;
+    for (const auto& [key, n] : count) ++how_often[n];
+    int best = 0;
+    for (const auto& [n, times] : how_often)
+      if (times > best) best = times, group_size = n;
+  }
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const int n = count[keys[i]];
+    if (!samples[i].group.empty() || n <= group_size || n % group_size != 0) continue;
+    const int run = seen[keys[i]]++ / group_size;
+    keys[i] += "\x02" + std::to_string(run);
+  }
+  return keys;
+}
+
 }  // namespace
 
-RolloutStepBuilder::RolloutStepBuilder(std::vector<LexiconEntry> lexicon, const Tokenizer* tok, bool scale_rewards)
-    : detector_(std::move(lexicon)), tok_(tok), scale_rewards_(scale_rewards) {}
+RolloutStepBuilder::RolloutStepBuilder(std::vector<LexiconEntry> lexicon, const Tokenizer* tok, bool scale_rewards,
+                                       int group_size)
+    : detector_(std::move(lexicon)), tok_(tok), scale_rewards_(scale_rewards), group_size_(group_size) {}
 
 StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> samples, double wall_time) const {
   StepRecord rec;
   rec.step = step;
   rec.wall_time = wall_time;
-  // Groups: samples with the same prompt, in the order prompts first appear.
+  // Groups: samples with the same key, in the order the keys first appear.
+  const auto keys = group_keys(samples, group_size_);
   std::map<std::string, int> group_of;
   std::vector<int> group_size;
   std::vector<std::string> reward_names;  // in the order they first appear
-  for (auto& in : samples) {
+  for (size_t i = 0; i < samples.size(); ++i) {
+    auto& in = samples[i];
     SampleRecord s;
     s.step = step;
-    auto [it, fresh] = group_of.emplace(in.group.empty() ? in.prompt : "\x01" + in.group,
-                                        static_cast<int>(group_size.size()));
+    auto [it, fresh] = group_of.emplace(keys[i], static_cast<int>(group_size.size()));
     if (fresh) group_size.push_back(0);
     s.group_index = it->second;
     s.index_in_group = group_size[it->second]++;
@@ -64,10 +92,16 @@ StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> sa
     s.extra = std::move(in.extra);
     rec.samples.push_back(std::move(s));
   }
-  // GRPO advantages within each group, as group_advantages (core/grpo.cpp) computes them.
+  // GRPO advantages within each group, as group_advantages (core/rl/grpo.cpp) computes them,
+  // unless the engine logged its own.
   std::vector<double> sum(group_size.size()), sum_sq(group_size.size());
   for (const auto& s : rec.samples) sum[s.group_index] += s.reward, sum_sq[s.group_index] += s.reward * s.reward;
-  for (auto& s : rec.samples) {
+  for (size_t i = 0; i < rec.samples.size(); ++i) {
+    auto& s = rec.samples[i];
+    if (samples[i].advantage) {
+      s.advantage = *samples[i].advantage;
+      continue;
+    }
     const double n = group_size[s.group_index], mean = sum[s.group_index] / n;
     const double sd = n > 1 ? std::sqrt(std::max(0.0, (sum_sq[s.group_index] - n * mean * mean) / (n - 1))) : 0.0;
     s.advantage = (s.reward - mean) / (scale_rewards_ && n > 1 ? sd + 1e-4 : 1.0);

@@ -1,8 +1,10 @@
 #pragma once
 // The metric history of a Hugging Face Trainer / TRL run: trainer_state.json's
 // log_history (in OUTPUT_DIR, or its newest checkpoint-N/ while the job runs). TRL's
-// GRPO metric names are ours, so they map one to one. Torch-free.
+// GRPO metric names are mostly ours. Torch-free.
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "db/run_sink.h"
 
@@ -14,7 +16,10 @@ std::filesystem::path trl_state_file(const std::filesystem::path& output_dir);
 
 // One StepRecord (metrics only) per logged step, in step order. Entries without a step
 // or with the end-of-training summary (train_runtime) are left out; non-numeric values
-// are skipped. Throws naming the file on malformed JSON.
-std::vector<StepRecord> read_trl_log_history(const std::filesystem::path& state_file);
+// are skipped. NaN and Infinity (which Python writes) are read, left out of the metrics
+// and described in `notes`. rewards/accuracy/mean and rewards/format/mean are also stored
+// as accuracy and format_rate. Throws naming the file on malformed JSON.
+std::vector<StepRecord> read_trl_log_history(const std::filesystem::path& state_file,
+                                             std::vector<std::string>* notes = nullptr);
 
 }  // namespace aha

@@ -5,16 +5,23 @@
 #include <deque>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "core/support/flat_json.h"
+
 namespace aha {
 
 namespace fs = std::filesystem;
 
-RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
+namespace {
+
+// The line through a JSON document: every line the fast reader leaves, with the error
+// message for a bad one.
+RolloutSample parse_verl_document(const std::string& line, int64_t* step) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
@@ -38,8 +45,10 @@ RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
   nlohmann::json extra = nlohmann::json::object();
   for (auto& [key, v] : j.items()) {
     if (key == "input" || key == "output" || key == "score" || key == "step") continue;
-    if (key == "gts") {
-      s.reference = v.is_string() ? v.get<std::string>() : v.dump();
+    if (key == "gts") {  // null: no reference (not the text "null")
+      s.reference = v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump();
+    } else if (key == "reward") {  // a validation dump's copy of the score, not a reward function
+      extra[key] = v;
     } else if ((key == "acc" || key == "accuracy") && (v.is_boolean() || v.is_number())) {
       s.correct = v.is_boolean() ? v.get<bool>() : v.get<double>() > 0.5;
       s.rewards.emplace_back(key, v.is_boolean() ? double(v.get<bool>()) : v.get<double>());
@@ -51,6 +60,76 @@ RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
   }
   if (!extra.empty()) s.extra = extra.dump();
   return s;
+}
+
+// The same sample from the line's fields without a document, or nullopt where the
+// document path would decide differently (or report an error).
+std::optional<RolloutSample> parse_verl_fields(const std::string& line, int64_t* step) {
+  auto fields = read_flat_json_object(line);
+  if (!fields) return std::nullopt;
+  // The document path visits fields in key order (its objects are sorted maps).
+  std::sort(fields->begin(), fields->end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  using Kind = FlatJsonField::Kind;
+  RolloutSample s;
+  bool input = false, output = false, score = false;
+  nlohmann::json extra = nlohmann::json::object();
+  for (auto& f : *fields) {
+    const bool numeric = f.kind == Kind::Number || f.kind == Kind::Bool;
+    if (f.key == "input" || f.key == "output") {
+      if (f.kind != Kind::String) return std::nullopt;
+      (f.key == "input" ? input : output) = true;
+      (f.key == "input" ? s.prompt : s.completion) = std::move(f.text);
+    } else if (f.key == "score") {
+      if (f.kind != Kind::Number) return std::nullopt;
+      s.score = f.number, score = true;
+    } else if (f.key == "step") {
+      if (step && f.kind == Kind::Number && f.integer) *step = static_cast<int64_t>(f.number);
+    } else if (f.key == "gts") {
+      if (f.kind == Kind::String) s.reference = std::move(f.text);
+      else if (f.kind != Kind::Null) return std::nullopt;  // written as the document writes it
+    } else if (f.key == "reward" || !numeric) {
+      if (f.kind == Kind::String) extra[f.key] = std::move(f.text);
+      else if (f.kind == Kind::Null) extra[f.key] = nullptr;
+      else if (f.kind == Kind::Nested) extra[f.key] = nlohmann::json::parse(f.text);  // valid: checked by the reader
+      else return std::nullopt;  // a number kept as extra: the document's way
+    } else {
+      if (f.key == "acc" || f.key == "accuracy") s.correct = f.kind == Kind::Bool ? f.number != 0 : f.number > 0.5;
+      s.rewards.emplace_back(f.key, f.number);
+    }
+  }
+  if (!input || !output || !score) return std::nullopt;
+  if (!extra.empty()) s.extra = extra.dump();
+  return s;
+}
+
+}  // namespace
+
+RolloutSample parse_verl_line(const std::string& line, int64_t* step) {
+  if (auto s = parse_verl_fields(line, step)) return std::move(*s);
+  return parse_verl_document(line, step);
+}
+
+std::pair<int64_t, std::vector<std::pair<std::string, double>>> parse_verl_metrics_line(const std::string& line) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(std::string("not JSON (") + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer() || !j.contains("data") ||
+      !j["data"].is_object())
+    throw std::runtime_error("not a veRL file-logger line ({\"step\": N, \"data\": {...}})");
+  static const std::map<std::string, std::string> ours = {
+      {"actor/entropy", "entropy"},   {"actor/pg_clipfrac", "clip_ratio"},   {"actor/grad_norm", "grad_norm"},
+      {"actor/lr", "learning_rate"}, {"actor/kl_loss", "kl"},              {"actor/pg_loss", "loss"},
+      {"timing_s/step", "step_seconds"}};
+  std::vector<std::pair<std::string, double>> metrics;
+  for (const auto& [key, v] : j["data"].items()) {
+    if (!v.is_number()) continue;
+    metrics.emplace_back(key, v.get<double>());
+    if (const auto it = ours.find(key); it != ours.end()) metrics.emplace_back(it->second, v.get<double>());
+  }
+  return {j["step"].get<int64_t>(), std::move(metrics)};
 }
 
 std::vector<VerlStepFile> list_verl_step_files(const fs::path& dir) {
@@ -128,12 +207,36 @@ std::filesystem::path VerlIngest::pending() const {
   return files.back().path;
 }
 
+void VerlIngest::read_new_metrics() {
+  const fs::path file = dir_ / "metrics.jsonl";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;
+  has_metrics_file_ = true;
+  in.seekg(metrics_read_);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline yet: the logger is writing it
+    metrics_read_ += static_cast<std::streamoff>(line.size() + 1);
+    ++metrics_lines_;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      auto [step, metrics] = parse_verl_metrics_line(line);
+      if (step > sink_.last_step()) metrics_[step] = std::move(metrics);
+    } catch (const std::exception& e) {
+      report_(file.string() + ":" + std::to_string(metrics_lines_) + ": " + e.what() + "; line skipped");
+    }
+  }
+}
+
 int VerlIngest::poll(double settle_seconds) {
+  read_new_metrics();
   const auto files = list_verl_step_files(dir_);
   std::vector<VerlStepFile> ready;  // in step order, up to the first unfinished file
   for (size_t i = 0; i < files.size(); ++i) {
     if (files[i].step <= sink_.last_step() || skipped_.count(files[i].step)) continue;  // never re-read
-    if (!finished(files[i], i + 1 == files.size(), settle_seconds)) break;
+    const bool newest = i + 1 == files.size();
+    if (!finished(files[i], newest, settle_seconds)) break;
+    if (newest && has_metrics_file_ && !metrics_.count(files[i].step)) break;  // its metrics line comes next
     ready.push_back(files[i]);
   }
   // Parsing and detection of the next steps overlap the store's write of this one: two
@@ -152,6 +255,12 @@ int VerlIngest::poll(double settle_seconds) {
     if (step.samples.empty()) {  // reported by read_step
       skipped_.insert(step.step);
       continue;
+    }
+    if (auto m = metrics_.find(step.step); m != metrics_.end()) {  // what the samples measure wins
+      for (auto& [name, value] : m->second)
+        if (std::none_of(step.metrics.begin(), step.metrics.end(), [&](const auto& x) { return x.first == name; }))
+          step.metrics.emplace_back(std::move(name), value);
+      metrics_.erase(m);
     }
     try {
       sink_.write_step(step);

@@ -1,11 +1,14 @@
 #pragma once
 // veRL's rollout dumps (trainer.rollout_data_dir): one "<step>.jsonl" per training step,
 // each line {"input", "output", "score", "step", "gts"?, extra reward fields...}.
+// Beside them, "metrics.jsonl" (veRL's file logger, VERL_FILE_LOGGER_PATH, as our launch
+// script sets it): one {"step": N, "data": {...}} line per step, stored with that step.
 // Import and follow both go through VerlIngest: steps after the run's last stored step,
 // each in one transaction, so a restart neither repeats nor loses a step.
 #include <filesystem>
-#include <set>
 #include <functional>
+#include <map>
+#include <set>
 
 #include "core/interop/rollout_import.h"
 
@@ -22,6 +25,11 @@ struct VerlStepFile {
 // The "<step>.jsonl" files of `dir`, by step.
 std::vector<VerlStepFile> list_verl_step_files(const std::filesystem::path& dir);
 
+// One line of veRL's metrics.jsonl as (step, metrics): every numeric value under its
+// veRL name, and the ones the engine also measures under ours too (actor/entropy ->
+// entropy, actor/grad_norm -> grad_norm, ...). Throws saying what is wrong with the line.
+std::pair<int64_t, std::vector<std::pair<std::string, double>>> parse_verl_metrics_line(const std::string& line);
+
 class VerlIngest {
  public:
   using Report = std::function<void(const std::string&)>;
@@ -32,7 +40,9 @@ class VerlIngest {
   // bad lines are reported by file and line and skipped, and a file with no good line is
   // reported and skipped whole. The newest file is finished once its last line ends with
   // a newline and it has not changed for `settle_seconds` (0: at once); until then it is
-  // left for the next call, never reported.
+  // left for the next call, never reported. With a metrics.jsonl beside the dumps, a step
+  // also waits for its metrics line (veRL writes it after the dump) unless a later step's
+  // file is there.
   int poll(double settle_seconds);
   // The newest step file after the sink's last step that poll() left: still being
   // written, or cut short. Empty when there is none.
@@ -40,11 +50,16 @@ class VerlIngest {
 
  private:
   StepRecord read_step(const VerlStepFile& file) const;  // parse, group, detect
+  void read_new_metrics();                               // the lines metrics.jsonl gained
   std::filesystem::path dir_;
   RunSink& sink_;
   const RolloutStepBuilder& builder_;
   Report report_;
   std::set<int64_t> skipped_;  // steps with no good line: reported once
+  std::map<int64_t, std::vector<std::pair<std::string, double>>> metrics_;  // by step, not yet stored
+  bool has_metrics_file_ = false;
+  std::streamoff metrics_read_ = 0;  // bytes of metrics.jsonl read, up to its last whole line
+  long metrics_lines_ = 0;
 };
 
 }  // namespace aha

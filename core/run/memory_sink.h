@@ -1,5 +1,6 @@
 #pragma once
 // A RunSink that keeps everything in memory: for tests and dry runs.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,13 @@ class MemorySink : public RunSink {
     return 1;
   }
   void write_step(const StepRecord& step) override { steps.push_back(step); }
+  void add_metrics(int64_t step, const std::vector<std::pair<std::string, double>>& metrics) override {
+    for (auto& s : steps)
+      if (s.step == step)
+        for (const auto& [name, value] : metrics)
+          if (std::none_of(s.metrics.begin(), s.metrics.end(), [&](const auto& m) { return m.first == name; }))
+            s.metrics.emplace_back(name, value);
+  }
   void set_status(RunStatus s, const std::string& message) override {
     status = s;
     this->message = message;

@@ -98,7 +98,9 @@ RunConfig RunConfig::load(const std::filesystem::path& given) {
   std::stringstream ss;
   ss << in.rdbuf();
   auto c = from_toml(ss.str(), file.string());
-  // A data file is found next to the config that names it, wherever the run starts.
+  // A data file is found next to the config that names it, wherever the run starts;
+  // "~/data/x.jsonl" is the user's home, not a folder named "~" beside the config.
+  if (!c.task.data_file.empty()) c.task.data_file = expand_user_path(c.task.data_file).string();
   if (!c.task.data_file.empty() && std::filesystem::path(c.task.data_file).is_relative())
     c.task.data_file = (std::filesystem::absolute(file).parent_path() / c.task.data_file).lexically_normal().string();
   return c;

@@ -120,7 +120,9 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
     format_ok += s.format_ok;
     truncated += s.truncated;
   }
-  // reward_std is TRL's: the mean over groups of the reward's standard deviation.
+  // reward_std is TRL's (>= 0.28): the standard deviation over the whole batch.
+  // reward_std/group_mean is ours: the mean of the groups' standard deviations, the spread
+  // GRPO's advantages are made of (0 when every group agrees: nothing to learn).
   double group_std = 0, zero_std = 0;
   for (const auto& [g, rewards] : groups) {
     group_std += sample_std(rewards);
@@ -129,7 +131,8 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   const double n = std::max<size_t>(1, samples.size()), n_groups = std::max<size_t>(1, groups.size());
   std::vector<std::pair<std::string, double>> mt;
   mt.emplace_back("reward", mean_of(totals));
-  mt.emplace_back("reward_std", group_std / n_groups);
+  mt.emplace_back("reward_std", sample_std(totals));
+  mt.emplace_back("reward_std/group_mean", group_std / n_groups);
   for (const auto& name : reward_functions) mt.emplace_back("rewards/" + name + "/mean", mean_of(per_func[name]));
   mt.emplace_back("accuracy", correct / n);
   mt.emplace_back("format_rate", format_ok / n);

@@ -72,7 +72,27 @@ class ImportTest : public QObject {
   void followerSurvivesKills();
   void trlLogHistoryBecomesMetrics();
   void genericFileWithFieldMapping();
-  void launchScriptsMapEveryKey();
+  void trlNotANumberIsReadNotRejected();
+  void verlRepeatedPromptIsTwoGroups();
+  void verlMetricsFileJoinsItsStep();
+  void verlLinesReadFastAsADocumentWould();
+};
+
+class ParquetTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void readsEveryWriterAndCodec();
+  void refusesWhatItCannotRead();
+  void trlCompletionsBecomeSamples();
+};
+
+class LaunchExportTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void scriptsMapEveryKey();
+  void scriptsUseOnlyKeysTheEnginesHave();
+  void scriptsTrainOnOurPrompt();
+  void pathsModelsAndPlacement();
 };
 
 class GrpoTest : public QObject {

@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
       aha::test::suite<TaskTest>("tasks"),
       aha::test::suite<TokenizerTest>("tokenizer"),
       aha::test::suite<ImportTest>("import"),
+      aha::test::suite<LaunchExportTest>("launch_export"),
+      aha::test::suite<ParquetTest>("parquet"),
       aha::test::suite<GrpoTest>("grpo"),
       aha::test::suite<ConfigTest>("config"),
       aha::test::suite<TrainerTest>("trainer"),

@@ -209,13 +209,21 @@ void NewRunDialog::formChanged() {
 
 bool NewRunDialog::exportLaunchScript(const QString& engine, const QString& path) {
   if (!parsed_) return false;
-  const std::string dir = (engine == "verl" ? "rollouts/" : "trl-") + lastValid_.name;
+  LaunchOptions options;
+  options.data_dir = (engine == "verl" ? "rollouts/" : "trl-") + lastValid_.name;
+  std::string script;
+  try {
+    script = launch_script(lastValid_, engine.toStdString(), options);
+  } catch (const std::exception& e) {
+    error_->setText(QString::fromStdString(e.what()));
+    return false;
+  }
   QFile f(path);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
     error_->setText(tr("Cannot write %1: %2").arg(path, f.errorString()));
     return false;
   }
-  f.write(QByteArray::fromStdString(launch_script(lastValid_, engine.toStdString(), dir)));
+  f.write(QByteArray::fromStdString(script));
   f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
   return true;
 }

@@ -7,13 +7,15 @@
 
 #include <csignal>
 #include <fstream>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include "core/interop/generic_import.h"
-#include "core/interop/launch_export.h"
+#include "core/support/flat_json.h"
 #include "core/run/memory_sink.h"
 #include "core/interop/trl_import.h"
 #include "core/interop/verl_import.h"
@@ -92,15 +94,18 @@ void ImportTest::verlDumpsBecomeGroupedSteps() {
   for (int i = 0; i < 4; ++i) adv += step1.samples[i].advantage;
   QVERIFY(std::abs(adv) < 1e-9);
   QCOMPARE(sink.metric(0, "aha_rate"), 0.25);
-  // reward_std is TRL's (the mean of the groups' standard deviations), as for local runs.
-  double group_std = 0;
+  // reward_std is TRL's (the batch's standard deviation); the mean of the groups' is ours.
+  double group_std = 0, all_mean = 0, all_var = 0;
+  for (int i = 0; i < 12; ++i) all_mean += step1.samples[i].reward / 12;
+  for (int i = 0; i < 12; ++i) all_var += std::pow(step1.samples[i].reward - all_mean, 2) / 11;
   for (int g = 0; g < 3; ++g) {
     double mean = 0, var = 0;
     for (int i = 0; i < 4; ++i) mean += step1.samples[g * 4 + i].reward / 4;
     for (int i = 0; i < 4; ++i) var += std::pow(step1.samples[g * 4 + i].reward - mean, 2) / 3;
     group_std += std::sqrt(var) / 3;
   }
-  QVERIFY(std::abs(sink.metric(0, "reward_std") - group_std) < 1e-12);
+  QVERIFY(std::abs(sink.metric(0, "reward_std/group_mean") - group_std) < 1e-12);
+  QVERIFY(std::abs(sink.metric(0, "reward_std") - std::sqrt(all_var)) < 1e-12);
   QVERIFY(sink.metric(0, "rewards/accuracy/mean") > 0);
 
   // The busy file finishes: the next poll stores it, and only it.
@@ -193,68 +198,17 @@ void ImportTest::trlLogHistoryBecomesMetrics() {
   QCOMPARE(QString::fromStdString(file.parent_path().filename().string()), QString("checkpoint-10"));
   const auto steps = read_trl_log_history(file);
   QCOMPARE(steps.size(), size_t(3));
-  QCOMPARE(steps[0].metrics.size(), size_t(4));
+  QCOMPARE(steps[0].metrics.size(), size_t(5));  // TRL's clip_ratio/region_mean also as our clip_ratio
   QVERIFY(std::any_of(steps[0].metrics.begin(), steps[0].metrics.end(),
                       [](const auto& m) { return m.first == "clip_ratio"; }));
-  QCOMPARE(steps[1].metrics.size(), size_t(2));  // text values are skipped
+  // Text values are skipped; TRL's rewards/accuracy/mean is also our accuracy.
+  QCOMPARE(steps[1].metrics.size(), size_t(3));
+  QVERIFY(std::any_of(steps[1].metrics.begin(), steps[1].metrics.end(),
+                      [](const auto& m) { return m.first == "accuracy" && m.second == 0.3; }));
   QCOMPARE(steps[2].metrics.size(), size_t(2));  // the summary entry is left out
   write_file(d / "trainer_state.json", "{\"log_history\": [");
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, read_trl_log_history(trl_state_file(d)));
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, trl_state_file(d / "checkpoint-2" / "nowhere"));
-}
-
-void ImportTest::launchScriptsMapEveryKey() {
-  const auto cfg = RunConfig::load(std::string(AHA_SOURCE_DIR) + "/resources/presets/qwen2.5-gsm8k.toml");
-  const auto table = toml::parse(cfg.to_toml());
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : table) {
-    if (k.str() == "task")
-      for (const auto& [tk, tv] : *v.as_table()) keys.push_back("task." + std::string(tk.str()));
-    else
-      keys.push_back(std::string(k.str()));
-  }
-  QVERIFY(keys.size() > 30);
-  QTemporaryDir dir;
-  for (const std::string engine : {"verl", "trl"}) {
-    const auto mapping = launch_key_mapping(cfg, engine);
-    const std::string script = launch_script(cfg, engine, "/data/out");
-    for (const auto& key : keys) {
-      const auto it = std::find_if(mapping.begin(), mapping.end(), [&](const KeyMapping& m) { return m.ours == key; });
-      QVERIFY2(it != mapping.end(), qPrintable(QString::fromStdString(engine + ": config key '" + key + "' has no mapping")));
-      if (it->theirs.empty()) {
-        QVERIFY2(script.find("#   " + key + ": ") != std::string::npos, qPrintable(QString::fromStdString(key)));
-        continue;
-      }
-      // A named key of the engine appears in the script itself.
-      const std::string named = it->theirs.substr(0, it->theirs.find(' '));
-      const std::string leaf = named.substr(named.find('.') == std::string::npos ? 0 : named.rfind('.') + 1);
-      if (named.find('.') != std::string::npos && named.find('(') == std::string::npos)
-        QVERIFY2(script.find(engine == "verl" ? named + "=" : leaf + "=") != std::string::npos,
-                 qPrintable(QString::fromStdString(engine + ": " + key + " -> " + named + " missing from the script")));
-    }
-    QVERIFY(script.find(engine == "verl" ? "trainer.rollout_data_dir=/data/out" : "output_dir=\"/data/out\"") !=
-            std::string::npos);
-    const QString path = dir.filePath(QString::fromStdString(engine == "verl" ? "launch.sh" : "launch.py"));
-    write_file(path.toStdString(), script);
-    QProcess check;
-    if (engine == "verl")
-      check.start("bash", {"-n", path});
-    else
-      check.start("python3", {"-m", "py_compile", path});
-    QVERIFY2(check.waitForFinished(30000), "bash/python3 must be installed");
-    QVERIFY2(check.exitCode() == 0, check.readAllStandardError().constData());
-  }
-  // The TRL script's reward rules agree with the engine's on a right and a wrong answer.
-  const QString py = dir.filePath("launch.py");
-  QProcess run;
-  run.start("python3", {"-c", "import importlib.util as u; s = u.spec_from_file_location('l', '" + py +
-                                   "'); m = u.module_from_spec(s); s.loader.exec_module(m); "
-                                   "print(m.scores('6*7=42</think><answer>42</answer>', '42'), "
-                                   "m.scores('</think><answer>41</answer>', '42'))"});
-  QVERIFY(run.waitForFinished(30000));
-  const QString out = run.readAllStandardOutput();
-  QVERIFY2(out.contains("{'accuracy': 1.0, 'format': 1.0, 'score': 1.2} {'accuracy': 0.0, 'format': 1.0, 'score': 0.2}"),
-           qPrintable(out + run.readAllStandardError()));
 }
 
 void ImportTest::genericFileWithFieldMapping() {
@@ -288,4 +242,143 @@ void ImportTest::genericFileWithFieldMapping() {
   QVERIFY(rec.samples[0].aha_score > 0);
   QVERIFY(rec.samples[0].correct && !rec.samples[2].correct);
   QCOMPARE(QString::fromStdString(rec.samples[0].extra), QString("{\"model\":\"m1\"}"));
+}
+
+void ImportTest::trlNotANumberIsReadNotRejected() {
+  // transformers writes trainer_state.json with Python's json: NaN and Infinity bare.
+  QTemporaryDir dir;
+  const fs::path d = dir.path().toStdString();
+  write_file(d / "trainer_state.json",
+             "{\"log_history\": [{\"step\": 1, \"loss\": 0.5, \"grad_norm\": NaN, \"note\": \"NaN stays text\"},\n"
+             " {\"step\": 2, \"loss\": 0.4, \"grad_norm\": Infinity, \"kl\": -Infinity},\n"
+             " {\"step\": 3, \"loss\": 0.3, \"grad_norm\": 1.5}]}");
+  std::vector<std::string> notes;
+  const auto steps = read_trl_log_history(d / "trainer_state.json", &notes);
+  QCOMPARE(steps.size(), size_t(3));
+  QCOMPARE(steps[0].metrics.size(), size_t(1));  // loss; the NaN is left out, not stored as 0
+  QCOMPARE(steps[2].metrics.size(), size_t(2));
+  QCOMPARE(notes.size(), size_t(2));  // grad_norm (2 steps), kl (1 step)
+  QVERIFY2(notes[0].find("grad_norm is not a finite number at 2 step(s) (first: step 1)") != std::string::npos,
+           notes[0].c_str());
+}
+
+void ImportTest::verlRepeatedPromptIsTwoGroups() {
+  // veRL draws prompts with replacement and dumps no group id: a prompt twice in a step is
+  // two groups of rollout.n, one after the other in the dump.
+  std::vector<RolloutSample> samples;
+  auto add = [&](const std::string& prompt, double score) {
+    RolloutSample s;
+    s.prompt = prompt;
+    s.completion = "x</think><answer>1</answer>";
+    s.score = score;
+    samples.push_back(s);
+  };
+  for (double r : {1.0, 0.0, 0.0, 0.0}) add("p", r);
+  for (double r : {1.0, 1.0, 1.0, 1.0}) add("q", r);
+  for (double r : {1.0, 1.0, 1.0, 0.0}) add("p", r);
+  for (const int known : {4, 0}) {  // G from the run's config, or the most common count
+    RolloutStepBuilder builder(default_reflection_lexicon(), nullptr, false, known);
+    const auto step = builder.build(1, samples, 0);
+    QCOMPARE(step.samples[0].group_index, 0);
+    QCOMPARE(step.samples[4].group_index, 1);
+    QCOMPARE(step.samples[8].group_index, 2);
+    QCOMPARE(step.samples[11].index_in_group, 3);
+    QCOMPARE(step.samples[0].advantage, 0.75);  // within its own group: mean 0.25
+    QCOMPARE(step.samples[8].advantage, 0.25);  // mean 0.75
+  }
+}
+
+void ImportTest::verlMetricsFileJoinsItsStep() {
+  QTemporaryDir dir;
+  const fs::path d = dir.path().toStdString();
+  write_file(d / "1.jsonl", verl_step(1, 2, 4));
+  write_file(d / "2.jsonl", verl_step(2, 2, 4));
+  // veRL's file logger: step 1 logged; step 2's line not yet.
+  write_file(d / "metrics.jsonl",
+             "{\"step\": 1, \"data\": {\"actor/entropy\": 0.7, \"actor/grad_norm\": 2.5, \"critic/score/mean\": 0.6, "
+             "\"timing_s/gen\": 3.0, \"reward\": 99.0}}\n");
+  MemorySink sink;
+  sink.begin_run({}, false);
+  RolloutStepBuilder builder(default_reflection_lexicon(), nullptr);
+  std::vector<std::string> reports;
+  VerlIngest ingest(d, sink, builder, [&](const std::string& m) { reports.push_back(m); });
+  QCOMPARE(ingest.poll(0), 1);  // step 2 waits for its metrics line
+  QCOMPARE(sink.metric(0, "entropy"), 0.7);
+  QCOMPARE(sink.metric(0, "actor/grad_norm"), 2.5);
+  QCOMPARE(sink.metric(0, "grad_norm"), 2.5);
+  QCOMPARE(sink.metric(0, "critic/score/mean"), 0.6);
+  QVERIFY(sink.metric(0, "reward") < 2);  // the samples' own reward wins over a logged one
+  QVERIFY(!ingest.pending().empty());
+  std::ofstream(d / "metrics.jsonl", std::ios::app) << "{\"step\": 2, \"data\": {\"actor/entropy\": 0.5}}\nnot json\n";
+  QCOMPARE(ingest.poll(0), 1);
+  QCOMPARE(sink.metric(1, "entropy"), 0.5);
+  QCOMPARE(reports.size(), size_t(1));
+  QVERIFY2(reports[0].find("metrics.jsonl:3:") != std::string::npos, reports[0].c_str());
+  // A validation dump's "reward" is not a reward function; a null reference stays empty.
+  int64_t step = 0;
+  const auto s = parse_verl_line(R"({"input":"a","output":"b","score":1,"reward":1,"gts":null,"step":7})", &step);
+  QVERIFY(s.rewards.empty());
+  QVERIFY(s.reference.empty());
+  QCOMPARE(step, int64_t(7));
+}
+
+void ImportTest::verlLinesReadFastAsADocumentWould() {
+  // The fast reader of dump lines takes a line only where a JSON parser reads the same
+  // fields and values; invalid JSON, damaged lines included, is always left to the parser.
+  std::vector<std::string> lines;
+  std::istringstream dump(verl_step(1, 4, 4));
+  for (std::string l; std::getline(dump, l);) lines.push_back(l);
+  for (const char* tricky : {
+           R"({"input": "a\"b\\c\/d\b\f\n\r\t", "output": "\u00e9\u4e2d\ud83d\ude00 é中😀", "score": -0.5e-3})",
+           R"( { "output":"x" , "input":"y","score":1E+2,"gts":null,"acc":true,"n":[1,{"a":"]"}],"o":{}} )",
+           R"({"input":"", "output":"", "score":0, "step":12, "big":123456789012345678, "neg":-0, "f":false})",
+           R"({})", R"([1,2])", R"("text")", R"({"input":"a","input":"b","output":"c","score":1})",
+           R"({"input":"a","output":"b","score":01})", R"({"input":"a","output":"b","score":1.})",
+           R"({"input":"a","output":"b","score":NaN})", R"({"input":"a\x","output":"b","score":1})",
+           R"({"input":"\ud800","output":"b","score":1})", R"({"input":"a","output":"b","score":1,})",
+           R"({"input":"a","output":"b","score":1} x)", R"({"input":"a","output":"b","score":1234567890123456789012})",
+           "{\"input\":\"tab\there\",\"output\":\"b\",\"score\":1}", "{\"input\":\"\xC3\",\"output\":\"b\",\"score\":1}",
+           "{\"input\":\"\xED\xA0\x80\",\"output\":\"b\",\"score\":1}", "{\"input\":\"\xF4\x90\x80\x80\",\"output\":\"b\",\"score\":1}"})
+    lines.push_back(tricky);
+  std::mt19937 rng(11);
+  const std::string specials = "\"\\{}[],:0-.eE \x01\x80\xC3\xFF";
+  for (size_t k = 0, n = lines.size(); k < 3000; ++k) {  // damaged copies
+    std::string l = lines[rng() % n];
+    for (int edits = 1 + rng() % 3; edits > 0 && !l.empty(); --edits) {
+      const size_t at = rng() % l.size();
+      if (rng() % 2) l[at] = specials[rng() % specials.size()];
+      else l.erase(at, 1 + rng() % 3);
+    }
+    lines.push_back(l);
+  }
+  int fast = 0;
+  for (const auto& line : lines) {
+    const auto fields = read_flat_json_object(line);
+    const auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (!fields) continue;
+    ++fast;
+    QVERIFY2(!doc.is_discarded() && doc.is_object(), line.c_str());
+    QCOMPARE(doc.size(), fields->size());
+    for (const auto& f : *fields) {
+      QVERIFY2(doc.contains(f.key), line.c_str());
+      const auto& v = doc[f.key];
+      switch (f.kind) {
+        case FlatJsonField::Kind::String: QVERIFY2(v.is_string() && v.get<std::string>() == f.text, line.c_str()); break;
+        case FlatJsonField::Kind::Number:
+          QVERIFY2(v.is_number() && v.get<double>() == f.number && v.is_number_integer() == f.integer, line.c_str());
+          break;
+        case FlatJsonField::Kind::Bool: QVERIFY2(v.is_boolean() && v.get<bool>() == (f.number != 0), line.c_str()); break;
+        case FlatJsonField::Kind::Null: QVERIFY2(v.is_null(), line.c_str()); break;
+        case FlatJsonField::Kind::Nested: QVERIFY2(v == nlohmann::json::parse(f.text), line.c_str()); break;
+      }
+    }
+  }
+  QVERIFY(fast >= 16 + 3);  // every dump line and the valid tricky ones
+  // And through the whole sample: the fast path agrees with the document on a full line.
+  int64_t step = -1;
+  const auto s = parse_verl_line(lines[16 + 1], &step);
+  QCOMPARE(s.prompt, std::string("y"));
+  QCOMPARE(s.score, 100.0);
+  QVERIFY(s.correct && *s.correct);
+  QCOMPARE(s.extra, std::string(R"({"n":[1,{"a":"]"}],"o":{}})"));
 }
