@@ -4,8 +4,12 @@
 
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "app/cli/args.h"
+#include "core/support/config_reader.h"
+#include "db/run_reader.h"
+#include "ui/charts/dashboard.h"
 #include "ui/charts/figure.h"
 
 namespace aha::studio {
@@ -29,6 +33,20 @@ const char* kUsage =
     "  --seeds                  runs that differ only in seed: mean with a +-std band\n"
     "  --columns N              charts per row\n"
     "  --dpi N                  PNG resolution (default 300)\n";
+// Every --metric is one the chosen runs have (or a chart made of them, "aha_quality"):
+// a typo is an error listing the names there are, nearest first, not an empty panel.
+void check_metrics(const ui::FigureRequest& r) {
+  db::RunReader reader(r.dbPath.toStdString(), /*read_only=*/true);
+  std::set<std::string> known = {ui::ahaQualityChart().key.toStdString()};
+  for (const auto& run : reader.runs()) {
+    if (!r.runs.isEmpty() && !r.runs.contains(QString::fromStdString(run.name))) continue;
+    for (const auto& m : reader.metric_names(run.id)) known.insert(m);
+  }
+  for (const auto& m : r.metrics)
+    if (!known.count(m.toStdString()))
+      throw cli::UsageError("--metric: " + unknown_name_message("metric", m.toStdString(), {known.begin(), known.end()}));
+}
+
 }  // namespace
 
 bool is_export_command(int argc, char** argv) { return argc > 1 && std::strcmp(argv[1], "export") == 0; }
@@ -48,6 +66,7 @@ int run_export_command(int argc, char** argv) {
     for (const auto& run : a.all("run")) r.runs << QString::fromStdString(run);
     for (const auto& m : a.all("metric")) r.metrics << QString::fromStdString(m);
     if (r.metrics.isEmpty()) throw cli::UsageError("give at least one --metric (reward, accuracy, aha_rate, ...)");
+    check_metrics(r);
     QString out = QString::fromStdString(a.require("out"));
     if (a.has("format")) {
       const QString format = QString::fromStdString(a.get("format"));

@@ -250,6 +250,21 @@ class RobustnessTest : public QObject {
     QVERIFY2(r.all().contains("the updates of steps 2-2 are lost"), qPrintable(r.all()));
   }
 
+  // Issue 24, 3: a misspelt metric is an error listing the ones there are, nearest first.
+  void unknownMetricIsAnError() {
+    const QString db = makeRun("metrics");
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db, "--metric", "rewrd", "--out", dir_.filePath("m.csv")}),
+                        "no metric 'rewrd'; known, nearest first: reward");
+#ifdef AHA_STUDIO_BIN
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    const Result r = run(qEnvironmentVariable("AHA_TEST_STUDIO", AHA_STUDIO_BIN),
+                         {"export", "chart", "--db", db, "--metric", "rewrd", "--out", dir_.filePath("m.pdf")}, 60000, env);
+    EXPECT_FAILS_SAYING(r, "no metric 'rewrd'; known, nearest first: reward");
+    QVERIFY(!QFile::exists(dir_.filePath("m.pdf")));
+#endif
+  }
+
   // 15. A PDF figure needs no printer: the print service is never asked.
   void pdfExportAsksNoPrintService() {
 #ifdef AHA_STUDIO_BIN

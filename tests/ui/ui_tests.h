@@ -20,6 +20,9 @@ class NewRunDialogTest : public QObject {
   void presetIsValid();
   void invalidTomlDisablesStart();
   void formEditsUpdateToml();
+  void smallLearningRatesSurvive();
+  void advancedTextKeptByFormEdits();
+  void takenNamesAreCaughtLive();
   void modelPresetNeedsItsPaths();
   void preferencesLexiconReachesNewRuns();
 };

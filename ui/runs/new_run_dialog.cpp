@@ -3,7 +3,6 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -20,6 +19,8 @@
 #include "core/interop/launch_export.h"
 #include "core/run/run_config.h"
 #include "core/support/paths.h"
+#include "core/support/toml_edit.h"
+#include "ui/runs/real_spin_box.h"
 #include "ui/window/preferences_dialog.h"
 
 namespace aha::ui {
@@ -47,14 +48,6 @@ QWidget* path_row(QLineEdit* edit, QWidget* parent, bool directory, const QStrin
   });
   return row;
 }
-QDoubleSpinBox* dspin(double lo, double hi, int decimals, double step, const QString& tip) {
-  auto* s = new QDoubleSpinBox;
-  s->setRange(lo, hi);
-  s->setDecimals(decimals);
-  s->setSingleStep(step);
-  s->setToolTip(tip);
-  return s;
-}
 }  // namespace
 
 NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
@@ -79,10 +72,10 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
   generations_ = spin(2, 1024, tr("num_generations: completions sampled per prompt (the GRPO group size G)"));
   batch_ = spin(2, 65536, tr("per_device_train_batch_size: completions per step; a multiple of num_generations"));
   maxLength_ = spin(1, 65536, tr("max_completion_length: tokens generated at most per completion"));
-  lr_ = dspin(0, 1, 6, 1e-5, tr("learning_rate of AdamW"));
-  beta_ = dspin(0, 10, 4, 0.01, tr("beta: KL penalty to the frozen reference (0 keeps no reference)"));
-  temperature_ = dspin(0, 10, 2, 0.1, tr("temperature of sampling (0 = greedy)"));
-  epsilon_ = dspin(0, 1, 3, 0.01, tr("epsilon: clip range of the probability ratio"));
+  lr_ = new RealSpinBox(0, 1, 1e-5, tr("learning_rate of AdamW (scientific notation welcome: 5e-7); 0 is refused"));
+  beta_ = new RealSpinBox(0, 10, 0.01, tr("beta: KL penalty to the frozen reference (0 keeps no reference)"));
+  temperature_ = new RealSpinBox(0, 10, 0.1, tr("temperature of sampling (> 0; 1 samples the model's own distribution)"));
+  epsilon_ = new RealSpinBox(0, 1, 0.01, tr("epsilon: clip range of the probability ratio"));
   lossType_ = new QComboBox;
   lossType_->addItems({"grpo", "bnpo", "dr_grpo", "dapo"});
   lossType_->setToolTip(tr("loss_type: how token losses are averaged (dr_grpo: length-neutral)"));
@@ -161,6 +154,7 @@ void NewRunDialog::loadPreset(int index) {
   const QString lexicon = PreferencesDialog::reflectionToml();
   if (!lexicon.isEmpty() && !toml.contains("[reflection]")) toml += "\n" + lexicon;
   tomlEdit_->setPlainText(toml);  // -> tomlChanged fills the form
+  freshName();
 }
 
 void NewRunDialog::tomlChanged() {
@@ -186,25 +180,48 @@ void NewRunDialog::tomlChanged() {
 
 void NewRunDialog::formChanged() {
   if (updating_) return;
-  // The form edits the last valid config (the TOML text may be mid-edit or invalid).
-  RunConfig c = lastValid_;
-  c.name = name_->text().toStdString();
-  c.model = model_->text().toStdString();
-  c.task.data_file = dataFile_->text().toStdString();
-  c.max_steps = steps_->value();
-  c.num_generations = generations_->value();
-  c.per_device_train_batch_size = batch_->value();
-  c.max_completion_length = maxLength_->value();
-  c.learning_rate = lr_->value();
-  c.beta = beta_->value();
-  c.epsilon = epsilon_->value();
-  c.temperature = temperature_->value();
-  c.loss_type = lossType_->currentText().toStdString();
-  const QString text = QString::fromStdString(c.to_toml());
+  // The form edits the TOML text in place: the key of the field that changed is rewritten,
+  // and the user's comments, key order and number forms stay.
+  const QObject* field = sender();
+  std::string table, key, literal;
+  if (auto* e = qobject_cast<const QLineEdit*>(field)) {
+    table = e == dataFile_ ? "task" : "";
+    key = e == name_ ? "name" : e == model_ ? "model" : "data_file";
+    literal = toml_string(e->text().toStdString());
+  } else if (auto* b = qobject_cast<const QSpinBox*>(field)) {
+    key = b == steps_ ? "max_steps" : b == generations_ ? "num_generations" : b == batch_ ? "per_device_train_batch_size"
+                                                                                          : "max_completion_length";
+    literal = toml_integer(b->value());
+  } else if (auto* r = qobject_cast<const QDoubleSpinBox*>(field)) {
+    key = r == lr_ ? "learning_rate" : r == beta_ ? "beta" : r == epsilon_ ? "epsilon" : "temperature";
+    literal = toml_number(r->value());
+  } else if (field == lossType_) {
+    key = "loss_type";
+    literal = toml_string(lossType_->currentText().toStdString());
+  } else {
+    return;
+  }
+  const QString updated =
+      QString::fromStdString(set_toml_value(tomlEdit_->toPlainText().toStdString(), table, key, literal));
   updating_ = true;
-  tomlEdit_->setPlainText(text);
+  tomlEdit_->setPlainText(updated);
   updating_ = false;
-  validate(text);
+  validate(updated);
+}
+
+void NewRunDialog::setTakenNames(const QStringList& names) {
+  taken_ = names;
+  freshName();
+  if (parsed_) validate(tomlEdit_->toPlainText());
+}
+
+void NewRunDialog::freshName() {
+  // A preset's name that the database has already: the next free "name-2", "name-3"...
+  const QString base = name_->text();
+  if (base.isEmpty() || !taken_.contains(base)) return;
+  QString name = base;
+  for (int k = 2; taken_.contains(name); ++k) name = base + "-" + QString::number(k);
+  name_->setText(name);  // -> formChanged edits the TOML
 }
 
 bool NewRunDialog::exportLaunchScript(const QString& engine, const QString& path) {
@@ -234,7 +251,9 @@ void NewRunDialog::validate(const QString& text) {
     parsed_ = true;
     toml_ = text;
     // A valid config whose model or data file is not on this machine can't start yet.
-    const std::string missing = lastValid_.missing_inputs();
+    std::string missing = lastValid_.missing_inputs();
+    if (taken_.contains(QString::fromStdString(lastValid_.name)))
+      missing = "name: the database has a run named '" + lastValid_.name + "' already; choose another name";
     valid_ = missing.empty();
     error_->setText(QString::fromStdString(missing));
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // New Run: a preset, the main knobs (TRL names, ranges, tooltips), the full TOML on an
 // advanced tab, and validation inline before Start.
 #include <QDialog>
+#include <QStringList>
 
 #include "core/run/run_config.h"
 
@@ -24,6 +25,9 @@ class NewRunDialog : public QDialog {
   QString configToml() const { return toml_; }
   bool isValid() const { return valid_; }
   QString errorText() const;
+  // The names of the runs in the database: the name is checked against them as it is
+  // typed, and a preset's name that is taken becomes the next free one.
+  void setTakenNames(const QStringList& names);
 
   // Widgets, for tests.
   QComboBox* presetBox() const { return preset_; }
@@ -33,6 +37,7 @@ class NewRunDialog : public QDialog {
   QPlainTextEdit* tomlEdit() const { return tomlEdit_; }
   QPushButton* startButton() const { return start_; }
   QSpinBox* stepsBox() const { return steps_; }
+  QDoubleSpinBox* learningRateBox() const { return lr_; }
   // Writes the current config as a veRL or TRL launch script (the Export buttons).
   bool exportLaunchScript(const QString& engine, const QString& path);
 
@@ -41,6 +46,7 @@ class NewRunDialog : public QDialog {
   void formChanged();     // form -> TOML -> validate
   void tomlChanged();     // TOML -> validate (form follows when valid)
   void validate(const QString& text);
+  void freshName();
 
   QComboBox* preset_ = nullptr;
   QLineEdit *name_ = nullptr, *model_ = nullptr, *dataFile_ = nullptr;
@@ -52,6 +58,7 @@ class NewRunDialog : public QDialog {
   QLabel* error_ = nullptr;
   QPushButton* start_ = nullptr;
   QString toml_;
+  QStringList taken_;
   RunConfig lastValid_;  // the last config that parsed
   bool parsed_ = false;  // the TOML is a valid config (the form follows it)
   bool valid_ = false;   // ... and its model and data file exist: Start is enabled

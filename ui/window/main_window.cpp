@@ -209,8 +209,13 @@ void MainWindow::buildMenus() {
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   newRun_ = run->addAction(tr("&New Run..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this] {
-    NewRunDialog dialog(this);
-    if (dialog.exec() == QDialog::Accepted) startRun(dialog.configToml());
+    // One dialog for the window's life: a cancelled dialog keeps its edits for next time.
+    if (!newRunDialog_) newRunDialog_ = new NewRunDialog(this);
+    QStringList taken;
+    if (reader_)
+      for (const auto& r : reader_->runs()) taken << QString::fromStdString(r.name);
+    newRunDialog_->setTakenNames(taken);
+    if (newRunDialog_->exec() == QDialog::Accepted) startRun(newRunDialog_->configToml());
   });
   pause_ = run->addAction(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] { controller_->pause(); });
   resume_ = run->addAction(tr("Res&ume"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { controller_->resume(); });

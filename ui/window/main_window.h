@@ -28,6 +28,7 @@ namespace aha::ui {
 
 class Dashboard;
 class LogBridge;
+class NewRunDialog;
 class RunController;
 class TraceBrowser;
 class WelcomePanel;
@@ -101,6 +102,7 @@ class MainWindow : public QMainWindow {
   LogBridge* logBridge_ = nullptr;
   std::shared_ptr<spdlog::sinks::sink> logSink_;
   QMenu* recentMenu_ = nullptr;
+  NewRunDialog* newRunDialog_ = nullptr;
   QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr;
 };
 

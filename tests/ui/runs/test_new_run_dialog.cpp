@@ -1,4 +1,7 @@
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QRegularExpression>
+#include <QTabWidget>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QLineEdit>
@@ -59,6 +62,61 @@ void NewRunDialogTest::formEditsUpdateToml() {
   QVERIFY(d.isValid());
   QTest::mouseClick(d.startButton(), Qt::LeftButton);
   QCOMPARE(d.result(), int(QDialog::Accepted));
+}
+
+void NewRunDialogTest::smallLearningRatesSurvive() {
+  NewRunDialog d;
+  QString toml = d.tomlEdit()->toPlainText();
+  toml.replace(QRegularExpression("learning_rate = [^\\n]*"), "learning_rate = 3e-7");
+  d.tomlEdit()->setPlainText(toml);
+  QVERIFY2(d.isValid(), qPrintable(d.errorText()));
+  QCOMPARE(d.learningRateBox()->value(), 3e-7);
+  QCOMPARE(d.learningRateBox()->text(), QString("3e-07"));
+  // An edit of another field leaves the rate as written.
+  d.stepsBox()->setValue(12);
+  QVERIFY(d.configToml().contains("learning_rate = 3e-7"));
+  QCOMPARE(aha::RunConfig::from_toml(d.configToml().toStdString(), "t").learning_rate, 3e-7);
+  // Typed in scientific notation.
+  d.learningRateBox()->selectAll();
+  QTest::keyClicks(d.learningRateBox(), "5e-7");
+  QTest::keyClick(d.learningRateBox(), Qt::Key_Tab);
+  QCOMPARE(d.learningRateBox()->value(), 5e-7);
+  QVERIFY2(d.configToml().contains("learning_rate = 5e-07"), qPrintable(d.configToml()));
+  QVERIFY(d.isValid());
+  // 0 trains nothing: refused before Start.
+  d.learningRateBox()->setValue(0);
+  QVERIFY(!d.startButton()->isEnabled());
+  QVERIFY2(d.errorText().contains("learning_rate: 0 trains nothing"), qPrintable(d.errorText()));
+}
+
+void NewRunDialogTest::advancedTextKeptByFormEdits() {
+  NewRunDialog d;
+  const QString mine =
+      "# my sweep base\nname = \"mine\"\nmodel = \"builtin:tiny-arithmetic\"  # the built-in one\n"
+      "max_steps = 20\nbeta = 0.04 # small\nlearning_rate = 1e-4\n\n[task]\nname = \"arithmetic\"\n";
+  d.tomlEdit()->setPlainText(mine);
+  QVERIFY2(d.isValid(), qPrintable(d.errorText()));
+  d.stepsBox()->setValue(30);
+  // Only the edited key changed: comments, order and number forms stay.
+  QString want = mine;
+  want.replace("max_steps = 20", "max_steps = 30");
+  QCOMPARE(d.configToml(), want);
+  auto* beta = d.findChildren<QDoubleSpinBox*>().at(1);
+  beta->setValue(0.2);
+  want.replace("beta = 0.04 # small", "beta = 0.2 # small");  // shortest form, not 0.20000000000000001
+  QCOMPARE(d.configToml(), want);
+}
+
+void NewRunDialogTest::takenNamesAreCaughtLive() {
+  NewRunDialog d;
+  d.setTakenNames({"demo-arithmetic", "demo-arithmetic-2"});
+  QCOMPARE(d.nameEdit()->text(), QString("demo-arithmetic-3"));  // a fresh default
+  QVERIFY(d.isValid());
+  d.nameEdit()->setText("demo-arithmetic");
+  QVERIFY(!d.startButton()->isEnabled());
+  QVERIFY2(d.errorText().contains("has a run named 'demo-arithmetic' already"), qPrintable(d.errorText()));
+  d.nameEdit()->setText("another");
+  QVERIFY(d.isValid());
 }
 
 void NewRunDialogTest::modelPresetNeedsItsPaths() {
