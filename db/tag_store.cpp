@@ -119,4 +119,18 @@ void TagStore::delete_run(int64_t run_id) {
   tx.commit();
 }
 
+void TagStore::rename_run(int64_t run_id, const std::string& name, const std::string& config_toml,
+                          const std::string& old_dir, const std::string& new_dir) {
+  Transaction tx(*db_);
+  Statement taken(*db_, "SELECT count(*) FROM runs WHERE name = ? AND id != ?");
+  taken.bind(1, name).bind(2, run_id);
+  if (taken.step() && taken.column_int(0) > 0) throw DbError("the database has a run named '" + name + "' already", 0);
+  Statement run(*db_, "UPDATE runs SET name = ?, config_toml = ? WHERE id = ?");
+  run.bind(1, name).bind(2, config_toml).bind(3, run_id).run();
+  Statement paths(*db_, "UPDATE checkpoints SET path = ? || substr(path, ?) WHERE run_id = ? AND substr(path, 1, ?) = ?");
+  paths.bind(1, new_dir).bind(2, static_cast<int64_t>(old_dir.size() + 1)).bind(3, run_id);
+  paths.bind(4, static_cast<int64_t>(old_dir.size())).bind(5, old_dir).run();
+  tx.commit();
+}
+
 }  // namespace aha::db

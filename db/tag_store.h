@@ -1,6 +1,7 @@
 #pragma once
 // Tags and notes on samples, written from the studio on its own connection (small
-// transactions; WAL lets them interleave with the training writer), and run deletion.
+// transactions; WAL lets them interleave with the training writer), and runs renamed or
+// deleted (core/run/run_admin.h does the whole of it, files included).
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,10 @@ class TagStore {
 
   // The run and everything of it (samples, metrics, prompts, tags on its samples, notes).
   void delete_run(int64_t run_id);
+  // A new name, the config that says it, and checkpoint paths under `old_dir` moved to
+  // `new_dir` (the caller moves the folder). Throws when the name is taken.
+  void rename_run(int64_t run_id, const std::string& name, const std::string& config_toml, const std::string& old_dir,
+                  const std::string& new_dir);
 
  private:
   std::unique_ptr<Connection> db_;

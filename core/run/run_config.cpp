@@ -6,6 +6,7 @@
 
 #include "core/support/config_reader.h"
 #include "core/support/paths.h"
+#include "core/support/toml_edit.h"
 #include "core/tasks/task_config.h"
 #include "core/tasks/rewards.h"
 
@@ -180,6 +181,16 @@ std::vector<LexiconEntry> RunConfig::lexicon() const {
   auto out = use_default_lexicon ? default_reflection_lexicon() : std::vector<LexiconEntry>{};
   out.insert(out.end(), reflection_phrases.begin(), reflection_phrases.end());
   return out;
+}
+
+std::string config_with_name(const std::string& config_toml, const std::string& name) {
+  return set_toml_value(config_toml, "", "name", toml_string(name));
+}
+
+std::string fresh_run_name(const std::string& base, const std::function<bool(const std::string&)>& taken) {
+  std::string name = base;
+  for (int k = 2; taken(name); ++k) name = base + "-" + std::to_string(k);
+  return name;
 }
 
 std::filesystem::path resolve_model_path(const std::string& model) {

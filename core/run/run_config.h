@@ -2,6 +2,7 @@
 // A GRPO run's configuration in TOML, with TRL's GRPOConfig names where one exists.
 // Torch-free: the studio's New Run dialog edits and validates it too.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,11 @@ struct RunConfig {
   // What a run would miss on this machine (the model directory, the data file), or "".
   std::string missing_inputs() const;
 };
+
+// A stored run's config text saying another name (its comments and order kept).
+std::string config_with_name(const std::string& config_toml, const std::string& name);
+// `base`, or "base-2", "base-3", ...: the first that `taken` says is free.
+std::string fresh_run_name(const std::string& base, const std::function<bool(const std::string&)>& taken);
 
 // "builtin:NAME" -> resources/models/NAME; anything else is a path ("~/" expanded).
 std::filesystem::path resolve_model_path(const std::string& model);

@@ -265,6 +265,22 @@ class RobustnessTest : public QObject {
 #endif
   }
 
+  // Issue 24, 10: runs renamed (checkpoints follow, resume finds them), duplicated, deleted.
+  void runsAreManaged() {
+    const QString db = makeRun("manage");  // 3 steps, a checkpoint every 2
+    QCOMPARE(aha({"runs", "rename", "manage", "renamed", "--db", db}).code, 0);
+    QVERIFY(QDir(db + ".checkpoints/renamed").exists() && !QDir(db + ".checkpoints/manage").exists());
+    const Result dup = aha({"runs", "duplicate", "renamed", "--db", db, "--out", dir_.filePath("dup.toml")});
+    QVERIFY2(dup.code == 0, qPrintable(dup.all()));
+    QFile copy(dir_.filePath("dup.toml"));
+    QVERIFY(copy.open(QIODevice::ReadOnly) && copy.readAll().contains("name = \"renamed-2\""));
+    EXPECT_FAILS_SAYING(aha({"runs", "delete", "renamed", "--db", db}), "add --yes to confirm");
+    const Result del = aha({"runs", "delete", "renamed", "--db", db, "--yes"});
+    QVERIFY2(del.code == 0 && del.out.contains("deleted run 'renamed'"), qPrintable(del.all()));
+    QVERIFY(!QDir(db + ".checkpoints/renamed").exists());
+    QVERIFY(!aha({"runs", "--db", db}).out.contains("renamed"));
+  }
+
   // 15. A PDF figure needs no printer: the print service is never asked.
   void pdfExportAsksNoPrintService() {
 #ifdef AHA_STUDIO_BIN

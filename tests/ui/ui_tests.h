@@ -10,6 +10,7 @@ class MainWindowTest : public QObject {
   void startPauseResumeStop();
   void chartClickRequestsTraces();
   void followedRunAppearsBesideLocal();
+  void runsAreRenamedDeletedAndInterrupted();
  private:
   QString base_;  // a micro base model pretrained for the tests
 };

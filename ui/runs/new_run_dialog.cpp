@@ -215,13 +215,17 @@ void NewRunDialog::setTakenNames(const QStringList& names) {
   if (parsed_) validate(tomlEdit_->toPlainText());
 }
 
+void NewRunDialog::setConfigText(const QString& toml) {
+  tomlEdit_->setPlainText(toml);  // -> tomlChanged fills the form
+  freshName();
+}
+
 void NewRunDialog::freshName() {
   // A preset's name that the database has already: the next free "name-2", "name-3"...
   const QString base = name_->text();
   if (base.isEmpty() || !taken_.contains(base)) return;
-  QString name = base;
-  for (int k = 2; taken_.contains(name); ++k) name = base + "-" + QString::number(k);
-  name_->setText(name);  // -> formChanged edits the TOML
+  const auto name = fresh_run_name(base.toStdString(), [&](const std::string& n) { return taken_.contains(QString::fromStdString(n)); });
+  name_->setText(QString::fromStdString(name));  // -> formChanged edits the TOML
 }
 
 bool NewRunDialog::exportLaunchScript(const QString& engine, const QString& path) {

@@ -28,6 +28,8 @@ class NewRunDialog : public QDialog {
   // The names of the runs in the database: the name is checked against them as it is
   // typed, and a preset's name that is taken becomes the next free one.
   void setTakenNames(const QStringList& names);
+  // Another config to start from (a run duplicated from the runs panel).
+  void setConfigText(const QString& toml);
 
   // Widgets, for tests.
   QComboBox* presetBox() const { return preset_; }

@@ -6,6 +6,7 @@
 #include <QBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTimer>
@@ -14,23 +15,43 @@
 
 namespace aha::ui {
 namespace {
-// Spin boxes whose lowest value means "no bound".
+// Spin boxes whose lowest value means "no bound", shown as "any": an emptied field is
+// "any" too, so that clearing a bound needs no magic number.
+template <class Base, class Value>
+class BoundBox : public Base {
+ public:
+  using Base::Base;
+  QValidator::State validate(QString& text, int& pos) const override {
+    if (text.trimmed().isEmpty()) return QValidator::Acceptable;
+    return Base::validate(text, pos);
+  }
+  Value valueFromText(const QString& text) const override {
+    if (text.trimmed().isEmpty() || text == this->specialValueText()) return this->minimum();
+    return Base::valueFromText(text);
+  }
+  void fixup(QString& text) const override {
+    if (text.trimmed().isEmpty()) text = this->specialValueText();
+  }
+};
+using BoundSpin = BoundBox<QSpinBox, int>;
+using BoundRealSpin = BoundBox<QDoubleSpinBox, double>;
+
 QSpinBox* boundSpin(QWidget* parent, const QString& tip) {
-  auto* s = new QSpinBox(parent);
+  auto* s = new BoundSpin(parent);
   s->setRange(-1, 100000000);
   s->setValue(-1);
   s->setSpecialValueText(QObject::tr("any"));
-  s->setToolTip(tip);
+  s->setToolTip(tip + QObject::tr(" (empty: any)"));
   return s;
 }
 QDoubleSpinBox* rewardSpin(QWidget* parent, const QString& tip) {
-  auto* s = new QDoubleSpinBox(parent);
+  auto* s = new BoundRealSpin(parent);
   s->setRange(-1001, 1000);
   s->setDecimals(2);
   s->setSingleStep(0.1);
   s->setValue(-1001);
   s->setSpecialValueText(QObject::tr("any"));
-  s->setToolTip(tip);
+  s->setToolTip(tip + QObject::tr(" (empty: any)"));
   return s;
 }
 }  // namespace
@@ -67,6 +88,10 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   search_ = new QLineEdit(this);
   search_->setPlaceholderText(tr("Search completions: words, \"a phrase\", prefix*, AND / OR / NOT"));
   search_->setClearButtonEnabled(true);
+  clear_ = new QPushButton(tr("Clear filters"), this);
+  clear_->setToolTip(tr("Every run, every step, no other condition (Ctrl+Shift+L)"));
+  clear_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+  connect(clear_, &QPushButton::clicked, this, [this] { showRunStep(-1, -1); });
 
   // Two rows: ranges above, switches and search below.
   auto* rows = new QVBoxLayout(this);
@@ -94,6 +119,7 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   add(bottom, {}, outcome_);
   add(bottom, tr("Tag"), tag_);
   bottom->addWidget(search_, 1);
+  bottom->addWidget(clear_);
 
   debounce_ = new QTimer(this);
   debounce_->setSingleShot(true);
@@ -161,7 +187,7 @@ void TraceFilterBar::showRunStep(qint64 runId, qint64 step) {
   {
     const QSignalBlocker b1(run_), b2(stepMin_), b3(stepMax_), b4(correct_), b5(tag_), b6(flagged_), b7(realAha_),
         b8(search_), b9(rewardMin_), b10(rewardMax_), b11(lengthMin_), b12(lengthMax_), b13(behaviour_), b14(outcome_);
-    run_->setCurrentIndex(std::max(0, run_->findData(QVariant::fromValue<qint64>(runId))));
+    run_->setCurrentIndex(runId < 0 ? 0 : std::max(0, run_->findData(QVariant::fromValue<qint64>(runId))));
     stepMin_->setValue(int(step));
     stepMax_->setValue(int(step));
     correct_->setCurrentIndex(0);

@@ -13,6 +13,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 class QTimer;
 
@@ -25,7 +26,8 @@ class TraceFilterBar : public QWidget {
   void setRuns(const std::vector<db::RunSummary>& runs);
   void setTags(const std::vector<db::Tag>& tags);
   db::SampleFilter filter() const;
-  // Shows one run and one step (a click on a chart point), other filters cleared.
+  // Shows one run and one step (a click on a chart point), other filters cleared; -1:
+  // every run, every step (Clear filters).
   void showRunStep(qint64 runId, qint64 step);
 
   QLineEdit* searchEdit() const { return search_; }
@@ -34,6 +36,8 @@ class TraceFilterBar : public QWidget {
   QComboBox* tagBox() const { return tag_; }
   QComboBox* behaviourBox() const { return behaviour_; }
   QComboBox* outcomeBox() const { return outcome_; }
+  QSpinBox* stepMinBox() const { return stepMin_; }
+  QPushButton* clearButton() const { return clear_; }
 
  signals:
   void filterChanged();
@@ -45,6 +49,7 @@ class TraceFilterBar : public QWidget {
   QDoubleSpinBox *rewardMin_, *rewardMax_;
   QCheckBox *flagged_, *realAha_;
   QLineEdit* search_;
+  QPushButton* clear_;
   QTimer* debounce_;
 };
 

@@ -14,6 +14,8 @@
 #include <QLabel>
 #include <QScreen>
 #include <QMenuBar>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPlainTextEdit>
@@ -38,6 +40,9 @@
 #include "ui/charts/export_dialog.h"
 #include "ui/runs/follow_dialog.h"
 #include "ui/window/log_sink.h"
+#include "core/run/job.h"
+#include "core/run/run_config.h"
+#include "db/run_admin.h"
 #include "ui/runs/new_run_dialog.h"
 #include "ui/window/preferences_dialog.h"
 #include "ui/runs/run_controller.h"
@@ -116,6 +121,20 @@ MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), en
     dashboard_->setRunVisible(item->data(ColName, Qt::UserRole).toLongLong(), item->checkState(ColName) == Qt::Checked,
                               item->data(ColName, Qt::UserRole + 1).toInt());
   });
+  // Run management: right-click, F2 and Delete on the runs panel.
+  runs_->setContextMenuPolicy(Qt::ActionsContextMenu);
+  auto runAction = [this](const QString& text, const QKeySequence& key, auto slot) {
+    auto* a = new QAction(text, runs_);
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(a, &QAction::triggered, this, [this, slot] {
+      if (auto* item = runs_->currentItem()) (this->*slot)(item->data(ColName, Qt::UserRole).toLongLong());
+    });
+    runs_->addAction(a);
+  };
+  runAction(tr("Rename..."), QKeySequence(Qt::Key_F2), &MainWindow::renameRunAsked);
+  runAction(tr("Duplicate as New Run..."), QKeySequence(Qt::CTRL | Qt::Key_D), &MainWindow::duplicateRun);
+  runAction(tr("Delete..."), QKeySequence::Delete, &MainWindow::deleteRunAsked);
   auto* runsDock = new QDockWidget(tr("Runs"), this);
   runsDock->setObjectName("runsDock");
   runsDock->setWidget(runs_);
@@ -341,6 +360,72 @@ void MainWindow::reloadRuns() {
   dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
   if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));
   else statusBar()->clearMessage();
+}
+
+QString MainWindow::runName(qint64 id) const {
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
+    if (runs_->topLevelItem(i)->data(ColName, Qt::UserRole).toLongLong() == id) return runs_->topLevelItem(i)->text(ColName);
+  return {};
+}
+
+bool MainWindow::renameRun(qint64 id, const QString& newName) {
+  const QString old = runName(id);
+  try {
+    const std::string db = dbPath_.toStdString(), name = newName.trimmed().toStdString();
+    const auto run = reader_->require_run(old.toStdString());
+    db::rename_run(db, run.name, name, run.config_toml.empty() ? "" : config_with_name(run.config_toml, name),
+                   TrainingJob::default_checkpoint_root(db));
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Rename run"), tr("Run '%1' was not renamed: %2").arg(old, QString::fromStdString(e.what())));
+    return false;
+  }
+  reloadRuns();
+  traces_->reloadRunsAndTags();
+  statusBar()->showMessage(tr("Renamed run '%1' to '%2'").arg(old, newName.trimmed()), 5000);
+  return true;
+}
+
+void MainWindow::renameRunAsked(qint64 id) {
+  bool ok = false;
+  const QString name = QInputDialog::getText(this, tr("Rename run"), tr("New name for run '%1':").arg(runName(id)),
+                                             QLineEdit::Normal, runName(id), &ok);
+  if (ok && name.trimmed() != runName(id)) renameRun(id, name);
+}
+
+void MainWindow::deleteRunAsked(qint64 id) {
+  const QString name = runName(id);
+  const auto answer = QMessageBox::question(
+      this, tr("Delete run"),
+      tr("Delete run '%1' with its samples, metrics, tags, notes and checkpoints?\nThis cannot be undone.").arg(name),
+      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+  if (answer != QMessageBox::Yes) return;
+  dashboard_->setRunVisible(id, false, 0);
+  try {
+    const auto gone =
+        db::delete_run(dbPath_.toStdString(), name.toStdString(), TrainingJob::default_checkpoint_root(dbPath_.toStdString()));
+    statusBar()->showMessage(tr("Deleted run '%1': %2 samples, %3 checkpoint(s)").arg(name).arg(gone.samples).arg(gone.checkpoints),
+                             5000);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Delete run"), tr("Run '%1' was not deleted: %2").arg(name, QString::fromStdString(e.what())));
+  }
+  reloadRuns();
+  traces_->reloadRunsAndTags();
+}
+
+void MainWindow::duplicateRun(qint64 id) {
+  const auto run = reader_->run(id);
+  if (!run || run->config_toml.empty()) {
+    QMessageBox::warning(this, tr("Duplicate run"),
+                         tr("Run '%1' has no stored config (imported without one): nothing to copy").arg(runName(id)));
+    return;
+  }
+  const QString toml = QString::fromStdString(run->config_toml);  // the dialog gives it a fresh name
+  if (!newRunDialog_) newRunDialog_ = new NewRunDialog(this);
+  QStringList taken;
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) taken << runs_->topLevelItem(i)->text(ColName);
+  newRunDialog_->setTakenNames(taken);
+  newRunDialog_->setConfigText(toml);
+  if (newRunDialog_->exec() == QDialog::Accepted) startRun(newRunDialog_->configToml());
 }
 
 void MainWindow::pollDatabase() {

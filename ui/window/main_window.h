@@ -39,6 +39,12 @@ struct StepInfo;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
+  // Run management (the runs panel's context menu, F2, Delete): false, with a message
+  // box, when the run cannot be renamed.
+  bool renameRun(qint64 id, const QString& newName);
+  void renameRunAsked(qint64 id);
+  void deleteRunAsked(qint64 id);  // asks first
+  void duplicateRun(qint64 id);    // the New Run dialog with the run's config
   // `engine` trains the runs started here (rl/torch_engine.h in the studio).
   explicit MainWindow(Engine engine, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -102,6 +108,7 @@ class MainWindow : public QMainWindow {
   LogBridge* logBridge_ = nullptr;
   std::shared_ptr<spdlog::sinks::sink> logSink_;
   QMenu* recentMenu_ = nullptr;
+  QString runName(qint64 id) const;
   NewRunDialog* newRunDialog_ = nullptr;
   QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr;
 };

@@ -140,6 +140,20 @@ void TraceBrowserTest::loadsLazilyAndFilters() {
   b.showRunStep(1, 7);
   QTRY_COMPARE(model->totalMatching(), qint64(kGroups * kG));
   QCOMPARE(model->data(model->index(0, ui::TraceTableModel::ColStep), Qt::DisplayRole).toInt(), 7);
+  // Clear filters: every step again, with one click; an emptied step field means any.
+  QTest::mouseClick(b.filterBar()->clearButton(), Qt::LeftButton);
+  QTRY_COMPARE(model->totalMatching(), qint64(kSteps * kGroups * kG));
+  QVERIFY(!b.filterBar()->filter().step_min && !b.filterBar()->filter().step_max);
+  b.showRunStep(1, 7);
+  QTRY_COMPARE(model->totalMatching(), qint64(kGroups * kG));
+  auto* first = b.filterBar()->stepMinBox();
+  first->setFocus();
+  first->selectAll();
+  QTest::keyClick(first, Qt::Key_Delete);
+  QTest::keyClick(first, Qt::Key_Tab);
+  QCOMPARE(first->text(), QString("any"));
+  QVERIFY(!b.filterBar()->filter().step_min);
+  b.showRunStep(1, 7);
 
   // Sorting by reward, descending, happens in SQL.
   b.table()->sortByColumn(ui::TraceTableModel::ColReward, Qt::DescendingOrder);

@@ -2,7 +2,10 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QDockWidget>
+#include <QApplication>
 #include <QLabel>
+#include <QMessageBox>
+#include <QTimer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -10,6 +13,7 @@
 #include <QTreeWidget>
 #include <qcustomplot.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "core/rl/pretrain.h"
@@ -20,6 +24,8 @@
 #include "ui/window/main_window.h"
 #include "ui/runs/run_controller.h"
 #include "ui/window/welcome_panel.h"
+#include "db/run_reader.h"
+#include "db/run_store.h"
 
 namespace {
 QTemporaryDir& scratch() {
@@ -185,4 +191,66 @@ void MainWindowTest::followedRunAppearsBesideLocal() {
   }
   w.stopFollowing();
   QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->topLevelItem(before)->text(1), QString("stopped"), 10000);
+}
+
+void MainWindowTest::runsAreRenamedDeletedAndInterrupted() {
+  // Two runs written by a process that is gone: one left "running" (killed), one finished,
+  // with a checkpoint folder each.
+  const QString db = scratch().filePath("manage.db");
+  const std::string root = db.toStdString() + ".checkpoints";
+  for (const char* name : {"killed", "done"}) {
+    aha::db::RunStore store(db.toStdString());
+    aha::RunInfo info;
+    info.name = name;
+    info.config_toml = std::string("name = \"") + name + "\"\nmax_steps = 5\n";
+    store.begin_run(info, false);
+    aha::StepRecord step;
+    step.step = 0;
+    step.metrics = {{"reward", 0.5}};
+    store.write_step(step);
+    std::filesystem::create_directories(root + "/" + name + "/step-0");
+    store.record_checkpoint(0, root + "/" + name + "/step-0");
+    store.set_status(std::string(name) == "done" ? aha::RunStatus::Finished : aha::RunStatus::Running);
+  }
+  aha::ui::MainWindow w(aha::torch_engine());
+  QVERIFY(w.openDatabase(db, true));
+  auto* runs = w.runsPanel();
+  QCOMPARE(runs->topLevelItemCount(), 2);
+  QCOMPARE(runs->topLevelItem(0)->text(1), QString("interrupted"));  // its writer is gone: resume it
+  QCOMPARE(runs->topLevelItem(1)->text(1), QString("finished"));
+  // F2, Ctrl+D and Delete on the panel.
+  QStringList keys;
+  for (auto* a : runs->actions()) keys << a->shortcut().toString();
+  QVERIFY2(keys.contains("F2") && keys.contains("Del") && keys.contains("Ctrl+D"), qPrintable(keys.join(", ")));
+
+  // Rename: the rows, the stored config and the checkpoint folder follow.
+  const qint64 done = runs->topLevelItem(1)->data(0, Qt::UserRole).toLongLong();
+  QVERIFY(w.renameRun(done, "finished-run"));
+  QCOMPARE(runs->topLevelItem(1)->text(0), QString("finished-run"));
+  QVERIFY(std::filesystem::exists(root + "/finished-run/step-0") && !std::filesystem::exists(root + "/done"));
+  aha::db::RunReader reader(db.toStdString());
+  QVERIFY(reader.require_run("finished-run").config_toml.find("name = \"finished-run\"") != std::string::npos);
+  // A taken name is refused with a message, nothing changes.
+  QTimer::singleShot(200, [] {
+    if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) box->accept();
+  });
+  QVERIFY(!w.renameRun(done, "killed"));
+  QCOMPARE(runs->topLevelItem(1)->text(0), QString("finished-run"));
+
+  // Delete asks first: Cancel keeps the run, Yes removes it and its checkpoints.
+  auto answer = [](QMessageBox::StandardButton b) {
+    QTimer::singleShot(200, [b] {
+      if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) box->button(b)->click();
+    });
+  };
+  answer(QMessageBox::Cancel);
+  w.deleteRunAsked(done);
+  QCOMPARE(runs->topLevelItemCount(), 2);
+  answer(QMessageBox::Yes);
+  w.deleteRunAsked(done);
+  QCOMPARE(runs->topLevelItemCount(), 1);
+  QCOMPARE(runs->topLevelItem(0)->text(0), QString("killed"));
+  QVERIFY(!std::filesystem::exists(root + "/finished-run"));
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM metrics WHERE run_id = " + std::to_string(done)),
+           int64_t(0));
 }
