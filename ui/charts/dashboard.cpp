@@ -5,6 +5,7 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/analysis/aha_onset.h"
 #include "db/run_reader.h"
@@ -67,14 +68,12 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
     plot->setNotAntialiasedElements(QCP::aeFills);
     plot->setPlottingHint(QCP::phFastPolylines, true);
     plot->setMinimumSize(220, 160);
-    connect(plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {
-      auto* graph = qobject_cast<QCPGraph*>(p);
-      if (!graph || index < 0 || index >= graph->data()->size()) return;
-      const qint64 run = graph->property("run").toLongLong();
-      const auto& s = runs_[run].series.value(graph->property("metric").toString());
-      // Graphs hold a decimated copy: find the stored point by its x.
-      const int i = indexAt(s, (graph->data()->constBegin() + index)->key);
-      if (i < s.steps.size()) emit pointClicked(run, static_cast<qint64>(s.steps[i]));
+    // A click selects what the hover shows: the stored point in the column under the
+    // cursor. A drag (the range moves) is no click.
+    connect(plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) { pressedAt_ = e->pos(); });
+    connect(plot, &QCustomPlot::mouseRelease, this, [this, plot](QMouseEvent* e) {
+      if (e->button() != Qt::LeftButton || (e->pos() - pressedAt_).manhattanLength() > 4) return;
+      if (const auto hit = pointAt(plot, e->pos())) emit pointClicked(hit->run, hit->step);
     });
     connect(plot, &QCustomPlot::mouseMove, this, [this, plot](QMouseEvent* e) { showHover(plot, e->pos()); });
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -402,34 +401,45 @@ void Dashboard::markAhaOnset(qint64 runId) {
   label->setColor(color);
 }
 
-QString Dashboard::hoverText(QCustomPlot* plot, const QPoint& pos) const {
-  // The stored (raw) point nearest the cursor, within a few pixels.
-  double best = 12.0;
-  QString text;
+std::optional<Dashboard::PointHit> Dashboard::pointAt(QCustomPlot* plot, const QPoint& pos) const {
+  // The stored (raw) point in the column under the cursor (within a few pixels of its x),
+  // the nearest one when runs or metrics share the column.
+  constexpr int kColumn = 12;  // pixels
+  // (points on the plot's edge are drawn half outside it: a margin keeps them in reach)
+  if (!plot->axisRect()->rect().adjusted(-kColumn, -kColumn, kColumn, kColumn).contains(pos)) return std::nullopt;
+  double best = std::numeric_limits<double>::infinity();
+  std::optional<PointHit> hit;
+  const double x = plot->xAxis->pixelToCoord(pos.x());
   for (int gi = 0; gi < plot->graphCount(); ++gi) {
     QCPGraph* g = plot->graph(gi);
     if (g->property("role").toString() != "raw" || g->data()->isEmpty()) continue;
-    const double x = plot->xAxis->pixelToCoord(pos.x());
     auto it = g->data()->findBegin(x, false);  // first point at or after x
     for (auto c : {it, it == g->data()->constBegin() ? it : it - 1}) {
       if (c == g->data()->constEnd()) continue;
-      const double dx = plot->xAxis->coordToPixel(c->key) - pos.x(), dy = plot->yAxis->coordToPixel(c->value) - pos.y();
-      const double d = std::hypot(dx, dy);
-      if (d >= best) continue;
-      best = d;
+      const double dx = std::abs(plot->xAxis->coordToPixel(c->key) - pos.x());
+      const double dy = std::abs(plot->yAxis->coordToPixel(c->value) - pos.y());
+      if (dx > kColumn || dx * 1000 + dy >= best) continue;
+      best = dx * 1000 + dy;
       const qint64 run = g->property("run").toLongLong();
       const QString metric = g->property("metric").toString();
       const auto& s = runs_[run].series.value(metric);
       const int i = std::min<int>(indexAt(s, c->key), static_cast<int>(s.values.size()) - 1);
-      const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + i + 1), smoothing_);
-      text = tr("<b>%1</b><br>%2 at step %3<br>value %4<br>smoothed %5")
-                 .arg(runs_[run].name.toHtmlEscaped(), metric)
-                 .arg(qint64(s.steps.value(i)))
-                 .arg(s.values.value(i), 0, 'g', 6)
-                 .arg(smooth.back(), 0, 'g', 6);
+      hit = PointHit{run, qint64(s.steps.value(i)), metric, s.values.value(i), i};
     }
   }
-  return text;
+  return hit;
+}
+
+QString Dashboard::hoverText(QCustomPlot* plot, const QPoint& pos) const {
+  const auto hit = pointAt(plot, pos);
+  if (!hit) return {};
+  const auto& s = runs_[hit->run].series.value(hit->metric);
+  const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + hit->index + 1), smoothing_);
+  return tr("<b>%1</b><br>%2 at step %3<br>value %4<br>smoothed %5<br><i>click: its traces</i>")
+      .arg(runs_[hit->run].name.toHtmlEscaped(), hit->metric)
+      .arg(hit->step)
+      .arg(hit->value, 0, 'g', 6)
+      .arg(smooth.back(), 0, 'g', 6);
 }
 
 void Dashboard::showHover(QCustomPlot* plot, const QPoint& pos) {

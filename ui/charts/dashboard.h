@@ -59,8 +59,16 @@ class Dashboard : public QWidget {
   // The run's aha onset step (core/aha_onset.h's rule), marked on the aha chart.
   std::optional<qint64> ahaOnset(qint64 runId) const;
   QCustomPlot* chartOf(const QString& metric) const;
-  // The tooltip for the cursor at `pos` over `plot`: run, metric, step, raw and smoothed
-  // value of the nearest point ("" when none is near).
+  // The stored point under the cursor: in the column of `pos` (a few pixels either side),
+  // the nearest to it. What a click opens in the trace browser.
+  struct PointHit {
+    qint64 run = 0, step = 0;
+    QString metric;
+    double value = 0;
+    int index = 0;  // into the run's series
+  };
+  std::optional<PointHit> pointAt(QCustomPlot* plot, const QPoint& pos) const;
+  // The tooltip for that point: run, metric, step, raw and smoothed value ("" for none).
   QString hoverText(QCustomPlot* plot, const QPoint& pos) const;
 
  signals:
@@ -84,6 +92,7 @@ class Dashboard : public QWidget {
   void redrawRun(qint64 runId, bool smoothedOnly = false);
   void markAhaOnset(qint64 runId);
   void showHover(QCustomPlot* plot, const QPoint& pos);
+  QPoint pressedAt_;
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   static void setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   void setBand(class BandPlottable* band, const RunData& run, const ChartSpec& spec);

@@ -21,6 +21,7 @@
 #include "db/tag_store.h"
 #include "db/trace_export.h"
 #include "ui/traces/trace_detail_view.h"
+#include "ui/traces/trace_html.h"
 #include "ui/traces/trace_filter_bar.h"
 #include "ui/traces/trace_table_model.h"
 
@@ -152,6 +153,7 @@ qint64 TraceBrowser::searchBehind() {
 }
 
 void TraceBrowser::applyFilter() {
+  detail_->setSearchTerms(searchTerms(QString::fromStdString(filters_->filter().text_query)));
   const QString error = model_->setFilter(filters_->filter());
   if (!error.isEmpty()) status_->setText(tr("Filter not applied: %1").arg(error));
 }

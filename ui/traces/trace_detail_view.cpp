@@ -192,7 +192,7 @@ void TraceDetailView::showSample(qint64 sampleId) {
                                         : "<div style='color:#777;font-size:small'>" + tr("from the engine: ") +
                                               QString::fromStdString(s->extra_json).toHtmlEscaped() + "</div>") +
                  traceHtml(QString::fromStdString(s->completion), QString::fromStdString(s->aha_spans_json),
-                           QString::fromStdString(events), prompt.endsWith("<think>")));
+                           QString::fromStdString(events), prompt.endsWith("<think>"), searchTerms_));
   fillTable(group_, reader_->group_of(sampleId), false);
   fillTable(history_, reader_->prompt_history(s->prompt_id), true);
   const QSignalBlocker block(note_);
@@ -237,6 +237,12 @@ void TraceDetailView::saveNote() {
   } catch (const std::exception& e) {
     spdlog::error("note on sample {} not saved: {}", id_, e.what());
   }
+}
+
+void TraceDetailView::setSearchTerms(const QStringList& terms) {
+  if (terms == searchTerms_) return;
+  searchTerms_ = terms;
+  if (id_ >= 0) showSample(id_);
 }
 
 }  // namespace aha::ui

@@ -27,6 +27,8 @@ class TraceDetailView : public QWidget {
   void setDatabase(std::shared_ptr<db::RunReader> reader, std::shared_ptr<db::TagStore> tags);
   void setTags(const std::vector<db::Tag>& tags);
   void showSample(qint64 sampleId);  // -1 clears
+  // The search's words, marked in the trace text (trace_html.h's searchTerms).
+  void setSearchTerms(const QStringList& terms);
   qint64 sampleId() const { return id_; }
   void refreshTags();  // after tags changed elsewhere
 
@@ -55,6 +57,7 @@ class TraceDetailView : public QWidget {
   QPlainTextEdit* note_;
   QTimer* noteTimer_;
   std::vector<db::Tag> tagList_;
+  QStringList searchTerms_;
 };
 
 }  // namespace aha::ui

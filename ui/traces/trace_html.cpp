@@ -3,8 +3,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 #include <map>
+#include <vector>
 
 namespace aha::ui {
 
@@ -37,7 +39,52 @@ QString badge(const QJsonObject& e) {
 }
 }  // namespace
 
-QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink) {
+QStringList searchTerms(const QString& query) {
+  QStringList terms;
+  static const QRegularExpression token(R"re("([^"]*)"|([^\s"()]+))re");
+  for (auto it = token.globalMatch(query); it.hasNext();) {
+    const auto m = it.next();
+    const QString t = m.captured(1).isNull() ? m.captured(2) : m.captured(1);
+    if (t == "AND" || t == "OR" || t == "NOT" || t == "NEAR" || t.trimmed().isEmpty()) continue;
+    terms << t;
+  }
+  return terms;
+}
+
+namespace {
+
+// Code points of `text` inside a search hit: a term at a word start (a '*' term is a
+// prefix; others end at a word end), case ignored.
+std::vector<bool> searchHits(const QString& text, const QStringList& terms) {
+  std::vector<bool> hit(text.toUcs4().size());
+  const QString lower = text.toLower();
+  // QString indexes UTF-16 units; the marks are by code point.
+  std::vector<int> cp_of(lower.size() + 1);
+  for (int i = 0, cp = 0; i <= lower.size(); ++i) {
+    cp_of[i] = cp;
+    if (i < lower.size() && !lower[i].isHighSurrogate()) ++cp;
+  }
+  auto word = [](QChar c) { return c.isLetterOrNumber() || c == '_'; };
+  for (QString t : terms) {
+    const bool prefix = t.endsWith('*');
+    if (prefix) t.chop(1);
+    t = t.toLower();
+    if (t.isEmpty()) continue;
+    for (int at = lower.indexOf(t); at >= 0; at = lower.indexOf(t, at + 1)) {
+      const int end = at + t.size();
+      if (at > 0 && word(lower[at - 1]) && word(t[0])) continue;
+      if (!prefix && end < lower.size() && word(lower[end]) && word(t.back())) continue;
+      for (int k = cp_of[at]; k < cp_of[end]; ++k) hit[k] = true;
+    }
+  }
+  return hit;
+}
+
+}  // namespace
+
+QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink,
+                  const QStringList& terms) {
+  const std::vector<bool> marked = searchHits(completion, terms);
   // Span boundaries by code point: where each span opens and closes.
   std::multimap<int, QString> opens;
   std::multimap<int, int> closes;
@@ -74,7 +121,10 @@ QString traceHtml(const QString& completion, const QString& spansJson, const QSt
       i += static_cast<int>(t.size()) - 1;
       tag = true;
     }
-    if (!tag) html += QString::fromUcs4(reinterpret_cast<const char32_t*>(&cps[i]), 1).toHtmlEscaped();
+    if (tag) continue;
+    const QString ch = QString::fromUcs4(reinterpret_cast<const char32_t*>(&cps[i]), 1).toHtmlEscaped();
+    // A search hit: each character marked on its own, so the marks nest in any span.
+    html += marked[i] ? "<span style='background:#FFE066;color:#000'>" + ch + "</span>" : ch;
   }
   while (open_spans-- > 0) html += "</span>";
   return html + "</div>";

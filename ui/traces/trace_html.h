@@ -5,6 +5,7 @@
 // 1468"). Pure function, so tests can read the HTML.
 #include <QColor>
 #include <QString>
+#include <QStringList>
 
 namespace aha::ui {
 
@@ -13,10 +14,16 @@ QColor reflectionColor(const QString& category);
 // The colour of an event's outcome badge (fix green, ritual orange, ...).
 QColor outcomeColor(const QString& outcome);
 
+// The words and phrases of a full-text query (SQLite FTS5 syntax) to mark in a trace:
+// operators dropped, "a phrase" kept whole, prefix* kept as a prefix ("check*").
+QStringList searchTerms(const QString& query);
+
 // `spansJson` is the store's [{"begin","end","category"}] with code-point offsets into
 // `completion`, `eventsJson` its events (core/analysis/reflection_events.h; may be
 // empty). `opensInThink`: the prompt ended with "<think>", so the completion starts
-// inside the thinking section.
-QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink);
+// inside the thinking section. `terms` (searchTerms) are marked where they start a word,
+// ignoring case.
+QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink,
+                  const QStringList& terms = {});
 
 }  // namespace aha::ui

@@ -301,6 +301,13 @@ void TraceBrowserTest::detailHighlightsSpans() {
   b.detail()->showSample(b.model()->sampleId(0));
   QCOMPARE(b.detail()->noteEdit()->toPlainText(), QString("fixes its carry"));
   screenshot(b, "trace-browser-detail.png");
+
+  // Search hits are marked in the text: words and "phrases" at word starts, prefix* too.
+  QCOMPARE(ui::searchTerms("wait AND \"let me check\" OR rech* NOT (x)"), QStringList({"wait", "let me check", "rech*", "x"}));
+  const QString marked = ui::traceHtml("Wait, let me check. I recheck: checked.", "[]", "", true, {"check", "rech*"});
+  auto hits = [&](const QString& html) { return html.count("<span style='background:#FFE066"); };
+  QCOMPARE(hits(marked), int(QString("check").size() + QString("rech").size()));  // not "checked", "recheck" only by prefix
+  QCOMPARE(hits(ui::traceHtml("Wait, let me check.", "[]", "", true, {"let me check"})), int(QString("let me check").size()));
 }
 
 void TraceBrowserTest::exportsJsonlAndMarkdown() {

@@ -155,6 +155,12 @@ void MainWindowTest::chartClickRequestsTraces() {
   QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, pixel);
   QTRY_COMPARE(traces.count(), 1);
   QCOMPARE(traces.at(0).at(1).toLongLong(), qint64(1));
+  // Anywhere in the step's column, as the hover shows it: no pixel precision needed.
+  const QPoint column(pixel.x() + 3, plot->axisRect()->top() + 5);
+  QVERIFY(w.dashboard()->hoverText(plot, column).contains("at step 1"));
+  QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, column);
+  QTRY_COMPARE(traces.count(), 2);
+  QCOMPARE(traces.at(1).at(1).toLongLong(), qint64(1));
 }
 
 void MainWindowTest::followedRunAppearsBesideLocal() {
