@@ -1,6 +1,7 @@
 #include "ui/charts/dashboard.h"
 
 #include <QGridLayout>
+#include <QResizeEvent>
 #include <QToolTip>
 #include <qcustomplot.h>
 
@@ -52,9 +53,9 @@ QVector<ChartSpec> Dashboard::defaultCharts() {
 }
 
 Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts()) {
-  auto* grid = new QGridLayout(this);
-  grid->setContentsMargins(4, 4, 4, 4);
-  grid->setSpacing(4);
+  grid_ = new QGridLayout(this);
+  grid_->setContentsMargins(4, 4, 4, 4);
+  grid_->setSpacing(4);
   for (int i = 0; i < specs_.size(); ++i) {
     auto* plot = new QCustomPlot(this);
     plot->setObjectName("chart:" + specs_[i].title);
@@ -82,9 +83,9 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
       menu.addAction(tr("Export this chart..."), this, [this, metrics] { emit exportRequested(metrics); });
       menu.exec(plot->mapToGlobal(at));
     });
-    grid->addWidget(plot, i / 3, i % 3);
     charts_.push_back(plot);
   }
+  placeCharts(3);  // until the first resize says the shape
 }
 
 Dashboard::~Dashboard() = default;
@@ -462,6 +463,31 @@ std::optional<qint64> Dashboard::ahaOnset(qint64 runId) const {
   for (int i = 0; i < s.steps.size(); ++i) rate.emplace_back(int64_t(s.steps[i]), s.values[i]);
   const auto onset = aha_onset_step(rate);
   return onset ? std::optional<qint64>(*onset) : std::nullopt;
+}
+
+int Dashboard::columnsFor(QSize area, int charts) {
+  // The column count whose charts are largest, counting a chart wider than 1.6 times its
+  // height as no bigger than that: 4 columns at 1280x800 and 1920x1080, 3 on a tall one.
+  int best = 3;
+  double best_size = 0;
+  for (int cols = 2; cols <= 5; ++cols) {
+    const int rows = (charts + cols - 1) / cols;
+    const double size = std::min(double(area.width()) / cols, 1.6 * area.height() / rows);
+    if (size > best_size) best_size = size, best = cols;
+  }
+  return best;
+}
+
+void Dashboard::placeCharts(int cols) {
+  if (cols == columns_) return;
+  columns_ = cols;
+  for (auto* plot : charts_) grid_->removeWidget(plot);
+  for (int i = 0; i < charts_.size(); ++i) grid_->addWidget(charts_[i], i / cols, i % cols);
+}
+
+void Dashboard::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  placeCharts(columnsFor(e->size(), charts_.size()));
 }
 
 }  // namespace aha::ui

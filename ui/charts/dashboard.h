@@ -13,6 +13,7 @@
 #include <optional>
 
 class QCustomPlot;
+class QGridLayout;
 class QCPGraph;
 
 namespace aha::db {
@@ -92,6 +93,11 @@ class Dashboard : public QWidget {
   void redrawRun(qint64 runId, bool smoothedOnly = false);
   void markAhaOnset(qint64 runId);
   void showHover(QCustomPlot* plot, const QPoint& pos);
+  void resizeEvent(QResizeEvent* e) override;  // the grid's columns follow the shape
+  static int columnsFor(QSize area, int charts);
+  void placeCharts(int columns);
+  QGridLayout* grid_ = nullptr;
+  int columns_ = 0;
   QPoint pressedAt_;
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   static void setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);

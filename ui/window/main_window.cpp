@@ -28,6 +28,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QThread>
+#include <QTime>
 #include <QTimer>
 #include <QTreeWidget>
 
@@ -135,18 +136,19 @@ MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), en
   runAction(tr("Rename..."), QKeySequence(Qt::Key_F2), &MainWindow::renameRunAsked);
   runAction(tr("Duplicate as New Run..."), QKeySequence(Qt::CTRL | Qt::Key_D), &MainWindow::duplicateRun);
   runAction(tr("Delete..."), QKeySequence::Delete, &MainWindow::deleteRunAsked);
-  auto* runsDock = new QDockWidget(tr("Runs"), this);
-  runsDock->setObjectName("runsDock");
-  runsDock->setWidget(runs_);
-  addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+  runsDock_ = new QDockWidget(tr("Runs"), this);
+  runsDock_->setObjectName("runsDock");
+  runsDock_->setWidget(runs_);
+  addDockWidget(Qt::LeftDockWidgetArea, runsDock_);
 
   log_ = new QPlainTextEdit(this);
+  log_->setObjectName("log");
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(5000);
-  auto* logDock = new QDockWidget(tr("Log"), this);
-  logDock->setObjectName("logDock");
-  logDock->setWidget(log_);
-  addDockWidget(Qt::BottomDockWidgetArea, logDock);
+  logDock_ = new QDockWidget(tr("Log"), this);
+  logDock_->setObjectName("logDock");
+  logDock_->setWidget(log_);
+  addDockWidget(Qt::BottomDockWidgetArea, logDock_);
   logBridge_ = new LogBridge;
   logBridge_->setParent(this);
   connect(logBridge_, &LogBridge::line, log_, &QPlainTextEdit::appendPlainText, Qt::QueuedConnection);
@@ -187,7 +189,9 @@ MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), en
   buildMenus();
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
-  restoreState(settings.value("window/state").toByteArray());
+  if (!restoreState(settings.value("window/state").toByteArray()))
+    // First start: the log a few lines high, the charts the rest (1280x800 included).
+    QTimer::singleShot(0, this, [this] { resizeDocks({logDock_}, {4 * fontMetrics().height() + 12}, Qt::Vertical); });
   smoothing_->setValue(settings.value("dashboard/smoothing", 60).toInt());
   updateActions();
 }
@@ -225,6 +229,10 @@ void MainWindow::buildMenus() {
   view->addAction(tr("&Dashboard"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
                   [this] { views_->setCurrentWidget(dashboardStack_); });
   view->addAction(tr("&Traces"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { views_->setCurrentWidget(traces_); });
+  view->addSeparator();  // panels closed by their X come back here
+  view->addAction(runsDock_->toggleViewAction());
+  view->addAction(logDock_->toggleViewAction());
+  view->addAction(findChild<QToolBar*>("dashboardBar")->toggleViewAction());
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   newRun_ = run->addAction(tr("&New Run..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this] {
@@ -260,6 +268,21 @@ void MainWindow::buildMenus() {
   for (auto* a : {newRun_, pause_, resume_, stop_}) addAction(a);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Guide"), QKeySequence::HelpContents, this, [this] {
+    QMessageBox box(QMessageBox::NoIcon, tr("Aha Studio guide"), guideHtml(), QMessageBox::Close, this);
+    box.setTextFormat(Qt::RichText);
+    box.exec();
+  });
+  help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+    QMessageBox box(QMessageBox::NoIcon, tr("Keyboard shortcuts"), shortcutsHtml(), QMessageBox::Close, this);
+    box.setTextFormat(Qt::RichText);
+    box.exec();
+  });
+  help->addAction(tr("Show &Welcome Panel"), this, [this] {
+    views_->setCurrentWidget(dashboardStack_);
+    dashboardStack_->setCurrentWidget(welcome_);
+  });
+  help->addSeparator();
   help->addAction(tr("&About Aha Studio"), this, [this] {
     QMessageBox::about(this, tr("About Aha Studio"),
                        tr("<h3>Aha Studio %1</h3><p>R1-Zero style reinforcement learning you can watch.</p>"
@@ -267,6 +290,42 @@ void MainWindow::buildMenus() {
                            .arg(aha::version(), aha::git_revision(),
                                 QString::fromStdString(engineDescription_).toHtmlEscaped()));
   });
+}
+
+QString MainWindow::guideHtml() const {
+  return tr(
+      "<h3>What the dashboard shows</h3>"
+      "<p><b>reward</b>: the mean total reward per step, with a band of its spread. <b>accuracy / format</b>: the "
+      "share of right answers and of well-formed completions. <b>response length</b>: tokens per completion; R1-Zero "
+      "runs lengthen as they learn to reason. <b>aha rate</b>: completions with a reflection; dashed, the real aha "
+      "rate (completions with a fix). <b>aha quality</b>: the outcomes of reflection events, stacked. <b>KL</b>, "
+      "<b>entropy</b>, <b>clip ratio</b>, <b>grad norm</b>, <b>learning rate</b>: the optimiser's health. A faint line "
+      "is the raw value, the solid one its smoothing (the slider); a chart with nothing to show says why.</p>"
+      "<h3>What an aha is</h3>"
+      "<p>A reflection event is a phrase that checks, doubts, plans or restarts (verification, backtracking, subgoal, "
+      "backward chaining, restart). Its outcome comes from the answers around it: <b>fix</b> (wrong became right: a "
+      "real aha), <b>confirm</b> (right stayed right), <b>break</b> (right became wrong), <b>miss</b> (wrong stayed "
+      "wrong), <b>ritual</b> (announced, nothing checked or changed). docs/REFLECTION.md has the rules.</p>"
+      "<h3>Traces</h3><p>Click a chart point for that step's traces. Filter by run, steps, reward, behaviour, "
+      "outcome or tag; search with words, \"phrases\" and prefix*; number keys tag the selection.</p>");
+}
+
+QString MainWindow::shortcutsHtml() const {
+  QString rows;
+  auto row = [&](const QString& keys, const QString& what) { rows += "<tr><td><b>" + keys + "</b></td><td>" + what + "</td></tr>"; };
+  row(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N).toString(QKeySequence::NativeText), tr("New run"));
+  row(QKeySequence(Qt::CTRL | Qt::Key_P).toString(QKeySequence::NativeText), tr("Pause"));
+  row(QKeySequence(Qt::CTRL | Qt::Key_R).toString(QKeySequence::NativeText), tr("Resume"));
+  row(QKeySequence(Qt::CTRL | Qt::Key_Period).toString(QKeySequence::NativeText), tr("Stop at the next step"));
+  row(QKeySequence(Qt::CTRL | Qt::Key_1).toString(QKeySequence::NativeText) + " / " +
+          QKeySequence(Qt::CTRL | Qt::Key_2).toString(QKeySequence::NativeText),
+      tr("Dashboard / Traces"));
+  row(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E).toString(QKeySequence::NativeText), tr("Export chart"));
+  row("F2 / Del / " + QKeySequence(Qt::CTRL | Qt::Key_D).toString(QKeySequence::NativeText),
+      tr("Rename, delete, duplicate the selected run (runs panel)"));
+  row("1 … 9", tr("Tag the selected traces with the tag of that number (traces)"));
+  row(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L).toString(QKeySequence::NativeText), tr("Clear trace filters"));
+  return "<table cellspacing='6'>" + rows + "</table>";
 }
 
 bool MainWindow::openDatabase(const QString& path, bool quiet) {
@@ -469,6 +528,12 @@ void MainWindow::onStep(const StepInfo& s) {
 }
 
 void MainWindow::onStatus(const QString& run, const QString& status, const QString& message) {
+  // Every change of a run's state in the log, with its time: started, paused, resumed,
+  // stopped, finished, failed.
+  const QString said = status == "running" && lastStatus_.value(run) == "paused" ? tr("resumed") : status;
+  lastStatus_[run] = status;
+  log_->appendPlainText(QTime::currentTime().toString("HH:mm:ss") + "  " + tr("run '%1': %2").arg(run, said) +
+                        (message.isEmpty() ? QString() : " (" + message + ")"));
   if (status == "running") {
     // A new run appears in the panel as soon as it exists in the database.
     bool known = false;

@@ -1,4 +1,5 @@
 #pragma once
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -8,6 +9,7 @@
 #include "core/run/engine.h"
 #include "ui/runs/follow_worker.h"
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
@@ -109,6 +111,10 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<spdlog::sinks::sink> logSink_;
   QMenu* recentMenu_ = nullptr;
   QString runName(qint64 id) const;
+  QString guideHtml() const;      // Help > Guide: the charts and the aha outcomes
+  QString shortcutsHtml() const;  // Help > Keyboard Shortcuts
+  QDockWidget *runsDock_ = nullptr, *logDock_ = nullptr;
+  QHash<QString, QString> lastStatus_;  // per run, to log "resumed" after "paused"
   NewRunDialog* newRunDialog_ = nullptr;
   QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr;
 };

@@ -4,6 +4,9 @@
 #include <QDockWidget>
 #include <QApplication>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QMessageBox>
 #include <QTimer>
 #include <QPushButton>
@@ -70,6 +73,24 @@ void MainWindowTest::constructsWithPanels() {
   QVERIFY(w.runsPanel() != nullptr);
   QCOMPARE(w.dashboard()->charts().size(), 10);  // the aha quality beside the aha rate
   QCOMPARE(w.findChildren<QDockWidget*>().size(), 2);
+  // A closed panel comes back from the View menu.
+  QMenu* view = nullptr;
+  for (auto* a : w.menuBar()->actions())
+    if (a->text() == "&View") view = a->menu();
+  QVERIFY(view);
+  for (auto* dock : w.findChildren<QDockWidget*>()) {
+    dock->close();
+    QVERIFY(view->actions().contains(dock->toggleViewAction()));
+    dock->toggleViewAction()->trigger();
+    QVERIFY(dock->isVisible());
+  }
+  // Help: the guide, the shortcuts and the way back to the welcome panel.
+  QStringList help;
+  for (auto* a : w.menuBar()->actions())
+    if (a->text() == "&Help")
+      for (auto* h : a->menu()->actions()) help << h->text();
+  QVERIFY2(help.contains("&Guide") && help.contains("&Keyboard Shortcuts") && help.contains("Show &Welcome Panel"),
+           qPrintable(help.join(", ")));
   QVERIFY(w.windowTitle().contains("Aha Studio"));
 }
 
@@ -129,6 +150,11 @@ void MainWindowTest::startPauseResumeStop() {
   const int at_stop = steps.count();
   QTest::qWait(300);
   QCOMPARE(steps.count(), at_stop);
+  // The log keeps what happened to the run, in order.
+  const QString log = w.findChild<QPlainTextEdit*>("log")->toPlainText();
+  const qsizetype paused = log.indexOf("run 'live': paused"), resumed = log.indexOf("run 'live': resumed"),
+                  stopped = log.indexOf("run 'live': stopped");
+  QVERIFY2(log.contains("run 'live': running") && paused >= 0 && resumed > paused && stopped > resumed, qPrintable(log));
 }
 
 void MainWindowTest::chartClickRequestsTraces() {
