@@ -5,6 +5,7 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -131,10 +132,11 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   connect(buttons, &QDialogButtonBox::accepted, this, [this] {
     const QString ext = format_->currentText();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), "figure." + ext,
-                                                      QString("%1 (*.%2)").arg(ext.toUpper(), ext));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), "figure." + ext,
+                                                QString("%1 (*.%2)").arg(ext.toUpper(), ext));
     if (path.isEmpty()) return;
-    const QString error = save(path.endsWith("." + ext) ? path : path + "." + ext);
+    path = withFormat(path, ext);
+    const QString error = save(path);
     message_->setText(error.isEmpty() ? tr("Saved %1 and %1.json").arg(path) : error);
   });
 
@@ -213,6 +215,14 @@ QString ExportDialog::save(const QString& path) {
   } catch (const std::exception& e) {
     return QString::fromStdString(e.what());
   }
+}
+
+QString ExportDialog::withFormat(const QString& path, const QString& chosen) {
+  // A typed extension of a format we write wins ("fig.pdf" with PNG chosen is a PDF);
+  // any other name gets the chosen format's.
+  const QString typed = QFileInfo(path).suffix().toLower();
+  if (typed == "pdf" || typed == "svg" || typed == "png") return path;
+  return path + "." + chosen;
 }
 
 }  // namespace aha::ui

@@ -20,6 +20,8 @@ namespace aha::ui {
 class ExportDialog : public QDialog {
   Q_OBJECT
  public:
+  // The file to write for a name typed in the save dialog with `chosen` as the format.
+  static QString withFormat(const QString& path, const QString& chosen);
   // `runs` and `metrics` are preselected; the lists offer everything in the database.
   ExportDialog(const QString& dbPath, const QStringList& runs, const QStringList& metrics, double smoothing,
                QWidget* parent = nullptr);

@@ -349,10 +349,18 @@ void renderFigure(const FigureRequest& r, const QString& path) {
 
   // The sidecar: what produced the figure, so it can be made again.
   QJsonArray runs;
-  for (const auto& run : selectedRuns(reader, r.runs))
+  for (const auto& run : selectedRuns(reader, r.runs)) {
+    // The steps the figure covers: a figure of a run still training says where it stopped.
+    qint64 first = -1;
+    for (const auto& m : r.metrics)
+      if (const auto series = reader.metric_series(run.id, m.toStdString()); !series.empty())
+        first = first < 0 ? series.front().step : std::min<qint64>(first, series.front().step);
     runs.append(QJsonObject{{"name", QString::fromStdString(run.name)},
                             {"seed", qint64(run.seed)},
-                            {"code_version", QString::fromStdString(run.code_version)}});
+                            {"code_version", QString::fromStdString(run.code_version)},
+                            {"status", QString::fromStdString(run.status)},
+                            {"steps", QJsonArray{first, qint64(run.last_step)}}});
+  }
   const auto& o = r.options;
   const QJsonObject meta{{"database", QFileInfo(r.dbPath).absoluteFilePath()},
                          {"runs", runs},

@@ -164,8 +164,15 @@ MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), en
   smoothing_->setValue(60);
   smoothing_->setMaximumWidth(200);
   smoothing_->setToolTip(tr("Exponential moving average weight (TensorBoard's, debiased); raw values drawn faint"));
-  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { dashboard_->setSmoothing(v / 100.0); });
+  auto* smoothingValue = new QLabel(this);
+  smoothingValue->setMinimumWidth(fontMetrics().horizontalAdvance(" 0.00 "));
+  connect(smoothing_, &QSlider::valueChanged, this, [this, smoothingValue](int v) {
+    dashboard_->setSmoothing(v / 100.0);
+    smoothingValue->setText(QString(" %1 ").arg(v / 100.0, 0, 'f', 2));
+  });
+  smoothingValue->setText(QString(" %1 ").arg(smoothing_->value() / 100.0, 0, 'f', 2));
   bar->addWidget(smoothing_);
+  bar->addWidget(smoothingValue);
   auto* xAxis = new QComboBox;
   xAxis->addItems({tr("x: step"), tr("x: wall time")});
   connect(xAxis, qOverload<int>(&QComboBox::currentIndexChanged), this,

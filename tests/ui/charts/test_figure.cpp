@@ -151,6 +151,16 @@ void FigureTest::sidecarRecordsProvenance() {
   QCOMPARE(meta["runs"].toArray().size(), 2);
   QVERIFY(meta["aggregate_seeds"].toBool());
   QVERIFY(meta["created_by"].toString().startsWith("Aha Studio"));
+  // Which steps it shows, and whether the run was still going.
+  const auto run = meta["runs"].toArray().first().toObject();
+  QVERIFY(run.contains("status"));
+  const auto steps = run["steps"].toArray();
+  QCOMPARE(steps.size(), 2);
+  QVERIFY(steps[0].toInt() >= 0 && steps[1].toInt() > steps[0].toInt());
+  // A name typed with an extension keeps it; without one the chosen format's is added.
+  QCOMPARE(ui::ExportDialog::withFormat("/x/fig.pdf", "png"), QString("/x/fig.pdf"));
+  QCOMPARE(ui::ExportDialog::withFormat("/x/fig", "svg"), QString("/x/fig.svg"));
+  QCOMPARE(ui::ExportDialog::withFormat("/x/fig.v2", "png"), QString("/x/fig.v2.png"));
   // Unknown runs and formats are errors that say what exists.
   auto bad = request(db_);
   bad.runs = {"nope"};
