@@ -7,8 +7,10 @@
 namespace aha::cli {
 
 int cmd_version(int, char**, int) {
-  std::printf("aha %s (git %s)\nlibtorch %s\ndevice %s\n", aha::version(), aha::git_revision(),
-              aha::torch_version().c_str(), aha::device_summary().c_str());
+  const std::string package = aha::torch_package();
+  std::printf("aha %s (git %s)\nlibtorch %s%s\nBLAS %s\ndevice %s\n", aha::version(), aha::git_revision(),
+              aha::torch_version().c_str(), package.empty() ? "" : (" (package " + package + ")").c_str(),
+              aha::blas_summary().c_str(), aha::device_summary().c_str());
   return 0;
 }
 

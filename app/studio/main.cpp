@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QDir>
+#include <QIcon>
 #include <QSettings>
 #include <QStandardPaths>
 #include <spdlog/spdlog.h>
@@ -34,6 +35,9 @@ int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setApplicationName("aha-studio");
+  QIcon icon;
+  for (const int size : {16, 32, 64, 256}) icon.addFile(QString(":/icons/aha-studio-%1.png").arg(size));
+  QApplication::setWindowIcon(icon);
   QApplication::setOrganizationName("aha-studio");
   QApplication::setApplicationVersion(aha::version());
 

@@ -1,5 +1,8 @@
 #include "core/rl/runtime_info.h"
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <dlfcn.h>
 
 #include <torch/torch.h>
@@ -17,6 +20,44 @@ std::string device_summary() {
   if (cuda_available())
     return "CUDA (" + std::to_string(torch::cuda::device_count()) + " device(s))";
   return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
+}
+
+std::string blas_summary() {
+  // The library behind libblas.so.3 in this process, by the file the loader mapped.
+  std::ifstream maps("/proc/self/maps");
+  std::string line, found;
+  while (std::getline(maps, line)) {
+    const auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string path = line.substr(slash);
+    if (path.find("libblas.so") != std::string::npos || path.find("libopenblas") != std::string::npos ||
+        path.find("libmkl") != std::string::npos || path.find("libblis") != std::string::npos) {
+      found = path;
+      break;
+    }
+  }
+  if (found.empty()) return "none found in this process";
+  std::error_code ec;
+  const std::string real = std::filesystem::canonical(found, ec).string();
+  const std::string& p = ec ? found : real;
+  const char* kind = p.find("openblas") != std::string::npos ? "OpenBLAS"
+                     : p.find("mkl") != std::string::npos    ? "Intel MKL"
+                     : p.find("blis") != std::string::npos   ? "BLIS"
+                     : p.find("atlas") != std::string::npos  ? "ATLAS"
+                     : p.find("/blas/") != std::string::npos ? "reference BLAS (slow: sudo apt install libopenblas0-pthread)"
+                                                             : "unknown";
+  return std::string(kind) + ", " + p;
+}
+
+std::string torch_package() {
+  // Debian names the package for the library's soname version.
+  const std::string name = "libtorch" + std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR);
+  FILE* dpkg = ::popen(("dpkg-query -W -f='${Version}' " + name + " 2>/dev/null").c_str(), "r");
+  if (!dpkg) return {};
+  char buf[128] = {};
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, dpkg);
+  ::pclose(dpkg);
+  return n ? name + " " + std::string(buf, n) : std::string();
 }
 
 double gpu_memory_used_bytes() {

@@ -1,7 +1,9 @@
 #include "ui/charts/dashboard.h"
 
 #include <QGridLayout>
+#include <QLabel>
 #include <QResizeEvent>
+#include <QVBoxLayout>
 #include <QToolTip>
 #include <qcustomplot.h>
 
@@ -53,9 +55,16 @@ QVector<ChartSpec> Dashboard::defaultCharts() {
 }
 
 Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts()) {
-  grid_ = new QGridLayout(this);
-  grid_->setContentsMargins(4, 4, 4, 4);
+  auto* column = new QVBoxLayout(this);
+  column->setContentsMargins(4, 4, 4, 4);
+  column->setSpacing(2);
+  legend_ = new QLabel(this);
+  legend_->setWordWrap(true);
+  legend_->setTextFormat(Qt::RichText);
+  column->addWidget(legend_);
+  grid_ = new QGridLayout;
   grid_->setSpacing(4);
+  column->addLayout(grid_, 1);
   for (int i = 0; i < specs_.size(); ++i) {
     auto* plot = new QCustomPlot(this);
     plot->setObjectName("chart:" + specs_[i].title);
@@ -100,6 +109,7 @@ void Dashboard::setRunVisible(qint64 runId, bool visible, int colorIndex) {
   if (!visible) {
     runs_.remove(runId);
     rebuildGraphs();
+    updateLegend();
     return;
   }
   if (runs_.contains(runId)) return;
@@ -107,7 +117,19 @@ void Dashboard::setRunVisible(qint64 runId, bool visible, int colorIndex) {
   if (reader_)
     if (auto r = reader_->run(runId)) runs_[runId].name = QString::fromStdString(r->name);
   rebuildGraphs();
+  updateLegend();
   refresh();
+}
+
+void Dashboard::updateLegend() {
+  // One legend for every chart: the runs' colours, then what the line styles mean.
+  QString html;
+  for (auto it = runs_.constBegin(); it != runs_.constEnd(); ++it)
+    html += QString("<span style='color:%1'>&#9632;</span>&nbsp;%2&nbsp;&nbsp; ")
+                .arg(QColor(palette_color(it->color)).name(), it->name.toHtmlEscaped());
+  html += tr("<span style='color:#666'>solid: smoothed &nbsp; faint: raw values &nbsp; band: spread across the "
+             "step's samples (std, or p10-p90 for length) &nbsp; dashed: real aha (a fix) &nbsp; dotted: aha onset</span>");
+  legend_->setText(runs_.isEmpty() ? QString() : html);
 }
 
 QVector<double> Dashboard::values(qint64 runId, const QString& metric) const {
@@ -396,7 +418,10 @@ void Dashboard::markAhaOnset(qint64 runId) {
   auto* label = new QCPItemText(plot);
   label->setProperty("run", runId);
   label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-  label->position->setCoords(x, 0.02);
+  // Runs' onsets at nearby steps: each run's label on a line of its own.
+  int row = 0;
+  for (auto it = runs_.constBegin(); it != runs_.constEnd() && it.key() != runId; ++it) ++row;
+  label->position->setCoords(x, 0.02 + 0.13 * row);
   label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
   label->setText(tr(" onset %1").arg(*onset));
   label->setColor(color);

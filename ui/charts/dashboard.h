@@ -14,6 +14,7 @@
 
 class QCustomPlot;
 class QGridLayout;
+class QLabel;
 class QCPGraph;
 
 namespace aha::db {
@@ -97,6 +98,8 @@ class Dashboard : public QWidget {
   static int columnsFor(QSize area, int charts);
   void placeCharts(int columns);
   QGridLayout* grid_ = nullptr;
+  QLabel* legend_ = nullptr;  // above the charts: the runs' colours and the line styles
+  void updateLegend();
   int columns_ = 0;
   QPoint pressedAt_;
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);

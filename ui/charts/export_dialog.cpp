@@ -80,7 +80,7 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
   fontSize_->setSuffix(tr(" pt"));
   fontSize_->setSpecialValueText(tr("preset"));
   legend_ = new QComboBox(this);
-  legend_->addItems({"top-left", "top-right", "bottom-left", "bottom-right", "none"});
+  legend_->addItems({"above", "top-left", "top-right", "bottom-left", "bottom-right", "none"});
   smoothing_ = new QDoubleSpinBox(this);
   smoothing_->setRange(0, 0.99);
   smoothing_->setSingleStep(0.05);

@@ -15,8 +15,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
+#include "core/run/run_config.h"
 #include "core/support/version.h"
 #include "db/run_reader.h"
 #include "ui/charts/dashboard.h"
@@ -67,6 +69,21 @@ std::vector<db::RunSummary> selectedRuns(db::RunReader& reader, const QStringLis
   std::vector<db::RunSummary> out;
   for (const auto& name : names) out.push_back(reader.require_run(name.toStdString()));
   return out;
+}
+
+// The range a metric's values can take, where it is known: shares are 0..1, a total
+// reward lies between the sums of the negative and of the positive reward weights.
+std::optional<std::pair<double, double>> possibleRange(const ChartSpec& spec, const db::RunSummary& run) {
+  if (spec.unit == "fraction") return std::make_pair(0.0, 1.0);
+  if (spec.metrics.value(0) != "reward" || run.config_toml.empty()) return std::nullopt;
+  try {
+    const auto c = RunConfig::from_toml(run.config_toml, "run '" + run.name + "'");
+    double lo = 0, hi = 0;
+    for (const double w : c.reward_weights) (w < 0 ? lo : hi) += w;  // each reward is 0..1
+    return std::make_pair(lo, hi);
+  } catch (const std::exception&) {
+    return std::nullopt;  // an imported run's config may hold what this build does not know
+  }
 }
 
 // One chart's lines: a run each, or a seed group's mean with a +-std band.
@@ -138,6 +155,13 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
       }
     }
     if (line.low.size() != line.y.size() || line.high.size() != line.y.size()) line.low.clear(), line.high.clear();
+    // A band stays inside what the metric can be: a std band of rewards that top out at
+    // 1.1 does not rise to 1.25.
+    if (const auto range = possibleRange(spec, group[0]))
+      for (int i = 0; i < line.low.size(); ++i) {
+        line.low[i] = std::clamp(line.low[i], range->first, range->second);
+        line.high[i] = std::clamp(line.high[i], range->first, range->second);
+      }
     lines.push_back(std::move(line));
   }
   return lines;
@@ -176,9 +200,9 @@ Qt::Alignment legendAlignment(const QString& where) {
   if (where == "top-right") return Qt::AlignTop | Qt::AlignRight;
   if (where == "bottom-left") return Qt::AlignBottom | Qt::AlignLeft;
   if (where == "bottom-right") return Qt::AlignBottom | Qt::AlignRight;
-  if (where == "top-left" || where == "none") return Qt::AlignTop | Qt::AlignLeft;
+  if (where == "top-left" || where == "none" || where == "above") return Qt::AlignTop | Qt::AlignLeft;
   throw std::invalid_argument("unknown legend position '" + where.toStdString() +
-                              "' (use top-left, top-right, bottom-left, bottom-right or none)");
+                              "' (use above, top-left, top-right, bottom-left, bottom-right or none)");
 }
 
 }  // namespace
@@ -193,10 +217,19 @@ const QVector<FigurePreset>& figurePresets() {
   return presets;
 }
 
+int figureColumns(const FigureRequest& r) {
+  // Side by side only while each panel keeps 1.7 in: a single column (3.5 in) holds two,
+  // a double column four; more metrics go to further rows.
+  if (r.options.columns > 0) return r.options.columns;
+  const double width = r.options.widthIn > 0 ? r.options.widthIn : presetOf(r.options.preset).widthIn;
+  const int n = std::max<int>(1, static_cast<int>(r.metrics.size()));
+  return std::clamp(static_cast<int>(width / 1.7), 1, n);
+}
+
 QSizeF figureSizeInches(const FigureRequest& r) {
   const auto& p = presetOf(r.options.preset);
   const int n = std::max<int>(1, static_cast<int>(r.metrics.size()));
-  const int cols = r.options.columns > 0 ? r.options.columns : std::min(n, 3);
+  const int cols = figureColumns(r);
   const int rows = (n + cols - 1) / cols;
   return {r.options.widthIn > 0 ? r.options.widthIn : p.widthIn,
           (r.options.heightIn > 0 ? r.options.heightIn : p.heightIn) * rows};
@@ -214,17 +247,27 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
   QFont small = font;
   small.setPixelSize(std::max(5, font.pixelSize() - 1));
   plot->setBackground(Qt::white);
-  const int cols = o.columns > 0 ? o.columns : std::min<int>(static_cast<int>(r.metrics.size()), 3);
+  const int cols = figureColumns(r);
+  // The panels in a grid of their own, so that a legend above them can span the figure.
+  auto* panels = new QCPLayoutGrid;
+  QCPAxisRect* first = plot->axisRect();
+  plot->plotLayout()->take(first);
+  plot->plotLayout()->simplify();
+  plot->plotLayout()->addElement(0, 0, panels);
+  const double rowPt = figureSizeInches(r).height() * 72.0 / ((r.metrics.size() + cols - 1) / cols);
   for (int i = 0; i < r.metrics.size(); ++i) {
-    QCPAxisRect* rect = i == 0 ? plot->axisRect() : new QCPAxisRect(plot);
-    if (i > 0) plot->plotLayout()->addElement(i / cols, i % cols, rect);
+    QCPAxisRect* rect = i == 0 ? first : new QCPAxisRect(plot);
+    panels->addElement(i / cols, i % cols, rect);
     const ChartSpec spec = specOf(r.metrics[i]);
     auto* x = rect->axis(QCPAxis::atBottom);
     auto* y = rect->axis(QCPAxis::atLeft);
     x->setLabel(o.wallTime ? QObject::tr("wall time (min)") : QObject::tr("step"));
-    // The dashboard's title without its on-screen hints ("aha rate (dashed: ...)").
+    // The dashboard's title without its on-screen hints ("aha rate (dashed: ...)"), with
+    // its unit while the label fits the panel's height (an axis label is never cut).
     const QString name = spec.title.section(" (", 0, 0);
-    y->setLabel(spec.unit.isEmpty() ? name : name + " (" + spec.unit + ")");
+    const QString full = spec.unit.isEmpty() ? name : name + " (" + spec.unit + ")";
+    const double room = rowPt - 4.0 * font.pixelSize();  // the x axis's labels and margins
+    y->setLabel(QFontMetricsF(font).horizontalAdvance(full) <= room ? full : name);
     for (auto* axis : {x, y}) {
       axis->setLabelFont(font);
       axis->setTickLabelFont(small);
@@ -292,12 +335,23 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
   }
   plot->legend->setVisible(o.legend != "none");
   plot->legend->setFont(small);
-  plot->legend->setBorderPen(QPen(QColor(180, 180, 180), 0.4));
-  plot->legend->setBrush(QColor(255, 255, 255, 220));
   plot->legend->setRowSpacing(0);
   plot->legend->setIconSize(12, 6);
   plot->legend->setMargins(QMargins(4, 2, 4, 2));
-  plot->axisRect()->insetLayout()->setInsetAlignment(0, legendAt);
+  if (o.legend == "above") {
+    // A row of its own above the panels: it covers no data.
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot->legend->setColumnSpacing(8);
+    plot->legend->setBorderPen(Qt::NoPen);
+  } else {
+    plot->legend->setBorderPen(QPen(QColor(180, 180, 180), 0.4));
+    plot->legend->setBrush(QColor(255, 255, 255, 220));
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, legendAt);
+  }
 }
 
 void renderFigure(const FigureRequest& r, const QString& path) {

@@ -32,7 +32,7 @@ struct FigureOptions {
   double widthIn = 0, heightIn = 0;  // 0: the preset's
   QString fontFamily = "DejaVu Sans";
   int fontPt = 0;                    // 0: the preset's
-  QString legend = "top-left";       // top-left | top-right | bottom-left | bottom-right | none
+  QString legend = "above";          // above (a row over the panels) | top-left | top-right | bottom-left | bottom-right | none
   double smoothing = 0.6;            // TensorBoard's debiased EMA weight, as on screen
   bool showRaw = true;               // the raw series drawn faint behind the smoothed line
   bool bands = true;                 // reward +-std, length p10-p90, seed bands

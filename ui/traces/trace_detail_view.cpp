@@ -71,6 +71,7 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   auto* tl = new QVBoxLayout(tracePage);
   tl->setContentsMargins(0, 0, 0, 0);
   auto* legendLabel = new QLabel(tr("Highlights: ") + legend(), tracePage);
+  legendLabel->setWordWrap(true);  // a narrow detail pane leaves the table its room
   tl->addWidget(legendLabel);
   tl->addWidget(text_);
   tabs_->addTab(tracePage, tr("&Trace"));
