@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "core/analysis/aha_onset.h"
 #include "db/run_reader.h"
@@ -269,6 +270,14 @@ void Dashboard::rebuildGraphs() {
 
 void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
   const RunData& run = runs_[runId];
+  // Each series smoothed once per redraw: the stacked layers sum the ones below them.
+  std::map<QString, std::vector<double>> smoothed;
+  auto smoothedOf = [&](const QString& metric) -> const std::vector<double>& {
+    auto it = smoothed.find(metric);
+    if (it != smoothed.end()) return it->second;
+    const QVector<double> v = run.series.value(metric).values;  // (shared, not copied)
+    return smoothed.emplace(metric, debiased_ema(std::vector<double>(v.begin(), v.end()), smoothing_)).first->second;
+  };
   for (int ci = 0; ci < specs_.size(); ++ci) {
     const auto& spec = specs_[ci];
     auto* plot = charts_[ci];
@@ -282,16 +291,22 @@ void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
       auto* g = qobject_cast<QCPGraph*>(p);
       if (!g || (smoothedOnly && g->property("role") == "raw")) continue;
       if (g->property("role") == "layer") {
-        setLayer(g, run, spec, g->property("stackIndex").toInt());
+        // A layer's top: the smoothed shares of the layers up to it.
+        const int layer = g->property("stackIndex").toInt();
+        std::vector<double> top(run.series[spec.metrics[0]].values.size(), 0.0);
+        for (int mi = 0; mi <= layer; ++mi) {
+          const auto& sm = smoothedOf(spec.metrics[mi]);
+          for (size_t i = 0; i < top.size() && i < sm.size(); ++i) top[i] += sm[i];
+        }
+        setStrided(g, xOf(run.series[spec.metrics[0]]), top);
         continue;
       }
-      const Series s = run.series.value(g->property("metric").toString());
-      const QVector<double> x = xOf(s);
-      const std::vector<double> y(s.values.begin(), s.values.end());
+      const QString metric = g->property("metric").toString();
+      const Series s = run.series.value(metric);
       if (g->property("role") == "smooth")
-        setStrided(g, x, debiased_ema(y, smoothing_));
+        setStrided(g, xOf(s), smoothedOf(metric));
       else
-        setDecimated(g, x, y);
+        setDecimated(g, xOf(s), std::vector<double>(s.values.begin(), s.values.end()));
     }
   }
   if (!smoothedOnly) markAhaOnset(runId);
@@ -374,22 +389,12 @@ void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId,
 
 // A layer's top edge: the smoothed shares of the layers up to it, summed; the series as
 // stored (share_* is absent at steps with no judged event: those steps are skipped).
-void Dashboard::setLayer(QCPGraph* g, const RunData& run, const ChartSpec& spec, int layer) {
-  const Series base = run.series.value(spec.metrics[0]);
-  const QVector<double> x = xOf(base);
-  std::vector<double> top(base.values.size(), 0.0);
-  for (int mi = 0; mi <= layer; ++mi) {
-    const Series s = run.series.value(spec.metrics[mi]);
-    const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.end()), smoothing_);
-    for (size_t i = 0; i < top.size() && i < smooth.size(); ++i) top[i] += smooth[i];
-  }
-  setStrided(g, x, top);
-}
-
 void Dashboard::setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
   const size_t n = std::min<size_t>(x.size(), y.size());
   const auto keep = stride_decimation(n, std::max(100, g->keyAxis()->axisRect()->width() / 2));
   QVector<double> kx, ky;
+  kx.reserve(keep.size());
+  ky.reserve(keep.size());
   for (size_t i : keep) kx << x[i], ky << y[i];
   g->setData(kx, ky, true);
 }

@@ -107,7 +107,6 @@ class Dashboard : public QWidget {
   void setBand(class BandPlottable* band, const RunData& run, const ChartSpec& spec);
   // The stacked layers of one run; the first run's layers name the legend, later ones are dashed.
   void addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, bool inLegend);
-  void setLayer(QCPGraph* g, const RunData& run, const ChartSpec& spec, int layer);
   int indexAt(const Series& s, double key) const;  // the stored point at x = key
   QVector<double> xOf(const Series& s) const;
 

@@ -9,7 +9,10 @@ std::vector<double> debiased_ema(const std::vector<double>& values, double weigh
   out.reserve(values.size());
   double last = 0;
   double weight_power = 1;  // weight^count, kept as a running product (pow() per point is slow)
-  for (double v : values) {
+  size_t i = 0;
+  // While weight^count still changes 1 - weight^count, the debiasing divides...
+  for (; i < values.size() && weight_power > 1e-17; ++i) {
+    const double v = values[i];
     if (!std::isfinite(v)) {  // gaps stay gaps and do not poison the average
       out.push_back(v);
       continue;
@@ -17,6 +20,16 @@ std::vector<double> debiased_ema(const std::vector<double>& values, double weigh
     last = last * weight + (1 - weight) * v;
     weight_power *= weight;
     out.push_back(last / (1.0 - weight_power));
+  }
+  // ...then it is exactly 1: no division, and no product sinking into slow denormals.
+  for (; i < values.size(); ++i) {
+    const double v = values[i];
+    if (!std::isfinite(v)) {
+      out.push_back(v);
+      continue;
+    }
+    last = last * weight + (1 - weight) * v;
+    out.push_back(last);
   }
   return out;
 }
