@@ -130,6 +130,7 @@ void TraceDetailView::setTags(const std::vector<db::Tag>& tags) {
     b->setText(i < 9 ? QString("%1 %2").arg(i + 1).arg(QString::fromStdString(tags[i].name))
                      : QString::fromStdString(tags[i].name));
     b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    b->setMinimumWidth(28);  // a narrow pane cuts the names (the tooltip has them), not the table
     b->setCheckable(true);
     b->setToolTip(i < 9 ? tr("Toggle on the selected traces (key %1)").arg(i + 1) : tr("Toggle on the selected traces"));
     b->setProperty("tagId", QVariant::fromValue<qint64>(tags[i].id));
