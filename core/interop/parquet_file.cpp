@@ -57,15 +57,7 @@ class Cursor {
     std::memcpy(&v, take(4).data(), 4);
     return v;
   }
-  uint64_t varint() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      const uint8_t b = byte();
-      v |= uint64_t(b & 0x7F) << shift;
-      if (!(b & 0x80)) return v;
-    }
-    throw std::runtime_error("a varint longer than 10 bytes");
-  }
+  uint64_t varint() { return thrift::read_varint(d_, pos_); }
 
  private:
   std::string_view d_;

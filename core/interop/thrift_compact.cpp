@@ -23,15 +23,7 @@ class Reader {
     if (pos_ >= data_.size()) throw std::runtime_error("thrift: the data ends inside a struct");
     return static_cast<uint8_t>(data_[pos_++]);
   }
-  uint64_t varint() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      const uint8_t b = byte();
-      v |= uint64_t(b & 0x7F) << shift;
-      if (!(b & 0x80)) return v;
-    }
-    throw std::runtime_error("thrift: a varint longer than 10 bytes");
-  }
+  uint64_t varint() { return read_varint(data_, pos_); }
   int64_t zigzag() {
     const uint64_t v = varint();
     return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
@@ -128,6 +120,17 @@ class Reader {
 }
 
 }  // namespace
+
+uint64_t read_varint(std::string_view data, size_t& pos) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= data.size()) throw std::runtime_error("a varint runs past the end of its data");
+    const auto b = static_cast<uint8_t>(data[pos++]);
+    v |= uint64_t(b & 0x7F) << shift;
+    if (!(b & 0x80)) return v;
+  }
+  throw std::runtime_error("a varint longer than 10 bytes");
+}
 
 const Struct& Value::as_struct() const {
   if (kind != Kind::Struct || !fields) throw std::runtime_error("thrift: a struct was expected");

@@ -34,6 +34,10 @@ const std::string* get_binary(const Struct& s, int16_t id);
 const std::vector<Value>* get_list(const Struct& s, int16_t id);
 const Struct* get_struct(const Struct& s, int16_t id);
 
+// A ULEB128 varint at `pos` (Thrift's and Parquet's), `pos` moved past it; throws when it
+// runs past `data` or past 10 bytes.
+uint64_t read_varint(std::string_view data, size_t& pos);
+
 // Reads one struct starting at `pos` of `data`; on return `pos` is just past it. Throws
 // std::runtime_error on truncated or malformed input (never reads past `data`).
 Struct read_struct(std::string_view data, size_t& pos);

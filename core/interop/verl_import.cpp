@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/support/flat_json.h"
+#include "core/interop/flat_json.h"
 
 namespace aha {
 

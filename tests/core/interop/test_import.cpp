@@ -15,7 +15,7 @@
 #include <toml++/toml.h>
 
 #include "core/interop/generic_import.h"
-#include "core/support/flat_json.h"
+#include "core/interop/flat_json.h"
 #include "core/run/memory_sink.h"
 #include "core/interop/trl_import.h"
 #include "core/interop/verl_import.h"

@@ -1,9 +1,11 @@
-#include "core/support/flat_json.h"
+#include "core/interop/flat_json.h"
 
 #include <algorithm>
 #include <charconv>
 
 #include <nlohmann/json.hpp>
+
+#include "core/text/unicode_text.h"
 
 namespace aha {
 
@@ -141,21 +143,7 @@ class Reader {
       if (!word("\\u") || !hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    unicode::append_utf8(out, cp);
     return true;
   }
 
