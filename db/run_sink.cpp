@@ -1,6 +1,15 @@
 #include "db/run_sink.h"
 
+#include <algorithm>
+
 namespace aha {
+
+void add_missing_metrics(std::vector<std::pair<std::string, double>>& into,
+                         const std::vector<std::pair<std::string, double>>& more) {
+  for (const auto& [name, value] : more)
+    if (std::none_of(into.begin(), into.end(), [&](const auto& m) { return m.first == name; }))
+      into.emplace_back(name, value);
+}
 
 const char* to_string(RunStatus s) {
   switch (s) {

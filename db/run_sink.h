@@ -45,6 +45,10 @@ struct StepRecord {
   std::vector<SampleRecord> samples;
 };
 
+// Adds to `into` the metrics of `more` it does not have yet (what is there already wins).
+void add_missing_metrics(std::vector<std::pair<std::string, double>>& into,
+                         const std::vector<std::pair<std::string, double>>& more);
+
 enum class RunStatus { Created, Running, Paused, Stopped, Finished, Failed };
 const char* to_string(RunStatus s);
 RunStatus run_status_from_string(const std::string& s);

@@ -1,6 +1,5 @@
 #include "core/interop/run_follower.h"
 
-#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -58,9 +57,7 @@ int RunFollower::poll_trl_completions() {
     }
     StepRecord step = builder_.build(f.step, std::move(samples), now);
     if (auto w = waiting_.find(f.step); w != waiting_.end()) {  // the trainer's metrics came first
-      for (auto& m : w->second)
-        if (std::none_of(step.metrics.begin(), step.metrics.end(), [&](const auto& x) { return x.first == m.first; }))
-          step.metrics.push_back(std::move(m));
+      add_missing_metrics(step.metrics, w->second);
       waiting_.erase(w);
       joined_.insert(f.step);
     }

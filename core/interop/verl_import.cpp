@@ -257,9 +257,7 @@ int VerlIngest::poll(double settle_seconds) {
       continue;
     }
     if (auto m = metrics_.find(step.step); m != metrics_.end()) {  // what the samples measure wins
-      for (auto& [name, value] : m->second)
-        if (std::none_of(step.metrics.begin(), step.metrics.end(), [&](const auto& x) { return x.first == name; }))
-          step.metrics.emplace_back(std::move(name), value);
+      add_missing_metrics(step.metrics, m->second);
       metrics_.erase(m);
     }
     try {

@@ -1,6 +1,5 @@
 #pragma once
 // A RunSink that keeps everything in memory: for tests and dry runs.
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,10 +17,7 @@ class MemorySink : public RunSink {
   void write_step(const StepRecord& step) override { steps.push_back(step); }
   void add_metrics(int64_t step, const std::vector<std::pair<std::string, double>>& metrics) override {
     for (auto& s : steps)
-      if (s.step == step)
-        for (const auto& [name, value] : metrics)
-          if (std::none_of(s.metrics.begin(), s.metrics.end(), [&](const auto& m) { return m.first == name; }))
-            s.metrics.emplace_back(name, value);
+      if (s.step == step) add_missing_metrics(s.metrics, metrics);
   }
   void set_status(RunStatus s, const std::string& message) override {
     status = s;
