@@ -267,6 +267,21 @@ std::optional<SampleRow> RunReader::sample(int64_t id) {
   return read_sample(st);
 }
 
+std::vector<std::pair<int64_t, std::string>> RunReader::checkpoints(int64_t run_id) {
+  Statement st(*db_, "SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step, id");
+  st.bind(1, run_id);
+  std::vector<std::pair<int64_t, std::string>> out;
+  while (st.step()) out.emplace_back(st.column_int(0), st.column_text(1));
+  return out;
+}
+
+std::optional<std::string> RunReader::token_trace(int64_t sample_id) {
+  Statement st(*db_, "SELECT tokens FROM samples WHERE id = ? AND tokens IS NOT NULL");
+  st.bind(1, sample_id);
+  if (!st.step()) return std::nullopt;
+  return std::string(st.column_blob(0));
+}
+
 std::vector<SampleRow> RunReader::group_of(int64_t sample_id) {
   Statement st(*db_, std::string("SELECT ") + kSampleColumns +
                          " FROM samples s JOIN prompts p ON p.id = s.prompt_id"

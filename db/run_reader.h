@@ -81,6 +81,11 @@ class RunReader {
                      const PageCursor& after = {});
   int64_t count_samples(const SampleFilter& filter);
   std::optional<SampleRow> sample(int64_t id);
+  // The run's checkpoints as recorded (step, folder), by step; a folder may be gone since
+  // (a run keeps its newest two).
+  std::vector<std::pair<int64_t, std::string>> checkpoints(int64_t run_id);
+  // The sample's token lens blob (core/analysis/token_trace.h); none when it has none.
+  std::optional<std::string> token_trace(int64_t sample_id);
   std::vector<SampleRow> group_of(int64_t sample_id);       // same run, step and group
   std::vector<SampleRow> prompt_history(int64_t prompt_id);  // the prompt across steps
   std::vector<StepAggregate> step_aggregates(int64_t run_id, int64_t after_step = -1);

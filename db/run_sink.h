@@ -36,6 +36,9 @@ struct SampleRecord {
   int aha_behaviours = 0, aha_outcomes = 0;
   bool real_aha = false, language_mixing = false;
   std::string extra;  // JSON object of fields an imported rollout brought, or empty
+  // The token lens (core/analysis/token_trace.h): encode_token_trace()'s blob, or empty
+  // when none was kept (an imported run, or token_lens = false).
+  std::string token_trace;
 };
 
 struct StepRecord {

@@ -150,6 +150,11 @@ const char* const kMigrations[] = {
     CREATE INDEX samples_by_step ON samples(run_id, step, id, correct, reward, token_count, aha_score, real_aha,
                                             aha_behaviours, aha_outcomes);
     )sql",
+    // v8: the token lens: each completion token's id, offset, log-probability and entropy
+    // (core/analysis/token_trace.h). NULL: none kept (imports, older runs, token_lens off).
+    R"sql(
+    ALTER TABLE samples ADD COLUMN tokens BLOB;
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -25,6 +25,8 @@ const Verb kVerbs[] = {
     {"follow", "store a veRL or TRL run's new steps while the job writes them", aha::cli::cmd_follow},
     {"reanalyse", "analyse stored completions again: reflection events, outcomes, real aha, metrics",
      aha::cli::cmd_reanalyse},
+    {"lens", "the token lens of a run: entropy over steps, its reward fit, a token's alternatives",
+     aha::cli::cmd_lens},
     {"tokenize", "print the token ids of text (standard input or a JSONL file) to debug prompts", aha::cli::cmd_tokenize},
     {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},

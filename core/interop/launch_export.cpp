@@ -226,6 +226,7 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("gradient_checkpointing", "actor_rollout_ref.model.enable_gradient_checkpointing");
     none("bf16", "veRL's FSDP workers choose their own mixed precision (bf16 by default)");
     none("cuda_graphs", "veRL's rollout engine (vLLM/SGLang) captures its own CUDA graphs");
+    none("token_lens", "veRL's dumps keep decoded text only: a followed run has no token lens");
   } else {
     map("name", "GRPOConfig.run_name");
     map("model", "GRPOTrainer(model=...)");
@@ -243,6 +244,7 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
       map(k, std::string("GRPOConfig.") + k);
     map("reward_funcs", "GRPOTrainer(reward_funcs=...)");
     none("cuda_graphs", "the local engine's decoder only (TRL samples with generate() or vLLM)");
+    none("token_lens", "TRL's completions keep decoded text only: a followed run has no token lens");
   }
   const std::string data = verl ? "data.train_files (prep step)" : "train_dataset (problems())";
   for (const char* k : {"name", "min_terms", "max_terms", "min_value", "max_value", "countdown_numbers",

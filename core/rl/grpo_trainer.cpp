@@ -20,6 +20,7 @@
 #include "core/rl/grpo.h"
 #include "core/support/json_file.h"
 #include "core/analysis/reflection.h"
+#include "core/analysis/token_trace.h"
 #include "core/tasks/rewards.h"
 #include "core/rl/sampler.h"
 #include "core/support/version.h"
@@ -57,6 +58,18 @@ struct GrpoTrainer::Impl {
       : cfg(std::move(c)), sink(s), checkpoint_root(std::move(root)), detector(cfg.lexicon()) {}
 
   std::filesystem::path run_dir() const { return checkpoint_root / cfg.name; }
+
+  TokenTrace token_trace(const Generation& gen, int row) const {
+    TokenTrace t;
+    const auto& ids = gen.completions[row];
+    std::vector<std::string> pieces;
+    for (int id : ids) pieces.push_back(tok->token_bytes(id));
+    t.ids.assign(ids.begin(), ids.end());
+    t.begins = token_begins(pieces);
+    t.logprobs = gen.logprobs[row];
+    t.entropies = gen.entropies[row];
+    return t;
+  }
 
   double lr_at(int64_t s) const {
     if (cfg.warmup_steps > 0 && s < cfg.warmup_steps) return cfg.learning_rate * (s + 1) / cfg.warmup_steps;
@@ -191,6 +204,7 @@ StepSummary GrpoTrainer::train_step() {
   so.max_new_tokens = m.cfg.max_completion_length;
   so.pad_id = m.tok->pad_id();
   so.cuda_graphs = m.cfg.cuda_graphs;
+  so.token_stats = m.cfg.token_lens;
   so.stop_ids = m.cfg.prompt_format().stop_ids(*m.tok);
   so.stop_when = stop_at_text(*m.tok, m.cfg.prompt_format().stop_text(*m.tok));
   m.policy->eval();
@@ -222,6 +236,7 @@ StepSummary GrpoTrainer::train_step() {
     s.completion = m.tok->decode(gen.completions[i]);
     s.token_count = static_cast<int>(gen.completions[i].size());
     s.truncated = gen.truncated[i];
+    if (m.cfg.token_lens) s.token_trace = encode_token_trace(m.token_trace(gen, i));
     const auto parsed = parse_response((m.prompt_opens_think ? "<think>" : "") + s.completion);
     for (size_t f = 0; f < m.rewards.size(); ++f) {
       const double v = m.rewards[f].score(*m.task, prob, parsed);

@@ -20,6 +20,14 @@ torch::Tensor sample_tokens(const torch::Tensor& logits_in, double temperature, 
   return torch::multinomial(probs, 1).squeeze(-1);
 }
 
+torch::Tensor sampled_token_stats(const torch::Tensor& logits, const torch::Tensor& tokens, double temperature) {
+  auto logp = torch::log_softmax(logits.to(torch::kFloat32) / (temperature > 0 ? temperature : 1.0), -1);
+  auto chosen = logp.gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
+  // A masked logit (-inf) has p = 0 and adds nothing: clamped so that 0 * log 0 is 0.
+  auto entropy = -(logp.exp() * logp.clamp_min(-1e30)).sum(-1);
+  return torch::stack({chosen, entropy});
+}
+
 std::function<bool(const std::vector<int>&)> stop_at_text(const Tokenizer& tok, std::string text) {
   if (text.empty()) return {};
   return [&tok, text = std::move(text)](const std::vector<int>& tail) {
@@ -33,6 +41,7 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   Generation out;
   out.completions.resize(B);
   out.truncated.assign(B, false);
+  if (opt.token_stats) out.logprobs.resize(B), out.entropies.resize(B);
   if (B == 0) return out;
   const auto device = model->model->embed_tokens->weight.device();
   int64_t Lp = 0;
@@ -80,7 +89,11 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   std::vector<bool> stopped(B, false);
   std::vector<int> tail;
   for (int t = 0; t < opt.max_new_tokens; ++t) {
-    auto tok = sample_tokens(logits, opt.temperature, opt.top_p).to(torch::kCPU);
+    auto drawn = sample_tokens(logits, opt.temperature, opt.top_p);
+    torch::Tensor stats;  // [2, batch] on the host
+    if (opt.token_stats) stats = sampled_token_stats(logits, drawn, opt.temperature).to(torch::kCPU).contiguous();
+    auto tok = drawn.to(torch::kCPU);
+    const float* st = opt.token_stats ? stats.data_ptr<float>() : nullptr;  // logprobs, then entropies
     const auto t1 = now();
     profile.sample += seconds(t0, t1);
     auto tk = tok.accessor<int64_t, 1>();
@@ -90,6 +103,10 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
       if (r >= 0 && !stopped[r]) {  // a row finished earlier stays in the batch as padding
         ta[r][t] = tk[i];
         produced[r] = t + 1;
+        if (st) {
+          out.logprobs[r].push_back(st[i]);
+          out.entropies[r].push_back(st[tk.size(0) + i]);
+        }
         stopped[r] = std::find(opt.stop_ids.begin(), opt.stop_ids.end(), int(tk[i])) != opt.stop_ids.end();
         if (!stopped[r] && opt.stop_when) {
           tail.clear();

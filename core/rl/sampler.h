@@ -31,11 +31,18 @@ struct SamplingOptions {
   // libtorch has them; false decodes eagerly.
   bool cuda_graphs = true;
   DecodeProfile* profile = nullptr;  // filled when given (benchmarks)
+  // Keep each new token's log-probability and its distribution's entropy (the token lens):
+  // computed from the logits the token was drawn from, so no forward pass is added.
+  bool token_stats = false;
 };
 
 struct Generation {
   std::vector<std::vector<int>> completions;  // per row, the new tokens (stop token included)
   std::vector<bool> truncated;                // hit max_new_tokens without a stop token
+  // With SamplingOptions::token_stats, per row and new token: the token's log-probability
+  // under the model's distribution at the sampling temperature (before top-p), and that
+  // distribution's entropy, in nats.
+  std::vector<std::vector<float>> logprobs, entropies;
   int64_t decode_steps = 0;
 };
 
@@ -46,6 +53,10 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
 
 // Draws one token per row from logits [B,V] with temperature and nucleus (top-p) filtering.
 torch::Tensor sample_tokens(const torch::Tensor& logits, double temperature, double top_p);
+
+// Rows of [2,B]: the log-probability of `tokens` [B] under softmax(logits / temperature)
+// (temperature 0: 1), and that distribution's entropy.
+torch::Tensor sampled_token_stats(const torch::Tensor& logits, const torch::Tensor& tokens, double temperature);
 
 // Right-padded batch of prompt+completion rows, as the trainer scores them.
 struct ScoredBatch {

@@ -2,6 +2,7 @@
 
 #include "core/rl/grpo_trainer.h"
 #include "core/rl/runtime_info.h"
+#include "core/rl/token_alternatives.h"
 
 namespace aha {
 
@@ -11,6 +12,7 @@ Engine torch_engine() {
     return std::make_unique<GrpoTrainer>(config, sink, checkpoint_root);
   };
   e.explain_failure = explain_failure;
+  e.token_alternatives = token_alternatives;
   e.description = "libtorch " + torch_version() + ", " + device_summary();
   return e;
 }

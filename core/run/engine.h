@@ -10,6 +10,7 @@
 
 #include "core/run/run_config.h"
 #include "core/run/step_summary.h"
+#include "core/run/token_alternatives.h"
 #include "db/run_sink.h"
 
 namespace aha {
@@ -33,6 +34,9 @@ struct Engine {
   // The message a failed run stores: the engine's own errors without their C++ backtrace,
   // out-of-memory errors with advice.
   std::function<std::string(const std::exception&)> explain_failure;
+  // The top next tokens at a position of a stored completion (the token lens), from
+  // weights on disk; slow (it loads them): call it off the GUI thread.
+  std::function<TokenAlternatives(const AlternativesRequest&)> token_alternatives;
   std::string description;  // "libtorch 1.13.1, CPU (2 threads)", for About and --version
 };
 

@@ -69,6 +69,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.gradient_checkpointing = r.boolean("gradient_checkpointing", c.gradient_checkpointing);
   c.bf16 = r.boolean("bf16", c.bf16);
   c.cuda_graphs = r.boolean("cuda_graphs", c.cuda_graphs);
+  c.token_lens = r.boolean("token_lens", c.token_lens);
   auto refl = r.table("reflection");
   c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
   for (auto& p : refl.table_list("phrases")) {
@@ -157,6 +158,7 @@ std::string RunConfig::to_toml() const {
                 {"gradient_checkpointing", gradient_checkpointing},
                 {"bf16", bf16},
                 {"cuda_graphs", cuda_graphs},
+                {"token_lens", token_lens},
                 {"task", task_table}};
   toml::array phrases;
   for (const auto& e : reflection_phrases) {

@@ -51,6 +51,9 @@ struct RunConfig {
   // On CUDA: decode by replaying captured CUDA graphs of the decode step (one launch per
   // token instead of ~20 per layer); false decodes eagerly. The tokens are the same.
   bool cuda_graphs = true;
+  // The token lens: keep each completion token's log-probability and entropy, read from
+  // the logits it was sampled from (no extra forward pass; ~6 bytes a token in the store).
+  bool token_lens = true;
 
   // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
   bool use_default_lexicon = true;

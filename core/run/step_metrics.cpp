@@ -6,6 +6,8 @@
 #include <map>
 #include <numeric>
 
+#include "core/analysis/token_lens.h"
+
 namespace aha {
 
 namespace {
@@ -80,6 +82,19 @@ std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::v
   return mt;
 }
 
+std::vector<std::pair<std::string, double>> token_lens_step_metrics(const std::vector<SampleRecord>& samples) {
+  TokenLensStats lens;
+  for (const auto& s : samples) {
+    if (s.token_trace.empty()) continue;
+    const auto trace = decode_token_trace(s.token_trace);
+    if (!trace) continue;
+    const auto code_points = static_cast<uint32_t>(
+        std::count_if(s.completion.begin(), s.completion.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    lens.add(*trace, code_points, span_ranges_from_json(s.aha_spans));
+  }
+  return lens.metrics();
+}
+
 namespace {
 
 // Linear interpolation between order statistics (numpy's default).
@@ -144,6 +159,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   mt.emplace_back("completions/clipped_ratio", truncated / n);
   mt.emplace_back("frac_reward_zero_std", zero_std / n_groups);
   for (auto& m : reflection_step_metrics(samples)) mt.push_back(std::move(m));
+  for (auto& m : token_lens_step_metrics(samples)) mt.push_back(std::move(m));
   return mt;
 }
 

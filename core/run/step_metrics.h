@@ -27,5 +27,8 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
 // The part of sample_metrics that follows from the reflection analysis: aha_rate,
 // real_aha_rate, reflection/*, accuracy/with(out)_reflection, lengths by result.
 std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::vector<SampleRecord>& samples);
+// The token lens's metrics (core/analysis/token_lens.h) over the samples that kept their
+// tokens; none when no sample did (imported runs).
+std::vector<std::pair<std::string, double>> token_lens_step_metrics(const std::vector<SampleRecord>& samples);
 
 }  // namespace aha

@@ -207,22 +207,26 @@ void BpeTokenizer::encode_piece(std::string_view piece, std::vector<int>& ids) c
   for (int k = 0; k >= 0; k = next[k]) ids.push_back(sym[k]);
 }
 
+std::string BpeTokenizer::token_bytes(int id) const {
+  if (id < 0 || id >= vocab_size()) return {};
+  const std::string& token = id_to_token_[id];
+  if (is_added_special_[id]) return token;
+  std::string bytes;
+  for (size_t i = 0; i < token.size();) {
+    const char32_t c = unicode::next_code_point(token, i);
+    if (c < 512 && char_byte_[c] >= 0)
+      bytes += static_cast<char>(char_byte_[c]);
+    else
+      unicode::append_utf8(bytes, c);
+  }
+  return bytes;
+}
+
 std::string BpeTokenizer::decode(const std::vector<int>& ids, bool skip_special) const {
   std::string bytes;
   for (int id : ids) {
-    if (id < 0 || id >= vocab_size()) continue;
-    const std::string& token = id_to_token_[id];
-    if (is_added_special_[id]) {
-      if (!skip_special) bytes += token;
-      continue;
-    }
-    for (size_t i = 0; i < token.size();) {
-      const char32_t c = unicode::next_code_point(token, i);
-      if (c < 512 && char_byte_[c] >= 0)
-        bytes += static_cast<char>(char_byte_[c]);
-      else
-        unicode::append_utf8(bytes, c);
-    }
+    if (id < 0 || id >= vocab_size() || (skip_special && is_added_special_[id])) continue;
+    bytes += token_bytes(id);
   }
   return unicode::repair_utf8(bytes);
 }

@@ -22,6 +22,7 @@ class BpeTokenizer : public Tokenizer {
 
   std::vector<int> encode(std::string_view text) const override;
   std::string decode(const std::vector<int>& ids, bool skip_special = false) const override;
+  std::string token_bytes(int id) const override;
   int vocab_size() const override { return static_cast<int>(id_to_token_.size()); }
   int eos_id() const override { return eos_; }
   int pad_id() const override { return pad_; }

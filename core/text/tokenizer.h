@@ -14,6 +14,9 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
   virtual std::vector<int> encode(std::string_view text) const = 0;
   virtual std::string decode(const std::vector<int>& ids, bool skip_special = false) const = 0;
+  // The bytes token `id` adds to a decoded text, before UTF-8 repair (a byte-level BPE
+  // token may hold part of a character); special tokens as written.
+  virtual std::string token_bytes(int id) const { return decode({id}); }
   virtual int vocab_size() const = 0;
   virtual int eos_id() const = 0;
   virtual int pad_id() const = 0;

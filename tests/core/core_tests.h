@@ -125,6 +125,7 @@ class TrainerTest : public QObject {
   void seedMakesRunsRepeatable();
   void jobStopsAndResumesAtStepBoundary();
   void huggingFaceLayoutModelOnDatasetFile();
+  void tokenLensMatchesAForwardPass();
  private:
   QString base_;  // a briefly pretrained base model for these tests
 };
@@ -139,6 +140,16 @@ class ReflectionEventsTest : public QObject {
   void labelledHandwrittenTraces();
   void heldOutTraces();
   void eventsRoundTripThroughJson();
+};
+
+class TokenLensTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void blobRoundTripsWithinItsResolution();
+  void tokenBeginsCountCharacters();
+  void stepMetricsFromTokens();
+  void entropyFitRecoversItsCurve();
+  void nearestWeightsPreferThoseThatSampled();
 };
 
 class ReflectionTest : public QObject {

@@ -16,5 +16,6 @@ int main(int argc, char** argv) {
       aha::test::suite<TrainerTest>("trainer"),
       aha::test::suite<ReflectionTest>("reflection"),
       aha::test::suite<ReflectionEventsTest>("reflection_events"),
+      aha::test::suite<TokenLensTest>("token_lens"),
   });
 }

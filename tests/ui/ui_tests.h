@@ -46,6 +46,7 @@ class TraceBrowserTest : public QObject {
   void numberKeyTagsSelection();
   void groupAndHistoryViews();
   void detailHighlightsSpans();
+  void tokenLensColoursTheTrace();
   void exportsJsonlAndMarkdown();
   void dashboardMarksAhaOnset();
  private:

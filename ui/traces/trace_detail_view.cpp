@@ -1,5 +1,11 @@
 #include "ui/traces/trace_detail_view.h"
 
+#include <QComboBox>
+#include <QMouseEvent>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QtConcurrent/QtConcurrentRun>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -13,9 +19,13 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 #include <spdlog/spdlog.h>
 
 #include "core/analysis/reflection.h"
+#include "core/analysis/token_lens.h"
 #include "db/run_reader.h"
 #include "ui/traces/trace_html.h"
 
@@ -73,7 +83,30 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   auto* legendLabel = new QLabel(tr("Highlights: ") + legend(), tracePage);
   legendLabel->setWordWrap(true);  // a narrow detail pane leaves the table its room
   tl->addWidget(legendLabel);
+  lensChoice_ = new QComboBox(tracePage);
+  lensChoice_->addItems({tr("Reflection"), tr("Entropy"), tr("Log-probability"), tr("Advantage × (1 − p)")});
+  lensChoice_->setToolTip(tr("The token lens: colour each token by the entropy of the distribution it was sampled "
+                             "from, by its log-probability, or by how hard the update pushed it"));
+  lensNote_ = new QLabel(tracePage);
+  lensNote_->setWordWrap(true);
+  lensNote_->setStyleSheet("color:#555");
+  auto* lensRow = new QHBoxLayout;
+  auto* lensLabel = new QLabel(tr("&Colour by:"), tracePage);
+  lensLabel->setBuddy(lensChoice_);
+  lensRow->addWidget(lensLabel);
+  lensRow->addWidget(lensChoice_);
+  lensRow->addWidget(lensNote_, 1);
+  tl->addLayout(lensRow);
   tl->addWidget(text_);
+  alternatives_ = new QLabel(tracePage);
+  alternatives_->setWordWrap(true);
+  alternatives_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  alternatives_->hide();
+  tl->addWidget(alternatives_);
+  text_->viewport()->installEventFilter(this);  // a click on a token asks for its alternatives
+  connect(lensChoice_, &QComboBox::currentIndexChanged, this, [this] {
+    if (id_ >= 0) showSample(id_);
+  });
   tabs_->addTab(tracePage, tr("&Trace"));
   tabs_->addTab(group_, tr("&Group"));
   tabs_->addTab(history_, tr("&History"));
@@ -155,12 +188,15 @@ void TraceDetailView::refreshTags() {
 
 void TraceDetailView::showSample(qint64 sampleId) {
   saveNote();
+  const qint64 previous = id_;
   id_ = -1;
   std::optional<db::SampleRow> s;
   if (reader_ && sampleId >= 0) s = reader_->sample(sampleId);
   if (!s) {
     header_->setText(tr("Select a trace to read it."));
     text_->clear();
+    lensNote_->clear();
+    alternatives_->hide();
     group_->setRowCount(0);
     history_->setRowCount(0);
     const QSignalBlocker block(note_);
@@ -169,8 +205,9 @@ void TraceDetailView::showSample(qint64 sampleId) {
     refreshTags();
     return;
   }
+  if (sampleId != previous) alternatives_->hide();
   id_ = sampleId;
-  const QString prompt = QString::fromStdString(s->prompt);
+  const QString prompt = QString::fromStdString(s->prompt), completion = QString::fromStdString(s->completion);
   const std::string events = eventsOf(*s);
   header_->setText(tr("<b>Step %1</b>, group %2, sample %3 &nbsp; reward <b>%4</b> (%5) &nbsp; advantage <b>%6</b> "
                       "&nbsp; %7 &nbsp; %8 tokens &nbsp; aha %9%10%11%12")
@@ -193,14 +230,142 @@ void TraceDetailView::showSample(qint64 sampleId) {
                  (s->extra_json.empty() ? QString()
                                         : "<div style='color:#777;font-size:small'>" + tr("from the engine: ") +
                                               QString::fromStdString(s->extra_json).toHtmlEscaped() + "</div>") +
-                 traceHtml(QString::fromStdString(s->completion), QString::fromStdString(s->aha_spans_json),
-                           QString::fromStdString(events), prompt.endsWith("<think>"), searchTerms_));
+                 traceHtml(completion, QString::fromStdString(s->aha_spans_json), QString::fromStdString(events),
+                           prompt.endsWith("<think>"), searchTerms_, tokenPaints(*s, completion)));
   fillTable(group_, reader_->group_of(sampleId), false);
   fillTable(history_, reader_->prompt_history(s->prompt_id), true);
   const QSignalBlocker block(note_);
   note_->setEnabled(tags_ != nullptr);
   note_->setPlainText(tags_ ? QString::fromStdString(tags_->note(sampleId)) : QString());
   refreshTags();
+}
+
+double TraceDetailView::forkThreshold(int64_t runId) {
+  std::vector<double> values;
+  for (const auto& p : reader_->metric_series(runId, "lens/fork_threshold"))
+    if (std::isfinite(p.value)) values.push_back(p.value);
+  if (values.empty()) return 0;
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  return values[values.size() / 2];
+}
+
+std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, const QString& completion) {
+  const auto mode = static_cast<LensMode>(lensChoice_->currentIndex());
+  const auto blob = reader_->token_trace(s.id);
+  const auto trace = blob ? decode_token_trace(*blob) : std::nullopt;
+  if (!trace) {
+    const auto run = reader_->run(s.run_id);
+    const std::string source = run ? run->source : "local";
+    lensNote_->setText(source == "local"
+                           ? tr("No token data: this run kept none (token_lens = false in its config, or it was "
+                                "stored before the lens existed).")
+                           : tr("No token data: runs imported from %1 keep the decoded text only, not the "
+                                "probabilities of its tokens.")
+                                 .arg(QString::fromStdString(source)));
+    lensChoice_->setEnabled(false);
+    return {};
+  }
+  lensChoice_->setEnabled(true);
+  double fork = forkThreshold(s.run_id);
+  const bool ownThreshold = fork <= 0;  // a run stored before its steps had the metric
+  if (ownThreshold) fork = quantile(trace->entropies, kForkingQuantile);
+  const QString forks = tr("<b>bold</b>: forking tokens, entropy ≥ %1 nats (%2's top 20%)")
+                            .arg(fork, 0, 'f', 2)
+                            .arg(ownThreshold ? tr("this sample") : tr("the run"));
+  switch (mode) {
+    case LensMode::Reflection:
+      lensNote_->setText(tr("%n token(s) with their log-probability and entropy: choose a lens to see them.", nullptr,
+                            static_cast<int>(trace->size())));
+      return {};
+    case LensMode::Entropy:
+      lensNote_->setText(tr("White: certain; red: uncertain (half red at the threshold). ") + forks +
+                         tr("; reflection phrases underlined. Hover a token for its numbers."));
+      break;
+    case LensMode::LogProbability:
+      lensNote_->setText(tr("White: p = 1; purple: an unlikely token. ") + forks + tr("; hover for numbers."));
+      break;
+    case LensMode::Advantage:
+      lensNote_->setText(tr("Green: the update raised the token; red: lowered it; white: p near 1 barely moves "
+                            "(advantage %1 × (1 − p)). ")
+                             .arg(s.advantage, 0, 'f', 3) +
+                         forks);
+      break;
+  }
+  return paintTokens(*trace, completion.toUcs4(), mode, fork, s.advantage);
+}
+
+bool TraceDetailView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == text_->viewport() && event->type() == QEvent::MouseButtonRelease &&
+      lensChoice_->currentIndex() != int(LensMode::Reflection) && !text_->textCursor().hasSelection()) {
+    // The token under the mouse, read from the tooltip its paint gave it ("token 12 ...").
+    const auto pos = static_cast<QMouseEvent*>(event)->position().toPoint();
+    static const QRegularExpression number("^token (\\d+) ");
+    // The caret nearest the click; a cursor's format is the character's before it, so
+    // step over the character when the click is right of the caret.
+    QTextCursor at = text_->cursorForPosition(pos);
+    if (text_->cursorRect(at).center().x() <= pos.x()) at.movePosition(QTextCursor::NextCharacter);
+    const auto m = number.match(at.charFormat().toolTip());
+    if (m.hasMatch()) showAlternatives(m.captured(1).toInt() - 1);
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+void TraceDetailView::showAlternatives(int index) {
+  const auto s = id_ >= 0 ? reader_->sample(id_) : std::nullopt;
+  const auto blob = s ? reader_->token_trace(s->id) : std::nullopt;
+  const auto trace = blob ? decode_token_trace(*blob) : std::nullopt;
+  if (!trace || index < 0 || index >= static_cast<int>(trace->size())) return;
+  alternatives_->show();
+  if (!alternativesProvider_) {
+    alternatives_->setText(tr("Alternatives need the engine: open this database in the studio, or run "
+                              "<code>aha lens --db FILE --sample %1 --token %2</code>.")
+                               .arg(s->id)
+                               .arg(index + 1));
+    return;
+  }
+  const auto run = reader_->run(s->run_id);
+  AlternativesRequest request;
+  try {
+    request.run = RunConfig::from_toml(run->config_toml, "run '" + run->name + "'");
+  } catch (const std::exception& e) {
+    alternatives_->setText(tr("No alternatives: the run's stored config does not read here (%1).")
+                               .arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+    return;
+  }
+  std::vector<WeightsOnDisk> stored;
+  for (const auto& [step, path] : reader_->checkpoints(run->id)) stored.push_back({step, path});
+  request.weights = nearest_weights(request.run, stored, s->step);
+  request.step = s->step;
+  request.prompt = s->prompt;
+  request.completion.assign(trace->ids.begin(), trace->ids.end());
+  request.position = static_cast<size_t>(index);
+  const int asked = ++alternativesAsked_;
+  alternatives_->setText(tr("Token %1: computing the top 5 alternatives from %2…")
+                             .arg(index + 1)
+                             .arg(QString::fromStdString(request.weights.describe())));
+  auto* watcher = new QFutureWatcher<QString>(this);
+  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, asked] {
+    watcher->deleteLater();
+    if (asked == alternativesAsked_) alternatives_->setText(watcher->result());
+  });
+  watcher->setFuture(QtConcurrent::run([provider = alternativesProvider_, request, index]() -> QString {
+    try {
+      const auto alt = provider(request);
+      QStringList top;
+      for (const auto& [text, p] : alt.top)
+        top << QString("<code>%1</code> %2").arg(QString::fromStdString(text).toHtmlEscaped()).arg(p, 0, 'f', 3);
+      return QObject::tr("<b>Token %1</b> <code>%2</code>, p %3 under %4 (%5). Top 5 there: %6")
+          .arg(index + 1)
+          .arg(QString::fromStdString(alt.sampled_text).toHtmlEscaped())
+          .arg(alt.sampled_probability, 0, 'f', 3)
+          .arg(QString::fromStdString(alt.weights.describe()), QString::fromStdString(alt.distance()),
+               top.join(" &nbsp; "));
+    } catch (const std::exception& e) {
+      return QObject::tr("No alternatives for token %1: %2")
+          .arg(index + 1)
+          .arg(QString::fromStdString(e.what()).toHtmlEscaped());
+    }
+  }));
 }
 
 void TraceDetailView::fillTable(QTableWidget* t, const std::vector<db::SampleRow>& rows, bool stepColumn) {

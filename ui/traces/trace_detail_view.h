@@ -4,11 +4,15 @@
 // GRPO compared it with; the same prompt at other steps; its tags and note.
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 #include "db/run_reader.h"
+#include "core/run/token_alternatives.h"
 #include "db/tag_store.h"
+#include "ui/traces/token_paint.h"
 
+class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QTabWidget;
@@ -31,11 +35,21 @@ class TraceDetailView : public QWidget {
   void setSearchTerms(const QStringList& terms);
   qint64 sampleId() const { return id_; }
   void refreshTags();  // after tags changed elsewhere
+  // What computes a token's alternatives (Engine::token_alternatives); without it a
+  // click on a token says that this build cannot.
+  using AlternativesProvider = std::function<TokenAlternatives(const AlternativesRequest&)>;
+  void setAlternativesProvider(AlternativesProvider provider) { alternativesProvider_ = std::move(provider); }
+  // Shows the top next tokens at token `index` (0-based) of the shown sample, computed
+  // on a thread of its own; the answer lands in alternativesLabel().
+  void showAlternatives(int index);
+  QLabel* alternativesLabel() const { return alternatives_; }
 
   QTabWidget* tabs() const { return tabs_; }
   QTableWidget* groupTable() const { return group_; }
   QTableWidget* historyTable() const { return history_; }
   QTextBrowser* traceText() const { return text_; }
+  QComboBox* lensChoice() const { return lensChoice_; }
+  QLabel* lensNote() const { return lensNote_; }
   QPlainTextEdit* noteEdit() const { return note_; }
 
  signals:
@@ -45,6 +59,13 @@ class TraceDetailView : public QWidget {
  private:
   void fillTable(QTableWidget* t, const std::vector<db::SampleRow>& rows, bool stepColumn);
   void saveNote();
+  bool eventFilter(QObject* watched, QEvent* event) override;
+  // The token paints of the shown sample in the chosen lens, with the note that explains
+  // them (or says why there are none).
+  std::vector<TokenPaint> tokenPaints(const db::SampleRow& s, const QString& completion);
+  // The run's forking threshold: the median over its steps of their 80th entropy
+  // percentile (lens/fork_threshold); 0 when the run has none.
+  double forkThreshold(int64_t runId);
 
   std::shared_ptr<db::RunReader> reader_;
   std::shared_ptr<db::TagStore> tags_;
@@ -52,6 +73,11 @@ class TraceDetailView : public QWidget {
   QLabel* header_;
   QTabWidget* tabs_;
   QTextBrowser* text_;
+  QComboBox* lensChoice_;
+  QLabel* lensNote_;
+  QLabel* alternatives_;
+  AlternativesProvider alternativesProvider_;
+  int alternativesAsked_ = 0;  // the latest request: older answers are dropped
   QTableWidget *group_, *history_;
   QHBoxLayout* tagRow_;
   QPlainTextEdit* note_;

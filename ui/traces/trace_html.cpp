@@ -82,33 +82,63 @@ std::vector<bool> searchHits(const QString& text, const QStringList& terms) {
 
 }  // namespace
 
+namespace {
+
+// The dark hue of a behaviour: a reflection span's underline and text in a token lens,
+// whose backgrounds belong to the tokens.
+QColor reflectionInk(const QString& category) {
+  if (category == "verification") return QColor("#0072B2");
+  if (category == "backtracking") return QColor("#D55E00");
+  if (category == "subgoal") return QColor("#009E73");
+  if (category == "backward_chaining") return QColor("#8a7400");
+  return QColor("#CC79A7");
+}
+
+}  // namespace
+
 QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink,
-                  const QStringList& terms) {
+                  const QStringList& terms, const std::vector<TokenPaint>& tokens) {
   const std::vector<bool> marked = searchHits(completion, terms);
-  // Span boundaries by code point: where each span opens and closes.
+  const bool lens = !tokens.empty();
+  const QList<uint> cps = completion.toUcs4();
+  // Span boundaries by code point: where each span opens and closes. In a lens, the
+  // behaviour of each code point instead (its span is underlined in the behaviour's ink).
   std::multimap<int, QString> opens;
   std::multimap<int, int> closes;
+  std::vector<QString> behaviourAt(lens ? cps.size() : 0);
   const auto spans = QJsonDocument::fromJson(spansJson.toUtf8()).array();
   for (const auto& v : spans) {
     const auto o = v.toObject();
     const int b = o["begin"].toInt(), e = o["end"].toInt();
     if (e <= b) continue;
+    if (lens) {
+      for (int k = std::max(0, b); k < std::min<int>(e, cps.size()); ++k) behaviourAt[k] = o["category"].toString();
+      continue;
+    }
     opens.emplace(b, o["category"].toString());
     closes.emplace(e, 0);
   }
+  std::vector<int> tokenAt(lens ? cps.size() : 0, -1);
+  for (size_t t = 0; t < tokens.size(); ++t)
+    for (int k = std::max(0, tokens[t].begin); k < std::min<int>(tokens[t].end, cps.size()); ++k) tokenAt[k] = int(t);
   std::multimap<int, QString> badges;  // after the event's phrase
   for (const auto& v : QJsonDocument::fromJson(eventsJson.toUtf8()).array())
     badges.emplace(v.toObject()["end"].toInt(), badge(v.toObject()));
-  const QList<uint> cps = completion.toUcs4();
   const QString thinkOpen = "<div style='border-left:3px solid #999;padding-left:6px;color:#333'>"
                             "<span style='color:#777;font-size:small'>THINKING</span><br>";
   const QString answerOpen = "<div style='margin-top:6px'><span style='color:#777;font-size:small'>ANSWER</span><br><b>";
   QString html = "<div style='font-family:monospace;white-space:pre-wrap'>";
   if (opensInThink) html += thinkOpen;
   int open_spans = 0;
+  // A lens writes runs of characters that look alike (same token, same marks) as one span.
+  QString run;  // the open run's <span ...>, or empty
+  auto closeRun = [&] {
+    if (!run.isEmpty()) html += "</span>", run.clear();
+  };
   const QString tags[] = {"<think>", "</think>", "<answer>", "</answer>"};
   for (int i = 0; i <= cps.size(); ++i) {
     for (auto [it, end] = closes.equal_range(i); it != end && open_spans > 0; ++it, --open_spans) html += "</span>";
+    if (badges.count(i)) closeRun();
     for (auto [it, end] = badges.equal_range(i); it != end; ++it) html += it->second;
     if (i == cps.size()) break;
     for (auto [it, end] = opens.equal_range(i); it != end; ++it, ++open_spans)
@@ -117,15 +147,34 @@ QString traceHtml(const QString& completion, const QString& spansJson, const QSt
     for (int k = 0; k < 4 && !tag; ++k) {
       const QList<uint> t = tags[k].toUcs4();
       if (i + t.size() > cps.size() || !std::equal(t.begin(), t.end(), cps.begin() + i)) continue;
+      closeRun();
       html += k == 0 ? thinkOpen : k == 1 ? QString("</div>") : k == 2 ? answerOpen : QString("</b></div>");
       i += static_cast<int>(t.size()) - 1;
       tag = true;
     }
     if (tag) continue;
     const QString ch = QString::fromUcs4(reinterpret_cast<const char32_t*>(&cps[i]), 1).toHtmlEscaped();
+    if (lens) {
+      const int t = tokenAt[i];
+      QString style = marked[i] ? "background:#FFE066;color:#000" : "background:" +
+                      (t >= 0 ? tokens[t].background : QColor(Qt::white)).name();
+      if (t >= 0 && tokens[t].fork) style += ";font-weight:bold";
+      if (!behaviourAt[i].isEmpty())
+        style += ";text-decoration:underline;color:" + reflectionInk(behaviourAt[i]).name();
+      const QString tip = t >= 0 ? tokens[t].tip.toHtmlEscaped() : QString();
+      const QString open = QString("<span style='%1' title='%2'>").arg(style, tip);
+      if (open != run) {
+        closeRun();
+        html += open;
+        run = open;
+      }
+      html += ch;
+      continue;
+    }
     // A search hit: each character marked on its own, so the marks nest in any span.
     html += marked[i] ? "<span style='background:#FFE066;color:#000'>" + ch + "</span>" : ch;
   }
+  closeRun();
   while (open_spans-- > 0) html += "</span>";
   return html + "</div>";
 }

@@ -7,6 +7,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <vector>
+
+#include "ui/traces/token_paint.h"
+
 namespace aha::ui {
 
 // Background tints of the reflection behaviours (Okabe-Ito hues, lightened).
@@ -22,8 +26,9 @@ QStringList searchTerms(const QString& query);
 // `completion`, `eventsJson` its events (core/analysis/reflection_events.h; may be
 // empty). `opensInThink`: the prompt ended with "<think>", so the completion starts
 // inside the thinking section. `terms` (searchTerms) are marked where they start a word,
-// ignoring case.
+// ignoring case. With `tokens` (a token lens, token_paint.h), each token has its
+// background and tooltip, and reflection spans are underlined in their behaviour's ink.
 QString traceHtml(const QString& completion, const QString& spansJson, const QString& eventsJson, bool opensInThink,
-                  const QStringList& terms = {});
+                  const QStringList& terms = {}, const std::vector<TokenPaint>& tokens = {});
 
 }  // namespace aha::ui

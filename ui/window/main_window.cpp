@@ -48,6 +48,7 @@
 #include "ui/window/preferences_dialog.h"
 #include "ui/runs/run_controller.h"
 #include "ui/traces/trace_browser.h"
+#include "ui/traces/trace_detail_view.h"
 #include "ui/window/welcome_panel.h"
 #include "ui/charts/series_math.h"
 
@@ -92,6 +93,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), en
 
   dashboard_ = new Dashboard(this);
   traces_ = new TraceBrowser(this);
+  traces_->detail()->setAlternativesProvider(engine.token_alternatives);
   views_ = new QTabWidget(this);
   welcome_ = new WelcomePanel(this);
   dashboardStack_ = new QStackedWidget(this);

@@ -4,12 +4,14 @@
 #include <fstream>
 #include <thread>
 
+#include "core/analysis/token_trace.h"
 #include "core/model/checkpoint.h"
 #include "core/rl/grpo_trainer.h"
 #include "core/rl/torch_engine.h"
 #include "core/run/job.h"
 #include "core/run/memory_sink.h"
 #include "core/rl/pretrain.h"
+#include "core/rl/sampler.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "tests/core/core_tests.h"
@@ -236,6 +238,83 @@ void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {
     QVERIFY(s.prompt.find("<|im_start|>user\n") != std::string::npos);
     QVERIFY(s.prompt.find("How many now?") != std::string::npos || s.prompt.find("6 times 7") != std::string::npos);
     QVERIFY(s.token_count >= 1 && s.token_count <= 12);
+    // Byte-level tokens of a random model split characters: each begins at or after the
+    // previous one, inside the text, and their ids decode to the completion.
+    const auto t = decode_token_trace(s.token_trace);
+    QVERIFY(t);
+    QCOMPARE(int(t->size()), s.token_count);
+    for (size_t i = 0; i < t->size(); ++i) {
+      QVERIFY(i == 0 || t->begins[i] >= t->begins[i - 1]);
+      QVERIFY(t->begins[i] <= QString::fromStdString(s.completion).toUcs4().size());
+    }
+    QCOMPARE(tok->decode(std::vector<int>(t->ids.begin(), t->ids.end())), s.completion);
   }
   QVERIFY(std::isfinite(sink.metric(1, "loss")));
+}
+
+void TrainerTest::tokenLensMatchesAForwardPass() {
+  // Two steps, a checkpoint after each: step 0 samples from the base model, step 1 from
+  // the checkpoint of step 0. Every stored token must match a fresh forward pass of those
+  // weights, and sit where its text is in the completion.
+  RunConfig c = trivial_run(base_);
+  c.max_steps = 2;
+  c.save_steps = 1;
+  MemorySink sink;
+  const auto root = scratch().filePath("ckpt-lens").toStdString();
+  GrpoTrainer trainer(c, sink, root);
+  trainer.prepare(false);
+  while (!trainer.finished()) trainer.train_step();
+  const std::string weights[] = {base_.toStdString(), root + "/trivial/step-0"};
+  double worst_logprob = 0, worst_entropy = 0;
+  size_t tokens = 0, bytes = 0;
+  for (int step = 0; step < 2; ++step) {
+    auto loaded = load_model(weights[step], torch::kCPU);
+    loaded.model->to(torch::kFloat32);
+    loaded.model->eval();
+    std::vector<std::vector<int>> prompts, completions;
+    std::vector<TokenTrace> traces;
+    for (const auto& s : sink.steps[step].samples) {
+      QVERIFY(!s.token_trace.empty());
+      bytes += s.token_trace.size();
+      auto t = decode_token_trace(s.token_trace);
+      QVERIFY(t);
+      QCOMPARE(int(t->size()), s.token_count);
+      // Each token's characters are where its text is in the decoded completion.
+      const QList<uint> text = QString::fromStdString(s.completion).toUcs4();
+      for (size_t i = 0; i < t->size(); ++i) {
+        const QString piece = QString::fromStdString(loaded.tokenizer->decode({t->ids[i]}));
+        const uint32_t b = t->begins[i], e = t->end_of(i, text.size());
+        QCOMPARE(QString::fromUcs4(reinterpret_cast<const char32_t*>(text.data()) + b, e - b), piece);
+      }
+      prompts.push_back(loaded.tokenizer->encode(s.prompt));
+      completions.emplace_back(t->ids.begin(), t->ids.end());
+      traces.push_back(std::move(*t));
+    }
+    torch::NoGradGuard ng;
+    torch::Tensor entropy;
+    const auto logp = completion_logprobs(loaded.model, build_scored_batch(prompts, completions, 0), &entropy);
+    for (size_t r = 0; r < traces.size(); ++r)
+      for (size_t i = 0; i < traces[r].size(); ++i, ++tokens) {
+        worst_logprob = std::max(worst_logprob, std::abs(traces[r].logprobs[i] - logp[r][i].item<double>()));
+        worst_entropy = std::max(worst_entropy, std::abs(traces[r].entropies[i] - entropy[r][i].item<double>()));
+      }
+    // The lens's mean entropy is the training pass's over the same tokens and weights.
+    if (step == 0)
+      QVERIFY(std::abs(sink.metric(0, "lens/entropy_mean") - sink.metric(0, "entropy")) < 1e-3);
+    QVERIFY(sink.metric(step, "lens/fork_entropy") >= sink.metric(step, "lens/entropy_mean"));
+  }
+  qInfo("%zu tokens: worst |logprob - forward pass| %.2e, worst |entropy - forward pass| %.2e, %.2f bytes a token",
+        tokens, worst_logprob, worst_entropy, double(bytes) / tokens);
+  QVERIFY2(worst_logprob <= 1e-3, qPrintable(QString::number(worst_logprob)));
+  QVERIFY2(worst_entropy <= 1e-3, qPrintable(QString::number(worst_entropy)));
+
+  // Off: nothing kept, no lens metrics.
+  c.token_lens = false;
+  c.max_steps = 1;
+  MemorySink off;
+  GrpoTrainer plain(c, off, scratch().filePath("ckpt-lens-off").toStdString());
+  plain.prepare(false);
+  plain.train_step();
+  for (const auto& s : off.steps[0].samples) QVERIFY(s.token_trace.empty());
+  QVERIFY(std::isnan(off.metric(0, "lens/entropy_mean")));
 }

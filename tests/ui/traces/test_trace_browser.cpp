@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/reflection.h"
+#include "core/analysis/token_trace.h"
+#include "core/run/token_alternatives.h"
 #include "core/run/step_metrics.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
@@ -308,6 +310,126 @@ void TraceBrowserTest::detailHighlightsSpans() {
   auto hits = [&](const QString& html) { return html.count("<span style='background:#FFE066"); };
   QCOMPARE(hits(marked), int(QString("check").size() + QString("rech").size()));  // not "checked", "recheck" only by prefix
   QCOMPARE(hits(ui::traceHtml("Wait, let me check.", "[]", "", true, {"let me check"})), int(QString("let me check").size()));
+}
+
+void TraceBrowserTest::tokenLensColoursTheTrace() {
+  // A local run whose one sample kept its tokens (one per character; "wait" uncertain),
+  // and an imported one that has none.
+  const std::string path = dir_.filePath("lens.db").toStdString();
+  const std::string text = "12+20=33 wait, 33 was wrong so 32</think><answer>32</answer>";
+  int64_t local_id = 0, imported_id = 0;
+  {
+    db::RunStore store(path);
+    RunInfo info;
+    info.name = "local";
+    store.begin_run(info, false);
+    StepRecord rec;
+    SampleRecord s;
+    s.prompt = "12+20=<think>";
+    s.reference = "32";
+    s.completion = text;
+    s.advantage = 0.8;
+    ReflectionDetector detector;
+    record_reflection(detector.analyse(s.completion, "32", numeric_judge(s.reference)), s);
+    TokenTrace t;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const bool wait = i >= 9 && i < 13;
+      t.ids.push_back(static_cast<int32_t>(text[i]));
+      t.begins.push_back(static_cast<uint32_t>(i));
+      t.entropies.push_back(wait ? 2.0f : 0.05f);
+      t.logprobs.push_back(wait ? -1.5f : -0.01f);
+    }
+    s.token_trace = encode_token_trace(t);
+    rec.samples.push_back(s);
+    rec.metrics = {{"lens/fork_threshold", 1.0}};
+    store.write_step(rec);
+    local_id = db::RunReader(path).connection().scalar_int("SELECT max(id) FROM samples");
+    db::RunStore imported(path);
+    info.name = "from-verl";
+    info.source = "verl";
+    imported.begin_run(info, false);
+    rec.samples[0].token_trace.clear();
+    rec.metrics.clear();
+    imported.write_step(rec);
+    imported_id = db::RunReader(path).connection().scalar_int("SELECT max(id) FROM samples");
+  }
+  ui::TraceDetailView view;
+  auto reader = std::make_shared<db::RunReader>(path);
+  view.setDatabase(reader, nullptr);
+  view.resize(1000, 500);
+  view.showSample(local_id);
+  QVERIFY(view.lensChoice()->isEnabled());
+  QVERIFY(view.lensNote()->text().contains(QString::number(text.size()) + " token"));
+  view.lensChoice()->setCurrentIndex(int(ui::LensMode::Entropy));
+  const QString html = view.traceText()->toHtml();
+  // "wait": bold (entropy 2 >= the run's threshold 1), two-thirds red, its tooltip with
+  // its numbers; the certain "12" nearly white.
+  const QColor hot = ui::lensColor(ui::LensMode::Entropy, -1.5f, 2.0f, 1.0, 0.8);
+  const QColor cold = ui::lensColor(ui::LensMode::Entropy, -0.01f, 0.05f, 1.0, 0.8);
+  QVERIFY(hot.red() > 200 && hot.green() < 140);
+  QVERIFY(cold.green() > 240);
+  QTextCursor at(view.traceText()->document());
+  const int waitPos = view.traceText()->toPlainText().indexOf("wait");
+  QVERIFY(waitPos > 0);
+  at.setPosition(waitPos + 2);
+  const QTextCharFormat f = at.charFormat();
+  QCOMPARE(f.background().color().name(), hot.name());
+  QVERIFY(f.fontWeight() >= QFont::Bold);
+  QVERIFY2(f.toolTip().contains("entropy 2.000 nats") && f.toolTip().contains("forking"), qPrintable(f.toolTip()));
+  QVERIFY(f.fontUnderline());  // "wait" is a reflection phrase: underlined on top of its colour
+  at.setPosition(view.traceText()->toPlainText().indexOf("12+20=33") + 1);
+  QCOMPARE(at.charFormat().background().color().name(), cold.name());
+  QVERIFY(at.charFormat().fontWeight() < QFont::Bold);
+  QVERIFY(view.lensNote()->text().contains("1.00 nats"));  // the run's threshold, said
+  QVERIFY(html.contains("ANSWER"));  // the sections stay
+  // Advantage: the uncertain tokens carry the push (green: a positive advantage).
+  view.lensChoice()->setCurrentIndex(int(ui::LensMode::Advantage));
+  at = QTextCursor(view.traceText()->document());
+  at.setPosition(waitPos + 2);
+  const QColor pushed = at.charFormat().background().color();
+  QVERIFY(pushed.green() > pushed.red());
+  // A click on a token asks for its alternatives: none without an engine, said so; with
+  // one, its answer for the token clicked (here a stand-in that echoes the request).
+  const auto click = [&](int pos) {
+    at = QTextCursor(view.traceText()->document());
+    at.setPosition(pos);
+    const QRect r = view.traceText()->cursorRect(at);
+    QTest::mouseClick(view.traceText()->viewport(), Qt::LeftButton, {}, r.center() + QPoint(2, 0));
+  };
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  click(waitPos + 1);
+  QVERIFY(view.alternativesLabel()->isVisible());
+  QVERIFY2(view.alternativesLabel()->text().contains("aha lens --db"), qPrintable(view.alternativesLabel()->text()));
+  AlternativesRequest seen;
+  view.setAlternativesProvider([&seen](const AlternativesRequest& r) {
+    seen = r;
+    TokenAlternatives a;
+    a.weights = r.weights;
+    a.sampled_by = r.step - 1;
+    a.sampled_text = std::string(1, char(r.completion[r.position]));
+    a.sampled_probability = 0.25;
+    a.top = {{"w", 0.25}, {"s", 0.2}};
+    return a;
+  });
+  click(waitPos + 1);
+  QTRY_VERIFY(view.alternativesLabel()->text().contains("Top 5"));
+  QCOMPARE(int(seen.position), 10);  // "wait" starts at character 9: the click fell on its "a"
+  QCOMPARE(seen.weights.step, int64_t(-1));  // no checkpoint: the base model, and it says so
+  QVERIFY(view.alternativesLabel()->text().contains("the base model"));
+  QVERIFY(view.alternativesLabel()->text().contains("<code>a</code>"));
+  screenshot(view, "trace-lens.png");
+  // Back to reflection: backgrounds by behaviour again.
+  view.lensChoice()->setCurrentIndex(int(ui::LensMode::Reflection));
+  at = QTextCursor(view.traceText()->document());
+  at.setPosition(waitPos + 2);
+  QCOMPARE(at.charFormat().background().color().name(), ui::reflectionColor("backtracking").name());
+
+  // The imported run: the lens says why there is nothing to show.
+  view.showSample(imported_id);
+  QVERIFY(!view.lensChoice()->isEnabled());
+  QVERIFY2(view.lensNote()->text().contains("imported from verl"), qPrintable(view.lensNote()->text()));
+  QVERIFY(!view.traceText()->toHtml().contains("entropy"));
 }
 
 void TraceBrowserTest::exportsJsonlAndMarkdown() {

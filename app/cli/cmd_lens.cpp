@@ -1,0 +1,119 @@
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+#include "core/analysis/entropy_fit.h"
+#include "core/analysis/token_trace.h"
+#include "core/rl/token_alternatives.h"
+#include "db/run_reader.h"
+
+namespace aha::cli {
+
+namespace {
+
+const char* kUsage =
+    "usage: aha lens --db FILE --run NAME\n"
+    "       aha lens --db FILE --sample ID --token N [--top K]\n\n"
+    "The token lens (docs/TOKEN_LENS.md). With --run: the run's per-step token statistics,\n"
+    "first 10 steps against the last 10 (mean entropy, forking tokens' entropy, the share of\n"
+    "near-certain tokens, entropy at reflection phrases against elsewhere), and the fit of\n"
+    "reward against entropy R = -a*exp(H) + b with its predicted ceiling -a + b.\n"
+    "With --sample and --token (1 = the first token of the completion): the top K (5) tokens\n"
+    "at that position, recomputed from the stored weights nearest those that sampled it.\n";
+
+double mean(const std::vector<double>& v, size_t from, size_t to) {
+  double s = 0;
+  for (size_t i = from; i < to; ++i) s += v[i];
+  return to > from ? s / (to - from) : NAN;
+}
+
+int report(db::RunReader& reader, const db::RunSummary& run) {
+  const char* names[] = {"lens/entropy_mean", "lens/fork_entropy", "lens/fork_threshold", "lens/certain_share",
+                         "lens/entropy_at_reflection", "lens/entropy_elsewhere", "reward", "accuracy"};
+  std::map<std::string, std::map<int64_t, double>> series;
+  for (const char* n : names)
+    for (const auto& p : reader.metric_series(run.id, n))
+      if (std::isfinite(p.value)) series[n][p.step] = p.value;
+  const auto& entropy = series["lens/entropy_mean"];
+  if (entropy.empty()) {
+    std::printf("run '%s' has no token lens: %s\n", run.name.c_str(),
+                run.source == "local" ? "it kept no token data (token_lens = false, or stored before the lens)"
+                                      : ("runs imported from " + run.source + " keep decoded text only").c_str());
+    return 1;
+  }
+  std::printf("run '%s': token lens over %zu steps\n\n%-28s %10s %10s\n", run.name.c_str(), entropy.size(), "",
+              "first 10", "last 10");
+  for (const char* n : names) {
+    std::vector<double> v;
+    for (const auto& [step, value] : series[n]) v.push_back(value);
+    if (v.empty()) continue;
+    const size_t ten = std::min<size_t>(10, v.size());
+    std::printf("%-28s %10.4f %10.4f\n", n, mean(v, 0, ten), mean(v, v.size() - ten, v.size()));
+  }
+  // Reward against entropy, step by step (the steps that have both).
+  std::vector<double> h, r;
+  for (const auto& [step, value] : entropy)
+    if (auto it = series["reward"].find(step); it != series["reward"].end()) h.push_back(value), r.push_back(it->second);
+  const auto fit = fit_entropy_reward(h, r);
+  if (!fit) {
+    std::printf("\nreward against entropy: too few steps with both (%zu) to fit\n", h.size());
+    return 0;
+  }
+  double best = -INFINITY;  // the best 10-step mean of the reward reached
+  for (size_t i = 0; i + std::min<size_t>(10, r.size()) <= r.size(); ++i)
+    best = std::max(best, mean(r, i, i + std::min<size_t>(10, r.size())));
+  std::printf("\nreward = -a*exp(H) + b over %d steps (Cui et al. 2025): a = %.4f, b = %.4f, R^2 = %.3f\n"
+              "predicted ceiling (H = 0): %.4f; reached: %.4f (best 10-step mean), %.4f (last 10 steps)\n",
+              fit->points, fit->a, fit->b, fit->r2, fit->ceiling(), best, mean(r, r.size() - std::min<size_t>(10, r.size()), r.size()));
+  return 0;
+}
+
+int alternatives(db::RunReader& reader, int64_t sample_id, int token, int top) {
+  const auto sample = reader.sample(sample_id);
+  if (!sample) throw UsageError("no sample " + std::to_string(sample_id) + " in this database");
+  const auto run = reader.run(sample->run_id);
+  const auto blob = reader.token_trace(sample_id);
+  const auto trace = blob ? decode_token_trace(*blob) : std::nullopt;
+  if (!trace)
+    throw std::runtime_error("sample " + std::to_string(sample_id) + " of run '" + run->name +
+                             "' has no token data, so its tokens are unknown (" +
+                             (run->source == "local" ? "token_lens was off" : "imported from " + run->source) + ")");
+  if (token < 1 || token > static_cast<int>(trace->size()))
+    throw UsageError("--token: " + std::to_string(token) + " is not a token of this completion (1.." +
+                     std::to_string(trace->size()) + ")");
+  const RunConfig cfg = RunConfig::from_toml(run->config_toml, "run '" + run->name + "' (stored config)");
+  std::vector<WeightsOnDisk> stored;
+  for (const auto& [step, path] : reader.checkpoints(run->id)) stored.push_back({step, path});
+  AlternativesRequest request{cfg, nearest_weights(cfg, stored, sample->step), sample->step, sample->prompt,
+                              std::vector<int>(trace->ids.begin(), trace->ids.end()), size_t(token - 1), top};
+  const auto alt = token_alternatives(request);
+  std::printf("sample %lld (step %lld), token %d \"%s\": stored log p %.3f, entropy %.3f nats\n",
+              static_cast<long long>(sample_id), static_cast<long long>(sample->step), token, alt.sampled_text.c_str(),
+              trace->logprobs[token - 1], trace->entropies[token - 1]);
+  std::printf("recomputed from %s (%s): %s\n", alt.weights.describe().c_str(), alt.weights.path.c_str(),
+              alt.distance().c_str());
+  std::printf("  p(sampled) = %.4f\n", alt.sampled_probability);
+  for (const auto& [text, p] : alt.top) std::printf("  %-12s %.4f\n", ("\"" + text + "\"").c_str(), p);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_lens(int argc, char** argv, int first) {
+  Args args(argc, argv, first, {"help"});
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  args.allow_only({"db", "run", "sample", "token", "top", "help"});
+  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  if (args.has("sample")) {
+    if (!args.has("token")) throw UsageError("--sample needs --token N (1 = the completion's first token)");
+    return alternatives(reader, std::stoll(args.require("sample")), args.get_int("token", 1), args.get_int("top", 5));
+  }
+  return report(reader, reader.require_run(args.require("run")));
+}
+
+}  // namespace aha::cli

@@ -1,0 +1,69 @@
+#include "ui/traces/token_paint.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace aha::ui {
+
+namespace {
+
+QColor mix(const QColor& a, const QColor& b, double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  return QColor::fromRgbF(a.redF() + (b.redF() - a.redF()) * t, a.greenF() + (b.greenF() - a.greenF()) * t,
+                          a.blueF() + (b.blueF() - a.blueF()) * t);
+}
+
+// What a token shows as text in a tooltip: whitespace made visible.
+QString visible(QString s) {
+  s.replace('\n', QString::fromUtf8("\u21B5")).replace(' ', QString::fromUtf8("\u2423"));
+  return s;
+}
+
+}  // namespace
+
+QColor lensColor(LensMode mode, float logprob, float entropy, double forkThreshold, double advantage) {
+  const QColor white(Qt::white);
+  switch (mode) {
+    case LensMode::Entropy: {
+      const double h = std::max(0.0f, entropy), k = std::max(1e-3, forkThreshold);
+      return mix(white, QColor("#d7301f"), h / (h + k));
+    }
+    case LensMode::LogProbability:
+      return mix(white, QColor("#6a3d9a"), 1.0 - std::exp(std::min(0.0f, logprob)));
+    case LensMode::Advantage: {
+      const double push = advantage * (1.0 - std::exp(std::min(0.0f, logprob)));
+      return mix(white, push >= 0 ? QColor("#1a9850") : QColor("#d73027"), std::min(1.0, std::abs(push)));
+    }
+    case LensMode::Reflection:
+      break;
+  }
+  return white;
+}
+
+std::vector<TokenPaint> paintTokens(const TokenTrace& t, const QList<uint>& completion, LensMode mode,
+                                    double forkThreshold, double advantage) {
+  std::vector<TokenPaint> out;
+  if (mode == LensMode::Reflection) return out;
+  const int length = static_cast<int>(completion.size());
+  out.reserve(t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    TokenPaint p;
+    p.begin = std::min<int>(t.begins[i], length);
+    p.end = std::clamp<int>(t.end_of(i, length), p.begin, length);
+    p.background = lensColor(mode, t.logprobs[i], t.entropies[i], forkThreshold, advantage);
+    p.fork = t.entropies[i] >= forkThreshold;
+    const QString text = QString::fromUcs4(reinterpret_cast<const char32_t*>(completion.data()) + p.begin, p.end - p.begin);
+    p.tip = QString("token %1 \u201C%2\u201D, id %3\nlog p %4 (p %5)\nentropy %6 nats%7")
+                .arg(i + 1)
+                .arg(visible(text))
+                .arg(t.ids[i])
+                .arg(t.logprobs[i], 0, 'f', 3)
+                .arg(std::exp(t.logprobs[i]), 0, 'f', 3)
+                .arg(t.entropies[i], 0, 'f', 3)
+                .arg(p.fork ? QString("\nforking token (the run's top 20% by entropy)") : QString());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace aha::ui
