@@ -276,7 +276,7 @@ std::vector<std::pair<int64_t, std::string>> RunReader::checkpoints(int64_t run_
 }
 
 std::optional<std::string> RunReader::token_trace(int64_t sample_id) {
-  Statement st(*db_, "SELECT tokens FROM samples WHERE id = ? AND tokens IS NOT NULL");
+  Statement st(*db_, "SELECT tokens FROM sample_tokens WHERE sample_id = ?");
   st.bind(1, sample_id);
   if (!st.step()) return std::nullopt;
   return std::string(st.column_blob(0));

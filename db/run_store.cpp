@@ -55,8 +55,9 @@ RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
   insert_sample_ = std::make_unique<Statement>(*db_,
       "INSERT INTO samples(id, run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
       " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra,"
-      " aha_events, aha_behaviours, aha_outcomes, tokens)"
-      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " aha_events, aha_behaviours, aha_outcomes)"
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_tokens_ = std::make_unique<Statement>(*db_, "INSERT INTO sample_tokens(sample_id, tokens) VALUES(?,?)");
   insert_metric_ = std::make_unique<Statement>(*db_,
       "INSERT OR REPLACE INTO metrics(run_id, name, step, value, wall_time) VALUES(?,?,?,?,?)");
   insert_prompt_ = std::make_unique<Statement>(*db_,
@@ -186,11 +187,9 @@ void RunStore::write_step_once(const StepRecord& step) {
       else
         st.bind(19, s.extra);
       st.bind(20, s.aha_events).bind(21, s.aha_behaviours).bind(22, s.aha_outcomes);
-      if (s.token_trace.empty())
-        st.bind_null(23);
-      else
-        st.bind_blob(23, s.token_trace.data(), s.token_trace.size());
       st.run();
+      if (!s.token_trace.empty())
+        insert_tokens_->bind(1, id - 1).bind_blob(2, s.token_trace.data(), s.token_trace.size()).run();
     }
     set_next_sample_id_->bind(1, id).run();
     for (const auto& [name, value] : step.metrics) {

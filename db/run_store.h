@@ -39,7 +39,7 @@ class RunStore : public RunSink {
   void write_step_once(const StepRecord& step);
 
   std::unique_ptr<Connection> db_;
-  std::unique_ptr<Statement> insert_sample_, insert_metric_, insert_prompt_, find_prompt_, update_progress_,
+  std::unique_ptr<Statement> insert_sample_, insert_tokens_, insert_metric_, insert_prompt_, find_prompt_, update_progress_,
       next_sample_id_, set_next_sample_id_;
   std::unordered_map<std::string, int64_t> prompt_ids_;  // of the current run
   MetricPacker metric_packer_{*db_};

@@ -151,9 +151,13 @@ const char* const kMigrations[] = {
                                             aha_behaviours, aha_outcomes);
     )sql",
     // v8: the token lens: each completion token's id, offset, log-probability and entropy
-    // (core/analysis/token_trace.h). NULL: none kept (imports, older runs, token_lens off).
+    // (core/analysis/token_trace.h), for the samples that kept them (not imports, not
+    // token_lens = false). A table of its own: read one sample at a time, and the samples'
+    // pages stay as dense as before (a 2 KB blob in the row would leave one row a page).
     R"sql(
-    ALTER TABLE samples ADD COLUMN tokens BLOB;
+    CREATE TABLE sample_tokens(
+      sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+      tokens BLOB NOT NULL);
     )sql",
 };
 

@@ -8,7 +8,8 @@
 // Usage:
 //   build/tests/bench/bench_store [samples=1000000] [db=/tmp/aha-bench.db]
 // Experiments: BENCH_STEP=N samples per step (transaction), BENCH_SQL="PRAGMA ..." run
-// on the writer after opening.
+// on the writer after opening, BENCH_TOKENS=1 stores a token lens blob with each sample
+// (its token_count tokens; the same samples otherwise).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "core/analysis/token_trace.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "db/schema.h"
@@ -66,6 +68,20 @@ int main(int argc, char** argv) {
       else out += words[rng() % words.size()];
       out += ' ';
     }
+  // Token lens blobs of 150-349 tokens (the token counts below), made beforehand too.
+  const bool with_tokens = std::getenv("BENCH_TOKENS") && std::string(std::getenv("BENCH_TOKENS")) == "1";
+  std::vector<std::string> blobs(200);
+  for (size_t b = 0; b < blobs.size(); ++b) {
+    aha::TokenTrace t;
+    std::exponential_distribution<float> nats(4.0f);
+    for (size_t i = 0; i < 150 + b; ++i) {
+      t.ids.push_back(static_cast<int32_t>(rng() % 151000));
+      t.begins.push_back(static_cast<uint32_t>(i * 5));
+      t.logprobs.push_back(-nats(rng));
+      t.entropies.push_back(nats(rng));
+    }
+    blobs[b] = aha::encode_token_trace(t);
+  }
   std::vector<std::string> prompts(5000);
   for (size_t i = 0; i < prompts.size(); ++i) prompts[i] = "question " + std::to_string(i);
 
@@ -94,7 +110,9 @@ int main(int argc, char** argv) {
         if (r.index_in_group == 0) r.prompt = prompts[rng() % prompts.size()];  // one prompt per group
         else r.prompt = rec.samples[i - 1].prompt;
         r.completion = pool[rng() % pool.size()];
-        r.token_count = 150 + rng() % 200;
+        const size_t blob = rng() % blobs.size();
+        r.token_count = 150 + static_cast<int>(blob);
+        if (with_tokens) r.token_trace = blobs[blob];
         r.reward = double(rng() % 3);
         r.rewards = {{"accuracy", r.reward > 1}, {"format", 1}};
         r.aha_score = rng() % 10 == 0 ? 1.0 : 0.0;

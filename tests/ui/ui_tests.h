@@ -64,6 +64,7 @@ class FigureTest : public QObject {
   void sidecarRecordsProvenance();
   void longRunTickLabelsDoNotOverlap();
   void commandLineMatchesStudio();
+  void entropyFitDialogFitsTheRun();
  private:
   QTemporaryDir dir_;
   QString db_;

@@ -35,6 +35,8 @@ QString emptyNote(const ChartSpec& spec) {
   if (spec.metrics.contains("kl")) return QObject::tr("not measured: KL needs a reference model (beta > 0)");
   if (spec.metrics.contains("clip_ratio"))
     return QObject::tr("not measured: ratios are 1 with one update per batch (num_iterations = 1)");
+  if (spec.metrics.contains("lens/entropy_mean"))
+    return QObject::tr("no token lens: imported runs keep text only (token_lens = false keeps none)");
   if (spec.stacked) return QObject::tr("no reflection outcome yet (older runs: aha reanalyse)");
   return QObject::tr("not measured in these runs");
 }
@@ -49,6 +51,7 @@ QVector<ChartSpec> Dashboard::defaultCharts() {
       ahaQualityChart(),
       {"KL", "nats/token", {"kl"}, "", "", ""},
       {"entropy", "nats/token", {"entropy"}, "", "", ""},
+      {"token entropy (dashed: forking tokens)", "nats/token", {"lens/entropy_mean", "lens/fork_entropy"}, "", "", ""},
       {"clip ratio", "fraction", {"clip_ratio"}, "", "", ""},
       {"grad norm", "", {"grad_norm"}, "", "", ""},
       {"learning rate", "", {"learning_rate"}, "", "", ""},

@@ -13,20 +13,19 @@ QColor mix(const QColor& a, const QColor& b, double t) {
                           a.blueF() + (b.blueF() - a.blueF()) * t);
 }
 
-// What a token shows as text in a tooltip: whitespace made visible.
-QString visible(QString s) {
+}  // namespace
+
+QString visibleToken(QString s) {
   s.replace('\n', QString::fromUtf8("\u21B5")).replace(' ', QString::fromUtf8("\u2423"));
   return s;
 }
-
-}  // namespace
 
 QColor lensColor(LensMode mode, float logprob, float entropy, double forkThreshold, double advantage) {
   const QColor white(Qt::white);
   switch (mode) {
     case LensMode::Entropy: {
-      const double h = std::max(0.0f, entropy), k = std::max(1e-3, forkThreshold);
-      return mix(white, QColor("#d7301f"), h / (h + k));
+      const double h = std::max(0.0f, entropy);
+      return mix(white, QColor("#d7301f"), h / (h + kHalfRedEntropy));
     }
     case LensMode::LogProbability:
       return mix(white, QColor("#6a3d9a"), 1.0 - std::exp(std::min(0.0f, logprob)));
@@ -55,7 +54,7 @@ std::vector<TokenPaint> paintTokens(const TokenTrace& t, const QList<uint>& comp
     const QString text = QString::fromUcs4(reinterpret_cast<const char32_t*>(completion.data()) + p.begin, p.end - p.begin);
     p.tip = QString("token %1 \u201C%2\u201D, id %3\nlog p %4 (p %5)\nentropy %6 nats%7")
                 .arg(i + 1)
-                .arg(visible(text))
+                .arg(visibleToken(text))
                 .arg(t.ids[i])
                 .arg(t.logprobs[i], 0, 'f', 3)
                 .arg(std::exp(t.logprobs[i]), 0, 'f', 3)

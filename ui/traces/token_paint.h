@@ -14,6 +14,8 @@ namespace aha::ui {
 
 enum class LensMode { Reflection, Entropy, LogProbability, Advantage };
 
+constexpr double kHalfRedEntropy = 0.3;  // nats
+
 struct TokenPaint {
   int begin = 0, end = 0;  // code points of the completion
   QColor background;
@@ -21,11 +23,16 @@ struct TokenPaint {
   QString tip;
 };
 
-// Entropy: white (certain) to red; at the forking threshold, half way. Log-probability:
+// Entropy: white (certain) to red, half red at kHalfRedEntropy: one scale for every run,
+// so that a collapsed run (whose forking threshold may be 0.01 nats) looks as certain as
+// it is. Log-probability:
 // white (p = 1) to purple (p = 0). Advantage: the sample's advantage times 1 - p, green
 // when the update raises the token, red when it lowers it, white where p is near 1 (the
 // gradient of log p through the token's logit is 1 - p: a certain token barely moves).
 QColor lensColor(LensMode mode, float logprob, float entropy, double forkThreshold, double advantage);
+
+// A token as text in a tooltip or a list: spaces and newlines made visible.
+QString visibleToken(QString text);
 
 // One paint per token of `trace` over `completion` (its code points), in `mode`.
 std::vector<TokenPaint> paintTokens(const TokenTrace& trace, const QList<uint>& completion, LensMode mode,

@@ -2,6 +2,7 @@
 
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QMessageBox>
@@ -94,6 +95,11 @@ TraceBrowser::TraceBrowser(QWidget* parent) : QWidget(parent) {
   connect(exportButton, &QPushButton::clicked, this, &TraceBrowser::exportDialog);
   auto* exportKey = new QShortcut(QKeySequence(tr("Ctrl+E")), this, this, &TraceBrowser::exportDialog);
   exportKey->setContext(Qt::WidgetWithChildrenShortcut);
+  auto* findKey = new QShortcut(QKeySequence::Find, this, this, [this] {
+    filters_->searchEdit()->setFocus(Qt::ShortcutFocusReason);
+    filters_->searchEdit()->selectAll();
+  });
+  findKey->setContext(Qt::WidgetWithChildrenShortcut);
   for (int k = 1; k <= 9; ++k) {
     // Only while the table has focus, so digits still type into the filters and note.
     auto* key = new QShortcut(QKeySequence(Qt::Key_0 + k), table_, [this, k] { toggleTagOnSelection(k); });

@@ -95,8 +95,9 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   lensLabel->setBuddy(lensChoice_);
   lensRow->addWidget(lensLabel);
   lensRow->addWidget(lensChoice_);
-  lensRow->addWidget(lensNote_, 1);
+  lensRow->addStretch();
   tl->addLayout(lensRow);
+  tl->addWidget(lensNote_);
   tl->addWidget(text_);
   alternatives_ = new QLabel(tracePage);
   alternatives_->setWordWrap(true);
@@ -278,7 +279,7 @@ std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, con
                             static_cast<int>(trace->size())));
       return {};
     case LensMode::Entropy:
-      lensNote_->setText(tr("White: certain; red: uncertain (half red at the threshold). ") + forks +
+      lensNote_->setText(tr("White: certain; red: uncertain (half red at %1 nats). ").arg(kHalfRedEntropy) + forks +
                          tr("; reflection phrases underlined. Hover a token for its numbers."));
       break;
     case LensMode::LogProbability:
@@ -353,10 +354,10 @@ void TraceDetailView::showAlternatives(int index) {
       const auto alt = provider(request);
       QStringList top;
       for (const auto& [text, p] : alt.top)
-        top << QString("<code>%1</code> %2").arg(QString::fromStdString(text).toHtmlEscaped()).arg(p, 0, 'f', 3);
+        top << QString("<code>%1</code> %2").arg(visibleToken(QString::fromStdString(text)).toHtmlEscaped()).arg(p, 0, 'f', 3);
       return QObject::tr("<b>Token %1</b> <code>%2</code>, p %3 under %4 (%5). Top 5 there: %6")
           .arg(index + 1)
-          .arg(QString::fromStdString(alt.sampled_text).toHtmlEscaped())
+          .arg(visibleToken(QString::fromStdString(alt.sampled_text)).toHtmlEscaped())
           .arg(alt.sampled_probability, 0, 'f', 3)
           .arg(QString::fromStdString(alt.weights.describe()), QString::fromStdString(alt.distance()),
                top.join(" &nbsp; "));

@@ -86,7 +86,7 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   for (int i = 1; i < kReflectionOutcomes; ++i)
     outcome_->addItem(to_string(static_cast<ReflectionOutcome>(i)), 1 << i);
   search_ = new QLineEdit(this);
-  search_->setPlaceholderText(tr("Search completions: words, \"a phrase\", prefix*, AND / OR / NOT"));
+  search_->setPlaceholderText(tr("Search completions (Ctrl+F): words, \"a phrase\", prefix*, AND / OR / NOT"));
   search_->setClearButtonEnabled(true);
   clear_ = new QPushButton(tr("Clear filters"), this);
   clear_->setToolTip(tr("Every run, every step, no other condition (Ctrl+Shift+L)"));

@@ -156,11 +156,13 @@ QString traceHtml(const QString& completion, const QString& spansJson, const QSt
     const QString ch = QString::fromUcs4(reinterpret_cast<const char32_t*>(&cps[i]), 1).toHtmlEscaped();
     if (lens) {
       const int t = tokenAt[i];
-      QString style = marked[i] ? "background:#FFE066;color:#000" : "background:" +
-                      (t >= 0 ? tokens[t].background : QColor(Qt::white)).name();
+      // The lens keeps its colours: a search hit is overlined instead.
+      QString style = "background:" + (t >= 0 ? tokens[t].background : QColor(Qt::white)).name();
+      if (marked[i]) style += ";text-decoration:overline";
       if (t >= 0 && tokens[t].fork) style += ";font-weight:bold";
       if (!behaviourAt[i].isEmpty())
-        style += ";text-decoration:underline;color:" + reflectionInk(behaviourAt[i]).name();
+        style += QString(marked[i] ? " underline" : ";text-decoration:underline") + ";color:" +
+                 reflectionInk(behaviourAt[i]).name();
       const QString tip = t >= 0 ? tokens[t].tip.toHtmlEscaped() : QString();
       const QString open = QString("<span style='%1' title='%2'>").arg(style, tip);
       if (open != run) {

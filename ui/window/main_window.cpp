@@ -47,6 +47,7 @@
 #include "ui/runs/new_run_dialog.h"
 #include "ui/window/preferences_dialog.h"
 #include "ui/runs/run_controller.h"
+#include "ui/charts/entropy_fit_dialog.h"
 #include "ui/traces/trace_browser.h"
 #include "ui/traces/trace_detail_view.h"
 #include "ui/window/welcome_panel.h"
@@ -239,6 +240,16 @@ void MainWindow::buildMenus() {
                   [this] { views_->setCurrentWidget(dashboardStack_); });
   view->addAction(tr("&Traces"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { views_->setCurrentWidget(traces_); });
   view->addSeparator();  // panels closed by their X come back here
+  view->addAction(tr("Reward against &Entropy..."), QKeySequence(Qt::CTRL | Qt::Key_3), this, [this] {
+    auto* item = runs_->currentItem();
+    if (!item || !reader_) {
+      statusBar()->showMessage(tr("Select a run first: its reward is fitted against its entropy"), 5000);
+      return;
+    }
+    auto* dialog = new EntropyFitDialog(reader_, item->data(ColName, Qt::UserRole).toLongLong(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
   view->addAction(runsDock_->toggleViewAction());
   view->addAction(logDock_->toggleViewAction());
   view->addAction(findChild<QToolBar*>("dashboardBar")->toggleViewAction());
@@ -329,6 +340,10 @@ QString MainWindow::shortcutsHtml() const {
   row(QKeySequence(Qt::CTRL | Qt::Key_1).toString(QKeySequence::NativeText) + " / " +
           QKeySequence(Qt::CTRL | Qt::Key_2).toString(QKeySequence::NativeText),
       tr("Dashboard / Traces"));
+  row(QKeySequence(Qt::CTRL | Qt::Key_3).toString(QKeySequence::NativeText),
+      tr("Reward against entropy of the selected run (its fit and predicted ceiling)"));
+  row(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText), tr("Search the traces"));
+  row("Alt+C", tr("Colour the trace by entropy, log-probability or advantage; click a token for its alternatives"));
   row(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E).toString(QKeySequence::NativeText), tr("Export chart"));
   row("F2 / Del / " + QKeySequence(Qt::CTRL | Qt::Key_D).toString(QKeySequence::NativeText),
       tr("Rename, delete, duplicate the selected run (runs panel)"));

@@ -15,6 +15,7 @@
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "tests/ui/ui_tests.h"
+#include "ui/charts/entropy_fit_dialog.h"
 #include "ui/charts/export_dialog.h"
 #include "ui/charts/figure.h"
 
@@ -245,4 +246,40 @@ void FigureTest::commandLineMatchesStudio() {
   }
   QCOMPARE(QImage(fromCli), QImage(fromDialog));
   QCOMPARE(readAll(fromCli), readAll(fromDialog));
+}
+
+void FigureTest::entropyFitDialogFitsTheRun() {
+  // Reward climbing as entropy falls along R = -0.5 exp(H) + 1.6 (ceiling 1.1); a second
+  // run with rewards only, which has nothing to fit.
+  const std::string path = dir_.filePath("entropy-fit.db").toStdString();
+  int64_t fitted = 0, bare = 0;
+  {
+    db::RunStore store(path);
+    RunInfo info;
+    info.name = "lens-run";
+    fitted = store.begin_run(info, false);
+    for (int step = 0; step < 40; ++step) {
+      StepRecord rec;
+      rec.step = step;
+      const double h = 0.8 * std::exp(-step / 15.0);
+      rec.metrics = {{"reward", -0.5 * std::exp(h) + 1.6}, {"lens/entropy_mean", h}};
+      store.write_step(rec);
+    }
+    db::RunStore other(path);
+    info.name = "no-entropy";
+    bare = other.begin_run(info, false);
+    StepRecord rec;
+    rec.metrics = {{"reward", 0.5}};
+    other.write_step(rec);
+  }
+  auto reader = std::make_shared<db::RunReader>(path);
+  ui::EntropyFitDialog dialog(reader, fitted);
+  QVERIFY2(dialog.summary()->text().contains("a = 0.5000") && dialog.summary()->text().contains("<b>1.100</b>"),
+           qPrintable(dialog.summary()->text()));
+  QCOMPARE(dialog.plot()->graph(0)->dataCount(), 40);  // one point per step
+  QVERIFY(dialog.windowTitle().contains("lens-run"));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS"))
+    dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/entropy-fit.png");
+  ui::EntropyFitDialog none(reader, bare);
+  QVERIFY(none.summary()->text().contains("no entropy per step"));
 }

@@ -336,7 +336,7 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
       const bool wait = i >= 9 && i < 13;
       t.ids.push_back(static_cast<int32_t>(text[i]));
       t.begins.push_back(static_cast<uint32_t>(i));
-      t.entropies.push_back(wait ? 2.0f : 0.05f);
+      t.entropies.push_back(wait ? 2.0f : 0.005f);
       t.logprobs.push_back(wait ? -1.5f : -0.01f);
     }
     s.token_trace = encode_token_trace(t);
@@ -362,10 +362,10 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
   QVERIFY(view.lensNote()->text().contains(QString::number(text.size()) + " token"));
   view.lensChoice()->setCurrentIndex(int(ui::LensMode::Entropy));
   const QString html = view.traceText()->toHtml();
-  // "wait": bold (entropy 2 >= the run's threshold 1), two-thirds red, its tooltip with
-  // its numbers; the certain "12" nearly white.
+  // "wait": bold (entropy 2 >= the run's threshold 1), nearly red, its tooltip with its
+  // numbers; the certain "12" nearly white.
   const QColor hot = ui::lensColor(ui::LensMode::Entropy, -1.5f, 2.0f, 1.0, 0.8);
-  const QColor cold = ui::lensColor(ui::LensMode::Entropy, -0.01f, 0.05f, 1.0, 0.8);
+  const QColor cold = ui::lensColor(ui::LensMode::Entropy, -0.01f, 0.005f, 1.0, 0.8);
   QVERIFY(hot.red() > 200 && hot.green() < 140);
   QVERIFY(cold.green() > 240);
   QTextCursor at(view.traceText()->document());

@@ -71,7 +71,7 @@ void MainWindowTest::constructsWithPanels() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   QVERIFY(w.runsPanel() != nullptr);
-  QCOMPARE(w.dashboard()->charts().size(), 10);  // the aha quality beside the aha rate
+  QCOMPARE(w.dashboard()->charts().size(), 11);  // the aha quality beside the aha rate, the token lens
   QCOMPARE(w.findChildren<QDockWidget*>().size(), 2);
   // A closed panel comes back from the View menu.
   QMenu* view = nullptr;
