@@ -36,6 +36,7 @@ class StoreTest : public QObject {
   void stepAggregates();
   void resumeContinuesRun();
   void tagsAndNotes();
+  void tokenTracesRoundTripAndGoWithTheirRun();
   void deleteRunRemovesEverything();
   void metricsCsvRoundTrips();
 };

@@ -372,6 +372,21 @@ void StoreTest::tagsAndNotes() {
   QCOMPARE(tags.tags_of(ids[2]).size(), size_t(0));
 }
 
+void StoreTest::tokenTracesRoundTripAndGoWithTheirRun() {
+  Fixture fx(0);
+  aha::StepRecord step = make_step(0, 1, 2);
+  const std::string blob("\x01\x02\x00\x00\xff\x7f", 6);  // bytes as stored, zeros included
+  step.samples[0].token_trace = blob;
+  fx.store.write_step(step);
+  RunReader reader(fx.path);
+  const int64_t first = reader.connection().scalar_int("SELECT min(id) FROM samples");
+  QCOMPARE(reader.token_trace(first), std::optional<std::string>(blob));
+  QVERIFY(!reader.token_trace(first + 1));  // kept none: no row, not an empty blob
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM sample_tokens"), int64_t(1));
+  TagStore(fx.path).delete_run(fx.run);
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM sample_tokens"), int64_t(0));
+}
+
 void StoreTest::deleteRunRemovesEverything() {
   Fixture fx(3);
   const int64_t other = fx.store.begin_run(make_run("run-b"), false);
