@@ -12,4 +12,5 @@ int cmd_import(int argc, char** argv, int first);
 int cmd_follow(int argc, char** argv, int first);
 int cmd_reanalyse(int argc, char** argv, int first);
 int cmd_lens(int argc, char** argv, int first);
+int cmd_probe(int argc, char** argv, int first);
 }  // namespace aha::cli

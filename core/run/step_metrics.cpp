@@ -138,7 +138,10 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   // reward_std is TRL's (>= 0.28): the standard deviation over the whole batch.
   // reward_std/group_mean is ours: the mean of the groups' standard deviations, the spread
   // GRPO's advantages are made of (0 when every group agrees: nothing to learn).
-  double group_std = 0, zero_std = 0;
+  double group_std = 0, zero_std = 0, solved = 0;
+  std::map<int, bool> group_solved;  // some completion of the group is right
+  for (const auto& s : samples) group_solved[s.group_index] |= s.correct;
+  for (const auto& [g, any] : group_solved) solved += any;
   for (const auto& [g, rewards] : groups) {
     group_std += sample_std(rewards);
     zero_std += *std::max_element(rewards.begin(), rewards.end()) - *std::min_element(rewards.begin(), rewards.end()) < 1e-9;
@@ -151,6 +154,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   for (const auto& name : reward_functions) mt.emplace_back("rewards/" + name + "/mean", mean_of(per_func[name]));
   mt.emplace_back("accuracy", correct / n);
   mt.emplace_back("format_rate", format_ok / n);
+  mt.emplace_back("pass@group", solved / n_groups);
   mt.emplace_back("completions/mean_length", mean_of(lengths));
   mt.emplace_back("completions/min_length", lengths.empty() ? 0 : *std::min_element(lengths.begin(), lengths.end()));
   mt.emplace_back("completions/max_length", lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end()));

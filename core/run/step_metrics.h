@@ -21,7 +21,9 @@ void record_reflection(const Reflection& r, SampleRecord& s);
 // share of the events that have one; reflection/<outcome>_rate, the share of completions
 // with such an event (for a fix: real_aha_rate); accuracy/with_reflection and
 // accuracy/without_reflection within the groups that have both (absent without such a
-// group); completions/mean_length_{correct,incorrect,truncated} (absent when none).
+// group); completions/mean_length_{correct,incorrect,truncated} (absent when none);
+// pass@group, the share of prompts with at least one right completion among their group
+// (pass@G for free during training).
 std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<SampleRecord>& samples,
                                                            const std::vector<std::string>& reward_functions);
 // The part of sample_metrics that follows from the reflection analysis: aha_rate,

@@ -301,6 +301,27 @@ class RobustnessTest : public QObject {
 #endif
   }
 
+  // 9. Probes and the lens from the command line; a run whose checkpoints are gone says
+  // what it can still probe.
+  void probesAndLensSayWhatIsMissing() {
+    const QString db = makeRun("probed");
+    const Result lens = aha({"lens", "--db", db, "--run", "probed"});
+    QVERIFY2(lens.code == 0 && lens.out.contains("lens/entropy_mean") && lens.out.contains("token lens over 3 steps"),
+             qPrintable(lens.all()));
+    const Result probe = aha({"probe", "passk", "--db", db, "--run", "probed", "--problems", "3", "--samples", "4"});
+    QVERIFY2(probe.code == 0, qPrintable(probe.all()));
+    QVERIFY2(probe.out.contains("@4") && probe.out.contains("base ") && probe.out.contains("step 2 "),
+             qPrintable(probe.out));
+    QVERIFY(QDir(db + ".checkpoints").removeRecursively());
+    EXPECT_FAILS_SAYING(aha({"probe", "passk", "--db", db, "--run", "probed"}), "no checkpoint on disk");
+    EXPECT_FAILS_SAYING(aha({"probe", "passk", "--db", db, "--run", "probed"}), "--weights base");
+    EXPECT_FAILS_SAYING(aha({"probe", "passk", "--db", db, "--run", "probed", "--weights", "base,soon"}),
+                        "'soon' is not base, final, all or a step number");
+    const Result base = aha({"probe", "passk", "--db", db, "--run", "probed", "--weights", "base", "--problems",
+                             "2", "--samples", "2"});
+    QVERIFY2(base.code == 0 && base.out.contains("base "), qPrintable(base.all()));
+  }
+
  private:
   // A finished run of 3 steps, in a database of its own.
   QString makeRun(const char* name) {

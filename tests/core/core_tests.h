@@ -126,6 +126,7 @@ class TrainerTest : public QObject {
   void jobStopsAndResumesAtStepBoundary();
   void huggingFaceLayoutModelOnDatasetFile();
   void tokenLensMatchesAForwardPass();
+  void probeIsReproducibleWithASeed();
  private:
   QString base_;  // a briefly pretrained base model for these tests
 };
@@ -150,6 +151,13 @@ class TokenLensTest : public QObject {
   void stepMetricsFromTokens();
   void entropyFitRecoversItsCurve();
   void nearestWeightsPreferThoseThatSampled();
+};
+
+class PassAtKTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void matchesHandCalculation();
+  void curveAndCrossover();
 };
 
 class ReflectionTest : public QObject {

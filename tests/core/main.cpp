@@ -17,5 +17,6 @@ int main(int argc, char** argv) {
       aha::test::suite<ReflectionTest>("reflection"),
       aha::test::suite<ReflectionEventsTest>("reflection_events"),
       aha::test::suite<TokenLensTest>("token_lens"),
+      aha::test::suite<PassAtKTest>("pass_at_k"),
   });
 }

@@ -11,6 +11,7 @@
 #include "core/run/job.h"
 #include "core/run/memory_sink.h"
 #include "core/rl/pretrain.h"
+#include "core/rl/probe.h"
 #include "core/rl/sampler.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
@@ -317,4 +318,33 @@ void TrainerTest::tokenLensMatchesAForwardPass() {
   plain.train_step();
   for (const auto& s : off.steps[0].samples) QVERIFY(s.token_trace.empty());
   QVERIFY(std::isnan(off.metric(0, "lens/entropy_mean")));
+}
+
+void TrainerTest::probeIsReproducibleWithASeed() {
+  RunConfig c = trivial_run(base_);
+  int calls = 0;
+  const auto a = probe_pass_at_k(c, base_.toStdString(), 5, 6, 77, [&](int done, int total) {
+    ++calls;
+    return done <= total;
+  });
+  const auto b = probe_pass_at_k(c, base_.toStdString(), 5, 6, 77);
+  QCOMPARE(a.problems.size(), size_t(5));
+  QVERIFY(calls >= 1);
+  int correct = 0;
+  for (size_t i = 0; i < a.problems.size(); ++i) {
+    QCOMPARE(a.problems[i].samples, 6);
+    QCOMPARE(a.problems[i].correct, b.problems[i].correct);
+    QCOMPARE(a.problems[i].majority_correct, b.problems[i].majority_correct);
+    correct += a.problems[i].correct;
+  }
+  // The half-trained base gets some right and some wrong: the counts carry information.
+  QVERIFY2(correct > 0 && correct < 30, qPrintable(QString::number(correct)));
+  // Another seed draws other problems or other samples.
+  const auto other = probe_pass_at_k(c, base_.toStdString(), 5, 6, 78);
+  bool differs = false;
+  for (size_t i = 0; i < 5; ++i) differs |= other.problems[i].correct != a.problems[i].correct;
+  QVERIFY(differs);
+  // Cancelled from the progress callback: an error that says so, not a partial result.
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                           probe_pass_at_k(c, base_.toStdString(), 5, 6, 77, [](int, int) { return false; }));
 }

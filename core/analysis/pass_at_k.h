@@ -1,0 +1,36 @@
+#pragma once
+// pass@k, mean@n and maj@n of a probe set: n samples per problem, some correct. Whether
+// RL taught new reasoning or sharpened what the base could sample (Yue et al. 2025, "Does
+// Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base
+// Model?") reads from the curves of pass@k over k for the base and a trained model.
+#include <optional>
+#include <vector>
+
+namespace aha {
+
+// The unbiased estimate from n samples of which c are correct (Chen et al. 2021):
+// 1 - C(n-c, k) / C(n, k), computed as a product (no overflow at n = 1024).
+double pass_at_k(int n, int c, int k);
+
+struct ProbeProblem {
+  int samples = 0, correct = 0;
+  bool majority_correct = false;  // the most frequent answer is right (maj@n)
+};
+
+struct PassAtKCurve {
+  std::vector<int> ks;       // 1, 2, 4, ..., n (n last even when not a power of two)
+  std::vector<double> pass;  // mean over problems of pass@k at each k
+  double mean_at_n = 0;      // share of all samples that are correct (pass@1 too)
+  double maj_at_n = 0;       // share of problems whose majority answer is right
+  int problems = 0, samples = 0;
+};
+
+// Every problem must have the same number of samples.
+PassAtKCurve pass_at_k_curve(const std::vector<ProbeProblem>& problems);
+
+// The smallest k from which `base` is ahead of `trained` and stays ahead to the largest k
+// measured (their crossover, Yue et al.'s finding); none when `trained` is ahead or level
+// (both at 1 once every problem is solved). Both curves must have the same ks.
+std::optional<int> crossover_k(const PassAtKCurve& trained, const PassAtKCurve& base);
+
+}  // namespace aha

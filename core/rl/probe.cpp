@@ -1,0 +1,73 @@
+#include "core/rl/probe.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+
+#include "core/model/checkpoint.h"
+#include "core/rl/sampler.h"
+#include "core/tasks/rewards.h"
+
+namespace aha {
+
+PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_dir, int count, int samples,
+                             uint64_t seed, const std::function<bool(int, int)>& progress) {
+  if (count < 1 || samples < 1) throw std::invalid_argument("a probe needs at least one problem and one sample");
+  const auto start = std::chrono::steady_clock::now();
+  torch::NoGradGuard no_grad;
+  auto loaded = load_model(weights_dir, torch::kCPU);
+  loaded.model->to(torch::kFloat32);
+  loaded.model->fuse_projections();
+  loaded.model->eval();
+  const auto& tok = *loaded.tokenizer;
+  const auto task = make_task(run.task);
+  const auto format = run.prompt_format();
+  std::mt19937_64 rng(seed);
+  torch::manual_seed(seed);
+  std::vector<Problem> problems;
+  for (int i = 0; i < count; ++i) problems.push_back(task->sample(rng));
+
+  SamplingOptions so;
+  so.temperature = run.temperature;
+  so.top_p = run.top_p;
+  so.max_new_tokens = run.max_completion_length;
+  so.pad_id = tok.pad_id();
+  so.stop_ids = format.stop_ids(tok);
+  so.stop_when = stop_at_text(tok, format.stop_text(tok));
+  const std::string opened = format.opens_think() ? "<think>" : "";
+
+  PassAtKProbe out;
+  out.problems.resize(count);
+  std::vector<std::map<std::string, int>> answers(count);  // per problem: answer -> times given
+  const int total = count * samples, batch = 256;
+  for (int done = 0; done < total; done += batch) {
+    const int rows = std::min(batch, total - done);
+    std::vector<std::vector<int>> prompts;
+    for (int r = 0; r < rows; ++r) prompts.push_back(tok.encode(format.render(problems[(done + r) / samples])));
+    const auto gen = generate(loaded.model, prompts, so);
+    for (int r = 0; r < rows; ++r) {
+      const int p = (done + r) / samples;
+      const auto parsed = parse_response(opened + tok.decode(gen.completions[r]));
+      auto& result = out.problems[p];
+      ++result.samples;
+      if (parsed.has_answer) {
+        result.correct += task->is_correct(problems[p], parsed.answer);
+        ++answers[p][parsed.answer];
+      }
+    }
+    if (progress && !progress(done + rows, total)) throw std::runtime_error("probe cancelled after " + std::to_string(done + rows) + " of " + std::to_string(total) + " completions");
+  }
+  for (int p = 0; p < count; ++p) {
+    const std::string* best = nullptr;
+    int most = 0;
+    for (const auto& [answer, times] : answers[p])  // ties: the first in order, deterministically
+      if (times > most) most = times, best = &answer;
+    out.problems[p].majority_correct = best && task->is_correct(problems[p], *best);
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace aha
