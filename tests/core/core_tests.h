@@ -127,6 +127,7 @@ class TrainerTest : public QObject {
   void huggingFaceLayoutModelOnDatasetFile();
   void tokenLensMatchesAForwardPass();
   void probeIsReproducibleWithASeed();
+  void resamplingIsReproducibleAndJudged();
  private:
   QString base_;  // a briefly pretrained base model for these tests
 };

@@ -12,6 +12,8 @@
 #include "core/run/memory_sink.h"
 #include "core/rl/pretrain.h"
 #include "core/rl/probe.h"
+#include "core/rl/resample.h"
+#include "core/run/continuations.h"
 #include "core/rl/sampler.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
@@ -347,4 +349,42 @@ void TrainerTest::probeIsReproducibleWithASeed() {
   // Cancelled from the progress callback: an error that says so, not a partial result.
   QVERIFY_THROWS_EXCEPTION(std::runtime_error,
                            probe_pass_at_k(c, base_.toStdString(), 5, 6, 77, [](int, int) { return false; }));
+}
+
+void TrainerTest::resamplingIsReproducibleAndJudged() {
+  ResampleRequest r;
+  r.run = trivial_run(base_);
+  r.weights = {-1, base_.toStdString()};
+  r.prompt = "2+3=<think>";
+  r.prefix = "2+3=";
+  r.samples = 12;
+  r.seed = 5;
+  const auto a = resample_from(r), b = resample_from(r);
+  QCOMPARE(a.continuations.size(), size_t(12));
+  QCOMPARE(a.continuations, b.continuations);  // same seed, same continuations
+  r.seed = 6;
+  QVERIFY(resample_from(r).continuations != a.continuations);
+  // No room left to sample: refused, saying why.
+  r.prefix = std::string(200, '1');
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, resample_from(r));
+
+  // Judged against the reference; events counted from the point on, inserted text too.
+  const ReflectionDetector detector;
+  const std::string prefix = "12+20=33 ";
+  const auto st = judge_continuations(prefix, prefix.size(),
+                                      {"wait, 33 was wrong 12+20=32</think><answer>32</answer>",
+                                       "so 33</think><answer>33</answer>", "so 3"},
+                                      {false, false, true}, "32", true, detector);
+  QCOMPARE(st.samples, 3);
+  QCOMPARE(st.answered, 2);
+  QCOMPARE(st.correct, 1);
+  QCOMPARE(st.truncated, 1);
+  QCOMPARE(st.reflective, 1);
+  QCOMPARE(st.fixed, 1);
+  QCOMPARE(st.outcomes[static_cast<int>(ReflectionOutcome::Fix)], 1);
+  // The same "wait" before the point does not count.
+  const auto before = judge_continuations(prefix + "wait, 33 was wrong ", prefix.size() + 19,
+                                          {"12+20=32</think><answer>32</answer>"}, {false}, "32", true, detector);
+  QCOMPARE(before.reflective, 0);
+  QCOMPARE(before.correct, 1);
 }
