@@ -17,6 +17,23 @@ namespace aha::cli {
 
 namespace {
 
+// "3, 12.4 MB": the run's checkpoint folders and the disk they take; "-" for none.
+std::string checkpoints_on_disk(const std::filesystem::path& dir) {
+  std::error_code ec;
+  int count = 0;
+  uintmax_t bytes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().filename().string().rfind("step-", 0) != 0) continue;
+    ++count;
+    for (const auto& f : std::filesystem::recursive_directory_iterator(e.path(), ec))
+      if (f.is_regular_file(ec)) bytes += f.file_size(ec);
+  }
+  if (count == 0) return "-";
+  char out[48];
+  std::snprintf(out, sizeof out, "%d, %.1f MB", count, bytes / 1e6);
+  return out;
+}
+
 constexpr const char* kUsage =
     "usage: aha runs --db FILE                      the runs with status and progress\n"
     "       aha runs rename NAME NEW_NAME --db FILE   rename a run (its checkpoints and config too)\n"
@@ -96,7 +113,9 @@ int cmd_runs(int argc, char** argv, int first) {
   // The overview checks the file too, while that is cheap (reading it: ~1 s per GB).
   std::error_code ec;
   if (std::filesystem::file_size(args.require("db"), ec) < (512u << 20)) db::check_integrity(reader.connection());
-  std::printf("%-4s %-28s %-11s %-12s %-9s %-10s %s\n", "id", "name", "status", "steps", "aha onset", "task", "model");
+  std::printf("%-4s %-28s %-11s %-12s %-9s %-16s %-10s %s\n", "id", "name", "status", "steps", "aha onset",
+              "checkpoints", "task", "model");
+  const auto checkpoint_root = TrainingJob::default_checkpoint_root(args.require("db"));
   for (const auto& r : reader.runs()) {
     std::vector<std::pair<int64_t, double>> rate;
     for (const auto& p : reader.metric_series(r.id, "aha_rate")) rate.emplace_back(p.step, p.value);
@@ -104,9 +123,9 @@ int cmd_runs(int argc, char** argv, int first) {
     // Imported runs have no known total: their last step number instead.
     const std::string steps = r.total_steps > 0 ? std::to_string(r.last_step + 1) + "/" + std::to_string(r.total_steps)
                                                 : "step " + std::to_string(r.last_step);
-    std::printf("%-4lld %-28s %-11s %-12s %-9s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
-                r.status.c_str(), steps.c_str(), onset ? std::to_string(*onset).c_str() : "-", r.task.c_str(),
-                r.model.c_str());
+    std::printf("%-4lld %-28s %-11s %-12s %-9s %-16s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
+                r.status.c_str(), steps.c_str(), onset ? std::to_string(*onset).c_str() : "-",
+                checkpoints_on_disk(checkpoint_root / r.name).c_str(), r.task.c_str(), r.model.c_str());
   }
   return 0;
 }

@@ -223,6 +223,8 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("reward_funcs", "custom_reward_function.path (aha_reward.py)");
     map("reward_weights", "custom_reward_function.path (aha_reward.py)");
     map("save_steps", "trainer.save_freq");
+    map("save_total_limit", "trainer.max_actor_ckpt_to_keep");
+    none("save_keep_every", "veRL keeps the newest max_actor_ckpt_to_keep checkpoints only");
     map("gradient_checkpointing", "actor_rollout_ref.model.enable_gradient_checkpointing");
     none("bf16", "veRL's FSDP workers choose their own mixed precision (bf16 by default)");
     none("cuda_graphs", "veRL's rollout engine (vLLM/SGLang) captures its own CUDA graphs");
@@ -240,10 +242,12 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     for (const char* k : {"num_generations", "per_device_train_batch_size", "beta", "epsilon", "epsilon_high",
                           "loss_type", "scale_rewards", "num_iterations", "max_completion_length", "temperature",
                           "top_p", "learning_rate", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
-                          "weight_decay", "reward_weights", "save_steps", "gradient_checkpointing", "bf16"})
+                          "weight_decay", "reward_weights", "save_steps", "save_total_limit",
+                          "gradient_checkpointing", "bf16"})
       map(k, std::string("GRPOConfig.") + k);
     map("reward_funcs", "GRPOTrainer(reward_funcs=...)");
     none("cuda_graphs", "the local engine's decoder only (TRL samples with generate() or vLLM)");
+    none("save_keep_every", "TRL keeps the newest save_total_limit checkpoints only");
     none("token_lens", "TRL's completions keep decoded text only: a followed run has no token lens");
   }
   const std::string data = verl ? "data.train_files (prep step)" : "train_dataset (problems())";
@@ -325,6 +329,7 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
   for (size_t i = 0; i < c.reward_weights.size(); ++i) o << (i ? ", " : "") << num(c.reward_weights[i]);
   o << "],\n"
     << "        save_steps=" << c.save_steps << ",\n"
+    << "        save_total_limit=" << (c.save_total_limit > 0 ? std::to_string(c.save_total_limit) : "None") << ",\n"
     << "        gradient_checkpointing=" << py_bool(c.gradient_checkpointing) << ",\n"
     << "        bf16=" << py_bool(c.bf16) << ",\n"
     << "        logging_steps=1,  # one log_history entry per step, for aha follow trl\n"
@@ -429,6 +434,8 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  trainer.nnodes=\"$nodes\" \\\n"
     << "  trainer.total_training_steps=" << c.max_steps << " \\\n"
     << "  trainer.save_freq=" << c.save_steps << " \\\n"
+    << "  trainer.max_actor_ckpt_to_keep=" << (c.save_total_limit > 0 ? std::to_string(c.save_total_limit) : "null")
+    << " \\\n"
     << "  trainer.rollout_data_dir=" << opt.data_dir << " \\\n"
     << "  trainer.logger='[console,file]' \\\n"
     << "  \"$@\"\n";

@@ -358,14 +358,18 @@ void GrpoTrainer::save_checkpoint() {
   std::filesystem::remove_all(final_dir);
   std::filesystem::rename(tmp, final_dir);
   m.sink.record_checkpoint(done, final_dir.string());
-  // Keep the two newest checkpoints.
+  // Keep the newest save_total_limit, and every save_keep_every-th for probes.
   std::vector<std::pair<long, std::filesystem::path>> all;
   for (const auto& e : std::filesystem::directory_iterator(m.run_dir())) {
     const std::string n = e.path().filename().string();
     if (n.rfind("step-", 0) == 0 && n.find(".tmp") == std::string::npos) all.emplace_back(std::atol(n.c_str() + 5), e.path());
   }
   std::sort(all.begin(), all.end());
-  for (size_t i = 0; i + 2 < all.size(); ++i) std::filesystem::remove_all(all[i].second);
+  const size_t limit = m.cfg.save_total_limit;
+  for (size_t i = 0; limit > 0 && i + limit < all.size(); ++i) {
+    const bool milestone = m.cfg.save_keep_every > 0 && (all[i].first + 1) % m.cfg.save_keep_every == 0;
+    if (!milestone) std::filesystem::remove_all(all[i].second);
+  }
 }
 
 }  // namespace aha

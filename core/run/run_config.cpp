@@ -66,6 +66,8 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
     throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
                       std::to_string(c.reward_funcs.size()) + " reward_funcs; give one weight per function");
   c.save_steps = r.integer("save_steps", c.save_steps, 1, 10000000);
+  c.save_total_limit = r.integer("save_total_limit", c.save_total_limit, 0, 10000000);
+  c.save_keep_every = r.integer("save_keep_every", c.save_keep_every, 0, 10000000);
   c.gradient_checkpointing = r.boolean("gradient_checkpointing", c.gradient_checkpointing);
   c.bf16 = r.boolean("bf16", c.bf16);
   c.cuda_graphs = r.boolean("cuda_graphs", c.cuda_graphs);
@@ -155,6 +157,8 @@ std::string RunConfig::to_toml() const {
                 {"reward_funcs", funcs},
                 {"reward_weights", weights},
                 {"save_steps", save_steps},
+                {"save_total_limit", save_total_limit},
+                {"save_keep_every", save_keep_every},
                 {"gradient_checkpointing", gradient_checkpointing},
                 {"bf16", bf16},
                 {"cuda_graphs", cuda_graphs},

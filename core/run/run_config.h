@@ -46,6 +46,11 @@ struct RunConfig {
   std::vector<std::string> reward_funcs = {"accuracy", "format"};
   std::vector<double> reward_weights = {1.0, 0.1};
   int save_steps = 20;
+  // Checkpoints kept for probing (docs/PROBES.md): the newest save_total_limit (TRL's
+  // name; 0 keeps every one), and besides them every one whose step count (step + 1) is a
+  // multiple of save_keep_every (0: none), so that pass@k can be followed over training.
+  int save_total_limit = 2;
+  int save_keep_every = 0;
   bool gradient_checkpointing = false;  // recompute layer activations in backward (big models)
   bool bf16 = true;  // on CUDA: float32 weights, matrix products in bfloat16 (autocast)
   // On CUDA: decode by replaying captured CUDA graphs of the decode step (one launch per

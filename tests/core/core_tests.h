@@ -128,6 +128,7 @@ class TrainerTest : public QObject {
   void tokenLensMatchesAForwardPass();
   void probeIsReproducibleWithASeed();
   void resamplingIsReproducibleAndJudged();
+  void checkpointsKeptForProbes();
  private:
   QString base_;  // a briefly pretrained base model for these tests
 };

@@ -40,7 +40,8 @@ const std::set<std::string> kVerlKeys = {
     "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu", "actor_rollout_ref.rollout.n",
     "actor_rollout_ref.rollout.temperature", "actor_rollout_ref.rollout.top_p", "custom_reward_function.path",
     "custom_reward_function.name", "trainer.project_name", "trainer.experiment_name", "trainer.n_gpus_per_node",
-    "trainer.nnodes", "trainer.total_training_steps", "trainer.save_freq", "trainer.rollout_data_dir",
+    "trainer.nnodes", "trainer.total_training_steps", "trainer.save_freq", "trainer.max_actor_ckpt_to_keep",
+    "trainer.rollout_data_dir",
     "trainer.logger"};
 
 // The GRPOConfig keywords the TRL script may pass: TRL 1.10.0.dev0 (commit f2cd577,
@@ -51,7 +52,8 @@ const std::set<std::string> kTrlKeys = {
     "epsilon_high", "reward_weights", "scale_rewards", "loss_type", "log_completions", "learning_rate",
     // transformers TrainingArguments
     "output_dir", "run_name", "seed", "max_steps", "per_device_train_batch_size", "lr_scheduler_type", "warmup_steps",
-    "max_grad_norm", "weight_decay", "save_steps", "gradient_checkpointing", "bf16", "logging_steps"};
+    "max_grad_norm", "weight_decay", "save_steps", "save_total_limit", "gradient_checkpointing", "bf16",
+    "logging_steps"};
 
 RunConfig preset(const char* name) {
   auto c = RunConfig::load(std::string(AHA_SOURCE_DIR) + "/resources/presets/" + name);
