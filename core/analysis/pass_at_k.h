@@ -17,6 +17,12 @@ struct ProbeProblem {
   bool majority_correct = false;  // the most frequent answer is right (maj@n)
 };
 
+// A probe of one set of weights: each problem's samples and correct ones.
+struct PassAtKProbe {
+  std::vector<ProbeProblem> problems;
+  double seconds = 0;  // wall time of the sampling
+};
+
 struct PassAtKCurve {
   std::vector<int> ks;       // 1, 2, 4, ..., n (n last even when not a power of two)
   std::vector<double> pass;  // mean over problems of pass@k at each k

@@ -11,11 +11,6 @@
 
 namespace aha {
 
-struct PassAtKProbe {
-  std::vector<ProbeProblem> problems;
-  double seconds = 0;  // wall time of the sampling
-};
-
 // The probe set's problems: `count` of the run's task, drawn with `seed` (the trainer
 // draws its prompts with the run's own seed).
 // Samples each `samples` times from the model in `weights_dir` at the run's temperature,

@@ -2,6 +2,7 @@
 
 #include "core/rl/grpo_trainer.h"
 #include "core/rl/runtime_info.h"
+#include "core/rl/probe.h"
 #include "core/rl/token_alternatives.h"
 
 namespace aha {
@@ -13,6 +14,7 @@ Engine torch_engine() {
   };
   e.explain_failure = explain_failure;
   e.token_alternatives = token_alternatives;
+  e.probe_pass_at_k = probe_pass_at_k;
   e.description = "libtorch " + torch_version() + ", " + device_summary();
   return e;
 }

@@ -10,6 +10,7 @@
 
 #include "core/run/run_config.h"
 #include "core/run/step_summary.h"
+#include "core/analysis/pass_at_k.h"
 #include "core/run/token_alternatives.h"
 #include "db/run_sink.h"
 
@@ -37,6 +38,10 @@ struct Engine {
   // The top next tokens at a position of a stored completion (the token lens), from
   // weights on disk; slow (it loads them): call it off the GUI thread.
   std::function<TokenAlternatives(const AlternativesRequest&)> token_alternatives;
+  // pass@k of weights on a held-out probe set (rl/probe.h's probe_pass_at_k); slow.
+  std::function<PassAtKProbe(const RunConfig&, const std::string& weights_dir, int problems, int samples,
+                             uint64_t seed, const std::function<bool(int, int)>& progress)>
+      probe_pass_at_k;
   std::string description;  // "libtorch 1.13.1, CPU (2 threads)", for About and --version
 };
 

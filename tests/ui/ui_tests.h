@@ -65,6 +65,7 @@ class FigureTest : public QObject {
   void longRunTickLabelsDoNotOverlap();
   void commandLineMatchesStudio();
   void entropyFitDialogFitsTheRun();
+  void passAtKDialogProbesOnItsThread();
  private:
   QTemporaryDir dir_;
   QString db_;

@@ -48,6 +48,7 @@
 #include "ui/window/preferences_dialog.h"
 #include "ui/runs/run_controller.h"
 #include "ui/charts/entropy_fit_dialog.h"
+#include "ui/probes/pass_at_k_dialog.h"
 #include "ui/traces/trace_browser.h"
 #include "ui/traces/trace_detail_view.h"
 #include "ui/window/welcome_panel.h"
@@ -85,7 +86,8 @@ QString MainWindow::defaultDatabasePath() {
   return QDir(dataDirectory()).filePath("runs.aha.db");
 }
 
-MainWindow::MainWindow(Engine engine, QWidget* parent) : QMainWindow(parent), engineDescription_(engine.description) {
+MainWindow::MainWindow(Engine engine, QWidget* parent)
+    : QMainWindow(parent), engineDescription_(engine.description), probePassAtK_(engine.probe_pass_at_k) {
   setWindowTitle(tr("Aha Studio"));
   // As large as the screen allows, up to 1400x900 (a 1280x800 laptop gets its whole screen).
   const QScreen* screen = QGuiApplication::primaryScreen();
@@ -275,6 +277,16 @@ void MainWindow::buildMenus() {
     if (summary) controller_->start(QString::fromStdString(summary->config_toml), dbPath_, /*resume=*/true);
     updateActions();
   });
+  run->addAction(tr("Probe pass@&k of Selected Run..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
+    auto* item = runs_->currentItem();
+    if (!item || !reader_ || !probePassAtK_) {
+      statusBar()->showMessage(tr("Select a run first: its base model and checkpoints are probed"), 5000);
+      return;
+    }
+    auto* dialog = new PassAtKDialog(reader_, item->data(ColName, Qt::UserRole).toLongLong(), probePassAtK_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
   run->addSeparator();
   run->addAction(tr("&Follow veRL/TRL Run..."), this, [this] {
     FollowDialog dialog(this);
@@ -343,6 +355,8 @@ QString MainWindow::shortcutsHtml() const {
   row(QKeySequence(Qt::CTRL | Qt::Key_3).toString(QKeySequence::NativeText),
       tr("Reward against entropy of the selected run (its fit and predicted ceiling)"));
   row(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText), tr("Search the traces"));
+  row(QKeySequence(Qt::CTRL | Qt::Key_K).toString(QKeySequence::NativeText),
+      tr("pass@k of the selected run's base model and checkpoints"));
   row("Alt+C", tr("Colour the trace by entropy, log-probability or advantage; click a token for its alternatives"));
   row(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E).toString(QKeySequence::NativeText), tr("Export chart"));
   row("F2 / Del / " + QKeySequence(Qt::CTRL | Qt::Key_D).toString(QKeySequence::NativeText),

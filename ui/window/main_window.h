@@ -92,6 +92,7 @@ class MainWindow : public QMainWindow {
   void rebuildRecentMenu();
 
   std::string engineDescription_;
+  decltype(Engine::probe_pass_at_k) probePassAtK_;  // the engine's, for Run > Probe pass@k
   QString dbPath_;
   std::shared_ptr<db::RunReader> reader_;
   QTreeWidget* runs_ = nullptr;

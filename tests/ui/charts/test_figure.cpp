@@ -1,4 +1,9 @@
+#include <QDir>
 #include <QFile>
+#include <QListWidget>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QThread>
 #include <QFontMetricsF>
 #include <QImage>
 #include <QJsonArray>
@@ -9,6 +14,8 @@
 #include <QRegularExpression>
 #include <QXmlStreamReader>
 
+#include <atomic>
+
 #include <qcustomplot.h>
 #include <zlib.h>
 
@@ -16,6 +23,7 @@
 #include "db/run_store.h"
 #include "tests/ui/ui_tests.h"
 #include "ui/charts/entropy_fit_dialog.h"
+#include "ui/probes/pass_at_k_dialog.h"
 #include "ui/charts/export_dialog.h"
 #include "ui/charts/figure.h"
 
@@ -282,4 +290,57 @@ void FigureTest::entropyFitDialogFitsTheRun() {
     dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/entropy-fit.png");
   ui::EntropyFitDialog none(reader, bare);
   QVERIFY(none.summary()->text().contains("no entropy per step"));
+}
+
+void FigureTest::passAtKDialogProbesOnItsThread() {
+  // A run with one checkpoint on disk and one whose folder is gone.
+  const std::string path = dir_.filePath("probe.db").toStdString();
+  const QString kept = dir_.filePath("probe-ckpt/step-9"), gone = dir_.filePath("probe-ckpt/step-4");
+  QDir().mkpath(kept);
+  QFile(kept + "/config.json").open(QIODevice::WriteOnly);
+  int64_t run = 0;
+  {
+    db::RunStore store(path);
+    RunInfo info;
+    info.name = "probed";
+    info.config_toml = "name = \"probed\"\nmodel = \"/models/base\"\n";
+    run = store.begin_run(info, false);
+    store.record_checkpoint(4, gone.toStdString());
+    store.record_checkpoint(9, kept.toStdString());
+  }
+  // A stand-in for the engine: the base model solves 1 sample in 4 of each problem, the
+  // checkpoint 3 in 4; on the worker thread, never the GUI's.
+  const auto gui = QThread::currentThread();
+  std::atomic<bool> offThread{true};  // and with the run's config
+  auto probe = [&](const RunConfig& cfg, const std::string& dir, int problems, int samples, uint64_t,
+                   const std::function<bool(int, int)>& progress) {
+    offThread = offThread && QThread::currentThread() != gui;
+    PassAtKProbe p;
+    const int correct = dir == "/models/base" ? samples / 4 : 3 * samples / 4;
+    for (int i = 0; i < problems; ++i) p.problems.push_back({samples, correct, correct * 2 > samples});
+    if (!progress(problems * samples, problems * samples)) throw std::runtime_error("probe cancelled");
+    offThread = offThread && cfg.name == "probed";  // the run's stored config reached it
+    return p;
+  };
+  auto reader = std::make_shared<db::RunReader>(path);
+  ui::PassAtKDialog dialog(reader, run, probe);
+  QCOMPARE(dialog.weightsList()->count(), 2);  // base, and step 9 (step 4's folder is gone)
+  QVERIFY(dialog.weightsList()->item(1)->text().contains("9"));
+  dialog.samplesBox()->setValue(8);
+  dialog.problemsBox()->setValue(3);
+  dialog.start();
+  QTRY_VERIFY(!dialog.running());
+  QVERIFY(offThread);
+  QCOMPARE(dialog.plot()->graphCount(), 2);
+  QCOMPARE(dialog.table()->rowCount(), 2);
+  QCOMPARE(dialog.table()->item(0, 1)->text(), QString("0.250"));  // base pass@1
+  QCOMPARE(dialog.table()->item(1, 4)->text(), QString("1.000"));  // the checkpoint's maj@n
+  QVERIFY2(dialog.status()->text().contains("no crossover"), qPrintable(dialog.status()->text()));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS"))
+    dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/pass-at-k.png");
+  // Nothing checked: said, nothing run.
+  for (int i = 0; i < dialog.weightsList()->count(); ++i) dialog.weightsList()->item(i)->setCheckState(Qt::Unchecked);
+  dialog.start();
+  QVERIFY(!dialog.running());
+  QVERIFY(dialog.status()->text().contains("at least one"));
 }
