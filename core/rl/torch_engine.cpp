@@ -3,6 +3,7 @@
 #include "core/rl/grpo_trainer.h"
 #include "core/rl/runtime_info.h"
 #include "core/rl/probe.h"
+#include "core/rl/resample.h"
 #include "core/rl/token_alternatives.h"
 
 namespace aha {
@@ -15,6 +16,7 @@ Engine torch_engine() {
   e.explain_failure = explain_failure;
   e.token_alternatives = token_alternatives;
   e.probe_pass_at_k = probe_pass_at_k;
+  e.resample_from = resample_from;
   e.description = "libtorch " + torch_version() + ", " + device_summary();
   return e;
 }

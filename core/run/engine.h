@@ -11,6 +11,7 @@
 #include "core/run/run_config.h"
 #include "core/run/step_summary.h"
 #include "core/analysis/pass_at_k.h"
+#include "core/run/continuations.h"
 #include "core/run/token_alternatives.h"
 #include "db/run_sink.h"
 
@@ -42,6 +43,8 @@ struct Engine {
   std::function<PassAtKProbe(const RunConfig&, const std::string& weights_dir, int problems, int samples,
                              uint64_t seed, const std::function<bool(int, int)>& progress)>
       probe_pass_at_k;
+  // Continuations of a stored completion from a point (rl/resample.h); slow.
+  std::function<ResampleResult(const ResampleRequest&)> resample_from;
   std::string description;  // "libtorch 1.13.1, CPU (2 threads)", for About and --version
 };
 

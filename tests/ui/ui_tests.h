@@ -47,6 +47,7 @@ class TraceBrowserTest : public QObject {
   void groupAndHistoryViews();
   void detailHighlightsSpans();
   void tokenLensColoursTheTrace();
+  void resampleDialogContinuesFromTheCursor();
   void exportsJsonlAndMarkdown();
   void dashboardMarksAhaOnset();
  private:

@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -27,6 +28,7 @@
 #include "core/analysis/reflection.h"
 #include "core/analysis/token_lens.h"
 #include "db/run_reader.h"
+#include "ui/probes/resample_dialog.h"
 #include "ui/traces/trace_html.h"
 
 namespace aha::ui {
@@ -96,6 +98,17 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   lensRow->addWidget(lensLabel);
   lensRow->addWidget(lensChoice_);
   lensRow->addStretch();
+  resample_ = new QPushButton(tr("Resample from &Here..."), tracePage);
+  resample_->setToolTip(tr("Continue this trace many times from a point (the token clicked last), the text before "
+                           "it kept or edited, and compare the answers and reflections (docs/PROBES.md)"));
+  resample_->setEnabled(false);
+  lensRow->addWidget(resample_);
+  connect(resample_, &QPushButton::clicked, this, [this] {
+    if (id_ < 0) return;
+    auto* dialog = new ResampleDialog(reader_, id_, resampler_, clickedChar_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
   tl->addLayout(lensRow);
   tl->addWidget(lensNote_);
   tl->addWidget(text_);
@@ -198,6 +211,7 @@ void TraceDetailView::showSample(qint64 sampleId) {
     text_->clear();
     lensNote_->clear();
     alternatives_->hide();
+    resample_->setEnabled(false);
     group_->setRowCount(0);
     history_->setRowCount(0);
     const QSignalBlocker block(note_);
@@ -206,7 +220,8 @@ void TraceDetailView::showSample(qint64 sampleId) {
     refreshTags();
     return;
   }
-  if (sampleId != previous) alternatives_->hide();
+  if (sampleId != previous) alternatives_->hide(), clickedChar_ = -1;
+  resample_->setEnabled(true);
   id_ = sampleId;
   const QString prompt = QString::fromStdString(s->prompt), completion = QString::fromStdString(s->completion);
   const std::string events = eventsOf(*s);
@@ -316,6 +331,7 @@ void TraceDetailView::showAlternatives(int index) {
   const auto blob = s ? reader_->token_trace(s->id) : std::nullopt;
   const auto trace = blob ? decode_token_trace(*blob) : std::nullopt;
   if (!trace || index < 0 || index >= static_cast<int>(trace->size())) return;
+  clickedChar_ = static_cast<int>(trace->begins[index]);
   alternatives_->show();
   if (!alternativesProvider_) {
     alternatives_->setText(tr("Alternatives need the engine: open this database in the studio, or run "

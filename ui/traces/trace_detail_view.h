@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "db/run_reader.h"
+#include "core/run/continuations.h"
 #include "core/run/token_alternatives.h"
 #include "db/tag_store.h"
 #include "ui/traces/token_paint.h"
@@ -15,6 +16,7 @@
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
+class QPushButton;
 class QTabWidget;
 class QTableWidget;
 class QTextBrowser;
@@ -43,6 +45,12 @@ class TraceDetailView : public QWidget {
   // on a thread of its own; the answer lands in alternativesLabel().
   void showAlternatives(int index);
   QLabel* alternativesLabel() const { return alternatives_; }
+  // What samples continuations (Engine::resample_from), for "Resample from Here...": the
+  // dialog starts at the token clicked last.
+  void setResampler(std::function<ResampleResult(const ResampleRequest&)> resampler) {
+    resampler_ = std::move(resampler);
+  }
+  QPushButton* resampleButton() const { return resample_; }
 
   QTabWidget* tabs() const { return tabs_; }
   QTableWidget* groupTable() const { return group_; }
@@ -78,6 +86,9 @@ class TraceDetailView : public QWidget {
   QLabel* alternatives_;
   AlternativesProvider alternativesProvider_;
   int alternativesAsked_ = 0;  // the latest request: older answers are dropped
+  std::function<ResampleResult(const ResampleRequest&)> resampler_;
+  QPushButton* resample_;
+  int clickedChar_ = -1;  // where the token clicked last begins (characters), or -1
   QTableWidget *group_, *history_;
   QHBoxLayout* tagRow_;
   QPlainTextEdit* note_;

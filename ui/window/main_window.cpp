@@ -97,6 +97,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   dashboard_ = new Dashboard(this);
   traces_ = new TraceBrowser(this);
   traces_->detail()->setAlternativesProvider(engine.token_alternatives);
+  traces_->detail()->setResampler(engine.resample_from);
   views_ = new QTabWidget(this);
   welcome_ = new WelcomePanel(this);
   dashboardStack_ = new QStackedWidget(this);

@@ -4,6 +4,8 @@
 #include <QLabel>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QSpinBox>
 #include <QPlainTextEdit>
 #include <QTabWidget>
 #include <QTableView>
@@ -24,6 +26,7 @@
 #include "db/tag_store.h"
 #include "tests/ui/ui_tests.h"
 #include "ui/charts/dashboard.h"
+#include "ui/probes/resample_dialog.h"
 #include "ui/traces/trace_browser.h"
 #include "ui/traces/trace_detail_view.h"
 #include "ui/traces/trace_filter_bar.h"
@@ -430,6 +433,68 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
   QVERIFY(!view.lensChoice()->isEnabled());
   QVERIFY2(view.lensNote()->text().contains("imported from verl"), qPrintable(view.lensNote()->text()));
   QVERIFY(!view.traceText()->toHtml().contains("entropy"));
+}
+
+void TraceBrowserTest::resampleDialogContinuesFromTheCursor() {
+  const std::string path = dir_.filePath("resample.db").toStdString();
+  const std::string text = "12+20=33 wait, 33 was wrong so 32</think><answer>32</answer>";
+  int64_t id = 0;
+  {
+    db::RunStore store(path);
+    RunInfo info;
+    info.name = "resampled";
+    info.config_toml = "name = \"resampled\"\nmodel = \"/models/base\"\n";
+    store.begin_run(info, false);
+    StepRecord rec;
+    rec.step = 3;
+    SampleRecord s;
+    s.step = 3;
+    s.prompt = "12+20=<think>";
+    s.reference = "32";
+    s.completion = text;
+    s.correct = true;
+    rec.samples.push_back(s);
+    store.write_step(rec);
+    id = db::RunReader(path).connection().scalar_int("SELECT max(id) FROM samples");
+  }
+  // A stand-in engine: half of the continuations find 32, half keep 33.
+  ResampleRequest seen;
+  auto resampler = [&seen](const ResampleRequest& r) {
+    seen = r;
+    ResampleResult out;
+    for (int i = 0; i < r.samples; ++i) {
+      out.continuations.push_back(i % 2 ? "so 33</think><answer>33</answer>"
+                                        : "wait, 33 was wrong so 32</think><answer>32</answer>");
+      out.truncated.push_back(false);
+    }
+    return out;
+  };
+  auto reader = std::make_shared<db::RunReader>(path);
+  ui::ResampleDialog dialog(reader, id, resampler, 9);  // before "wait"
+  QCOMPARE(dialog.text()->textCursor().position(), 9);
+  QCOMPARE(dialog.weightsBox()->count(), 2);  // nearest (no checkpoint: the base), the base
+  QVERIFY(dialog.weightsBox()->itemText(0).contains("the base model"));
+  dialog.samplesBox()->setValue(8);
+  dialog.start();
+  QTRY_VERIFY(!dialog.running());
+  QCOMPARE(seen.prefix, std::string("12+20=33 "));
+  QCOMPARE(seen.weights.path, std::string("/models/base"));
+  QCOMPARE(seen.samples, 8);
+  QCOMPARE(dialog.continuations()->count(), 2);  // two distinct continuations, 4 times each
+  QVERIFY(dialog.continuations()->item(0)->text().startsWith("4×"));
+  const QString summary = dialog.summary()->text();
+  QVERIFY2(summary.contains("<b>1.00</b> (1/1 right)") && summary.contains("<b>0.50</b> (4/8 right)"),
+           qPrintable(summary));
+  QVERIFY(summary.contains("fix"));
+  if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS"))
+    dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/resample.png");
+  // The text before the cursor edited: the prefix is the edit, the rest dropped.
+  QTextCursor at = dialog.text()->textCursor();
+  at.insertText("so ");
+  dialog.text()->setTextCursor(at);
+  dialog.start();
+  QTRY_VERIFY(!dialog.running());
+  QCOMPARE(seen.prefix, std::string("12+20=33 so "));
 }
 
 void TraceBrowserTest::exportsJsonlAndMarkdown() {

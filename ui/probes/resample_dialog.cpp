@@ -1,0 +1,204 @@
+#include "ui/probes/resample_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <map>
+
+namespace aha::ui {
+
+namespace {
+
+// "accuracy 0.94 (60/64) · reflect after the point 12 · fix 2, ritual 9".
+QString statsText(const ContinuationStats& st) {
+  QStringList outcomes;
+  for (int o = 0; o < kReflectionOutcomes; ++o)
+    if (st.outcomes[o]) outcomes << QString("%1 %2").arg(to_string(static_cast<ReflectionOutcome>(o))).arg(st.outcomes[o]);
+  return QObject::tr("accuracy <b>%1</b> (%2/%3 right) &middot; reflect after the point: %4 (%5 with a fix) "
+                     "&middot; events: %6")
+      .arg(st.samples ? double(st.correct) / st.samples : 0.0, 0, 'f', 2)
+      .arg(st.correct)
+      .arg(st.samples)
+      .arg(st.reflective)
+      .arg(st.fixed)
+      .arg(outcomes.isEmpty() ? QObject::tr("none") : outcomes.join(", "));
+}
+
+}  // namespace
+
+ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sampleId, Resampler resampler, int point,
+                               QWidget* parent)
+    : QDialog(parent), reader_(std::move(reader)), sample_(reader_->sample(sampleId)), resampler_(std::move(resampler)) {
+  setWindowTitle(tr("Resample from here: sample %1").arg(sampleId));
+  auto* header = new QLabel(this);
+  header->setWordWrap(true);
+  text_ = new QPlainTextEdit(this);
+  text_->setFont(QFont("monospace"));
+  samples_ = new QSpinBox(this);
+  samples_->setRange(1, 4096);
+  samples_->setValue(64);
+  seed_ = new QSpinBox(this);
+  seed_->setRange(0, 1 << 30);
+  seed_->setValue(1);
+  weights_ = new QComboBox(this);
+  run_ = new QPushButton(tr("&Resample"), this);
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  summary_->setTextFormat(Qt::RichText);
+  list_ = new QListWidget(this);
+  list_->setWordWrap(true);
+  auto* where = new QLabel(this);  // the point, shown as the text around the cursor
+  where->setTextFormat(Qt::RichText);
+  connect(text_, &QPlainTextEdit::cursorPositionChanged, this, [this, where] {
+    const QString all = text_->toPlainText();
+    const int at = text_->textCursor().position();
+    where->setText(tr("From character %1: <code>…%2</code><b style='color:#D55E00'>│</b><code "
+                      "style='color:#999'>%3…</code> (greyed: dropped)")
+                       .arg(at)
+                       .arg(all.mid(std::max(0, at - 40), std::min(at, 40)).toHtmlEscaped())
+                       .arg(all.mid(at, 30).toHtmlEscaped()));
+  });
+  auto* form = new QFormLayout;
+  form->addRow(tr("Point"), where);
+  form->addRow(tr("&Weights"), weights_);
+  form->addRow(tr("&Samples"), samples_);
+  form->addRow(tr("S&eed"), seed_);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+  buttons->addButton(run_, QDialogButtonBox::ActionRole);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  connect(run_, &QPushButton::clicked, this, &ResampleDialog::start);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(header);
+  layout->addWidget(new QLabel(tr("Put the cursor where to continue from; the text after it is dropped, the text "
+                                  "before it may be edited (delete a \u201Cwait\u201D, insert \u201CWait, let me "
+                                  "check\u201D)."),
+                               this));
+  layout->addWidget(text_, 1);
+  layout->addLayout(form);
+  layout->addWidget(summary_);
+  layout->addWidget(list_, 2);
+  layout->addWidget(buttons);
+  resize(900, 640);
+  if (!sample_) {
+    header->setText(tr("No sample %1 in this database.").arg(sampleId));
+    run_->setEnabled(false);
+    return;
+  }
+  const auto run = reader_->run(sample_->run_id);
+  try {
+    config_ = RunConfig::from_toml(run->config_toml, "run '" + run->name + "'");
+  } catch (const std::exception& e) {
+    header->setText(tr("The run's stored config does not read here: %1").arg(QString::fromStdString(e.what())));
+    run_->setEnabled(false);
+    return;
+  }
+  header->setText(tr("<b>%1</b>, step %2 &nbsp; prompt <code>%3</code> &nbsp; reference <b>%4</b> &nbsp; %5")
+                      .arg(QString::fromStdString(run->name).toHtmlEscaped())
+                      .arg(sample_->step)
+                      .arg(QString::fromStdString(sample_->prompt).toHtmlEscaped())
+                      .arg(QString::fromStdString(sample_->reference).toHtmlEscaped())
+                      .arg(sample_->correct ? tr("right") : tr("wrong")));
+  const QString completion = QString::fromStdString(sample_->completion);
+  text_->setPlainText(completion);
+  QTextCursor at = text_->textCursor();
+  const QList<uint> cps = completion.toUcs4();
+  at.setPosition(point < 0 || point > cps.size()
+                     ? completion.size()
+                     : QString::fromUcs4(reinterpret_cast<const char32_t*>(cps.data()), point).size());
+  text_->setTextCursor(at);
+  text_->setFocus();
+  emit text_->cursorPositionChanged();  // the point's label
+  // The weights: those nearest the ones that drew it, the base model, every checkpoint on disk.
+  std::vector<WeightsOnDisk> stored;
+  for (const auto& [step, path] : reader_->checkpoints(run->id))
+    if (QFileInfo::exists(QString::fromStdString(path) + "/config.json")) stored.push_back({step, path});
+  const auto nearest = nearest_weights(config_, stored, sample_->step);
+  auto add = [this](const QString& label, const WeightsOnDisk& w) {
+    weights_->addItem(label, QVariant::fromValue(QString::number(w.step) + "\n" + QString::fromStdString(w.path)));
+  };
+  add(tr("nearest: %1").arg(QString::fromStdString(nearest.describe())), nearest);
+  add(tr("the base model"), {-1, resolve_model_path(config_.model).string()});
+  for (const auto& w : stored) add(QString::fromStdString(w.describe()), w);
+  summary_->setText(tr("The original, from the cursor: run to compare."));
+}
+
+void ResampleDialog::start() {
+  if (running_ || !sample_ || !resampler_) {
+    if (!resampler_) summary_->setText(tr("Resampling needs the engine: open the database in the studio."));
+    return;
+  }
+  const QString edited = text_->toPlainText().left(text_->textCursor().position());
+  const std::string prefix = edited.toStdString(), original = sample_->completion;
+  // The point: where the edited text leaves the original (the cursor when nothing was edited).
+  size_t point = 0;
+  while (point < prefix.size() && point < original.size() && prefix[point] == original[point]) ++point;
+  while (point > 0 && (static_cast<unsigned char>(prefix[point]) & 0xC0) == 0x80) --point;  // a character's start
+  ResampleRequest request;
+  request.run = config_;
+  const QStringList w = weights_->currentData().toString().split('\n');
+  request.weights = {w.value(0).toLongLong(), w.value(1).toStdString()};
+  request.prompt = sample_->prompt;
+  request.prefix = prefix;
+  request.samples = samples_->value();
+  request.seed = static_cast<uint64_t>(seed_->value());
+  running_ = true;
+  run_->setEnabled(false);
+  list_->clear();
+  summary_->setText(tr("Sampling %1 continuations from %2\u2026").arg(request.samples).arg(weights_->currentText()));
+  const bool opens = config_.prompt_format().opens_think();
+  const auto original_stats = judge_continuations(original.substr(0, point), point, {original.substr(point)},
+                                                  {sample_->truncated}, sample_->reference, opens,
+                                                  ReflectionDetector(config_.lexicon()));
+  auto* watcher = new QFutureWatcher<std::pair<ResampleResult, QString>>(this);
+  connect(watcher, &QFutureWatcherBase::finished, this, [=, this] {
+    watcher->deleteLater();
+    running_ = false;
+    run_->setEnabled(true);
+    const auto [result, error] = watcher->result();
+    if (!error.isEmpty()) {
+      summary_->setText(tr("Resampling failed: %1").arg(error.toHtmlEscaped()));
+      return;
+    }
+    const auto st = judge_continuations(prefix, point, result.continuations, result.truncated, sample_->reference,
+                                        opens, ReflectionDetector(config_.lexicon()));
+    summary_->setText(tr("<b>Original</b> from the point: %1<br><b>%2 continuations</b> (%3 s): %4")
+                          .arg(statsText(original_stats))
+                          .arg(result.continuations.size())
+                          .arg(result.seconds, 0, 'f', 1)
+                          .arg(statsText(st)));
+    // Identical continuations once, with their count, the most frequent first.
+    std::map<std::string, int> counts;
+    for (const auto& c : result.continuations) ++counts[c];
+    std::vector<std::pair<int, std::string>> distinct;
+    for (const auto& [text, n] : counts) distinct.emplace_back(n, text);
+    std::stable_sort(distinct.begin(), distinct.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const auto judge = numeric_judge(sample_->reference);
+    for (const auto& [n, text] : distinct) {
+      auto* item = new QListWidgetItem(QString("%1×  %2").arg(n).arg(QString::fromStdString(text)), list_);
+      const auto a0 = text.rfind("<answer>"), a1 = text.rfind("</answer>");
+      const bool right = a0 != std::string::npos && a1 != std::string::npos && a1 > a0 &&
+                         judge(text.substr(a0 + 8, a1 - a0 - 8)).value_or(false);
+      item->setForeground(right ? QColor("#006d4f") : QColor("#b03a00"));
+    }
+  });
+  watcher->setFuture(QtConcurrent::run([resampler = resampler_, request]() -> std::pair<ResampleResult, QString> {
+    try {
+      return {resampler(request), QString()};
+    } catch (const std::exception& e) {
+      return {ResampleResult{}, QString::fromStdString(e.what())};
+    }
+  }));
+}
+
+}  // namespace aha::ui
