@@ -82,7 +82,7 @@ class RunReader {
   int64_t count_samples(const SampleFilter& filter);
   std::optional<SampleRow> sample(int64_t id);
   // The run's checkpoints as recorded (step, folder), by step; a folder may be gone since
-  // (a run keeps its newest two).
+  // (a run keeps only some: save_total_limit, save_keep_every).
   std::vector<std::pair<int64_t, std::string>> checkpoints(int64_t run_id);
   // The sample's token lens blob (core/analysis/token_trace.h); none when it has none.
   std::optional<std::string> token_trace(int64_t sample_id);

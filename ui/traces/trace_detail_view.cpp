@@ -282,6 +282,11 @@ std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, con
     return {};
   }
   lensChoice_->setEnabled(true);
+  if (mode == LensMode::Reflection) {
+    lensNote_->setText(tr("%n token(s) with their log-probability and entropy: choose a lens to see them.", nullptr,
+                          static_cast<int>(trace->size())));
+    return {};
+  }
   double fork = forkThreshold(s.run_id);
   const bool ownThreshold = fork <= 0;  // a run stored before its steps had the metric
   if (ownThreshold) fork = quantile(trace->entropies, kForkingQuantile);
@@ -290,9 +295,7 @@ std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, con
                             .arg(ownThreshold ? tr("this sample") : tr("the run"));
   switch (mode) {
     case LensMode::Reflection:
-      lensNote_->setText(tr("%n token(s) with their log-probability and entropy: choose a lens to see them.", nullptr,
-                            static_cast<int>(trace->size())));
-      return {};
+      break;
     case LensMode::Entropy:
       lensNote_->setText(tr("White: certain; red: uncertain (half red at %1 nats). ").arg(kHalfRedEntropy) + forks +
                          tr("; reflection phrases underlined. Hover a token for its numbers."));

@@ -391,32 +391,29 @@ void TrainerTest::resamplingIsReproducibleAndJudged() {
 }
 
 void TrainerTest::checkpointsKeptForProbes() {
-  // Six steps saved each step: the newest two stay, and every third (steps 2 and 5).
+  // Trains `c` saving every step; the checkpoint folders left and the saves recorded.
+  auto kept_after = [&](const RunConfig& c, const char* dir) {
+    MemorySink sink;
+    const auto root = scratch().filePath(dir).toStdString();
+    GrpoTrainer trainer(c, sink, root);
+    trainer.prepare(false);
+    while (!trainer.finished()) trainer.train_step();
+    std::set<std::string> kept;
+    for (const auto& e : std::filesystem::directory_iterator(root + "/trivial")) kept.insert(e.path().filename().string());
+    return std::make_pair(kept, sink.checkpoints.size());
+  };
+  // Six steps: the newest two stay, and every third (steps 2 and 5); every save is recorded
+  // (probes check the folder).
   RunConfig c = trivial_run(base_);
   c.max_steps = 6;
   c.save_steps = 1;
   c.save_total_limit = 2;
   c.save_keep_every = 3;
   c.per_device_train_batch_size = 16;
-  MemorySink sink;
-  const auto root = scratch().filePath("ckpt-keep").toStdString();
-  GrpoTrainer trainer(c, sink, root);
-  trainer.prepare(false);
-  while (!trainer.finished()) trainer.train_step();
-  std::set<std::string> kept;
-  for (const auto& e : std::filesystem::directory_iterator(root + "/trivial")) kept.insert(e.path().filename().string());
-  QCOMPARE(kept, (std::set<std::string>{"step-2", "step-4", "step-5"}));
-  QCOMPARE(sink.checkpoints.size(), size_t(6));  // every save is recorded; probes check the folder
+  QCOMPARE(kept_after(c, "ckpt-keep"), std::make_pair(std::set<std::string>{"step-2", "step-4", "step-5"}, size_t(6)));
   // 0 keeps them all.
   c.save_total_limit = 0;
   c.save_keep_every = 0;
   c.max_steps = 3;
-  MemorySink all;
-  const auto root_all = scratch().filePath("ckpt-all").toStdString();
-  GrpoTrainer every(c, all, root_all);
-  every.prepare(false);
-  while (!every.finished()) every.train_step();
-  kept.clear();
-  for (const auto& e : std::filesystem::directory_iterator(root_all + "/trivial")) kept.insert(e.path().filename().string());
-  QCOMPARE(kept, (std::set<std::string>{"step-0", "step-1", "step-2"}));
+  QCOMPARE(kept_after(c, "ckpt-all").first, (std::set<std::string>{"step-0", "step-1", "step-2"}));
 }
