@@ -159,6 +159,40 @@ const char* const kMigrations[] = {
       sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
       tokens BLOB NOT NULL);
     )sql",
+    // v9: checkpoint probes (db/probe_store.h): pass@k of some weights on a held-out probe
+    // set, and continuations of a stored sample ("resample from here"), with every
+    // completion, so that a problem gained or lost between two checkpoints can be read.
+    R"sql(
+    CREATE TABLE probes(
+      id INTEGER PRIMARY KEY,
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      kind TEXT NOT NULL,
+      sample_id INTEGER REFERENCES samples(id) ON DELETE CASCADE,
+      weights_step INTEGER NOT NULL,
+      settings TEXT NOT NULL DEFAULT '{}',
+      seconds REAL NOT NULL DEFAULT 0,
+      created_at REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0));
+    CREATE INDEX probes_by_run ON probes(run_id, kind, id);
+    CREATE INDEX probes_by_sample ON probes(sample_id) WHERE sample_id IS NOT NULL;
+    CREATE TABLE probe_problems(
+      probe_id INTEGER NOT NULL REFERENCES probes(id) ON DELETE CASCADE,
+      problem INTEGER NOT NULL,
+      prompt TEXT NOT NULL,
+      reference TEXT NOT NULL,
+      samples INTEGER NOT NULL,
+      correct INTEGER NOT NULL,
+      majority_correct INTEGER NOT NULL,
+      PRIMARY KEY(probe_id, problem)) WITHOUT ROWID;
+    CREATE TABLE probe_completions(
+      probe_id INTEGER NOT NULL REFERENCES probes(id) ON DELETE CASCADE,
+      problem INTEGER NOT NULL,
+      idx INTEGER NOT NULL,
+      completion TEXT NOT NULL,
+      answer TEXT NOT NULL,
+      correct INTEGER NOT NULL,
+      truncated INTEGER NOT NULL,
+      PRIMARY KEY(probe_id, problem, idx)) WITHOUT ROWID;
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -4,18 +4,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "db/probe_store.h"
+
 namespace aha::db {
 
 std::vector<ExportedTrace> collect_traces(RunReader& reader, TagStore& tags, const std::vector<int64_t>& ids) {
   std::map<int64_t, std::string> run_names;
   for (const auto& r : reader.runs()) run_names[r.id] = r.name;
   const auto names = tags.tag_names_of(ids);
+  ProbeStore probes(reader.connection().path(), /*read_only=*/true);
   std::vector<ExportedTrace> out;
   for (int64_t id : ids) {
     auto row = reader.sample(id);
     if (!row) continue;
-    ExportedTrace t{*row, run_names[row->run_id], {}, tags.note(id)};
+    ExportedTrace t{*row, run_names[row->run_id], {}, tags.note(id), {}};
     if (auto it = names.find(id); it != names.end()) t.tags = it->second;
+    for (auto& p : probes.resamples_of(id)) t.resamples.push_back({p, probes.completions(p.id)});
     out.push_back(std::move(t));
   }
   return out;
@@ -40,6 +44,15 @@ nlohmann::json rewards_of(const SampleRow& s) {
   auto j = nlohmann::json::parse(s.rewards_json, nullptr, false);
   return j.is_discarded() ? nlohmann::json::object() : j;
 }
+
+// What a resample asked (prefix, point, seed, samples) and which weights answered it.
+nlohmann::json resample_settings(const ExportedResample& r) {
+  auto j = nlohmann::json::parse(r.probe.settings_json, nullptr, false);
+  if (!j.is_object()) j = nlohmann::json::object();
+  j["weights_step"] = r.probe.weights_step;  // -1: the base model
+  j["correct"] = r.probe.correct;
+  return j;
+}
 }  // namespace
 
 void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& traces) {
@@ -56,6 +69,16 @@ void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& tra
                      {"real_aha", s.real_aha},  {"language_mixing", s.language_mixing},
                      {"tags", t.tags},          {"note", t.note}};
     if (!s.extra_json.empty()) j["extra"] = nlohmann::json::parse(s.extra_json, nullptr, false);
+    if (!t.resamples.empty()) {
+      auto& all = j["resamples"] = nlohmann::json::array();
+      for (const auto& r : t.resamples) {
+        auto one = resample_settings(r);
+        auto& cs = one["continuations"] = nlohmann::json::array();
+        for (const auto& c : r.continuations)
+          cs.push_back({{"text", c.completion}, {"answer", c.answer}, {"correct", c.correct}, {"truncated", c.truncated}});
+        all.push_back(std::move(one));
+      }
+    }
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
 }
@@ -87,6 +110,20 @@ void write_traces_markdown(std::ostream& out, const std::vector<ExportedTrace>& 
       out << "\n> ";
       for (char c : t.note) out << (c == '\n' ? std::string("\n> ") : std::string(1, c));
       out << "\n";
+    }
+    for (const auto& r : t.resamples) {
+      const auto settings = resample_settings(r);
+      const std::string prefix = settings.value("prefix", std::string());
+      out << "\n**Resampled** after byte " << settings.value("point_byte", 0) << " of the completion ("
+          << (r.probe.weights_step < 0 ? std::string("the base model")
+                                       : "the checkpoint after step " + std::to_string(r.probe.weights_step))
+          << ", seed " << settings.value("seed", 0) << "): " << r.probe.correct << " of " << r.continuations.size()
+          << " continuations right\n\n```text\n..." << prefix.substr(prefix.size() > 60 ? prefix.size() - 60 : 0)
+          << "|\n";
+      std::map<std::string, int> counts;  // identical continuations once, with their count
+      for (const auto& c : r.continuations) ++counts[c.completion];
+      for (const auto& [text, n] : counts) out << n << "x |" << text << "\n";
+      out << "```\n";
     }
   }
 }

@@ -11,8 +11,9 @@
 #include "app/cli/interrupt.h"
 #include "core/analysis/pass_at_k.h"
 #include "core/rl/probe.h"
-#include "core/rl/resample.h"
-#include "core/run/continuations.h"
+#include "app/cli/probe_commands.h"
+#include "core/run/probe_records.h"
+#include "db/probe_store.h"
 #include "db/run_reader.h"
 
 namespace aha::cli {
@@ -23,7 +24,10 @@ const char* kUsage =
     "usage: aha probe passk --db FILE --run NAME [--weights base,final] [--problems 32]\n"
     "                       [--samples 64] [--seed 1234]\n"
     "       aha probe resample --db FILE --sample ID --before TEXT [--occurrence 1]\n"
-    "                       [--insert TEXT] [--samples 64] [--seed 1] [--weights nearest]\n\n"
+    "                       [--insert TEXT] [--samples 64] [--seed 1] [--weights nearest]\n"
+    "       aha probe list --db FILE [--run NAME | --sample ID]\n"
+    "       aha probe show --db FILE --probe ID [--problem N]\n"
+    "       aha probe diff --db FILE --from ID --to ID\n\n"
     "pass@k of a run's stored weights on a probe set held out from training: --problems\n"
     "problems of the run's task drawn with --seed (the trainer draws with the run's own seed),\n"
     "each sampled --samples times at the run's temperature. Prints the unbiased pass@k for\n"
@@ -35,10 +39,14 @@ const char* kUsage =
     "(with --insert, that text is added first: e.g. --before wait --insert wait forces the\n"
     "word, without it the model chooses), --samples times from the stored weights nearest\n"
     "those that drew it (or --weights base, final, a step). Prints the accuracy of the\n"
-    "continuations and the outcomes of their reflection events after the point.\n";
+    "continuations and the outcomes of their reflection events after the point.\n\n"
+    "Both keep what they sampled in the database with the run (a resample with its sample).\n"
+    "list: the stored probes; show: a probe's problems, or one problem's completions; diff:\n"
+    "the problems some sample solved in one pass@k probe and none in the other (gained, lost).\n";
 
 struct Weights {
   std::string label, path;
+  int64_t step = -1;  // the checkpoint after this step; -1: the base model
 };
 
 std::vector<Weights> choose_weights(const std::string& spec, const RunConfig& cfg,
@@ -64,14 +72,13 @@ std::vector<Weights> choose_weights(const std::string& spec, const RunConfig& cf
         spec.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
     at = comma == std::string::npos ? spec.size() + 1 : comma + 1;
     if (item == "base") {
-      out.push_back({"base", resolve_model_path(cfg.model).string()});
+      out.push_back({"base", resolve_model_path(cfg.model).string(), -1});
     } else if (item == "final") {
       if (on_disk.empty()) throw none_on_disk();
-      out.push_back({"step " + std::to_string(on_disk.back().first), on_disk.back().second});
+      out.push_back({"step " + std::to_string(on_disk.back().first), on_disk.back().second, on_disk.back().first});
     } else if (item == "all") {
-      out.push_back({"base", resolve_model_path(cfg.model).string()});
-      for (const auto& [step, path] : on_disk)
-        out.push_back({"step " + std::to_string(step), path});
+      out.push_back({"base", resolve_model_path(cfg.model).string(), -1});
+      for (const auto& [step, path] : on_disk) out.push_back({"step " + std::to_string(step), path, step});
     } else {
       char* end = nullptr;
       const long step = std::strtol(item.c_str(), &end, 10);
@@ -86,87 +93,10 @@ std::vector<Weights> choose_weights(const std::string& spec, const RunConfig& cf
         throw UsageError("--weights: no checkpoint of step " + item + " on disk (kept: " + kept +
                          ")");
       }
-      out.push_back({"step " + item, it->second});
+      out.push_back({"step " + item, it->second, it->first});
     }
   }
   return out;
-}
-
-void print_stats(const char* what, const ContinuationStats& st) {
-  std::printf("%s: accuracy %.3f (%d/%d right, %d answered, %d cut at the length limit)\n", what,
-              st.samples ? double(st.correct) / st.samples : 0.0, st.correct, st.samples, st.answered,
-              st.truncated);
-  std::printf("  reflection after the point: %d of %d (%d with a fix, the real aha); events:", st.reflective,
-              st.samples, st.fixed);
-  for (int o = 0; o < kReflectionOutcomes; ++o)
-    if (st.outcomes[o]) std::printf(" %s %d", to_string(static_cast<ReflectionOutcome>(o)), st.outcomes[o]);
-  std::printf("\n");
-}
-
-int resample(const Args& args) {
-  args.allow_only({"db", "sample", "before", "occurrence", "insert", "samples", "seed", "weights", "help"});
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
-  const int64_t id = std::stoll(args.require("sample"));
-  const auto sample = reader.sample(id);
-  if (!sample) throw UsageError("no sample " + std::to_string(id) + " in this database");
-  const auto run = reader.run(sample->run_id);
-  const RunConfig cfg = RunConfig::from_toml(run->config_toml, "run '" + run->name + "' (stored config)");
-  const std::string before = args.require("before");
-  const int occurrence = args.get_int("occurrence", 1);
-  size_t at = std::string::npos;
-  for (int k = 0, from = 0; k < occurrence; ++k, from = static_cast<int>(at) + 1)
-    if ((at = sample->completion.find(before, from)) == std::string::npos) break;
-  if (at == std::string::npos)
-    throw UsageError("--before: \"" + before + "\" occurs fewer than " + std::to_string(occurrence) +
-                     " time(s) in sample " + std::to_string(id) + "'s completion");
-  std::vector<WeightsOnDisk> stored;
-  for (const auto& [step, path] : reader.checkpoints(run->id)) stored.push_back({step, path});
-  const std::string which = args.get("weights", "nearest");
-  ResampleRequest request;
-  request.run = cfg;
-  if (which == "nearest") {
-    request.weights = nearest_weights(cfg, stored, sample->step);
-  } else if (which == "base") {
-    request.weights = {-1, resolve_model_path(cfg.model).string()};
-  } else {
-    const int64_t want = which == "final" ? INT64_MAX : std::stoll(which);
-    for (const auto& w : stored)
-      if (std::filesystem::exists(std::filesystem::path(w.path) / "config.json") &&
-          (w.step == want || (want == INT64_MAX && w.step > request.weights.step)))
-        request.weights = w;
-    if (request.weights.path.empty())
-      throw UsageError("--weights " + which + ": no such checkpoint of run '" + run->name + "' on disk");
-  }
-  request.prompt = sample->prompt;
-  request.prefix = sample->completion.substr(0, at) + args.get("insert", "");
-  request.samples = args.get_int("samples", 64);
-  request.seed = static_cast<uint64_t>(args.get_int("seed", 1));
-  const bool opens = cfg.prompt_format().opens_think();
-  const ReflectionDetector detector(cfg.lexicon());
-
-  std::printf("sample %lld of run '%s' (step %lld), continued from before \"%s\" (character %zu)%s\n",
-              static_cast<long long>(id), run->name.c_str(), static_cast<long long>(sample->step), before.c_str(),
-              at, args.has("insert") ? (" with \"" + args.get("insert") + "\" inserted").c_str() : "");
-  const std::string tail = request.prefix.size() > 60 ? "..." + request.prefix.substr(request.prefix.size() - 60)
-                                                      : request.prefix;
-  std::printf("prefix: %s|\n", tail.c_str());
-  const auto result = resample_from(request);
-  TokenAlternatives where;  // for the words on the weights used
-  where.weights = request.weights;
-  where.sampled_by = sample->step - 1;
-  std::printf("weights: %s (%s), %s\n\n", request.weights.describe().c_str(), request.weights.path.c_str(),
-              where.distance().c_str());
-  print_stats("original", judge_continuations(sample->completion.substr(0, at), at, {sample->completion.substr(at)},
-                                              {sample->truncated}, sample->reference, opens, detector));
-  char label[96];
-  std::snprintf(label, sizeof label, "%d continuations (seed %llu, %.1f s)", request.samples,
-                static_cast<unsigned long long>(request.seed), result.seconds);
-  print_stats(label, judge_continuations(request.prefix, at, result.continuations, result.truncated, sample->reference,
-                                         opens, detector));
-  std::printf("\nthe first three:\n");
-  for (size_t i = 0; i < std::min<size_t>(3, result.continuations.size()); ++i)
-    std::printf("  |%s\n", result.continuations[i].c_str());
-  return 0;
 }
 
 }  // namespace
@@ -177,11 +107,17 @@ int cmd_probe(int argc, char** argv, int first) {
     std::fputs(kUsage, stdout);
     return args.has("help") ? 0 : 2;
   }
-  if (args.positional()[0] == "resample") return resample(args);
-  if (args.positional()[0] != "passk")
-    throw UsageError("'" + args.positional()[0] + "' is not a probe (passk, resample)");
+  const std::string what = args.positional()[0];
+  if (what == "resample") return probe_resample(args);
+  if (what == "list") return probe_list(args);
+  if (what == "show") return probe_show(args);
+  if (what == "diff") return probe_diff(args);
+  if (what != "passk") throw UsageError("'" + what + "' is not a probe command (passk, resample, list, show, diff)");
   args.allow_only({"db", "run", "weights", "problems", "samples", "seed", "help"});
   const std::string db = args.require("db");
+  // Opened first, for writing (it upgrades an older schema): a database that cannot take
+  // the results fails before the sampling.
+  db::ProbeStore store(db);
   db::RunReader reader(db, /*read_only=*/true);
   const auto run = reader.require_run(args.require("run"));
   const RunConfig cfg =
@@ -202,8 +138,10 @@ int cmd_probe(int argc, char** argv, int first) {
           if (tty) std::fprintf(stderr, "\r  %d/%d completions", done, total);
           return !interrupt_requested().load();
         });
-    std::fprintf(stderr, "%s  %d completions in %.1f s\n", tty ? "\r" : "", problems * samples,
-                 probe.seconds);
+    const auto record = passk_record(run.id, w.step, probe, seed, cfg.temperature);
+    const int64_t id = store.add(record.probe, record.problems, record.completions);
+    std::fprintf(stderr, "%s  %d completions in %.1f s, stored as probe %lld\n", tty ? "\r" : "",
+                 problems * samples, probe.seconds, static_cast<long long>(id));
     curves.push_back(pass_at_k_curve(probe.problems));
   }
   std::printf(

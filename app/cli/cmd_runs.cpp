@@ -6,6 +6,7 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "core/analysis/aha_onset.h"
+#include "core/run/checkpoint_disk.h"
 #include "core/run/job.h"
 #include "core/run/run_config.h"
 #include "core/support/output_file.h"
@@ -16,23 +17,6 @@
 namespace aha::cli {
 
 namespace {
-
-// "3, 12.4 MB": the run's checkpoint folders and the disk they take; "-" for none.
-std::string checkpoints_on_disk(const std::filesystem::path& dir) {
-  std::error_code ec;
-  int count = 0;
-  uintmax_t bytes = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().filename().string().rfind("step-", 0) != 0) continue;
-    ++count;
-    for (const auto& f : std::filesystem::recursive_directory_iterator(e.path(), ec))
-      if (f.is_regular_file(ec)) bytes += f.file_size(ec);
-  }
-  if (count == 0) return "-";
-  char out[48];
-  std::snprintf(out, sizeof out, "%d, %.1f MB", count, bytes / 1e6);
-  return out;
-}
 
 constexpr const char* kUsage =
     "usage: aha runs --db FILE                      the runs with status and progress\n"
@@ -115,8 +99,9 @@ int cmd_runs(int argc, char** argv, int first) {
   if (std::filesystem::file_size(args.require("db"), ec) < (512u << 20)) db::check_integrity(reader.connection());
   std::printf("%-4s %-28s %-11s %-12s %-9s %-16s %-10s %s\n", "id", "name", "status", "steps", "aha onset",
               "checkpoints", "task", "model");
-  const auto checkpoint_root = TrainingJob::default_checkpoint_root(args.require("db"));
   for (const auto& r : reader.runs()) {
+    std::vector<std::string> folders;  // recorded: a moved or renamed run's too
+    for (const auto& [step, path] : reader.checkpoints(r.id)) folders.push_back(path);
     std::vector<std::pair<int64_t, double>> rate;
     for (const auto& p : reader.metric_series(r.id, "aha_rate")) rate.emplace_back(p.step, p.value);
     const auto onset = aha_onset_step(rate);
@@ -125,7 +110,7 @@ int cmd_runs(int argc, char** argv, int first) {
                                                 : "step " + std::to_string(r.last_step);
     std::printf("%-4lld %-28s %-11s %-12s %-9s %-16s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
                 r.status.c_str(), steps.c_str(), onset ? std::to_string(*onset).c_str() : "-",
-                checkpoints_on_disk(checkpoint_root / r.name).c_str(), r.task.c_str(), r.model.c_str());
+                checkpoint_disk_use(folders).describe().c_str(), r.task.c_str(), r.model.c_str());
   }
   return 0;
 }

@@ -49,4 +49,19 @@ std::optional<int> crossover_k(const PassAtKCurve& trained, const PassAtKCurve& 
   return from;
 }
 
+SolvedDifference solved_difference(const std::vector<ProbeProblem>& before, const std::vector<ProbeProblem>& after) {
+  bool same = before.size() == after.size();
+  for (size_t i = 0; same && i < before.size(); ++i) same = before[i].prompt == after[i].prompt;
+  if (!same)
+    throw std::invalid_argument("the two probes were drawn on different problems (another probe seed or count): "
+                                "compare probes of the same set");
+  SolvedDifference d;
+  for (size_t i = 0; i < before.size(); ++i) {
+    const bool was = before[i].correct > 0, is = after[i].correct > 0;
+    if (is && !was) d.gained.push_back(static_cast<int>(i));
+    if (was && !is) d.lost.push_back(static_cast<int>(i));
+  }
+  return d;
+}
+
 }  // namespace aha

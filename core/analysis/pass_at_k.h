@@ -4,6 +4,7 @@
 // Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base
 // Model?") reads from the curves of pass@k over k for the base and a trained model.
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace aha {
@@ -12,9 +13,18 @@ namespace aha {
 // 1 - C(n-c, k) / C(n, k), computed as a product (no overflow at n = 1024).
 double pass_at_k(int n, int c, int k);
 
+// One sampled completion of a probe problem, kept so that a problem gained or lost
+// between two checkpoints can be read.
+struct ProbeCompletion {
+  std::string text, answer;  // answer: what its <answer> said, empty when none
+  bool correct = false, truncated = false;
+};
+
 struct ProbeProblem {
   int samples = 0, correct = 0;
   bool majority_correct = false;  // the most frequent answer is right (maj@n)
+  std::string prompt, reference;  // as rendered for the model; the right answer
+  std::vector<ProbeCompletion> completions;  // empty when only the counts are known
 };
 
 // A probe of one set of weights: each problem's samples and correct ones.
@@ -38,5 +48,13 @@ PassAtKCurve pass_at_k_curve(const std::vector<ProbeProblem>& problems);
 // measured (their crossover, Yue et al.'s finding); none when `trained` is ahead or level
 // (both at 1 once every problem is solved). Both curves must have the same ks.
 std::optional<int> crossover_k(const PassAtKCurve& trained, const PassAtKCurve& base);
+
+// Problems that some sample solved in `after` and none in `before` (gained), and the
+// reverse (lost), by index: what training added to and took from what can be sampled.
+// Throws std::invalid_argument when the two were not probed on the same problems.
+struct SolvedDifference {
+  std::vector<int> gained, lost;
+};
+SolvedDifference solved_difference(const std::vector<ProbeProblem>& before, const std::vector<ProbeProblem>& after);
 
 }  // namespace aha

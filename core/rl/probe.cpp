@@ -28,6 +28,12 @@ PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_di
   torch::manual_seed(seed);
   std::vector<Problem> problems;
   for (int i = 0; i < count; ++i) problems.push_back(task->sample(rng));
+  PassAtKProbe out;
+  out.problems.resize(count);
+  for (int p = 0; p < count; ++p) {
+    out.problems[p].prompt = format.render(problems[p]);
+    out.problems[p].reference = problems[p].reference;
+  }
 
   SamplingOptions so;
   so.temperature = run.temperature;
@@ -38,24 +44,26 @@ PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_di
   so.stop_when = stop_at_text(tok, format.stop_text(tok));
   const std::string opened = format.opens_think() ? "<think>" : "";
 
-  PassAtKProbe out;
-  out.problems.resize(count);
   std::vector<std::map<std::string, int>> answers(count);  // per problem: answer -> times given
   const int total = count * samples, batch = 256;
   for (int done = 0; done < total; done += batch) {
     const int rows = std::min(batch, total - done);
     std::vector<std::vector<int>> prompts;
-    for (int r = 0; r < rows; ++r) prompts.push_back(tok.encode(format.render(problems[(done + r) / samples])));
+    for (int r = 0; r < rows; ++r) prompts.push_back(tok.encode(out.problems[(done + r) / samples].prompt));
     const auto gen = generate(loaded.model, prompts, so);
     for (int r = 0; r < rows; ++r) {
       const int p = (done + r) / samples;
-      const auto parsed = parse_response(opened + tok.decode(gen.completions[r]));
+      const std::string text = tok.decode(gen.completions[r]);
+      const auto parsed = parse_response(opened + text);
       auto& result = out.problems[p];
-      ++result.samples;
+      ProbeCompletion c{text, parsed.has_answer ? parsed.answer : "", false, gen.truncated[r]};
       if (parsed.has_answer) {
-        result.correct += task->is_correct(problems[p], parsed.answer);
+        c.correct = task->is_correct(problems[p], parsed.answer);
         ++answers[p][parsed.answer];
       }
+      ++result.samples;
+      result.correct += c.correct;
+      result.completions.push_back(std::move(c));
     }
     if (progress && !progress(done + rows, total)) throw std::runtime_error("probe cancelled after " + std::to_string(done + rows) + " of " + std::to_string(total) + " completions");
   }

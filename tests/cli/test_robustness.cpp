@@ -320,6 +320,18 @@ class RobustnessTest : public QObject {
     const Result base = aha({"probe", "passk", "--db", db, "--run", "probed", "--weights", "base", "--problems",
                              "2", "--samples", "2"});
     QVERIFY2(base.code == 0 && base.out.contains("base "), qPrintable(base.all()));
+    // Each probe is kept: listed, shown, compared; another problem set is not compared.
+    const Result list = aha({"probe", "list", "--db", db, "--run", "probed"});
+    QVERIFY2(list.code == 0 && list.out.count("passk") == 3 && list.out.contains("3 x 4, seed 1234") &&
+                 list.out.contains("2 x 2, seed 1234"),
+             qPrintable(list.all()));
+    const Result show = aha({"probe", "show", "--db", db, "--probe", "1", "--problem", "2"});
+    QVERIFY2(show.code == 0 && show.out.count("[  ") == 4, qPrintable(show.all()));
+    const Result diff = aha({"probe", "diff", "--db", db, "--from", "1", "--to", "2"});
+    QVERIFY2(diff.code == 0 && diff.out.contains("3 problems:") && diff.out.contains("gained"), qPrintable(diff.all()));
+    EXPECT_FAILS_SAYING(aha({"probe", "diff", "--db", db, "--from", "1", "--to", "3"}), "different problems");
+    EXPECT_FAILS_SAYING(aha({"probe", "show", "--db", db, "--probe", "99"}), "no probe 99");
+    EXPECT_FAILS_SAYING(aha({"probe", "show", "--db", db, "--probe", "1", "--problem", "5"}), "problems 0..2");
   }
 
  private:

@@ -160,6 +160,8 @@ class PassAtKTest : public QObject {
  private Q_SLOTS:
   void matchesHandCalculation();
   void curveAndCrossover();
+  void gainedAndLostProblems();
+  void storedProbesReadBackTheSame();
 };
 
 class ReflectionTest : public QObject {

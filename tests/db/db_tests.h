@@ -37,6 +37,7 @@ class StoreTest : public QObject {
   void resumeContinuesRun();
   void tagsAndNotes();
   void tokenTracesRoundTripAndGoWithTheirRun();
+  void probesRoundTripAndGoWithTheirRunAndSample();
   void deleteRunRemovesEverything();
   void metricsCsvRoundTrips();
 };

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "db/metric_csv.h"
+#include "db/probe_store.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "db/search_index.h"
@@ -385,6 +386,59 @@ void StoreTest::tokenTracesRoundTripAndGoWithTheirRun() {
   QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM sample_tokens"), int64_t(1));
   TagStore(fx.path).delete_run(fx.run);
   QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM sample_tokens"), int64_t(0));
+}
+
+void StoreTest::probesRoundTripAndGoWithTheirRunAndSample() {
+  Fixture fx(0);
+  fx.store.write_step(make_step(0, 1, 2));
+  RunReader reader(fx.path);
+  const int64_t sample = reader.connection().scalar_int("SELECT min(id) FROM samples");
+  ProbeStore probes(fx.path);
+  ProbeRow passk;
+  passk.run_id = fx.run;
+  passk.kind = "passk";
+  passk.weights_step = -1;
+  passk.settings_json = R"({"seed":7})";
+  passk.seconds = 1.5;
+  const int64_t a = probes.add(passk, {{0, "1+1=", "2", 2, 1, true}, {1, "2+2=", "4", 2, 0, false}},
+                               {{0, 0, "so 2", "2", true, false}, {0, 1, "so 3", "3", false, false},
+                                {1, 0, "so 5", "5", false, true}, {1, 1, "", "", false, true}});
+  ProbeRow resample = passk;
+  resample.kind = "resample";
+  resample.sample_id = sample;
+  resample.weights_step = 9;
+  const int64_t b = probes.add(resample, {{0, "1+1=", "2", 1, 1, false}}, {{0, 0, "</think>2", "2", true, false}});
+
+  const auto all = probes.probes(fx.run);
+  QCOMPARE(all.size(), size_t(2));
+  QCOMPARE(all[0].id, a);
+  QCOMPARE(all[0].problems, 2);
+  QCOMPARE(all[0].samples, 4);  // totals over its problems
+  QCOMPARE(all[0].correct, 1);
+  QVERIFY(!all[0].sample_id);
+  QCOMPARE(all[0].settings_json, passk.settings_json);
+  QCOMPARE(all[0].seconds, 1.5);
+  QVERIFY(all[0].created_at > 1.7e9);
+  QCOMPARE(probes.probes(fx.run, "passk").size(), size_t(1));
+  QCOMPARE(probes.resamples_of(sample).size(), size_t(1));
+  QCOMPARE(probes.resamples_of(sample)[0].weights_step, int64_t(9));
+  const auto problems = probes.problems(a);
+  QCOMPARE(problems[0].prompt, std::string("1+1="));
+  QCOMPARE(problems[0].majority_correct, true);
+  QCOMPARE(problems[1].correct, 0);
+  QCOMPARE(probes.completions(a).size(), size_t(4));
+  const auto second = probes.completions(a, 1);
+  QCOMPARE(second.size(), size_t(2));
+  QCOMPARE(second[1].completion, std::string());
+  QCOMPARE(second[0].truncated, true);
+  QVERIFY(!probes.probe(b + 1));
+
+  probes.remove(b);
+  QVERIFY(probes.resamples_of(sample).empty());
+  TagStore(fx.path).delete_run(fx.run);
+  QVERIFY(probes.probes(fx.run).empty());
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM probe_problems"), int64_t(0));
+  QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM probe_completions"), int64_t(0));
 }
 
 void StoreTest::deleteRunRemovesEverything() {

@@ -1,8 +1,10 @@
 #include "ui/probes/pass_at_k_dialog.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -11,18 +13,35 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <map>
 
 #include <qcustomplot.h>
 
 #include "core/analysis/pass_at_k.h"
+#include "core/run/probe_records.h"
+#include "db/probe_store.h"
 #include "db/run_reader.h"
+#include "ui/probes/probe_problem_dialog.h"
 
 namespace aha::ui {
 
 namespace {
+
 const char* const kColors[] = {"#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"};
+
+// Probes of equal settings probed the same problems: one set, one plot.
+QString setName(const PassAtKSettings& s) {
+  return QObject::tr("%1 problems \u00D7 %2 samples, seed %3").arg(s.problems).arg(s.samples).arg(s.seed);
 }
+
+QString weightsName(int64_t step) {
+  return step < 0 ? QObject::tr("base model") : QObject::tr("after step %1").arg(step);
+}
+
+}  // namespace
 
 PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId, ProbeWorker::ProbeFunction probe,
                              QWidget* parent)
@@ -38,18 +57,19 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
     cfg = RunConfig::from_toml(configToml_.toStdString(), "the run's stored config");
   } catch (const std::exception&) {
   }
-  auto add = [this](const QString& label, const QString& dir, bool checked) {
-    auto* item = new QListWidgetItem(label, weights_);
+  auto add = [this](int64_t step, const QString& dir, bool checked) {
+    auto* item = new QListWidgetItem(weightsName(step), weights_);
     item->setData(Qt::UserRole, dir);
+    item->setData(Qt::UserRole + 1, qint64(step));
     item->setToolTip(dir);
     item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
   };
-  add(tr("base model"), QString::fromStdString(resolve_model_path(cfg.model).string()), true);
+  add(-1, QString::fromStdString(resolve_model_path(cfg.model).string()), true);
   std::vector<std::pair<int64_t, std::string>> onDisk;
   for (const auto& [step, path] : reader_->checkpoints(runId_))
     if (QFileInfo::exists(QString::fromStdString(path) + "/config.json")) onDisk.emplace_back(step, path);
   for (size_t i = 0; i < onDisk.size(); ++i)
-    add(tr("after step %1").arg(onDisk[i].first), QString::fromStdString(onDisk[i].second), i + 1 == onDisk.size());
+    add(onDisk[i].first, QString::fromStdString(onDisk[i].second), i + 1 == onDisk.size());
 
   problems_ = new QSpinBox(this);
   problems_->setRange(1, 4096);
@@ -79,8 +99,10 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   left->addWidget(cancel_);
   left->addWidget(progress_);
 
+  sets_ = new QComboBox(this);
+  sets_->setToolTip(tr("Probes kept with the run, by problem set: the curves of one set are comparable"));
   plot_ = new QCustomPlot(this);
-  plot_->setMinimumSize(480, 300);
+  plot_->setMinimumSize(480, 260);
   plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
   QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
   ticker->setLogBase(2);
@@ -92,20 +114,47 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   plot_->xAxis->setRange(1, 64);
   plot_->legend->setVisible(false);  // until there is a curve to name
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-  table_ = new QTableWidget(0, 6, this);
-  table_->setHorizontalHeaderLabels({tr("Weights"), tr("pass@1"), tr("pass@n"), tr("mean@n"), tr("maj@n"), tr("Time")});
+  table_ = new QTableWidget(0, 7, this);
+  table_->setHorizontalHeaderLabels(
+      {tr("Weights"), tr("pass@1"), tr("pass@n"), tr("mean@n"), tr("maj@n"), tr("Time"), tr("Probe")});
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setMaximumHeight(150);
+  table_->setMaximumHeight(130);
   status_ = new QLabel(tr("Choose the weights and run the probe. The base model and the run's final weights are "
                           "checked; a run keeps its newest checkpoints only (save_total_limit, save_keep_every)."),
                        this);
   status_->setWordWrap(true);
+
+  // Gained and lost: problems some sample solved in one probe and none in the other.
+  from_ = new QComboBox(this);
+  to_ = new QComboBox(this);
+  changes_ = new QTreeWidget(this);
+  changes_->setColumnCount(4);
+  changes_->setHeaderLabels({tr("Problem"), tr("Right before \u2192 after"), tr("Reference"), tr("Prompt")});
+  changes_->setRootIsDecorated(true);
+  changes_->setToolTip(tr("Double-click a problem to read what each probe sampled for it"));
+  auto* fromTo = new QHBoxLayout;
+  fromTo->addWidget(new QLabel(tr("&From"), this));
+  fromTo->addWidget(from_, 1);
+  fromTo->addWidget(new QLabel(tr("&to"), this));
+  fromTo->addWidget(to_, 1);
+  static_cast<QLabel*>(fromTo->itemAt(0)->widget())->setBuddy(from_);
+  static_cast<QLabel*>(fromTo->itemAt(2)->widget())->setBuddy(to_);
+  auto* changesBox = new QGroupBox(tr("Problems gained and lost"), this);
+  auto* changesLayout = new QVBoxLayout(changesBox);
+  changesLayout->addLayout(fromTo);
+  changesLayout->addWidget(changes_, 1);
+
   auto* right = new QVBoxLayout;
-  right->addWidget(plot_, 1);
+  auto* setRow = new QHBoxLayout;
+  setRow->addWidget(new QLabel(tr("Probe set:"), this));
+  setRow->addWidget(sets_, 1);
+  right->addLayout(setRow);
+  right->addWidget(plot_, 3);
   right->addWidget(table_);
   right->addWidget(status_);
+  right->addWidget(changesBox, 2);
   auto* top = new QHBoxLayout;
   top->addLayout(left);
   top->addLayout(right, 1);
@@ -114,7 +163,7 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top, 1);
   layout->addWidget(buttons);
-  resize(1000, 600);
+  resize(1100, 780);
 
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -123,11 +172,24 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
     progress_->setValue(done);
     progress_->setFormat(tr("%1: %v / %m completions").arg(probedLabels_.value(w)));
   });
-  connect(worker_, &ProbeWorker::curveReady, this, &PassAtKDialog::showCurve);
+  connect(worker_, &ProbeWorker::probeStored, this, [this] {
+    loadStored(setName({problems_->value(), samples_->value(), static_cast<uint64_t>(seed_->value()), 0}));
+  });
   connect(worker_, &ProbeWorker::finished, this, &PassAtKDialog::finish);
   connect(run_, &QPushButton::clicked, this, &PassAtKDialog::start);
   connect(cancel_, &QPushButton::clicked, this, &PassAtKDialog::cancel);
+  connect(sets_, &QComboBox::currentIndexChanged, this, &PassAtKDialog::showSet);
+  connect(from_, &QComboBox::currentIndexChanged, this, &PassAtKDialog::showChanges);
+  connect(to_, &QComboBox::currentIndexChanged, this, &PassAtKDialog::showChanges);
+  connect(changes_, &QTreeWidget::itemDoubleClicked, this, &PassAtKDialog::openProblem);
   thread_.start();
+
+  try {
+    store_ = std::make_unique<db::ProbeStore>(reader_->connection().path(), /*read_only=*/true);
+    loadStored();
+  } catch (const std::exception& e) {
+    status_->setText(tr("The stored probes do not read: %1").arg(QString::fromStdString(e.what())));
+  }
 }
 
 PassAtKDialog::~PassAtKDialog() {
@@ -136,71 +198,159 @@ PassAtKDialog::~PassAtKDialog() {
   thread_.wait();
 }
 
-QVector<double> PassAtKDialog::ks() const {
-  QVector<double> out;
-  for (int k = 1; k < probedSamples_; k *= 2) out << k;
-  out << probedSamples_;
-  return out;
+void PassAtKDialog::loadStored(const QString& selectSet) {
+  if (!store_) return;
+  stored_ = store_->probes(runId_, "passk");
+  const QString keep = selectSet.isEmpty() ? sets_->currentText() : selectSet;
+  QStringList names;  // newest set first
+  for (auto it = stored_.rbegin(); it != stored_.rend(); ++it)
+    if (const QString n = setName(passk_settings(*it)); !names.contains(n)) names << n;
+  const QSignalBlocker block(sets_);
+  sets_->clear();
+  sets_->addItems(names);
+  if (names.contains(keep)) sets_->setCurrentText(keep);
+  sets_->setEnabled(!names.isEmpty());
+  if (names.isEmpty()) sets_->addItem(tr("none stored yet"));
+  showSet();
+}
+
+void PassAtKDialog::showSet() {
+  // The newest probe of each set of weights in the chosen set, base model first.
+  std::map<int64_t, const db::ProbeRow*> newest;
+  for (const auto& p : stored_)
+    if (setName(passk_settings(p)) == sets_->currentText()) newest[p.weights_step] = &p;
+  plot_->clearGraphs();
+  table_->setRowCount(0);
+  std::vector<PassAtKCurve> curves;
+  std::vector<const db::ProbeRow*> shown;
+  for (const auto& [step, probe] : newest) {
+    const auto curve = pass_at_k_curve(probe_problems(store_->problems(probe->id)));
+    if (curve.ks.empty()) continue;
+    const int index = static_cast<int>(curves.size());
+    auto* g = plot_->addGraph();
+    g->setData(QVector<double>(curve.ks.begin(), curve.ks.end()), QVector<double>(curve.pass.begin(), curve.pass.end()));
+    g->setName(weightsName(step));
+    g->setPen(QPen(QColor(kColors[index % 7]), 2));
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+    plot_->xAxis->setRange(1, std::max(2, curve.ks.back()));
+    table_->insertRow(index);
+    const QStringList cells = {weightsName(step),
+                               QString::number(curve.pass.front(), 'f', 3),
+                               QString::number(curve.pass.back(), 'f', 3),
+                               QString::number(curve.mean_at_n, 'f', 3),
+                               QString::number(curve.maj_at_n, 'f', 3),
+                               tr("%1 s").arg(probe->seconds, 0, 'f', 1),
+                               QString::number(probe->id)};
+    for (int c = 0; c < cells.size(); ++c) table_->setItem(index, c, new QTableWidgetItem(cells[c]));
+    curves.push_back(curve);
+    shown.push_back(probe);
+  }
+  plot_->legend->setVisible(!curves.empty());
+  plot_->replot();
+  table_->resizeColumnsToContents();
+
+  // Against the base model, when it was probed (it sorts first).
+  if (!running_ && !curves.empty()) {
+    QStringList lines;
+    if (shown.front()->weights_step < 0)
+      for (size_t i = 1; i < curves.size(); ++i) {
+        const auto k = crossover_k(curves[i], curves.front());
+        const QString name = weightsName(shown[i]->weights_step);
+        lines << (k ? tr("%1: the base model is ahead from k = %2 (the crossover).").arg(name).arg(*k)
+                    : tr("%1: no crossover up to k = %2: RL is ahead or level at every k.")
+                          .arg(name)
+                          .arg(curves[i].ks.back()));
+      }
+    status_->setText(lines.isEmpty() ? tr("Probe the base model too to see where it catches up.") : lines.join(' '));
+  }
+
+  const QSignalBlocker blockFrom(from_), blockTo(to_);
+  from_->clear();
+  to_->clear();
+  for (const auto* p : shown) {
+    const QString label = tr("%1 (probe %2)").arg(weightsName(p->weights_step)).arg(p->id);
+    from_->addItem(label, qint64(p->id));
+    to_->addItem(label, qint64(p->id));
+  }
+  to_->setCurrentIndex(to_->count() - 1);
+  showChanges();
+}
+
+void PassAtKDialog::showChanges() {
+  changes_->clear();
+  if (from_->count() < 2 || from_->currentIndex() == to_->currentIndex()) {
+    auto* hint = new QTreeWidgetItem(changes_, {tr("Probe two sets of weights on this problem set to compare them.")});
+    hint->setFirstColumnSpanned(true);
+    return;
+  }
+  const qint64 from = from_->currentData().toLongLong(), to = to_->currentData().toLongLong();
+  const auto before = probe_problems(store_->problems(from)), after = probe_problems(store_->problems(to));
+  const auto diff = solved_difference(before, after);  // same set: the same problems
+  auto group = [&](const QString& title, const std::vector<int>& which) {
+    auto* top = new QTreeWidgetItem(changes_, {title.arg(which.size())});
+    top->setFirstColumnSpanned(true);
+    for (int i : which) {
+      auto* item = new QTreeWidgetItem(top, {QString::number(i),
+                                             QString("%1/%2 \u2192 %3/%4")
+                                                 .arg(before[i].correct)
+                                                 .arg(before[i].samples)
+                                                 .arg(after[i].correct)
+                                                 .arg(after[i].samples),
+                                             QString::fromStdString(before[i].reference),
+                                             QString::fromStdString(before[i].prompt).simplified()});
+      item->setData(0, Qt::UserRole, i);
+    }
+    top->setExpanded(true);
+  };
+  group(tr("Gained: solved by some sample only after (%1)"), diff.gained);
+  group(tr("Lost: solved by some sample only before (%1)"), diff.lost);
+  for (int c = 0; c < 3; ++c) changes_->resizeColumnToContents(c);
+}
+
+void PassAtKDialog::openProblem(QTreeWidgetItem* item) {
+  if (!item || !item->parent()) return;
+  auto* dialog = new ProbeProblemDialog(reader_->connection().path(), from_->currentData().toLongLong(),
+                                        to_->currentData().toLongLong(), item->data(0, Qt::UserRole).toInt(), this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
 }
 
 void PassAtKDialog::start() {
   if (running_) return;
-  QStringList dirs;
+  PassAtKJob job;
+  job.dbPath = QString::fromStdString(reader_->connection().path());
+  job.configToml = configToml_;
+  job.runId = runId_;
   probedLabels_.clear();
   for (int i = 0; i < weights_->count(); ++i)
     if (weights_->item(i)->checkState() == Qt::Checked) {
-      dirs << weights_->item(i)->data(Qt::UserRole).toString();
+      job.weightDirs << weights_->item(i)->data(Qt::UserRole).toString();
+      job.weightSteps << weights_->item(i)->data(Qt::UserRole + 1).toLongLong();
       probedLabels_ << weights_->item(i)->text();
     }
-  if (dirs.isEmpty()) {
+  if (job.weightDirs.isEmpty()) {
     status_->setText(tr("Check at least one set of weights to probe."));
     return;
   }
+  job.problems = problems_->value();
+  job.samples = samples_->value();
+  job.seed = seed_->value();
   running_ = true;
-  probedSamples_ = samples_->value();
-  curves_ = QVector<QVector<double>>(dirs.size());
-  plot_->clearGraphs();
-  plot_->legend->setVisible(false);
-  plot_->xAxis->setRange(1, std::max(2, probedSamples_));
-  plot_->replot();
-  table_->setRowCount(0);
   run_->setEnabled(false);
   cancel_->setEnabled(true);
   progress_->setVisible(true);
   progress_->setValue(0);
-  status_->setText(tr("Sampling %1 problems \u00D7 %2 samples for %n set(s) of weights\u2026", nullptr, dirs.size())
-                       .arg(problems_->value())
-                       .arg(probedSamples_));
-  const QString toml = configToml_;
-  const int problems = problems_->value(), samples = probedSamples_;
-  const qulonglong seed = seed_->value();
-  QMetaObject::invokeMethod(worker_, [w = worker_, toml, dirs, problems, samples, seed] {
-    w->run(toml, dirs, problems, samples, seed);
-  }, Qt::QueuedConnection);
+  status_->setText(tr("Sampling %1 problems \u00D7 %2 samples for %n set(s) of weights\u2026", nullptr,
+                      job.weightDirs.size())
+                       .arg(job.problems)
+                       .arg(job.samples));
+  QMetaObject::invokeMethod(worker_, [w = worker_, job] { w->run(job); }, Qt::QueuedConnection);
 }
 
 void PassAtKDialog::cancel() {
   if (!running_) return;
   worker_->cancel();
   status_->setText(tr("Cancelling after the batch in hand\u2026"));
-}
-
-void PassAtKDialog::showCurve(int index, const QVector<double>& pass, double meanAtN, double majAtN, double seconds) {
-  curves_[index] = pass;
-  auto* g = plot_->addGraph();
-  g->setData(ks(), pass);
-  g->setName(probedLabels_.value(index));
-  g->setPen(QPen(QColor(kColors[index % 7]), 2));
-  g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
-  plot_->legend->setVisible(true);
-  plot_->replot();
-  const int row = table_->rowCount();
-  table_->insertRow(row);
-  const QStringList cells = {probedLabels_.value(index), QString::number(pass.front(), 'f', 3),
-                             QString::number(pass.back(), 'f', 3), QString::number(meanAtN, 'f', 3),
-                             QString::number(majAtN, 'f', 3), tr("%1 s").arg(seconds, 0, 'f', 1)};
-  for (int c = 0; c < cells.size(); ++c) table_->setItem(row, c, new QTableWidgetItem(cells[c]));
-  table_->resizeColumnsToContents();
 }
 
 void PassAtKDialog::finish(bool cancelled, const QString& error) {
@@ -214,27 +364,10 @@ void PassAtKDialog::finish(bool cancelled, const QString& error) {
     return;
   }
   if (cancelled) {
-    status_->setText(tr("Cancelled; the curves of the weights probed before are shown."));
+    status_->setText(tr("Cancelled; the weights probed before are kept and shown."));
     return;
   }
-  // Against the base model, when it was probed (it is listed first).
-  QStringList lines;
-  if (probedLabels_.size() >= 2 && probedLabels_.front() == tr("base model")) {
-    PassAtKCurve base;
-    const QVector<double> at = ks();
-    base.ks.assign(at.begin(), at.end());
-    base.pass.assign(curves_.front().begin(), curves_.front().end());
-    for (int i = 1; i < curves_.size(); ++i) {
-      PassAtKCurve trained = base;
-      trained.pass.assign(curves_[i].begin(), curves_[i].end());
-      const auto k = crossover_k(trained, base);
-      lines << (k ? tr("%1: the base model is ahead from k = %2 (the crossover).").arg(probedLabels_[i]).arg(*k)
-                  : tr("%1: no crossover up to k = %2: RL is ahead or level at every k.")
-                        .arg(probedLabels_[i])
-                        .arg(probedSamples_));
-    }
-  }
-  status_->setText(tr("Done. ") + lines.join(' '));
+  showSet();  // the crossover against the base model
 }
 
 }  // namespace aha::ui

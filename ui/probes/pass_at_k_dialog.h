@@ -2,14 +2,19 @@
 // pass@k of a run's weights against its base model (docs/PROBES.md): choose the weights
 // (the base model and the checkpoints still on disk), the probe set's size and samples,
 // and watch the curves fill in over log k, with mean@n, maj@n and the crossover. The
-// probes run on a worker thread, with progress, and can be cancelled.
+// probes run on a worker thread, with progress, can be cancelled, and are kept with the
+// run: the dialog opens on the probes stored before, and shows the problems gained and
+// lost between two of them, each opening its sampled completions.
 #include <QDialog>
 #include <QThread>
 
 #include <memory>
+#include <vector>
 
+#include "db/probe_rows.h"
 #include "ui/probes/probe_worker.h"
 
+class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QListWidget;
@@ -17,10 +22,13 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace aha::db {
+class ProbeStore;
 class RunReader;
-}
+}  // namespace aha::db
 
 namespace aha::ui {
 
@@ -38,31 +46,41 @@ class PassAtKDialog : public QDialog {
   QListWidget* weightsList() const { return weights_; }
   QSpinBox* problemsBox() const { return problems_; }
   QSpinBox* samplesBox() const { return samples_; }
+  QComboBox* probeSetBox() const { return sets_; }
   QCustomPlot* plot() const { return plot_; }
   QTableWidget* table() const { return table_; }
+  QComboBox* fromBox() const { return from_; }
+  QComboBox* toBox() const { return to_; }
+  QTreeWidget* changes() const { return changes_; }
   QLabel* status() const { return status_; }
+  // The problem a gained or lost item stands for, shown beside each probe's completions.
+  void openProblem(QTreeWidgetItem* item);
 
  private:
-  void showCurve(int index, const QVector<double>& pass, double meanAtN, double majAtN, double seconds);
+  void loadStored(const QString& selectSet = {});  // the stored probes; the set to show
+  void showSet();                                  // its curves, table and crossover
+  void showChanges();                              // gained and lost between from and to
   void finish(bool cancelled, const QString& error);
-  QVector<double> ks() const;
 
   std::shared_ptr<db::RunReader> reader_;
+  std::unique_ptr<db::ProbeStore> store_;
   qint64 runId_;
   QString configToml_;
   QListWidget* weights_;
   QSpinBox *problems_, *samples_, *seed_;
   QPushButton *run_, *cancel_;
   QProgressBar* progress_;
+  QComboBox* sets_;
   QCustomPlot* plot_;
   QTableWidget* table_;
+  QComboBox *from_, *to_;
+  QTreeWidget* changes_;
   QLabel* status_;
   QThread thread_;
   ProbeWorker* worker_;
   bool running_ = false;
-  int probedSamples_ = 0;
   QStringList probedLabels_;
-  QVector<QVector<double>> curves_;  // by probed index
+  std::vector<db::ProbeRow> stored_;  // the run's pass@k probes, oldest first
 };
 
 }  // namespace aha::ui

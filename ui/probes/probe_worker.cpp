@@ -1,21 +1,22 @@
 #include "ui/probes/probe_worker.h"
 
-#include "core/analysis/pass_at_k.h"
+#include "core/run/probe_records.h"
+#include "db/probe_store.h"
 
 namespace aha::ui {
 
-void ProbeWorker::run(const QString& configToml, const QStringList& weightDirs, int problems, int samples,
-                      qulonglong seed) {
+void ProbeWorker::run(const PassAtKJob& job) {
   try {
-    const RunConfig cfg = RunConfig::from_toml(configToml.toStdString(), "the run's stored config");
-    for (int w = 0; w < weightDirs.size(); ++w) {
-      const auto probe = probe_(cfg, weightDirs[w].toStdString(), problems, samples, seed, [&](int done, int total) {
-        emit progress(w, done, total);
-        return !cancelled_.load();
-      });
-      const auto curve = pass_at_k_curve(probe.problems);
-      emit curveReady(w, QVector<double>(curve.pass.begin(), curve.pass.end()), curve.mean_at_n, curve.maj_at_n,
-                      probe.seconds);
+    const RunConfig cfg = RunConfig::from_toml(job.configToml.toStdString(), "the run's stored config");
+    db::ProbeStore store(job.dbPath.toStdString());
+    for (int w = 0; w < job.weightDirs.size(); ++w) {
+      const auto probe = probe_(cfg, job.weightDirs[w].toStdString(), job.problems, job.samples, job.seed,
+                                [&](int done, int total) {
+                                  emit progress(w, done, total);
+                                  return !cancelled_.load();
+                                });
+      const auto record = passk_record(job.runId, job.weightSteps.value(w, -1), probe, job.seed, cfg.temperature);
+      emit probeStored(w, store.add(record.probe, record.problems, record.completions));
     }
     emit finished(false, QString());
   } catch (const std::exception& e) {

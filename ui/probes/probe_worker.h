@@ -1,11 +1,11 @@
 #pragma once
 // Runs pass@k probes of several weights one after another on its own thread (moved to a
-// QThread by PassAtKDialog); reports by queued signals and stops between batches when
-// cancelled.
+// QThread by PassAtKDialog), stores each with the run (db/probe_store.h, on a connection
+// of its own thread) and reports by queued signals; stops between batches when cancelled.
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QVector>
 
 #include <atomic>
 #include <functional>
@@ -13,6 +13,15 @@
 #include "core/run/engine.h"
 
 namespace aha::ui {
+
+struct PassAtKJob {
+  QString dbPath, configToml;
+  qint64 runId = 0;
+  QStringList weightDirs;
+  QList<qint64> weightSteps;  // of each dir: the checkpoint after that step, -1 the base model
+  int problems = 0, samples = 0;
+  qulonglong seed = 0;
+};
 
 class ProbeWorker : public QObject {
   Q_OBJECT
@@ -22,14 +31,12 @@ class ProbeWorker : public QObject {
   void cancel() { cancelled_ = true; }  // thread-safe: the probe stops after its batch
   void resetCancel() { cancelled_ = false; }
 
- public slots:
-  // Probes each of `weightDirs` in turn with the same problems and seed.
-  void run(const QString& configToml, const QStringList& weightDirs, int problems, int samples, qulonglong seed);
+  // Probes each of the job's weights in turn with the same problems and seed.
+  void run(const PassAtKJob& job);
 
  signals:
   void progress(int weights, int done, int total);
-  // pass@k at k = 1, 2, 4, ..., samples (pass_at_k_curve's ks), mean@n, maj@n, wall time.
-  void curveReady(int weights, const QVector<double>& pass, double meanAtN, double majAtN, double seconds);
+  void probeStored(int weights, qint64 probeId);
   void finished(bool cancelled, const QString& error);
 
  private:

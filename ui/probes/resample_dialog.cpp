@@ -14,7 +14,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
-#include <map>
+
+#include "core/run/probe_records.h"
+#include "ui/probes/completion_list.h"
 
 namespace aha::ui {
 
@@ -52,6 +54,8 @@ ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sam
   seed_->setRange(0, 1 << 30);
   seed_->setValue(1);
   weights_ = new QComboBox(this);
+  kept_ = new QComboBox(this);
+  kept_->setToolTip(tr("The resamples of this sample kept before: choose one to see it again"));
   run_ = new QPushButton(tr("&Resample"), this);
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
@@ -74,6 +78,7 @@ ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sam
   form->addRow(tr("&Weights"), weights_);
   form->addRow(tr("&Samples"), samples_);
   form->addRow(tr("S&eed"), seed_);
+  form->addRow(tr("&Kept"), kept_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
   buttons->addButton(run_, QDialogButtonBox::ActionRole);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -131,6 +136,57 @@ ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sam
   add(tr("the base model"), {-1, resolve_model_path(config_.model).string()});
   for (const auto& w : stored) add(QString::fromStdString(w.describe()), w);
   summary_->setText(tr("The original, from the cursor: run to compare."));
+  try {
+    store_ = std::make_unique<db::ProbeStore>(reader_->connection().path());
+    loadKept(-1);
+  } catch (const std::exception& e) {
+    summary_->setText(tr("Resamples cannot be kept in this database: %1").arg(QString::fromStdString(e.what())));
+  }
+  connect(kept_, &QComboBox::currentIndexChanged, this, [this] {
+    if (const auto probe = store_ ? store_->probe(kept_->currentData().toLongLong()) : std::nullopt)
+      showResample(*probe, store_->completions(probe->id));
+  });
+}
+
+void ResampleDialog::loadKept(qint64 select) {
+  const QSignalBlocker block(kept_);
+  kept_->clear();
+  const auto kept = store_->resamples_of(sample_->id);
+  for (const auto& p : kept)
+    kept_->addItem(tr("probe %1: %2 continuations from %3, %4 right")
+                       .arg(p.id)
+                       .arg(p.samples)
+                       .arg(QString::fromStdString(weights_label(p.weights_step)))
+                       .arg(p.correct),
+                   qint64(p.id));
+  kept_->setEnabled(!kept.empty());
+  if (kept.empty()) {
+    kept_->addItem(tr("none yet"));
+    return;
+  }
+  const int at = kept_->findData(select);
+  kept_->setCurrentIndex(at >= 0 ? at : kept_->count() - 1);
+  showResample(kept[kept_->currentIndex()], store_->completions(kept[kept_->currentIndex()].id));
+}
+
+void ResampleDialog::showResample(const db::ProbeRow& probe, const std::vector<db::ProbeCompletionRow>& continuations) {
+  const auto r = stored_resample(probe, continuations);
+  const std::string& original = sample_->completion;
+  const size_t point = std::min(r.point, original.size());
+  const bool opens = config_.prompt_format().opens_think();
+  const ReflectionDetector detector(config_.lexicon());
+  const auto before = judge_continuations(original.substr(0, point), point, {original.substr(point)},
+                                          {sample_->truncated}, sample_->reference, opens, detector);
+  const auto after =
+      judge_continuations(r.prefix, point, r.continuations, r.truncated, sample_->reference, opens, detector);
+  summary_->setText(tr("<b>Original</b> from the point: %1<br><b>%2 continuations</b> from %3 (seed %4, %5 s): %6")
+                        .arg(statsText(before))
+                        .arg(r.continuations.size())
+                        .arg(QString::fromStdString(weights_label(probe.weights_step)))
+                        .arg(r.seed)
+                        .arg(probe.seconds, 0, 'f', 1)
+                        .arg(statsText(after)));
+  showCompletions(list_, continuations);
 }
 
 void ResampleDialog::start() {
@@ -156,10 +212,6 @@ void ResampleDialog::start() {
   run_->setEnabled(false);
   list_->clear();
   summary_->setText(tr("Sampling %1 continuations from %2\u2026").arg(request.samples).arg(weights_->currentText()));
-  const bool opens = config_.prompt_format().opens_think();
-  const auto original_stats = judge_continuations(original.substr(0, point), point, {original.substr(point)},
-                                                  {sample_->truncated}, sample_->reference, opens,
-                                                  ReflectionDetector(config_.lexicon()));
   auto* watcher = new QFutureWatcher<std::pair<ResampleResult, QString>>(this);
   connect(watcher, &QFutureWatcherBase::finished, this, [=, this] {
     watcher->deleteLater();
@@ -170,26 +222,13 @@ void ResampleDialog::start() {
       summary_->setText(tr("Resampling failed: %1").arg(error.toHtmlEscaped()));
       return;
     }
-    const auto st = judge_continuations(prefix, point, result.continuations, result.truncated, sample_->reference,
-                                        opens, ReflectionDetector(config_.lexicon()));
-    summary_->setText(tr("<b>Original</b> from the point: %1<br><b>%2 continuations</b> (%3 s): %4")
-                          .arg(statsText(original_stats))
-                          .arg(result.continuations.size())
-                          .arg(result.seconds, 0, 'f', 1)
-                          .arg(statsText(st)));
-    // Identical continuations once, with their count, the most frequent first.
-    std::map<std::string, int> counts;
-    for (const auto& c : result.continuations) ++counts[c];
-    std::vector<std::pair<int, std::string>> distinct;
-    for (const auto& [text, n] : counts) distinct.emplace_back(n, text);
-    std::stable_sort(distinct.begin(), distinct.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    const auto judge = numeric_judge(sample_->reference);
-    for (const auto& [n, text] : distinct) {
-      auto* item = new QListWidgetItem(QString("%1×  %2").arg(n).arg(QString::fromStdString(text)), list_);
-      const auto a0 = text.rfind("<answer>"), a1 = text.rfind("</answer>");
-      const bool right = a0 != std::string::npos && a1 != std::string::npos && a1 > a0 &&
-                         judge(text.substr(a0 + 8, a1 - a0 - 8)).value_or(false);
-      item->setForeground(right ? QColor("#006d4f") : QColor("#b03a00"));
+    const auto record = resample_record(sample_->run_id, sample_->id, request, point, result, sample_->reference);
+    try {
+      if (!store_) throw std::runtime_error("the database did not open for writing");
+      loadKept(store_->add(record.probe, record.problems, record.completions));
+    } catch (const std::exception& e) {
+      showResample(record.probe, record.completions);
+      summary_->setText(summary_->text() + tr("<br>Not kept: %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
     }
   });
   watcher->setFuture(QtConcurrent::run([resampler = resampler_, request]() -> std::pair<ResampleResult, QString> {

@@ -34,6 +34,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/run/checkpoint_disk.h"
 #include "core/support/logging.h"
 #include "core/support/version.h"
 #include "db/run_reader.h"
@@ -57,7 +58,7 @@
 namespace aha::ui {
 
 namespace {
-enum Column { ColName, ColStatus, ColSteps };
+enum Column { ColName, ColStatus, ColSteps, ColDisk };
 
 // "12/120" for a local run; imported runs have no known total: "step 12".
 QString stepsText(qint64 last_step, qint64 total) {
@@ -116,11 +117,12 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   });
 
   runs_ = new QTreeWidget(this);
-  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps")});
+  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps"), tr("Checkpoints")});
   runs_->setRootIsDecorated(false);
   runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
   runs_->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
+  runs_->header()->setSectionResizeMode(ColDisk, QHeaderView::ResizeToContents);
   runs_->header()->setStretchLastSection(false);
   runs_->setMinimumWidth(280);
   connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
@@ -430,6 +432,22 @@ void MainWindow::stopFollowing() {
   if (stopFollowing_) stopFollowing_->setEnabled(false);
 }
 
+void MainWindow::showCheckpoints(QTreeWidgetItem* item, qint64 runId) {
+  std::vector<std::string> folders;
+  QStringList kept;
+  for (const auto& [step, path] : reader_->checkpoints(runId)) {
+    folders.push_back(path);
+    if (QFileInfo::exists(QString::fromStdString(path))) kept << QString::number(step);
+  }
+  const auto use = checkpoint_disk_use(folders);
+  item->setText(ColDisk, QString::fromStdString(use.describe()));
+  item->setToolTip(ColDisk, kept.isEmpty() ? tr("No checkpoint on disk: only the base model can be probed")
+                                           : tr("Checkpoints on disk, after steps %1: %2 MB (save_total_limit, "
+                                                "save_keep_every)")
+                                                 .arg(kept.join(", "))
+                                                 .arg(use.bytes / 1e6, 0, 'f', 1));
+}
+
 void MainWindow::reloadRuns() {
   QSignalBlocker block(runs_);
   QSet<qint64> hidden;
@@ -444,6 +462,7 @@ void MainWindow::reloadRuns() {
     item->setText(ColName, QString::fromStdString(r.name));
     item->setText(ColStatus, QString::fromStdString(r.status));
     item->setText(ColSteps, stepsText(r.last_step, r.total_steps));
+    showCheckpoints(item, r.id);
     item->setData(ColName, Qt::UserRole, qint64(r.id));
     item->setData(ColName, Qt::UserRole + 1, color);
     item->setIcon(ColName, swatch(color));
@@ -538,6 +557,7 @@ void MainWindow::pollDatabase() {
     auto* item = runs_->topLevelItem(i);
     item->setText(ColStatus, QString::fromStdString(runs[i].status));
     item->setText(ColSteps, stepsText(runs[i].last_step, runs[i].total_steps));
+    showCheckpoints(item, runs[i].id);
   }
   dashboard_->refresh();
 }

@@ -84,6 +84,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void reloadRuns();
+  void showCheckpoints(QTreeWidgetItem* item, qint64 runId);  // folders on disk and their size
   void pollDatabase();
   void onStep(const StepInfo& info);
   void onStatus(const QString& run, const QString& status, const QString& message);

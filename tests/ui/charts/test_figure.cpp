@@ -1,9 +1,11 @@
 #include <QDir>
 #include <QFile>
+#include <QComboBox>
 #include <QListWidget>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QThread>
+#include <QTreeWidget>
 #include <QFontMetricsF>
 #include <QImage>
 #include <QJsonArray>
@@ -24,6 +26,7 @@
 #include "tests/ui/ui_tests.h"
 #include "ui/charts/entropy_fit_dialog.h"
 #include "ui/probes/pass_at_k_dialog.h"
+#include "ui/probes/probe_problem_dialog.h"
 #include "ui/charts/export_dialog.h"
 #include "ui/charts/figure.h"
 
@@ -308,16 +311,25 @@ void FigureTest::passAtKDialogProbesOnItsThread() {
     store.record_checkpoint(4, gone.toStdString());
     store.record_checkpoint(9, kept.toStdString());
   }
-  // A stand-in for the engine: the base model solves 1 sample in 4 of each problem, the
-  // checkpoint 3 in 4; on the worker thread, never the GUI's.
+  // A stand-in for the engine: the base model solves 1 sample in 4 of each problem but the
+  // first (none), the checkpoint 3 in 4 of every one; on the worker thread, never the GUI's.
   const auto gui = QThread::currentThread();
   std::atomic<bool> offThread{true};  // and with the run's config
-  auto probe = [&](const RunConfig& cfg, const std::string& dir, int problems, int samples, uint64_t,
+  auto probe = [&](const RunConfig& cfg, const std::string& dir, int problems, int samples, uint64_t seed,
                    const std::function<bool(int, int)>& progress) {
     offThread = offThread && QThread::currentThread() != gui;
     PassAtKProbe p;
-    const int correct = dir == "/models/base" ? samples / 4 : 3 * samples / 4;
-    for (int i = 0; i < problems; ++i) p.problems.push_back({samples, correct, correct * 2 > samples});
+    for (int i = 0; i < problems; ++i) {
+      ProbeProblem q;
+      q.prompt = std::to_string(seed) + ": problem " + std::to_string(i);
+      q.reference = "42";
+      q.samples = samples;
+      q.correct = dir != "/models/base" ? 3 * samples / 4 : i == 0 ? 0 : samples / 4;
+      q.majority_correct = q.correct * 2 > samples;
+      for (int j = 0; j < samples; ++j)
+        q.completions.push_back({j < q.correct ? "so 42" : "so 41 " + std::to_string(j % 2), "", j < q.correct, false});
+      p.problems.push_back(q);
+    }
     if (!progress(problems * samples, problems * samples)) throw std::runtime_error("probe cancelled");
     offThread = offThread && cfg.name == "probed";  // the run's stored config reached it
     return p;
@@ -326,6 +338,7 @@ void FigureTest::passAtKDialogProbesOnItsThread() {
   ui::PassAtKDialog dialog(reader, run, probe);
   QCOMPARE(dialog.weightsList()->count(), 2);  // base, and step 9 (step 4's folder is gone)
   QVERIFY(dialog.weightsList()->item(1)->text().contains("9"));
+  QVERIFY(!dialog.probeSetBox()->isEnabled());  // nothing stored yet
   dialog.samplesBox()->setValue(8);
   dialog.problemsBox()->setValue(3);
   dialog.start();
@@ -333,11 +346,42 @@ void FigureTest::passAtKDialogProbesOnItsThread() {
   QVERIFY(offThread);
   QCOMPARE(dialog.plot()->graphCount(), 2);
   QCOMPARE(dialog.table()->rowCount(), 2);
-  QCOMPARE(dialog.table()->item(0, 1)->text(), QString("0.250"));  // base pass@1
+  QCOMPARE(dialog.table()->item(0, 1)->text(), QString("0.167"));  // base pass@1: (0 + 2/8 + 2/8) / 3
   QCOMPARE(dialog.table()->item(1, 4)->text(), QString("1.000"));  // the checkpoint's maj@n
   QVERIFY2(dialog.status()->text().contains("no crossover"), qPrintable(dialog.status()->text()));
+  // Gained: problem 0, solved by no sample of the base model; lost: none.
+  QCOMPARE(dialog.changes()->topLevelItemCount(), 2);
+  auto* gained = dialog.changes()->topLevelItem(0);
+  QVERIFY2(gained->text(0).contains("(1)"), qPrintable(gained->text(0)));
+  QCOMPARE(gained->child(0)->text(0), QString("0"));
+  QCOMPARE(gained->child(0)->text(1), QString("0/8 \u2192 6/8"));
+  QCOMPARE(dialog.changes()->topLevelItem(1)->childCount(), 0);
+  // Its completions on either side, identical ones counted once.
+  dialog.openProblem(gained->child(0));
+  auto* problem = dialog.findChild<ui::ProbeProblemDialog*>();
+  QVERIFY(problem);
+  QCOMPARE(problem->before()->count(), 2);  // "so 41 0" x4, "so 41 1" x4
+  QCOMPARE(problem->after()->count(), 3);   // "so 42" x6 first
+  QVERIFY(problem->after()->item(0)->text().startsWith("6"));
+  problem->close();
   if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS"))
     dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/pass-at-k.png");
+  // Kept with the run: a dialog opened later shows them without sampling; another seed is
+  // another problem set, shown on its own.
+  ui::PassAtKDialog later(reader, run, probe);
+  QCOMPARE(later.plot()->graphCount(), 2);
+  QCOMPARE(later.probeSetBox()->count(), 1);
+  later.samplesBox()->setValue(4);
+  later.problemsBox()->setValue(2);
+  later.weightsList()->item(1)->setCheckState(Qt::Unchecked);
+  later.start();
+  QTRY_VERIFY(!later.running());
+  QCOMPARE(later.probeSetBox()->count(), 2);
+  QVERIFY2(later.probeSetBox()->currentText().contains("4 samples"), qPrintable(later.probeSetBox()->currentText()));
+  QCOMPARE(later.plot()->graphCount(), 1);
+  QVERIFY(later.changes()->topLevelItem(0)->text(0).contains("Probe two"));  // one probe: nothing to compare
+  later.probeSetBox()->setCurrentIndex(1);
+  QCOMPARE(later.plot()->graphCount(), 2);
   // Nothing checked: said, nothing run.
   for (int i = 0; i < dialog.weightsList()->count(); ++i) dialog.weightsList()->item(i)->setCheckState(Qt::Unchecked);
   dialog.start();

@@ -13,6 +13,7 @@
 #include <QTextBrowser>
 
 #include <fstream>
+#include <sstream>
 #include <qcustomplot.h>
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@
 #include "db/run_store.h"
 #include "db/search_index.h"
 #include "db/tag_store.h"
+#include "db/trace_export.h"
 #include "tests/ui/ui_tests.h"
 #include "ui/charts/dashboard.h"
 #include "ui/probes/resample_dialog.h"
@@ -495,6 +497,34 @@ void TraceBrowserTest::resampleDialogContinuesFromTheCursor() {
   dialog.start();
   QTRY_VERIFY(!dialog.running());
   QCOMPARE(seen.prefix, std::string("12+20=33 so "));
+
+  // Both kept with the sample: a dialog opened later shows the newest, and the first on
+  // request; the export carries them.
+  QCOMPARE(dialog.keptBox()->count(), 2);
+  ui::ResampleDialog later(reader, id, resampler, 0);
+  QCOMPARE(later.keptBox()->count(), 2);
+  QCOMPARE(later.keptBox()->currentIndex(), 1);
+  QVERIFY(later.summary()->text().contains("(4/8 right)"));
+  QCOMPARE(later.continuations()->count(), 2);
+  later.keptBox()->setCurrentIndex(0);
+  QVERIFY2(later.summary()->text().contains("reflect after the point: 4 (4 with a fix)"),
+           qPrintable(later.summary()->text()));
+  db::TagStore tags(path);
+  const auto traces = db::collect_traces(*reader, tags, {id});
+  QCOMPARE(traces.front().resamples.size(), size_t(2));
+  std::ostringstream jsonl;
+  db::write_traces_jsonl(jsonl, traces);
+  const auto j = nlohmann::json::parse(jsonl.str());
+  QCOMPARE(j.at("resamples").size(), size_t(2));
+  QCOMPARE(j.at("resamples")[0].at("prefix").get<std::string>(), std::string("12+20=33 "));
+  QCOMPARE(j.at("resamples")[0].at("correct").get<int>(), 4);
+  QCOMPARE(j.at("resamples")[1].at("continuations").size(), size_t(8));
+  std::ostringstream md;
+  db::write_traces_markdown(md, traces);
+  QVERIFY(md.str().find("4x |so 33</think><answer>33</answer>") != std::string::npos);
+  // They go with their sample's run.
+  tags.delete_run(reader->run_by_name("resampled")->id);
+  QCOMPARE(reader->connection().scalar_int("SELECT count(*) FROM probe_completions"), int64_t(0));
 }
 
 void TraceBrowserTest::exportsJsonlAndMarkdown() {

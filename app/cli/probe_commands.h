@@ -1,0 +1,13 @@
+#pragma once
+// The subcommands of `aha probe` (app/cli/cmd_probe.cpp reads the first word and the
+// usage): continuations from a point, and the probes stored in a database.
+namespace aha::cli {
+
+class Args;
+
+int probe_resample(const Args& args);  // probe_resample.cpp
+int probe_list(const Args& args);      // probe_stored.cpp
+int probe_show(const Args& args);
+int probe_diff(const Args& args);
+
+}  // namespace aha::cli
