@@ -142,9 +142,18 @@ ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sam
   } catch (const std::exception& e) {
     summary_->setText(tr("Resamples cannot be kept in this database: %1").arg(QString::fromStdString(e.what())));
   }
+  // A kept resample chosen: shown, and its text and point restored to run it again.
   connect(kept_, &QComboBox::currentIndexChanged, this, [this] {
-    if (const auto probe = store_ ? store_->probe(kept_->currentData().toLongLong()) : std::nullopt)
-      showResample(*probe, store_->completions(probe->id));
+    const auto probe = store_ ? store_->probe(kept_->currentData().toLongLong()) : std::nullopt;
+    if (!probe) return;
+    const auto continuations = store_->completions(probe->id);
+    const auto r = stored_resample(*probe, continuations);
+    const QString prefix = QString::fromStdString(r.prefix);
+    text_->setPlainText(prefix + QString::fromStdString(sample_->completion.substr(std::min(r.point, sample_->completion.size()))));
+    QTextCursor at = text_->textCursor();
+    at.setPosition(prefix.size());
+    text_->setTextCursor(at);
+    showResample(*probe, continuations);
   });
 }
 
@@ -179,7 +188,11 @@ void ResampleDialog::showResample(const db::ProbeRow& probe, const std::vector<d
                                           {sample_->truncated}, sample_->reference, opens, detector);
   const auto after =
       judge_continuations(r.prefix, point, r.continuations, r.truncated, sample_->reference, opens, detector);
-  summary_->setText(tr("<b>Original</b> from the point: %1<br><b>%2 continuations</b> from %3 (seed %4, %5 s): %6")
+  const QString prefix = QString::fromStdString(r.prefix);
+  summary_->setText(tr("Probe %1, continued from <code>…%2</code><b style='color:#D55E00'>│</b><br>"
+                       "<b>Original</b> from the point: %3<br><b>%4 continuations</b> from %5 (seed %6, %7 s): %8")
+                        .arg(probe.id)
+                        .arg(prefix.right(40).toHtmlEscaped())
                         .arg(statsText(before))
                         .arg(r.continuations.size())
                         .arg(QString::fromStdString(weights_label(probe.weights_step)))

@@ -117,14 +117,14 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   });
 
   runs_ = new QTreeWidget(this);
-  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps"), tr("Checkpoints")});
+  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps"), tr("Disk")});
   runs_->setRootIsDecorated(false);
   runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
   runs_->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(ColDisk, QHeaderView::ResizeToContents);
   runs_->header()->setStretchLastSection(false);
-  runs_->setMinimumWidth(280);
+  runs_->setMinimumWidth(320);
   connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
     if (column != ColName) return;
     dashboard_->setRunVisible(item->data(ColName, Qt::UserRole).toLongLong(), item->checkState(ColName) == Qt::Checked,
@@ -440,7 +440,7 @@ void MainWindow::showCheckpoints(QTreeWidgetItem* item, qint64 runId) {
     if (QFileInfo::exists(QString::fromStdString(path))) kept << QString::number(step);
   }
   const auto use = checkpoint_disk_use(folders);
-  item->setText(ColDisk, QString::fromStdString(use.describe()));
+  item->setText(ColDisk, use.folders ? tr("%1 MB").arg(use.bytes / 1e6, 0, 'f', use.bytes < 1e7 ? 1 : 0) : "-");
   item->setToolTip(ColDisk, kept.isEmpty() ? tr("No checkpoint on disk: only the base model can be probed")
                                            : tr("Checkpoints on disk, after steps %1: %2 MB (save_total_limit, "
                                                 "save_keep_every)")

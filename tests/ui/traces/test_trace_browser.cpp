@@ -509,6 +509,8 @@ void TraceBrowserTest::resampleDialogContinuesFromTheCursor() {
   later.keptBox()->setCurrentIndex(0);
   QVERIFY2(later.summary()->text().contains("reflect after the point: 4 (4 with a fix)"),
            qPrintable(later.summary()->text()));
+  QCOMPARE(later.text()->textCursor().position(), 9);  // its point and text, to run again
+  QVERIFY(later.text()->toPlainText().startsWith("12+20=33 wait"));
   db::TagStore tags(path);
   const auto traces = db::collect_traces(*reader, tags, {id});
   QCOMPARE(traces.front().resamples.size(), size_t(2));
