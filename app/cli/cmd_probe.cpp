@@ -22,7 +22,7 @@ namespace {
 
 const char* kUsage =
     "usage: aha probe passk --db FILE --run NAME [--weights base,final] [--problems 32]\n"
-    "                       [--samples 64] [--seed 1234]\n"
+    "                       [--samples 64] [--seed 1234] [--problems-file FILE]\n"
     "       aha probe resample --db FILE --sample ID --before TEXT [--occurrence 1]\n"
     "                       [--insert TEXT] [--samples 64] [--seed 1] [--weights nearest]\n"
     "       aha probe list --db FILE [--run NAME | --sample ID]\n"
@@ -30,10 +30,12 @@ const char* kUsage =
     "       aha probe diff --db FILE --from ID --to ID\n\n"
     "pass@k of a run's stored weights on a probe set held out from training: --problems\n"
     "problems of the run's task drawn with --seed (the trainer draws with the run's own seed),\n"
-    "each sampled --samples times at the run's temperature. Prints the unbiased pass@k for\n"
-    "k = 1, 2, 4, ... up to --samples, mean@n and maj@n, for each of --weights: base (the run's\n"
-    "model), final (its last checkpoint on disk), all (base and every checkpoint on disk), or\n"
-    "step numbers (\"base,49,final\"); then where the base model catches up (the crossover k).\n"
+    "or the first --problems of --problems-file (JSONL or CSV read with the run's field\n"
+    "mapping; 0: all), each sampled --samples times at the run's temperature. Prints the\n"
+    "unbiased pass@k for k = 1, 2, 4, ... up to --samples, mean@n and maj@n, for each of\n"
+    "--weights: base (the run's model), final (its last checkpoint on disk), all (base and\n"
+    "every checkpoint on disk), or step numbers (\"base,49,final\"); then where the base model\n"
+    "catches up (the crossover k).\n"
     "During training, the per-step metric pass@group is pass@G of the training groups.\n\n"
     "resample: continues a stored completion from just before the --occurrence'th TEXT in it\n"
     "(with --insert, that text is added first: e.g. --before wait --insert wait forces the\n"
@@ -113,7 +115,7 @@ int cmd_probe(int argc, char** argv, int first) {
   if (what == "show") return probe_show(args);
   if (what == "diff") return probe_diff(args);
   if (what != "passk") throw UsageError("'" + what + "' is not a probe command (passk, resample, list, show, diff)");
-  args.allow_only({"db", "run", "weights", "problems", "samples", "seed", "help"});
+  args.allow_only({"db", "run", "weights", "problems", "problems-file", "samples", "seed", "help"});
   const std::string db = args.require("db");
   // Opened first, for writing (it upgrades an older schema): a database that cannot take
   // the results fails before the sampling.
@@ -122,33 +124,35 @@ int cmd_probe(int argc, char** argv, int first) {
   const auto run = reader.require_run(args.require("run"));
   const RunConfig cfg =
       RunConfig::from_toml(run.config_toml, "run '" + run.name + "' (stored config)");
-  const int problems = args.get_int("problems", 32), samples = args.get_int("samples", 64);
-  if (problems < 1 || samples < 1) throw UsageError("--problems and --samples must be at least 1");
+  ProbeSet set;
+  set.file = args.get("problems-file");
+  set.problems = args.get_int("problems", set.file.empty() ? 32 : 0);
+  const int samples = args.get_int("samples", 64);
+  if ((set.file.empty() && set.problems < 1) || set.problems < 0 || samples < 1)
+    throw UsageError("--problems and --samples must be at least 1 (--problems 0 with --problems-file: all of it)");
+  if (!set.file.empty() && !std::filesystem::exists(set.file))
+    throw UsageError("--problems-file: no file '" + set.file + "'");
   const auto weights =
       choose_weights(args.get("weights", "base,final"), cfg, run, reader.checkpoints(run.id));
-  const uint64_t seed = static_cast<uint64_t>(args.get_int("seed", 1234));
+  set.seed = static_cast<uint64_t>(args.get_int("seed", 1234));
   install_interrupt_handler();  // Ctrl-C stops after the batch in hand
   std::vector<PassAtKCurve> curves;
   for (const auto& w : weights) {
-    std::fprintf(stderr, "%s (%s): %d problems x %d samples\n", w.label.c_str(), w.path.c_str(),
-                 problems, samples);
+    std::fprintf(stderr, "%s (%s): %d samples per problem\n", w.label.c_str(), w.path.c_str(), samples);
     const bool tty = isatty(fileno(stderr));
-    const auto probe =
-        probe_pass_at_k(cfg, w.path, problems, samples, seed, [&](int done, int total) {
-          if (tty) std::fprintf(stderr, "\r  %d/%d completions", done, total);
-          return !interrupt_requested().load();
-        });
-    const auto record = passk_record(run.id, w.step, probe, seed, cfg.temperature);
+    const auto probe = probe_pass_at_k(cfg, w.path, set, samples, [&](int done, int total) {
+      if (tty) std::fprintf(stderr, "\r  %d/%d completions", done, total);
+      return !interrupt_requested().load();
+    });
+    const auto record = passk_record(run.id, w.step, probe, set, cfg.temperature);
     const int64_t id = store.add(record.probe, record.problems, record.completions);
-    std::fprintf(stderr, "%s  %d completions in %.1f s, stored as probe %lld\n", tty ? "\r" : "",
-                 problems * samples, probe.seconds, static_cast<long long>(id));
+    std::fprintf(stderr, "%s  %zu completions in %.1f s, stored as probe %lld\n", tty ? "\r" : "",
+                 probe.problems.size() * samples, probe.seconds, static_cast<long long>(id));
     curves.push_back(pass_at_k_curve(probe.problems));
   }
-  std::printf(
-      "pass@k of run '%s' on %d held-out problems (seed %llu), %d samples each, temperature "
-      "%g\n\n%-12s",
-      run.name.c_str(), problems, static_cast<unsigned long long>(seed), samples, cfg.temperature,
-      "weights");
+  const std::string from = set.file.empty() ? "seed " + std::to_string(set.seed) : "from " + set.file;
+  std::printf("pass@k of run '%s' on %d held-out problems (%s), %d samples each, temperature %g\n\n%-12s",
+              run.name.c_str(), curves.front().problems, from.c_str(), samples, cfg.temperature, "weights");
   for (int k : curves.front().ks) std::printf("  @%-5d", k);
   std::printf(" %8s %8s\n", "mean@n", "maj@n");
   for (size_t i = 0; i < curves.size(); ++i) {

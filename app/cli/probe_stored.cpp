@@ -1,6 +1,7 @@
 // aha probe list / show / diff: the probes kept in a database, read back.
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <map>
 
 #include "app/cli/args.h"
@@ -55,9 +56,12 @@ int probe_list(const Args& args) {
               "seconds", "when (UTC)");
   for (const auto& p : rows) {
     char what[64], when[32];
-    if (p.kind == "passk")
-      std::snprintf(what, sizeof what, "%d x %d, seed %llu", p.problems, p.problems ? p.samples / p.problems : 0,
-                    static_cast<unsigned long long>(passk_settings(p).seed));
+    if (const auto set = passk_settings(p); p.kind == "passk" && !set.file.empty())
+      std::snprintf(what, sizeof what, "%d x %d, %s", p.problems, set.samples,
+                    std::filesystem::path(set.file).filename().c_str());
+    else if (p.kind == "passk")
+      std::snprintf(what, sizeof what, "%d x %d, seed %llu", p.problems, set.samples,
+                    static_cast<unsigned long long>(set.seed));
     else
       std::snprintf(what, sizeof what, "sample %lld x %d", static_cast<long long>(p.sample_id.value_or(0)), p.samples);
     const std::time_t t = static_cast<std::time_t>(p.created_at);

@@ -3,6 +3,7 @@
 // RL taught new reasoning or sharpened what the base could sample (Yue et al. 2025, "Does
 // Reinforcement Learning Really Incentivize Reasoning Capacity in LLMs Beyond the Base
 // Model?") reads from the curves of pass@k over k for the base and a trained model.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,13 @@ struct ProbeProblem {
   bool majority_correct = false;  // the most frequent answer is right (maj@n)
   std::string prompt, reference;  // as rendered for the model; the right answer
   std::vector<ProbeCompletion> completions;  // empty when only the counts are known
+};
+
+// The probe set: held out from training, the same for every set of weights probed.
+struct ProbeSet {
+  int problems = 32;   // drawn from the run's task; from a file: its first ones (0: all)
+  uint64_t seed = 1234;  // draws the problems (the trainer draws with the run's seed) and the samples
+  std::string file;    // a JSONL or CSV data file (the run's field mapping) instead of the task
 };
 
 // A probe of one set of weights: each problem's samples and correct ones.

@@ -8,13 +8,40 @@
 
 #include "core/model/checkpoint.h"
 #include "core/rl/sampler.h"
+#include "core/tasks/dataset_file.h"
 #include "core/tasks/rewards.h"
 
 namespace aha {
 
-PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_dir, int count, int samples,
-                             uint64_t seed, const std::function<bool(int, int)>& progress) {
-  if (count < 1 || samples < 1) throw std::invalid_argument("a probe needs at least one problem and one sample");
+namespace {
+
+// The probe set's problems and the task that judges them: the run's task drawn with the
+// set's seed, or a file's first problems in order, judged as the run's task would judge
+// its records (numbers by value, Countdown by its verifier).
+std::pair<std::vector<Problem>, std::unique_ptr<Task>> probe_problems(const RunConfig& run, const ProbeSet& set) {
+  if (set.file.empty()) {
+    if (set.problems < 1) throw std::invalid_argument("a probe needs at least one problem");
+    auto task = make_task(run.task);
+    std::mt19937_64 rng(set.seed);
+    std::vector<Problem> problems;
+    for (int i = 0; i < set.problems; ++i) problems.push_back(task->sample(rng));
+    return {std::move(problems), std::move(task)};
+  }
+  TaskOptions from_file = run.task;
+  from_file.name = run.task.name == "countdown" ? "countdown" : "dataset";
+  from_file.data_file = set.file;
+  auto problems = load_dataset(from_file).problems;  // throws naming the file and line
+  if (set.problems > 0 && static_cast<size_t>(set.problems) < problems.size()) problems.resize(set.problems);
+  return {std::move(problems), make_task(from_file)};
+}
+
+}  // namespace
+
+PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_dir, const ProbeSet& set, int samples,
+                             const std::function<bool(int, int)>& progress) {
+  if (samples < 1) throw std::invalid_argument("a probe needs at least one sample per problem");
+  auto [problems, task] = probe_problems(run, set);
+  const int count = static_cast<int>(problems.size());
   const auto start = std::chrono::steady_clock::now();
   torch::NoGradGuard no_grad;
   auto loaded = load_model(weights_dir, torch::kCPU);
@@ -22,12 +49,8 @@ PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_di
   loaded.model->fuse_projections();
   loaded.model->eval();
   const auto& tok = *loaded.tokenizer;
-  const auto task = make_task(run.task);
   const auto format = run.prompt_format();
-  std::mt19937_64 rng(seed);
-  torch::manual_seed(seed);
-  std::vector<Problem> problems;
-  for (int i = 0; i < count; ++i) problems.push_back(task->sample(rng));
+  torch::manual_seed(set.seed);
   PassAtKProbe out;
   out.problems.resize(count);
   for (int p = 0; p < count; ++p) {

@@ -11,12 +11,11 @@
 
 namespace aha {
 
-// The probe set's problems: `count` of the run's task, drawn with `seed` (the trainer
-// draws its prompts with the run's own seed).
-// Samples each `samples` times from the model in `weights_dir` at the run's temperature,
-// top_p and completion length. `progress(done, total)` after each batch of completions;
-// returning false cancels (std::runtime_error "probe cancelled ...").
-PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_dir, int count, int samples,
-                             uint64_t seed, const std::function<bool(int, int)>& progress = {});
+// Samples each problem of `set` `samples` times from the model in `weights_dir` at the
+// run's temperature, top_p and completion length, and judges them by the run's task (a
+// file's by its records' answers). `progress(done, total)` after each batch of
+// completions; returning false cancels (std::runtime_error "probe cancelled ...").
+PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_dir, const ProbeSet& set, int samples,
+                             const std::function<bool(int, int)>& progress = {});
 
 }  // namespace aha

@@ -40,8 +40,8 @@ struct Engine {
   // weights on disk; slow (it loads them): call it off the GUI thread.
   std::function<TokenAlternatives(const AlternativesRequest&)> token_alternatives;
   // pass@k of weights on a held-out probe set (rl/probe.h's probe_pass_at_k); slow.
-  std::function<PassAtKProbe(const RunConfig&, const std::string& weights_dir, int problems, int samples,
-                             uint64_t seed, const std::function<bool(int, int)>& progress)>
+  std::function<PassAtKProbe(const RunConfig&, const std::string& weights_dir, const ProbeSet& set, int samples,
+                             const std::function<bool(int, int)>& progress)>
       probe_pass_at_k;
   // Continuations of a stored completion from a point (rl/resample.h); slow.
   std::function<ResampleResult(const ResampleRequest&)> resample_from;

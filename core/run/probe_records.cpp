@@ -7,7 +7,7 @@
 
 namespace aha {
 
-ProbeRecord passk_record(int64_t run_id, int64_t weights_step, const PassAtKProbe& probe, uint64_t seed,
+ProbeRecord passk_record(int64_t run_id, int64_t weights_step, const PassAtKProbe& probe, const ProbeSet& set,
                          double temperature) {
   ProbeRecord r;
   r.probe.run_id = run_id;
@@ -17,7 +17,8 @@ ProbeRecord passk_record(int64_t run_id, int64_t weights_step, const PassAtKProb
   const int samples = probe.problems.empty() ? 0 : probe.problems.front().samples;
   r.probe.settings_json = nlohmann::json{{"problems", probe.problems.size()},
                                          {"samples", samples},
-                                         {"seed", seed},
+                                         {"seed", set.seed},
+                                         {"file", set.file},
                                          {"temperature", temperature}}
                               .dump();
   for (size_t i = 0; i < probe.problems.size(); ++i) {
@@ -58,6 +59,7 @@ PassAtKSettings passk_settings(const db::ProbeRow& probe) {
   s.samples = j.value("samples", 0);
   s.seed = j.value("seed", uint64_t{0});
   s.temperature = j.value("temperature", 0.0);
+  s.file = j.value("file", std::string());
   return s;
 }
 

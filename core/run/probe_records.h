@@ -20,7 +20,7 @@ struct ProbeRecord {
 };
 
 // weights_step: the checkpoint after that step; -1 for the base model.
-ProbeRecord passk_record(int64_t run_id, int64_t weights_step, const PassAtKProbe& probe, uint64_t seed,
+ProbeRecord passk_record(int64_t run_id, int64_t weights_step, const PassAtKProbe& probe, const ProbeSet& set,
                          double temperature);
 // A stored pass@k probe's problems, with their completions when given.
 std::vector<ProbeProblem> probe_problems(const std::vector<db::ProbeProblemRow>& problems,
@@ -31,6 +31,7 @@ struct PassAtKSettings {
   int problems = 0, samples = 0;
   uint64_t seed = 0;
   double temperature = 0;
+  std::string file;  // the probe set's data file; empty: drawn from the run's task
   bool operator==(const PassAtKSettings&) const = default;
 };
 PassAtKSettings passk_settings(const db::ProbeRow& probe);

@@ -2,12 +2,14 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
@@ -34,6 +36,11 @@ const char* const kColors[] = {"#000000", "#0072B2", "#D55E00", "#009E73", "#CC7
 
 // Probes of equal settings probed the same problems: one set, one plot.
 QString setName(const PassAtKSettings& s) {
+  if (!s.file.empty())
+    return QObject::tr("%1 problems of %2 \u00D7 %3 samples")
+        .arg(s.problems)
+        .arg(QFileInfo(QString::fromStdString(s.file)).fileName())
+        .arg(s.samples);
   return QObject::tr("%1 problems \u00D7 %2 samples, seed %3").arg(s.problems).arg(s.samples).arg(s.seed);
 }
 
@@ -82,7 +89,22 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   seed_ = new QSpinBox(this);
   seed_->setRange(0, 1 << 30);
   seed_->setValue(1234);
+  file_ = new QLineEdit(this);
+  file_->setPlaceholderText(tr("the run's task, drawn with the seed"));
+  file_->setToolTip(tr("A JSONL or CSV file of problems instead (read with the run's field mapping): its first "
+                       "problems, in order"));
+  file_->setClearButtonEnabled(true);
+  auto* browse = new QPushButton(tr("&Browse..."), this);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Probe problems"), QString(),
+                                                   tr("Problems (*.jsonl *.json *.csv);;All files (*)"));
+    if (!f.isEmpty()) file_->setText(f);
+  });
+  auto* fileRow = new QHBoxLayout;
+  fileRow->addWidget(file_, 1);
+  fileRow->addWidget(browse);
   auto* form = new QFormLayout;
+  form->addRow(tr("Problems &from"), fileRow);
   form->addRow(tr("&Problems"), problems_);
   form->addRow(tr("&Samples each"), samples_);
   form->addRow(tr("S&eed"), seed_);
@@ -172,8 +194,9 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
     progress_->setValue(done);
     progress_->setFormat(tr("%1: %v / %m completions").arg(probedLabels_.value(w)));
   });
-  connect(worker_, &ProbeWorker::probeStored, this, [this] {
-    loadStored(setName({problems_->value(), samples_->value(), static_cast<uint64_t>(seed_->value()), 0}));
+  connect(worker_, &ProbeWorker::probeStored, this, [this](int, qint64 id) {
+    const auto probe = store_ ? store_->probe(id) : std::nullopt;
+    loadStored(probe ? setName(passk_settings(*probe)) : QString());
   });
   connect(worker_, &ProbeWorker::finished, this, &PassAtKDialog::finish);
   connect(run_, &QPushButton::clicked, this, &PassAtKDialog::start);
@@ -332,9 +355,10 @@ void PassAtKDialog::start() {
     status_->setText(tr("Check at least one set of weights to probe."));
     return;
   }
-  job.problems = problems_->value();
+  job.set.problems = problems_->value();
+  job.set.seed = seed_->value();
+  job.set.file = file_->text().trimmed().toStdString();
   job.samples = samples_->value();
-  job.seed = seed_->value();
   running_ = true;
   run_->setEnabled(false);
   cancel_->setEnabled(true);
@@ -342,7 +366,7 @@ void PassAtKDialog::start() {
   progress_->setValue(0);
   status_->setText(tr("Sampling %1 problems \u00D7 %2 samples for %n set(s) of weights\u2026", nullptr,
                       job.weightDirs.size())
-                       .arg(job.problems)
+                       .arg(job.set.problems)
                        .arg(job.samples));
   QMetaObject::invokeMethod(worker_, [w = worker_, job] { w->run(job); }, Qt::QueuedConnection);
 }

@@ -17,6 +17,7 @@
 class QComboBox;
 class QCustomPlot;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QProgressBar;
 class QPushButton;
@@ -46,6 +47,7 @@ class PassAtKDialog : public QDialog {
   QListWidget* weightsList() const { return weights_; }
   QSpinBox* problemsBox() const { return problems_; }
   QSpinBox* samplesBox() const { return samples_; }
+  QLineEdit* problemsFile() const { return file_; }
   QComboBox* probeSetBox() const { return sets_; }
   QCustomPlot* plot() const { return plot_; }
   QTableWidget* table() const { return table_; }
@@ -68,6 +70,7 @@ class PassAtKDialog : public QDialog {
   QString configToml_;
   QListWidget* weights_;
   QSpinBox *problems_, *samples_, *seed_;
+  QLineEdit* file_;
   QPushButton *run_, *cancel_;
   QProgressBar* progress_;
   QComboBox* sets_;

@@ -10,12 +10,11 @@ void ProbeWorker::run(const PassAtKJob& job) {
     const RunConfig cfg = RunConfig::from_toml(job.configToml.toStdString(), "the run's stored config");
     db::ProbeStore store(job.dbPath.toStdString());
     for (int w = 0; w < job.weightDirs.size(); ++w) {
-      const auto probe = probe_(cfg, job.weightDirs[w].toStdString(), job.problems, job.samples, job.seed,
-                                [&](int done, int total) {
-                                  emit progress(w, done, total);
-                                  return !cancelled_.load();
-                                });
-      const auto record = passk_record(job.runId, job.weightSteps.value(w, -1), probe, job.seed, cfg.temperature);
+      const auto probe = probe_(cfg, job.weightDirs[w].toStdString(), job.set, job.samples, [&](int done, int total) {
+        emit progress(w, done, total);
+        return !cancelled_.load();
+      });
+      const auto record = passk_record(job.runId, job.weightSteps.value(w, -1), probe, job.set, cfg.temperature);
       emit probeStored(w, store.add(record.probe, record.problems, record.completions));
     }
     emit finished(false, QString());

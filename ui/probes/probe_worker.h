@@ -19,8 +19,8 @@ struct PassAtKJob {
   qint64 runId = 0;
   QStringList weightDirs;
   QList<qint64> weightSteps;  // of each dir: the checkpoint after that step, -1 the base model
-  int problems = 0, samples = 0;
-  qulonglong seed = 0;
+  ProbeSet set;
+  int samples = 0;
 };
 
 class ProbeWorker : public QObject {

@@ -87,13 +87,13 @@ void PassAtKTest::storedProbesReadBackTheSame() {
     for (int i = 0; i < 4; ++i) q.completions.push_back({"text " + std::to_string(i), i < p ? q.reference : "1", i < p, i == 3});
     probe.problems.push_back(q);
   }
-  const auto record = passk_record(7, 49, probe, 1234, 0.9);
+  const auto record = passk_record(7, 49, probe, {3, 1234, ""}, 0.9);
   QCOMPARE(record.probe.kind, std::string("passk"));
   QCOMPARE(record.probe.weights_step, int64_t(49));
   QCOMPARE(record.problems.size(), size_t(3));
   QCOMPARE(record.completions.size(), size_t(12));
   const auto settings = passk_settings(record.probe);
-  QCOMPARE(settings, (PassAtKSettings{3, 4, 1234, 0.9}));
+  QCOMPARE(settings, (PassAtKSettings{3, 4, 1234, 0.9, ""}));
   const auto back = probe_problems(record.problems, record.completions);
   QCOMPARE(pass_at_k_curve(back).pass, pass_at_k_curve(probe.problems).pass);
   QCOMPARE(back[2].completions.size(), size_t(4));

@@ -326,11 +326,12 @@ void TrainerTest::tokenLensMatchesAForwardPass() {
 void TrainerTest::probeIsReproducibleWithASeed() {
   RunConfig c = trivial_run(base_);
   int calls = 0;
-  const auto a = probe_pass_at_k(c, base_.toStdString(), 5, 6, 77, [&](int done, int total) {
+  const ProbeSet set{5, 77, ""};
+  const auto a = probe_pass_at_k(c, base_.toStdString(), set, 6, [&](int done, int total) {
     ++calls;
     return done <= total;
   });
-  const auto b = probe_pass_at_k(c, base_.toStdString(), 5, 6, 77);
+  const auto b = probe_pass_at_k(c, base_.toStdString(), set, 6);
   QCOMPARE(a.problems.size(), size_t(5));
   QVERIFY(calls >= 1);
   int correct = 0;
@@ -338,18 +339,33 @@ void TrainerTest::probeIsReproducibleWithASeed() {
     QCOMPARE(a.problems[i].samples, 6);
     QCOMPARE(a.problems[i].correct, b.problems[i].correct);
     QCOMPARE(a.problems[i].majority_correct, b.problems[i].majority_correct);
+    QCOMPARE(a.problems[i].completions.size(), size_t(6));  // kept, to be read
+    QCOMPARE(a.problems[i].completions[0].text, b.problems[i].completions[0].text);
     correct += a.problems[i].correct;
   }
   // The half-trained base gets some right and some wrong: the counts carry information.
   QVERIFY2(correct > 0 && correct < 30, qPrintable(QString::number(correct)));
   // Another seed draws other problems or other samples.
-  const auto other = probe_pass_at_k(c, base_.toStdString(), 5, 6, 78);
+  const auto other = probe_pass_at_k(c, base_.toStdString(), {5, 78, ""}, 6);
   bool differs = false;
   for (size_t i = 0; i < 5; ++i) differs |= other.problems[i].correct != a.problems[i].correct;
   QVERIFY(differs);
   // Cancelled from the progress callback: an error that says so, not a partial result.
   QVERIFY_THROWS_EXCEPTION(std::runtime_error,
-                           probe_pass_at_k(c, base_.toStdString(), 5, 6, 77, [](int, int) { return false; }));
+                           probe_pass_at_k(c, base_.toStdString(), set, 6, [](int, int) { return false; }));
+  // A probe set from a file: its first problems in order, judged by their answers.
+  const QString file = scratch().filePath("probe-set.jsonl");
+  QFile out(file);
+  QVERIFY(out.open(QIODevice::WriteOnly));
+  out.write("{\"question\": \"12+30+5=\", \"answer\": \"47\"}\n{\"question\": \"100+200+3=\", \"answer\": \"303\"}\n"
+            "{\"question\": \"1+1+1=\", \"answer\": \"3\"}\n");
+  out.close();
+  const auto fromFile = probe_pass_at_k(c, base_.toStdString(), {2, 1, file.toStdString()}, 3);
+  QCOMPARE(fromFile.problems.size(), size_t(2));
+  QVERIFY2(fromFile.problems[1].prompt.find("100+200+3=") != std::string::npos, fromFile.problems[1].prompt.c_str());
+  QCOMPARE(fromFile.problems[1].reference, std::string("303"));
+  QCOMPARE(probe_pass_at_k(c, base_.toStdString(), {0, 1, file.toStdString()}, 1).problems.size(), size_t(3));
+  QVERIFY_THROWS_EXCEPTION(std::exception, probe_pass_at_k(c, base_.toStdString(), {0, 1, "/nonexistent.jsonl"}, 1));
 }
 
 void TrainerTest::resamplingIsReproducibleAndJudged() {

@@ -315,8 +315,10 @@ void FigureTest::passAtKDialogProbesOnItsThread() {
   // first (none), the checkpoint 3 in 4 of every one; on the worker thread, never the GUI's.
   const auto gui = QThread::currentThread();
   std::atomic<bool> offThread{true};  // and with the run's config
-  auto probe = [&](const RunConfig& cfg, const std::string& dir, int problems, int samples, uint64_t seed,
+  auto probe = [&](const RunConfig& cfg, const std::string& dir, const ProbeSet& set, int samples,
                    const std::function<bool(int, int)>& progress) {
+    const int problems = set.problems;
+    const uint64_t seed = set.seed;
     offThread = offThread && QThread::currentThread() != gui;
     PassAtKProbe p;
     for (int i = 0; i < problems; ++i) {
