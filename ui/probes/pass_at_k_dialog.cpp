@@ -90,7 +90,7 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   seed_->setRange(0, 1 << 30);
   seed_->setValue(1234);
   file_ = new QLineEdit(this);
-  file_->setPlaceholderText(tr("the run's task, drawn with the seed"));
+  file_->setPlaceholderText(tr("the run's task"));
   file_->setToolTip(tr("A JSONL or CSV file of problems instead (read with the run's field mapping): its first "
                        "problems, in order"));
   file_->setClearButtonEnabled(true);
@@ -104,7 +104,9 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   fileRow->addWidget(file_, 1);
   fileRow->addWidget(browse);
   auto* form = new QFormLayout;
-  form->addRow(tr("Problems &from"), fileRow);
+  auto* fileLabel = new QLabel(tr("Problems &from"), this);
+  fileLabel->setBuddy(file_);
+  form->addRow(fileLabel, fileRow);
   form->addRow(tr("&Problems"), problems_);
   form->addRow(tr("&Samples each"), samples_);
   form->addRow(tr("S&eed"), seed_);
