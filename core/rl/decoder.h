@@ -35,6 +35,11 @@ struct DecodeState {
 // Plain forward calls; rows leave once a quarter of the batch is done. Any device.
 std::unique_ptr<Decoder> make_eager_decoder(Transformer& model, DecodeState state);
 
+// CpuDecodeStep's loops over row blocks, one per thread (core/model/cpu_decode.h), with
+// OpenBLAS kept to one thread per call while it lives; CpuDecodeStep::supports(model) must
+// hold. Rows leave as with the eager decoder.
+std::unique_ptr<Decoder> make_cpu_decoder(Transformer& model, DecodeState state);
+
 // Whether `model` can decode by replaying CUDA graphs: on a CUDA device, with a libtorch
 // built with CUDA graphs (core/rl/graph_decoder.cpp).
 bool graph_decoding_available(Transformer& model);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/model/cpu_decode.h"
 #include "core/rl/decoder.h"
 
 namespace aha {
@@ -73,8 +74,10 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
   auto positions = positions_from_mask(prefix_mask);
   auto logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
   DecodeState state{std::move(cache), mask, prefix_mask.sum(1, /*keepdim=*/true)};  // next position: real tokens so far
-  std::unique_ptr<Decoder> decoder =
-      graphs ? make_graph_decoder(model, std::move(state)) : make_eager_decoder(model, std::move(state));
+  std::unique_ptr<Decoder> decoder = graphs ? make_graph_decoder(model, std::move(state))
+                                     : opt.cpu_decode_step && CpuDecodeStep::supports(model)
+                                         ? make_cpu_decoder(model, std::move(state))
+                                         : make_eager_decoder(model, std::move(state));
   DecodeProfile profile;
   auto t0 = now();
   profile.prefill = seconds(t_prefill, t0);

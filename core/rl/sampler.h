@@ -30,6 +30,9 @@ struct SamplingOptions {
   // On CUDA, replay captured graphs of the decode step (core/rl/decoder.h) where this
   // libtorch has them; false decodes eagerly.
   bool cuda_graphs = true;
+  // On the CPU, a float32 model decodes by CpuDecodeStep
+  // (core/model/cpu_decode.h); false decodes by the libtorch forward (the reference).
+  bool cpu_decode_step = true;
   DecodeProfile* profile = nullptr;  // filled when given (benchmarks)
   // Keep each new token's log-probability and its distribution's entropy (the token lens):
   // computed from the logits the token was drawn from, so no forward pass is added.

@@ -30,6 +30,7 @@ class TransformerTest : public QObject {
   void bfloat16RoundTripKeepsPositions();
   void fusedProjectionsMatchSeparateOnes();
   void decodeAtADevicePositionMatchesAppending();
+  void cpuDecodeStepEqualsTheReference();
 };
 
 class TaskTest : public QObject {

@@ -10,6 +10,9 @@
 #include "core/model/checkpoint.h"
 #include "core/model/safetensors.h"
 #include "core/rl/sampler.h"
+#include "core/model/blas_threads.h"
+#include "core/model/cpu_decode.h"
+#include "core/model/row_kernels.h"
 #include "core/model/transformer.h"
 #include "tests/core/core_tests.h"
 
@@ -396,4 +399,83 @@ void TransformerTest::decodeAtADevicePositionMatchesAppending() {
     const double gap = (got - want).abs().max().item<double>();
     QVERIFY2(gap < 1e-5, qPrintable(QString("step %1: logits differ by %2").arg(t).arg(gap)));
   }
+}
+
+void TransformerTest::cpuDecodeStepEqualsTheReference() {
+  // The CPU decode path against the libtorch forward, step by step: left-padded rows of
+  // different lengths, rows leaving the batch, a cache crossing a block of positions, on
+  // two threads. Two models: a small random one (head_dim 8, tied, q/k/v bias) and the
+  // built-in one (head_dim 40: past one 32-wide block of the value loop; its trained
+  // weights).
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  SingleThreadedBlas blas;
+  torch::NoGradGuard ng;
+  for (const bool small : {true, false}) {
+    Transformer model = small ? make_model(7) : load_model(AHA_SOURCE_DIR "/resources/models/tiny-arithmetic", torch::kCPU).model;
+    model->eval();
+    model->fuse_projections();  // as the sampler's copy: the reference's products are then the fast path's
+    const ModelConfig c = model->config();
+    QVERIFY(CpuDecodeStep::supports(model));
+
+    const std::vector<int64_t> lengths = {3, 7, 5, 7, 1};
+    const int64_t B = 5, Lp = 7, capacity = Lp + 34;
+    auto ids = torch::randint(10, 60, {B, Lp}, torch::kLong);
+    auto mask = torch::zeros({B, capacity}, torch::kLong);
+    for (int64_t b = 0; b < B; ++b) mask[b].narrow(0, Lp - lengths[b], lengths[b]).fill_(1);
+    KVCache reference = model->make_cache(B, capacity);
+    model->forward(ids, mask.narrow(1, 0, Lp), positions_from_mask(mask.narrow(1, 0, Lp)), &reference);
+    CpuDecodeStep fast(model, reference);
+    auto positions = mask.narrow(1, 0, Lp).sum(1, true);
+    double worst = 0, scale = 1;  // the largest difference, and the largest logit
+    for (int t = 0; t < 34; ++t) {
+      if (t == 12) {  // rows 1 and 4 are done
+        const auto keep = torch::tensor({0, 2, 3}, torch::kLong);
+        for (auto& k : reference.k) k = k.index_select(0, keep);
+        for (auto& v : reference.v) v = v.index_select(0, keep);
+        fast.keep_rows(keep);
+        mask = mask.index_select(0, keep);
+        positions = positions.index_select(0, keep);
+      }
+      const int64_t rows = mask.size(0);
+      const auto tokens = torch::randint(10, 60, {rows}, torch::kLong);
+      mask.select(1, Lp + t).fill_(1);
+      const auto expected =
+          model->forward(tokens.unsqueeze(1), mask.narrow(1, 0, Lp + t + 1), positions, &reference).select(1, 0);
+      const auto got = fast.step(tokens, mask, positions);
+      QCOMPARE(got.sizes(), expected.sizes());
+      worst = std::max(worst, (got - expected).abs().max().item<double>());
+      scale = std::max(scale, expected.abs().max().item<double>());
+      positions = positions + 1;
+    }
+    QCOMPARE(fast.length(), reference.length);
+    // Within 1e-5 of the logits' scale: float rounding (the built-in model's logits reach
+    // 18, where a float's step is 2e-6). Bit for bit is not to be had: libtorch's own
+    // product of the same matrices changes by 3e-5 at values of 60 between one and two
+    // OpenBLAS threads (docs/CPU.md).
+    QVERIFY2(worst <= 1e-5 * scale,
+             qPrintable(QString("head_dim %1: logits differ by %2 at a scale of %3").arg(c.head_dim()).arg(worst).arg(scale)));
+  }
+
+  // Its exp against the C library's, over the range softmax and SiLU give it.
+  std::vector<float> x, y(4001);
+  for (int i = 0; i <= 4000; ++i) x.push_back(-86.0f + 172.0f * i / 4000);
+  kernels::exp_rows(x.data(), y.data(), static_cast<int64_t>(x.size()));
+  double rel = 0;
+  for (size_t i = 0; i < x.size(); ++i) rel = std::max(rel, std::abs(y[i] / std::exp(double(x[i])) - 1));
+  QVERIFY2(rel < 3e-7, qPrintable(QString::number(rel)));
+
+  // Whole generations: greedy completions equal token for token with either decoder.
+  Transformer model = make_model(11);
+  std::vector<std::vector<int>> prompts = {{12, 13, 14}, {20, 21}, {30, 31, 32, 33, 34}};
+  SamplingOptions so;
+  so.temperature = 0;
+  so.max_new_tokens = 40;
+  so.stop_ids = {15};
+  const auto fast = generate(model, prompts, so);
+  so.cpu_decode_step = false;
+  const auto plain = generate(model, prompts, so);
+  QCOMPARE(fast.completions, plain.completions);
+  QCOMPARE(fast.truncated, plain.truncated);
+  at::set_num_threads(threads);
 }

@@ -1,0 +1,35 @@
+#pragma once
+// The elementwise parts of a transformer decode step over plain float rows, for the CPU
+// decode path (core/model/cpu_decode.h): one call per row instead of one libtorch
+// operation per tensor. Compiled for AVX2+FMA and for baseline x86-64 alike, chosen at
+// load time. Torch-free.
+#include <cstdint>
+
+namespace aha::kernels {
+
+// y = w * x / sqrt(mean(x^2) + eps), over one row of `n`.
+void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps);
+
+// Rotary embedding of `heads` vectors of `dim` in place (half-split, as Hugging Face):
+// v = v * cos + swap_halves(v) * sin_signed, where sin_signed holds [-sin, sin].
+void rope(float* v, int64_t heads, int64_t dim, const float* cos, const float* sin_signed);
+
+// attend() reads keys a block of positions at a time; `scores` hold heads rows of n
+// rounded up to whole blocks.
+constexpr int kPositionBlock = 32;
+
+// The query heads that share one key/value head, over the cache: out_h = softmax(q_h . k *
+// scale + blocked) . v. Keys in blocks of kPositionBlock positions, each transposed,
+// [block][dim][kPositionBlock], so that a block's scores add up in registers, one vector
+// pass per dimension, reading contiguous memory; values [n][dim]. `blocked`: 0 for a position to attend to, -1e30 to
+// skip; `kept`: 1 and 0 likewise. `q` and `out`: `heads` rows of `dim`; `scores`: scratch.
+void attend(const float* q, int64_t heads, const float* keys_t, const float* values,
+            const float* blocked, const float* kept, int64_t n, int64_t dim, float scale, float* scores, float* out);
+
+// out[i] = silu(gate[i]) * up[i].
+void silu_mul(const float* gate, const float* up, float* out, int64_t n);
+
+// y[i] = exp(x[i]), to about one unit in the last place (the tests compare with std::exp).
+void exp_rows(const float* x, float* y, int64_t n);
+
+}  // namespace aha::kernels

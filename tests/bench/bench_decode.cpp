@@ -1,0 +1,106 @@
+// CPU decoding of the built-in model's shape against the machine's matrix-product speed,
+// measured side by side, alternating, in one run.
+//   build/tests/bench/bench_decode [threads=2] [rounds=3] [only=all|reference|fast|generate]
+// Each round: matmul 1024^3 fp32 (GFLOP/s); 64 decode steps of batch 128 after a 16-token
+// prefill through the reference forward (Transformer::forward with the KV cache) and through
+// the fast CPU path (core/model/cpu_decode.h); then generate() of the demo's shape (batch
+// 128, 96 new tokens, temperature 1) with its profile. A step's FLOPs: 2 x parameters x batch.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "core/model/blas_threads.h"
+#include "core/model/cpu_decode.h"
+#include "core/model/transformer.h"
+#include "core/rl/sampler.h"
+#include "core/text/char_tokenizer.h"
+
+using Clock = std::chrono::steady_clock;
+static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+namespace {
+
+double matmul_flops() {
+  auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
+  torch::matmul(a, b);
+  const auto t = Clock::now();
+  for (int i = 0; i < 20; ++i) torch::matmul(a, b);
+  return 2.0 * 1024 * 1024 * 1024 * 20 / seconds_since(t);
+}
+
+// Seconds per decode step of batch B through `forward(tokens, length)`.
+template <class Step>
+double decode_seconds(aha::Transformer& model, Step step, int B, int steps) {
+  auto cache = model->make_cache(B, 256);
+  auto prompt = torch::randint(10, 90, {B, 16}, torch::kLong);
+  model->forward(prompt, {}, {}, &cache);
+  const auto t = Clock::now();
+  for (int i = 0; i < steps; ++i) step(cache, torch::randint(10, 90, {B}, torch::kLong), 17 + i);
+  return seconds_since(t) / steps;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  torch::set_num_threads(argc > 1 ? std::atoi(argv[1]) : 2);
+  const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
+  const std::string only = argc > 3 ? argv[3] : "all";
+  torch::NoGradGuard no_grad;
+  aha::ModelConfig c;
+  c.vocab_size = aha::CharTokenizer().vocab_size();
+  c.hidden_size = 160;
+  c.intermediate_size = 432;
+  aha::Transformer model(c);
+  model->init_weights(1);
+  model->eval();
+  model->fuse_projections();  // as the sampler's copy
+  const double step_flops = 2.0 * c.parameter_count() * 128;
+  std::printf("threads %d; model %.2fM parameters; a batch-128 decode step is %.1f MFLOP\n", torch::get_num_threads(),
+              c.parameter_count() / 1e6, step_flops / 1e6);
+
+  for (int r = 0; r < rounds; ++r) {
+    const double mm = matmul_flops();
+    std::printf("round %d: matmul %.1f GFLOP/s\n", r + 1, mm / 1e9);
+    if (only == "all" || only == "reference") {
+      auto mask = torch::ones({128, 256}, torch::kLong);
+      auto pos = torch::full({128, 1}, 16, torch::kLong);
+      const double s = decode_seconds(
+          model,
+          [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
+            model->forward(tok.unsqueeze(1), mask.narrow(1, 0, length), pos + (length - 17), &cache);
+          },
+          128, 64);
+      std::printf("  reference decode step: %6.2f ms = %.3f of matmul\n", s * 1e3, step_flops / s / mm);
+    }
+    if (only == "all" || only == "fast") {
+      aha::SingleThreadedBlas blas;  // as the CPU decoder holds it
+      auto mask = torch::ones({128, 256}, torch::kLong);
+      auto pos = torch::full({128}, 16, torch::kLong);
+      std::unique_ptr<aha::CpuDecodeStep> fast;
+      const double s = decode_seconds(
+          model,
+          [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
+            if (!fast) fast = std::make_unique<aha::CpuDecodeStep>(model, cache);  // (once, a copy of the cache)
+            fast->step(tok, mask, pos + (length - 17));
+          },
+          128, 64);
+      std::printf("  fast decode step:      %6.2f ms = %.3f of matmul\n", s * 1e3, step_flops / s / mm);
+    }
+    if (only == "all" || only == "generate") {
+      std::vector<std::vector<int>> prompts(128);
+      for (int b = 0; b < 128; ++b)
+        for (int i = 0; i < 14 + b % 5; ++i) prompts[b].push_back(10 + (b * 7 + i * 3) % 80);
+      aha::SamplingOptions so;
+      so.max_new_tokens = 96;
+      so.token_stats = true;
+      aha::DecodeProfile profile;
+      so.profile = &profile;
+      torch::manual_seed(r);
+      const auto t = Clock::now();
+      const auto g = aha::generate(model, prompts, so);
+      const double total = seconds_since(t);
+      std::printf("  generate 128 x 96: %.3f s in %ld steps (prefill %.3f, sample %.3f, bookkeeping %.3f, step %.3f)\n",
+                  total, g.decode_steps, profile.prefill, profile.sample, profile.bookkeeping, profile.step);
+    }
+  }
+}
