@@ -1,5 +1,6 @@
 #include "core/model/blas_threads.h"
 
+#include <ATen/Parallel.h>
 #include <dlfcn.h>
 
 #include <atomic>
@@ -29,6 +30,16 @@ SingleThreadedBlas::SingleThreadedBlas() {
 
 SingleThreadedBlas::~SingleThreadedBlas() {
   if (before_ && --holders == 0) set_threads(saved);
+}
+
+SerialTorchOps::SerialTorchOps() {
+  if (!get_threads || get_threads() < 2) return;  // products on one thread: keep libtorch's
+  before_ = at::get_num_threads();
+  if (before_ > 1) at::set_num_threads(1);
+}
+
+SerialTorchOps::~SerialTorchOps() {
+  if (before_ > 1) at::set_num_threads(before_);
 }
 
 }  // namespace aha

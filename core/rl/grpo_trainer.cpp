@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/model/blas_threads.h"
 #include "core/model/checkpoint.h"
 #include "core/tasks/corpus.h"
 #include "core/model/cuda_autocast.h"
@@ -258,7 +260,9 @@ StepSummary GrpoTrainer::train_step() {
   auto adv_acc = advantages.accessor<float, 1>();
   for (int i = 0; i < N; ++i) record.samples[i].advantage = adv_acc[i];
 
-  // 4. Policy update(s).
+  // 4. Policy update(s); on the CPU its products on OpenBLAS's threads, the rest serial.
+  std::optional<SerialTorchOps> serial;
+  if (m.device.is_cpu()) serial.emplace();
   ScoredBatch batch = build_scored_batch(prompts, gen.completions, m.tok->pad_id());
   auto mask = batch.completion_mask.to(m.device);
   auto adv = advantages.to(m.device);

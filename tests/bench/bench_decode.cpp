@@ -1,6 +1,6 @@
 // CPU decoding of the built-in model's shape against the machine's matrix-product speed,
 // measured side by side, alternating, in one run.
-//   build/tests/bench/bench_decode [threads=2] [rounds=3] [only=all|reference|fast|generate]
+//   build/tests/bench/bench_decode [threads=2] [rounds=3] [only=all|reference|fast|generate] [batch=128]
 // Each round: matmul 1024^3 fp32 (GFLOP/s); 64 decode steps of batch 128 after a 16-token
 // prefill through the reference forward (Transformer::forward with the KV cache) and through
 // the fast CPU path (core/model/cpu_decode.h); then generate() of the demo's shape (batch
@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   torch::set_num_threads(argc > 1 ? std::atoi(argv[1]) : 2);
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
   const std::string only = argc > 3 ? argv[3] : "all";
+  const int B = argc > 4 ? std::atoi(argv[4]) : 128;
   torch::NoGradGuard no_grad;
   aha::ModelConfig c;
   c.vocab_size = aha::CharTokenizer().vocab_size();
@@ -54,28 +55,28 @@ int main(int argc, char** argv) {
   model->init_weights(1);
   model->eval();
   model->fuse_projections();  // as the sampler's copy
-  const double step_flops = 2.0 * c.parameter_count() * 128;
-  std::printf("threads %d; model %.2fM parameters; a batch-128 decode step is %.1f MFLOP\n", torch::get_num_threads(),
-              c.parameter_count() / 1e6, step_flops / 1e6);
+  const double step_flops = 2.0 * c.parameter_count() * B;
+  std::printf("threads %d; model %.2fM parameters; a batch-%d decode step is %.1f MFLOP\n", torch::get_num_threads(),
+              c.parameter_count() / 1e6, B, step_flops / 1e6);
 
   for (int r = 0; r < rounds; ++r) {
     const double mm = matmul_flops();
     std::printf("round %d: matmul %.1f GFLOP/s\n", r + 1, mm / 1e9);
     if (only == "all" || only == "reference") {
-      auto mask = torch::ones({128, 256}, torch::kLong);
-      auto pos = torch::full({128, 1}, 16, torch::kLong);
+      auto mask = torch::ones({B, 256}, torch::kLong);
+      auto pos = torch::full({B, 1}, 16, torch::kLong);
       const double s = decode_seconds(
           model,
           [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
             model->forward(tok.unsqueeze(1), mask.narrow(1, 0, length), pos + (length - 17), &cache);
           },
-          128, 64);
+          B, 64);
       std::printf("  reference decode step: %6.2f ms = %.3f of matmul\n", s * 1e3, step_flops / s / mm);
     }
     if (only == "all" || only == "fast") {
       aha::SingleThreadedBlas blas;  // as the CPU decoder holds it
-      auto mask = torch::ones({128, 256}, torch::kLong);
-      auto pos = torch::full({128}, 16, torch::kLong);
+      auto mask = torch::ones({B, 256}, torch::kLong);
+      auto pos = torch::full({B}, 16, torch::kLong);
       std::unique_ptr<aha::CpuDecodeStep> fast;
       const double s = decode_seconds(
           model,
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
             if (!fast) fast = std::make_unique<aha::CpuDecodeStep>(model, cache);  // (once, a copy of the cache)
             fast->step(tok, mask, pos + (length - 17));
           },
-          128, 64);
+          B, 64);
       std::printf("  fast decode step:      %6.2f ms = %.3f of matmul\n", s * 1e3, step_flops / s / mm);
     }
     if (only == "all" || only == "generate") {
