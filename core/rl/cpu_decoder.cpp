@@ -1,5 +1,3 @@
-#include <optional>
-
 #include "core/model/blas_threads.h"
 #include "core/model/cpu_decode.h"
 #include "core/rl/decoder.h"

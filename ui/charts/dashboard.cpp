@@ -151,6 +151,9 @@ QVector<double> Dashboard::xOf(const Series& s) const {
 
 void Dashboard::refresh() {
   if (!reader_) return;
+  // Every series from one snapshot: a step committed while they are read would otherwise
+  // reach some series and not others, and lastStep would skip it in the others for good.
+  const db::Transaction snapshot(reader_->connection(), /*immediate=*/false);
   for (auto it = runs_.begin(); it != runs_.end(); ++it) {
     RunData& run = it.value();
     QStringList names;
