@@ -135,7 +135,7 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   plot_->xAxis->setLabel(tr("k (samples drawn)"));
   plot_->yAxis->setLabel(tr("pass@k"));
   plot_->yAxis->setRange(0, 1.02);
-  plot_->xAxis->setRange(1, 64);
+  plot_->xAxis->setRange(0.8, 80);
   plot_->legend->setVisible(false);  // until there is a curve to name
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
   table_ = new QTableWidget(0, 7, this);
@@ -257,7 +257,9 @@ void PassAtKDialog::showSet() {
     g->setName(weightsName(step));
     g->setPen(QPen(QColor(kColors[index % 7]), 2));
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
-    plot_->xAxis->setRange(1, std::max(2, curve.ks.back()));
+    // A margin around 1 and n: the first and last points off the frame, and a range wide
+    // enough that the log ticker keeps to powers of two (n = 2 would get 1.2, 1.4, ...).
+    plot_->xAxis->setRange(0.8, std::max(2, curve.ks.back()) * 1.25);
     table_->insertRow(index);
     const QStringList cells = {weightsName(step),
                                QString::number(curve.pass.front(), 'f', 3),
