@@ -87,7 +87,7 @@ Session open_session(const Args& args, const std::string& engine) {
                           static_cast<long long>(s.store->last_step()));
   if (args.has("tokenizer")) s.tokenizer = load_tokenizer(resolve_model_path(args.get("tokenizer")));
   // veRL dumps have no group id: with the run's config its G splits repeated prompts.
-  s.builder = std::make_unique<RolloutStepBuilder>(cfg.lexicon(), s.tokenizer.get(), cfg.scale_rewards,
+  s.builder = std::make_unique<RolloutStepBuilder>(cfg.lexicon(), s.tokenizer.get(), cfg.scale_rewards != "none",
                                                    args.has("config") ? cfg.num_generations : 0);
   return s;
 }

@@ -1,5 +1,6 @@
 #include "core/interop/launch_export.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -210,7 +211,11 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("epsilon", "actor_rollout_ref.actor.clip_ratio_low");
     map("epsilon_high", "actor_rollout_ref.actor.clip_ratio_high");
     map("loss_type", "actor_rollout_ref.actor.loss_agg_mode (dr_grpo: loss_scale_factor too)");
-    map("scale_rewards", "algorithm.norm_adv_by_std_in_grpo");
+    map("scale_rewards", "algorithm.norm_adv_by_std_in_grpo (group or none)");
+    map("adv_estimator", "algorithm.adv_estimator");
+    for (const char* k : {"importance_sampling_level", "mask_truncated_completions", "top_entropy_quantile",
+                          "filter_groups", "max_num_gen_batches", "soft_punish_cache"})
+      none(k, "not written for veRL's main_ppo (a value other than the default is refused)");
     map("num_iterations", "actor_rollout_ref.actor.ppo_epochs");
     map("max_completion_length", "data.max_response_length");
     map("temperature", "actor_rollout_ref.rollout.temperature");
@@ -240,12 +245,17 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("chat_template", "dataset prompts (render_prompt)");
     map("system_prompt", "dataset prompts (render_prompt)");
     for (const char* k : {"num_generations", "per_device_train_batch_size", "beta", "epsilon", "epsilon_high",
-                          "loss_type", "scale_rewards", "num_iterations", "max_completion_length", "temperature",
+                          "loss_type", "importance_sampling_level", "scale_rewards", "mask_truncated_completions",
+                          "top_entropy_quantile", "num_iterations", "max_completion_length", "temperature",
                           "top_p", "learning_rate", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
                           "weight_decay", "reward_weights", "save_steps", "save_total_limit",
                           "gradient_checkpointing", "bf16"})
       map(k, std::string("GRPOConfig.") + k);
     map("reward_funcs", "GRPOTrainer(reward_funcs=...)");
+    none("adv_estimator", "TRL's GRPOTrainer estimates grpo advantages only (another value is refused)");
+    for (const char* k : {"filter_groups", "max_num_gen_batches"})
+      none(k, "TRL has no dynamic sampling (filter_groups = true is refused)");
+    none("soft_punish_cache", "the soft_overlong_punishment reward is not written for TRL (it is refused)");
     none("cuda_graphs", "the local engine's decoder only (TRL samples with generate() or vLLM)");
     none("save_keep_every", "TRL keeps the newest save_total_limit checkpoints only");
     none("token_lens", "TRL's completions keep decoded text only: a followed run has no token lens");
@@ -269,6 +279,23 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
     throw std::invalid_argument("model: '" + c.model + "' is Aha Studio's built-in model, which " + engine +
                                 " cannot load (it has no Hugging Face tokenizer files); set model to a Hugging Face "
                                 "model folder or hub id (e.g. \"Qwen/Qwen2.5-0.5B\", as the Qwen presets do)");
+  // What the script cannot express is refused, not silently dropped.
+  const auto refuse = [&](bool differs, const std::string& what) {
+    if (differs) throw std::invalid_argument(what + ": not exported to " + engine + " yet; the run trains here only");
+  };
+  const bool overlong = std::find(c.reward_funcs.begin(), c.reward_funcs.end(), "soft_overlong_punishment") !=
+                        c.reward_funcs.end();
+  refuse(c.filter_groups, "filter_groups = true (dynamic sampling)");
+  refuse(overlong, "reward_funcs: soft_overlong_punishment");
+  if (engine == "verl") {
+    refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
+    refuse(c.loss_type == "cispo", "loss_type = \"cispo\"");
+    refuse(c.importance_sampling_level != "token", "importance_sampling_level = \"sequence\"");
+    refuse(c.mask_truncated_completions, "mask_truncated_completions = true");
+    refuse(c.top_entropy_quantile < 1.0, "top_entropy_quantile < 1");
+  } else {
+    refuse(c.adv_estimator != "grpo", "adv_estimator = \"" + c.adv_estimator + "\"");
+  }
   if (c.model.rfind('~', 0) == 0) c.model = expand_user_path(c.model).string();
   if (!c.task.data_file.empty()) c.task.data_file = std::filesystem::absolute(expand_user_path(c.task.data_file)).string();
   return c;
@@ -315,7 +342,10 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "        epsilon=" << num(c.epsilon) << ",\n"
     << "        epsilon_high=" << num(c.epsilon_high) << ",\n"
     << "        loss_type=" << py_str(c.loss_type) << ",\n"
-    << "        scale_rewards=" << py_str(c.scale_rewards ? "group" : "none") << ",\n"
+    << "        importance_sampling_level=" << py_str(c.importance_sampling_level) << ",\n"
+    << "        scale_rewards=" << py_str(c.scale_rewards) << ",\n"
+    << "        mask_truncated_completions=" << py_bool(c.mask_truncated_completions) << ",\n"
+    << "        top_entropy_quantile=" << num(c.top_entropy_quantile) << ",\n"
     << "        num_iterations=" << c.num_iterations << ",\n"
     << "        max_completion_length=" << c.max_completion_length << ",\n"
     << "        temperature=" << num(c.temperature) << ",\n"
@@ -390,8 +420,8 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "as_written='{% for m in messages %}{{ m.content }}{% endfor %}'\n\n"
     << "# 3. Train.\n"
     << "python3 -m verl.trainer.main_ppo \\\n"
-    << "  algorithm.adv_estimator=grpo \\\n"
-    << "  algorithm.norm_adv_by_std_in_grpo=" << (c.scale_rewards ? "True" : "False") << " \\\n"
+    << "  algorithm.adv_estimator=" << c.adv_estimator << " \\\n"
+    << "  algorithm.norm_adv_by_std_in_grpo=" << (c.scale_rewards != "none" ? "True" : "False") << " \\\n"
     << "  algorithm.use_kl_in_reward=False \\\n"
     << "  data.train_files=\"$work/train.parquet\" \\\n"
     << "  data.val_files=\"$work/val.parquet\" \\\n"

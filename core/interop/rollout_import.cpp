@@ -92,7 +92,8 @@ StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> sa
     s.extra = std::move(in.extra);
     rec.samples.push_back(std::move(s));
   }
-  // GRPO advantages within each group, as group_advantages (core/rl/grpo.cpp) computes them,
+  // GRPO advantages within each group, as compute_advantages (core/run/advantages.h) computes
+  // them for adv_estimator grpo (groups here may differ in size),
   // unless the engine logged its own.
   std::vector<double> sum(group_size.size()), sum_sq(group_size.size());
   for (const auto& s : rec.samples) sum[s.group_index] += s.reward, sum_sq[s.group_index] += s.reward * s.reward;

@@ -72,8 +72,7 @@ bool nonfinite(const nlohmann::json& v) {
 
 // TRL logs each reward function as rewards/<name>/mean; ours are also charted under the
 // engine's names, so that a TRL run's accuracy chart is not empty.
-const std::map<std::string, std::string> kOurName = {{"clip_ratio/region_mean", "clip_ratio"},
-                                                     {"rewards/accuracy/mean", "accuracy"},
+const std::map<std::string, std::string> kOurName = {{"rewards/accuracy/mean", "accuracy"},
                                                      {"rewards/format/mean", "format_rate"}};
 
 }  // namespace

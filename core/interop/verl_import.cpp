@@ -120,9 +120,9 @@ std::pair<int64_t, std::vector<std::pair<std::string, double>>> parse_verl_metri
       !j["data"].is_object())
     throw std::runtime_error("not a veRL file-logger line ({\"step\": N, \"data\": {...}})");
   static const std::map<std::string, std::string> ours = {
-      {"actor/entropy", "entropy"},   {"actor/pg_clipfrac", "clip_ratio"},   {"actor/grad_norm", "grad_norm"},
+      {"actor/entropy", "entropy"},   {"actor/pg_clipfrac", "clip_ratio/region_mean"},   {"actor/grad_norm", "grad_norm"},
       {"actor/lr", "learning_rate"}, {"actor/kl_loss", "kl"},              {"actor/pg_loss", "loss"},
-      {"timing_s/step", "step_seconds"}};
+      {"timing_s/step", "step_time"}};
   std::vector<std::pair<std::string, double>> metrics;
   for (const auto& [key, v] : j["data"].items()) {
     if (!v.is_number()) continue;

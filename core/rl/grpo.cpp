@@ -1,29 +1,33 @@
 #include "core/rl/grpo.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace aha {
 
-torch::Tensor group_advantages(const torch::Tensor& rewards, int64_t group_size, bool scale_rewards) {
-  TORCH_CHECK(rewards.numel() % group_size == 0, "rewards (", rewards.numel(), ") not a multiple of the group size ", group_size);
-  auto r = rewards.to(torch::kFloat64).view({-1, group_size});
-  auto centered = r - r.mean(1, true);
-  if (scale_rewards && group_size > 1) centered = centered / (r.std(1, /*unbiased=*/true, true) + 1e-4);
-  return centered.view({-1}).to(torch::kFloat32);
-}
-
-torch::Tensor zero_std_groups(const torch::Tensor& rewards, int64_t group_size) {
-  auto r = rewards.view({-1, group_size});
-  return (r.amax(1) - r.amin(1)).abs().lt(1e-9).to(torch::kFloat32);
-}
-
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
-                     const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt) {
+                     const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt,
+                     const torch::Tensor& token_filter) {
   auto m = mask.to(logps.scalar_type());
   auto adv = advantages.to(logps.scalar_type()).unsqueeze(1);
-  auto ratio = torch::exp(logps - old_logps);
-  auto clipped = torch::clamp(ratio, 1.0 - opt.epsilon, 1.0 + opt.epsilon_high);
-  auto per_token = -torch::min(ratio * adv, clipped * adv);
+  auto log_ratio = logps - old_logps;
+  const bool per_sequence = opt.importance_sampling_level == "sequence";
+  if (per_sequence) {
+    log_ratio = ((log_ratio * m).sum(1) / m.sum(1).clamp_min(1.0)).unsqueeze(1);  // [B,1]
+  } else if (opt.importance_sampling_level != "token") {
+    throw std::invalid_argument("unknown importance_sampling_level '" + opt.importance_sampling_level +
+                                "' (token, sequence)");
+  }
+  auto ratio = torch::exp(log_ratio);
+
+  torch::Tensor per_token;
+  if (opt.loss_type == "cispo") {
+    per_token = -torch::clamp_max(ratio, opt.epsilon_high).detach() * adv * logps;
+  } else {
+    auto clipped = torch::clamp(ratio, 1.0 - opt.epsilon, 1.0 + opt.epsilon_high);
+    per_token = -torch::min(ratio * adv, clipped * adv);
+  }
+  if (token_filter.defined()) per_token = per_token * token_filter.to(m.scalar_type());
 
   LossResult out;
   const double tokens = std::max(1.0, m.sum().item<double>());
@@ -39,25 +43,49 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
   if (opt.loss_type == "grpo") {
     // Mean over each sequence's tokens, then over sequences: long answers weigh less per token.
     out.loss = ((per_token * m).sum(1) / m.sum(1).clamp_min(1.0)).mean();
-  } else if (opt.loss_type == "bnpo" || opt.loss_type == "dapo") {
+  } else if (opt.loss_type == "bnpo" || opt.loss_type == "dapo" || opt.loss_type == "cispo") {
     // Token-level: every token of the batch weighs the same.
     out.loss = (per_token * m).sum() / m.sum().clamp_min(1.0);
   } else if (opt.loss_type == "dr_grpo") {
     // Dr. GRPO: a constant normaliser, free of the length bias.
     out.loss = (per_token * m).sum() / double(logps.size(0) * opt.max_completion_length);
   } else {
-    throw std::invalid_argument("unknown loss_type '" + opt.loss_type + "' (grpo, bnpo, dr_grpo, dapo)");
+    throw std::invalid_argument("unknown loss_type '" + opt.loss_type + "' (grpo, bnpo, dr_grpo, dapo, cispo)");
   }
 
   torch::NoGradGuard ng;
-  // Clipped where the clamp decided the objective: below 1-eps with a negative advantage,
-  // above 1+eps_high with a positive one.
-  auto low = (ratio < 1.0 - opt.epsilon).logical_and(adv < 0).to(m.scalar_type()) * m;
-  auto high = (ratio > 1.0 + opt.epsilon_high).logical_and(adv > 0).to(m.scalar_type()) * m;
-  out.clip_ratio_low = low.sum().item<double>() / tokens;
-  out.clip_ratio_high = high.sum().item<double>() / tokens;
-  out.clip_ratio = out.clip_ratio_low + out.clip_ratio_high;
+  // Shares over tokens, or over sequences when there is one ratio per sequence.
+  const auto share = [&](const torch::Tensor& flags) {
+    const auto f = flags.to(m.scalar_type());
+    return per_sequence ? f.sum().item<double>() / std::max<int64_t>(1, f.size(0)) : (f * m).sum().item<double>() / tokens;
+  };
+  if (opt.loss_type == "cispo") {
+    out.clip_ratio_high = share((ratio > opt.epsilon_high).logical_and(adv > 0));
+    out.clip_ratio_region = out.clip_ratio_high;
+    return out;
+  }
+  const auto low = (ratio < 1.0 - opt.epsilon).logical_and(adv < 0);
+  const auto high = (ratio > 1.0 + opt.epsilon_high).logical_and(adv > 0);
+  out.clip_ratio_low = share(low);
+  out.clip_ratio_high = share(high);
+  out.clip_ratio_region = share(low.logical_or(high));
   return out;
+}
+
+torch::Tensor without_rows(const torch::Tensor& mask, const std::vector<bool>& drop) {
+  TORCH_CHECK(static_cast<int64_t>(drop.size()) == mask.size(0), "without_rows: ", drop.size(), " flags for ",
+              mask.size(0), " rows");
+  std::vector<float> keep(drop.size());
+  for (size_t i = 0; i < drop.size(); ++i) keep[i] = drop[i] ? 0.0f : 1.0f;
+  return mask * torch::tensor(keep).to(mask.device()).to(mask.scalar_type()).unsqueeze(1);
+}
+
+torch::Tensor entropy_token_filter(const torch::Tensor& entropies, const torch::Tensor& mask, double quantile) {
+  const auto valid = mask.to(torch::kBool);
+  const auto values = entropies.masked_select(valid).to(torch::kFloat32);
+  if (values.numel() == 0) return torch::zeros_like(valid);
+  const auto threshold = torch::quantile(values, std::clamp(1.0 - quantile, 0.0, 1.0));
+  return entropies.ge(threshold).logical_and(valid);
 }
 
 }  // namespace aha

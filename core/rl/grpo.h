@@ -1,21 +1,25 @@
 #pragma once
-// The GRPO objective as pure tensor functions, so that each can be checked by hand.
+// The GRPO family's objectives as pure tensor functions, so that each can be checked by
+// hand. Advantages come from core/run/advantages.h.
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace aha {
 
-// rewards [N] laid out group after group (N = groups x group_size). Advantage = reward
-// minus its group's mean, divided by the group's std (unbiased, as TRL) when
-// `scale_rewards`; a group with identical rewards gets zeros.
-torch::Tensor group_advantages(const torch::Tensor& rewards, int64_t group_size, bool scale_rewards);
-
-// Per group: 1 when every reward in the group is the same (that group teaches nothing).
-torch::Tensor zero_std_groups(const torch::Tensor& rewards, int64_t group_size);
-
 struct LossOptions {
-  std::string loss_type = "dr_grpo";  // grpo | bnpo | dr_grpo | dapo
+  // grpo     - mean over each sequence's tokens, then over sequences;
+  // bnpo     - mean over the batch's tokens;
+  // dr_grpo  - sum over tokens / (sequences x max_completion_length), length-neutral;
+  // dapo     - as bnpo (token-level), TRL's name for DAPO's objective;
+  // cispo    - MiniMax-M1's clipped IS-weight policy gradient: -min(w, epsilon_high)
+  //            (no gradient through w) x advantage x log p, token-level; epsilon_high
+  //            is then the weight's bound itself (TRL recommends 5.0).
+  std::string loss_type = "dr_grpo";
+  // token: one ratio per token; sequence: GSPO's one ratio per sequence, exp of the
+  // mean log-ratio over its tokens (Zheng et al. 2025).
+  std::string importance_sampling_level = "token";
   double epsilon = 0.2;                // clip range below 1
   double epsilon_high = 0.2;           // clip range above 1 (DAPO's clip-higher)
   double beta = 0.0;                   // KL coefficient (k3 estimator)
@@ -23,15 +27,29 @@ struct LossOptions {
 };
 
 struct LossResult {
-  torch::Tensor loss;          // scalar, differentiable
-  double kl = 0;               // mean per-token k3 KL (0 without a reference)
-  double clip_ratio = 0;       // share of tokens whose ratio was clipped
-  double clip_ratio_low = 0, clip_ratio_high = 0;
+  torch::Tensor loss;  // scalar, differentiable
+  double kl = 0;       // mean per-token k3 KL (0 without a reference)
+  // Share of tokens (sequences, at sequence level) whose ratio the clip decided: below
+  // 1 - epsilon with a negative advantage, above 1 + epsilon_high with a positive one;
+  // region = either. For cispo, high = weights above epsilon_high with a positive one.
+  double clip_ratio_region = 0, clip_ratio_low = 0, clip_ratio_high = 0;
 };
 
 // logps, old_logps, ref_logps: [B,T] per-token log-probabilities of the sampled tokens;
-// ref_logps undefined when beta = 0. advantages [B]; mask [B,T] (1 = completion token).
+// ref_logps undefined when beta = 0. advantages [B]; mask [B,T] (1 = completion token,
+// 0 = padding or a masked truncated completion: it also sets the normalisers).
+// token_filter [B,T] or undefined: 0 takes a token out of the policy term but not out of
+// the normalisers (TRL's top_entropy_quantile; entropy_token_filter makes it).
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
-                     const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt);
+                     const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt,
+                     const torch::Tensor& token_filter = {});
+
+// `mask` with the rows where `drop` is true cleared (mask_truncated_completions).
+torch::Tensor without_rows(const torch::Tensor& mask, const std::vector<bool>& drop);
+
+// 1 for the completion tokens whose entropy is at or above the (1 - quantile) quantile of
+// the entropies under `mask` (Wang et al. 2025, "Beyond the 80/20 rule": train on the
+// forking tokens); quantile 1 keeps every token, 0 only the highest.
+torch::Tensor entropy_token_filter(const torch::Tensor& entropies, const torch::Tensor& mask, double quantile);
 
 }  // namespace aha

@@ -20,6 +20,7 @@
 #include "core/model/cuda_autocast.h"
 #include "core/rl/evaluate.h"
 #include "core/rl/grpo.h"
+#include "core/run/advantages.h"
 #include "core/support/json_file.h"
 #include "core/analysis/reflection.h"
 #include "core/analysis/token_trace.h"
@@ -53,6 +54,7 @@ struct GrpoTrainer::Impl {
   std::mt19937_64 rng;
   int64_t step = 0;
   double avg_step_seconds = 0;
+  int64_t tokens_seen = 0;  // prompt + completion tokens of every round so far (TRL's num_tokens)
   bool prompt_opens_think = false;
   ReflectionDetector detector;
 
@@ -130,7 +132,8 @@ void GrpoTrainer::prepare(bool resume) {
   m.task = make_task(m.cfg.task);
   m.rewards.clear();
   for (size_t i = 0; i < m.cfg.reward_funcs.size(); ++i)
-    m.rewards.push_back(make_reward_function(m.cfg.reward_funcs[i], m.cfg.reward_weights[i]));
+    m.rewards.push_back(make_reward_function(m.cfg.reward_funcs[i], m.cfg.reward_weights[i],
+                                             {m.cfg.max_completion_length, m.cfg.soft_punish_cache}));
   m.prompt_opens_think = m.cfg.prompt_format().opens_think();
   if (const auto why = m.cfg.prompt_format().check_tokenizer(*m.tok); !why.empty())
     throw std::runtime_error(m.cfg.name + ": " + why);
@@ -168,6 +171,7 @@ void GrpoTrainer::prepare(bool resume) {
       auto gen = at::detail::getDefaultCPUGenerator();
       gen.set_state(gen_state);
       const int64_t ckpt_step = state.at("step").get<int64_t>();
+      m.tokens_seen = state.value("num_tokens", int64_t(0));
       if (ckpt_step + 1 < m.step)
         spdlog::warn("run '{}': the latest checkpoint is of step {} and the store has steps up to {}: training goes "
                      "on at step {} from the weights after step {}, so the updates of steps {}-{} are lost (their "
@@ -181,24 +185,29 @@ void GrpoTrainer::prepare(bool resume) {
                m.device.is_cuda() ? "CUDA" : "CPU", m.policy->config().parameter_count(), m.step, m.cfg.max_steps - 1);
 }
 
-StepSummary GrpoTrainer::train_step() {
-  auto& m = *impl_;
-  const auto t_step = Clock::now();
-  const CudaAutocast autocast(m.device.is_cuda() && m.cfg.bf16);
-  const int G = m.cfg.num_generations, P = m.cfg.prompts_per_step(), N = P * G;
+// One generation round: `prompts` problems, each sampled num_generations times, scored.
+struct GrpoTrainer::Round {
+  std::vector<std::vector<int>> prompts, completions;  // per completion: prompt ids, new ids
+  std::vector<SampleRecord> samples;
+  std::vector<double> rewards;
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  double seconds = 0;  // generation only
+};
 
-  // 1. Prompts, each repeated G times (one GRPO group per prompt).
+GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
+  auto& m = *impl_;
+  const int G = m.cfg.num_generations;
+  Round r;
   std::vector<Problem> problems;
   std::vector<std::string> prompt_texts;
-  std::vector<std::vector<int>> prompts;
-  for (int p = 0; p < P; ++p) {
+  for (int p = 0; p < prompts; ++p) {
     problems.push_back(m.task->sample(m.rng));
     prompt_texts.push_back(m.cfg.prompt_format().render(problems.back()));
     auto ids = m.tok->encode(prompt_texts.back());
-    for (int g = 0; g < G; ++g) prompts.push_back(ids);
+    for (int g = 0; g < G; ++g) r.prompts.push_back(ids);
   }
 
-  // 2. Rollouts with the KV cache.
+  // Rollouts with the KV cache.
   const auto t_gen = Clock::now();
   SamplingOptions so;
   so.temperature = m.cfg.temperature;
@@ -218,32 +227,28 @@ StepSummary GrpoTrainer::train_step() {
   Generation gen;
   {
     const CudaAutocast plain(false);  // the copy is bf16 already: no casts per product
-    gen = generate(sampler_model, prompts, so);
+    gen = generate(sampler_model, r.prompts, so);
   }
-  const double gen_seconds = seconds_since(t_gen);
+  r.seconds = seconds_since(t_gen);
 
-  // 3. Rewards.
-  StepRecord record;
-  record.step = m.step;
-  std::vector<double> totals(N);
-  int64_t completion_tokens = 0;
-  for (int i = 0; i < N; ++i) {
+  // Rewards and the reflection analysis.
+  for (size_t i = 0; i < r.prompts.size(); ++i) {
     const auto& prob = problems[i / G];
     SampleRecord s;
     s.step = m.step;
-    s.group_index = i / G;
-    s.index_in_group = i % G;
+    s.group_index = first_group + int(i / G);
+    s.index_in_group = int(i % G);
     s.prompt = prompt_texts[i / G];
     s.reference = prob.reference;
     s.completion = m.tok->decode(gen.completions[i]);
     s.token_count = static_cast<int>(gen.completions[i].size());
     s.truncated = gen.truncated[i];
-    if (m.cfg.token_lens) s.token_trace = encode_token_trace(m.token_trace(gen, i));
+    if (m.cfg.token_lens) s.token_trace = encode_token_trace(m.token_trace(gen, int(i)));
     const auto parsed = parse_response((m.prompt_opens_think ? "<think>" : "") + s.completion);
-    for (size_t f = 0; f < m.rewards.size(); ++f) {
-      const double v = m.rewards[f].score(*m.task, prob, parsed);
-      s.rewards.emplace_back(m.rewards[f].name, v);
-      s.reward += m.rewards[f].weight * v;
+    for (const auto& f : m.rewards) {
+      const double v = f.score(*m.task, prob, parsed, s.token_count);
+      s.rewards.emplace_back(f.name, v);
+      s.reward += f.weight * v;
     }
     s.correct = parsed.has_answer && m.task->is_correct(prob, parsed.answer);
     s.format_ok = parsed.format_ok;
@@ -251,50 +256,102 @@ StepSummary GrpoTrainer::train_step() {
       return m.task->is_correct(prob, a);
     });
     record_reflection(refl, s);
-    totals[i] = s.reward;
-    completion_tokens += s.token_count;
-    record.samples.push_back(std::move(s));
+    r.rewards.push_back(s.reward);
+    r.prompt_tokens += static_cast<int64_t>(r.prompts[i].size());
+    r.completion_tokens += s.token_count;
+    r.samples.push_back(std::move(s));
   }
-  auto reward_t = torch::tensor(totals, torch::kFloat64);
-  auto advantages = group_advantages(reward_t, G, m.cfg.scale_rewards);
-  auto adv_acc = advantages.accessor<float, 1>();
-  for (int i = 0; i < N; ++i) record.samples[i].advantage = adv_acc[i];
+  r.completions = std::move(gen.completions);
+  return r;
+}
 
-  // 4. Policy update(s); on the CPU its products on OpenBLAS's threads, the rest serial.
-  std::optional<SerialTorchOps> serial;
-  if (m.device.is_cpu()) serial.emplace();
-  ScoredBatch batch = build_scored_batch(prompts, gen.completions, m.tok->pad_id());
-  auto mask = batch.completion_mask.to(m.device);
-  auto adv = advantages.to(m.device);
-  LossOptions lo{m.cfg.loss_type, m.cfg.epsilon, m.cfg.epsilon_high, m.cfg.beta, m.cfg.max_completion_length};
-  torch::Tensor old_logps, ref_logps;
-  if (m.cfg.num_iterations > 1) {
-    torch::NoGradGuard ng;
-    old_logps = completion_logprobs(m.policy, batch);
+StepSummary GrpoTrainer::train_step() {
+  auto& m = *impl_;
+  const auto t_step = Clock::now();
+  const CudaAutocast autocast(m.device.is_cuda() && m.cfg.bf16);
+  const int G = m.cfg.num_generations, P = m.cfg.prompts_per_step();
+
+  // 1-3. Prompts, rollouts, rewards. With filter_groups (DAPO's dynamic sampling), rounds
+  // go on until P groups whose rewards differ are gathered or the round budget is spent;
+  // the groups that teach nothing are stored but not trained on.
+  StepRecord record;
+  record.step = m.step;
+  std::vector<std::vector<int>> prompts, completions;  // the training batch
+  std::vector<double> rewards;
+  std::vector<int> tokens;
+  std::vector<bool> truncated;
+  double gen_seconds = 0;
+  int64_t completion_tokens = 0, prompt_tokens = 0;
+  int rounds = 0, kept_groups = 0;
+  while (kept_groups < P && rounds < (m.cfg.filter_groups ? m.cfg.max_num_gen_batches : 1)) {
+    Round round = sample_round(P, rounds * P);
+    ++rounds;
+    gen_seconds += round.seconds;
+    completion_tokens += round.completion_tokens;
+    prompt_tokens += round.prompt_tokens;
+    const auto uniform = uniform_groups(round.rewards, G);
+    for (int g = 0; g < P; ++g) {
+      if ((m.cfg.filter_groups && uniform[g]) || kept_groups == P) continue;
+      ++kept_groups;
+      for (int i = g * G; i < (g + 1) * G; ++i) {
+        prompts.push_back(std::move(round.prompts[i]));
+        completions.push_back(std::move(round.completions[i]));
+        rewards.push_back(round.rewards[i]);
+        tokens.push_back(round.samples[i].token_count);
+        truncated.push_back(round.samples[i].truncated);
+        round.samples[i].advantage = std::nan("");  // set below: these are trained on
+      }
+    }
+    for (auto& s : round.samples) record.samples.push_back(std::move(s));
   }
-  if (m.cfg.beta > 0.0) {
-    torch::NoGradGuard ng;
-    ref_logps = completion_logprobs(m.reference, batch);
-  }
+  // Advantages over the training batch; a sample left out of it moves nothing (its group's
+  // rewards are all equal) and keeps advantage 0.
+  const auto advantages = compute_advantages(rewards, G, {m.cfg.adv_estimator, m.cfg.scale_rewards}, tokens);
+  size_t next = 0;
+  for (auto& s : record.samples) s.advantage = std::isnan(s.advantage) ? advantages[next++] : 0.0;
+
+  // 4. Policy update(s) on the batch; on the CPU its products on OpenBLAS's threads, the rest serial.
   const double lr = m.lr_at(m.step);
-  for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-  m.policy->train();
   LossResult last;
-  double grad_norm = 0, entropy = 0, loss_value = 0;
-  for (int it = 0; it < m.cfg.num_iterations; ++it) {
-    torch::Tensor ent;
-    auto logps = completion_logprobs(m.policy, batch, it == 0 ? &ent : nullptr);
-    // First iteration: the policy is the one that sampled, so the ratio is exactly 1.
-    auto old = m.cfg.num_iterations > 1 ? old_logps : logps.detach();
-    last = grpo_loss(logps, old, ref_logps, adv, mask, lo);
-    m.optimizer->zero_grad();
-    last.loss.backward();
-    grad_norm = torch::nn::utils::clip_grad_norm_(m.policy->parameters(),
-                                                  m.cfg.max_grad_norm > 0 ? m.cfg.max_grad_norm : 1e30);
-    m.optimizer->step();
-    if (it == 0) entropy = ((ent * mask).sum() / mask.sum().clamp_min(1)).item<double>();
-    loss_value = last.loss.item<double>();
+  std::optional<double> grad_norm, entropy, loss_value;
+  if (!prompts.empty()) {
+    std::optional<SerialTorchOps> serial;
+    if (m.device.is_cpu()) serial.emplace();
+    ScoredBatch batch = build_scored_batch(prompts, completions, m.tok->pad_id());
+    auto mask = batch.completion_mask.to(m.device);
+    if (m.cfg.mask_truncated_completions) mask = without_rows(mask, truncated);
+    auto adv = torch::tensor(advantages, torch::kFloat32).to(m.device);
+    LossOptions lo{m.cfg.loss_type, m.cfg.importance_sampling_level, m.cfg.epsilon, m.cfg.epsilon_high, m.cfg.beta,
+                   m.cfg.max_completion_length};
+    torch::Tensor old_logps, ref_logps;
+    if (m.cfg.num_iterations > 1) {
+      torch::NoGradGuard ng;
+      old_logps = completion_logprobs(m.policy, batch);
+    }
+    if (m.cfg.beta > 0.0) {
+      torch::NoGradGuard ng;
+      ref_logps = completion_logprobs(m.reference, batch);
+    }
+    for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    m.policy->train();
+    const bool filter_tokens = m.cfg.top_entropy_quantile < 1.0;
+    for (int it = 0; it < m.cfg.num_iterations; ++it) {
+      torch::Tensor ent;
+      auto logps = completion_logprobs(m.policy, batch, it == 0 || filter_tokens ? &ent : nullptr);
+      // First iteration: the policy is the one that sampled, so the ratio is exactly 1.
+      auto old = m.cfg.num_iterations > 1 ? old_logps : logps.detach();
+      const auto keep = filter_tokens ? entropy_token_filter(ent.detach(), mask, m.cfg.top_entropy_quantile) : torch::Tensor();
+      last = grpo_loss(logps, old, ref_logps, adv, mask, lo, keep);
+      m.optimizer->zero_grad();
+      last.loss.backward();
+      grad_norm = torch::nn::utils::clip_grad_norm_(m.policy->parameters(),
+                                                    m.cfg.max_grad_norm > 0 ? m.cfg.max_grad_norm : 1e30);
+      m.optimizer->step();
+      if (it == 0) entropy = ((ent * mask).sum() / mask.sum().clamp_min(1)).item<double>();
+      loss_value = last.loss.item<double>();
+    }
   }
+  m.tokens_seen += prompt_tokens + completion_tokens;
 
   // 5. Metrics, named as TRL logs them where it does: those of the samples (shared with
   // imported runs), then those of the update.
@@ -308,20 +365,30 @@ StepSummary GrpoTrainer::train_step() {
   };
   // Only what was measured: no reference model (beta = 0) has no KL, and one update per
   // batch (num_iterations = 1) has ratios of exactly 1 that nothing clips. A 0 there would
-  // read as "the policy did not move".
-  if (m.cfg.beta > 0) mt.emplace_back("kl", last.kl);
-  mt.emplace_back("entropy", entropy);
-  if (m.cfg.num_iterations > 1) {
-    mt.emplace_back("clip_ratio", last.clip_ratio);
-    mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
-    mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);
+  // read as "the policy did not move". No update at all (every group uniform under
+  // filter_groups) has no loss, entropy or gradient.
+  if (loss_value) {
+    if (m.cfg.beta > 0) mt.emplace_back("kl", last.kl);
+    mt.emplace_back("entropy", *entropy);
+    if (m.cfg.num_iterations > 1 && m.cfg.loss_type == "cispo") {
+      mt.emplace_back("cispo_clip_ratio", last.clip_ratio_high);
+    } else if (m.cfg.num_iterations > 1) {
+      mt.emplace_back("clip_ratio/region_mean", last.clip_ratio_region);
+      mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
+      mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);
+    }
+    mt.emplace_back("grad_norm", *grad_norm);
+    mt.emplace_back("loss", *loss_value);
   }
-  mt.emplace_back("grad_norm", grad_norm);
   mt.emplace_back("learning_rate", lr);
-  mt.emplace_back("loss", loss_value);
+  if (m.cfg.filter_groups) {
+    mt.emplace_back("num_gen_batches", rounds);                       // veRL's name
+    mt.emplace_back("filter_groups/kept_groups", kept_groups);
+  }
+  mt.emplace_back("num_tokens", double(m.tokens_seen));
   mt.emplace_back("rollout_tokens_per_second", completion_tokens / std::max(1e-9, gen_seconds));
   mt.emplace_back("tokens_per_second", completion_tokens / std::max(1e-9, step_seconds));
-  mt.emplace_back("step_seconds", step_seconds);
+  mt.emplace_back("step_time", step_seconds);
   record.wall_time = unix_now();
   m.sink.write_step(record);
 
@@ -357,7 +424,7 @@ void GrpoTrainer::save_checkpoint() {
   torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "torch_rng.pt").string());
   std::ostringstream rng_state;
   rng_state << m.rng;
-  std::ofstream(tmp / "trainer_state.json") << nlohmann::json{{"step", done}, {"rng", rng_state.str()}}.dump(1);
+  std::ofstream(tmp / "trainer_state.json") << nlohmann::json{{"step", done}, {"rng", rng_state.str()}, {"num_tokens", m.tokens_seen}}.dump(1);
   // Renamed into place only when complete: a kill during the save leaves the previous one.
   std::filesystem::remove_all(final_dir);
   std::filesystem::rename(tmp, final_dir);

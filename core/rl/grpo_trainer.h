@@ -1,8 +1,9 @@
 #pragma once
 // The GRPO training loop of R1-Zero: sample G completions per prompt with the KV cache,
-// score them with rule-based rewards, turn rewards into group advantages, update the
-// policy with the clipped surrogate (plus a k3 KL penalty to a frozen reference when
-// beta > 0), and hand every sample and metric to the RunSink. Torch-free header.
+// score them with rule-based rewards, turn rewards into advantages (core/run/advantages.h),
+// update the policy with the configured objective (core/rl/grpo.h; plus a k3 KL penalty
+// to a frozen reference when beta > 0), and hand every sample and metric to the RunSink.
+// Torch-free header.
 #include <filesystem>
 #include <memory>
 
@@ -25,6 +26,8 @@ class GrpoTrainer : public Trainer {
   const RunConfig& config() const;
 
  private:
+  struct Round;
+  Round sample_round(int prompts, int first_group);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

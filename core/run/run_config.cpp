@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/run/advantages.h"
 #include "core/support/config_reader.h"
 #include "core/support/paths.h"
 #include "core/support/toml_edit.h"
@@ -11,6 +12,19 @@
 #include "core/tasks/rewards.h"
 
 namespace aha {
+
+namespace {
+std::string join_names(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+std::string format_number(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+}  // namespace
 
 RunConfig RunConfig::from_toml(const std::string& text, const std::string& origin) {
   auto root = parse_toml_text(text, origin);
@@ -38,8 +52,23 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.beta = r.real("beta", c.beta, 0.0, 10.0);
   c.epsilon = r.real("epsilon", c.epsilon, 0.0, 1.0);
   c.epsilon_high = r.real("epsilon_high", c.epsilon, 0.0, 10.0);
-  c.loss_type = r.text("loss_type", c.loss_type, {"grpo", "bnpo", "dr_grpo", "dapo"});
-  c.scale_rewards = r.boolean("scale_rewards", c.scale_rewards);
+  c.loss_type = r.text("loss_type", c.loss_type, {"grpo", "bnpo", "dr_grpo", "dapo", "cispo"});
+  if (c.loss_type == "cispo" && c.epsilon_high < 1.0)
+    throw ConfigError(origin + ": epsilon_high: with loss_type = \"cispo\" it bounds the importance weight itself "
+                      "(MiniMax-M1's epsilon_max), so " + format_number(c.epsilon_high) +
+                      " would scale every token's gradient down; use a value above 1 (TRL recommends 5.0)");
+  c.importance_sampling_level = r.text("importance_sampling_level", c.importance_sampling_level, {"token", "sequence"});
+  c.adv_estimator = r.text("adv_estimator", c.adv_estimator, advantage_estimators());
+  const auto scaling = r.text_or_bool("scale_rewards", "", reward_scalings(), "group", "none");
+  if (!scaling.empty() && scaling != "none" && c.adv_estimator != "grpo")
+    throw ConfigError(origin + ": scale_rewards: \"" + scaling + "\" applies to adv_estimator = \"grpo\" only (" +
+                      c.adv_estimator + (c.adv_estimator == "rloo" ? " has no std scaling" : " whitens over the batch") +
+                      "); remove the key or set it to \"none\"");
+  c.scale_rewards = scaling.empty() ? (c.adv_estimator == "grpo" ? "group" : "none") : scaling;
+  c.mask_truncated_completions = r.boolean("mask_truncated_completions", c.mask_truncated_completions);
+  c.top_entropy_quantile = r.real("top_entropy_quantile", c.top_entropy_quantile, 0.0, 1.0);
+  c.filter_groups = r.boolean("filter_groups", c.filter_groups);
+  c.max_num_gen_batches = r.integer("max_num_gen_batches", c.max_num_gen_batches, 1, 1000);
   c.num_iterations = r.integer("num_iterations", c.num_iterations, 1, 64);
   c.max_completion_length = r.integer("max_completion_length", c.max_completion_length, 1, 1 << 16);
   c.temperature = r.real("temperature", c.temperature, 0.0, 10.0);
@@ -59,8 +88,14 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   for (const auto& f : c.reward_funcs) {
     const auto known = known_reward_functions();
     if (std::find(known.begin(), known.end(), f) == known.end())
-      throw ConfigError(origin + ": reward_funcs: unknown reward function '" + f + "' (known: accuracy, format)");
+      throw ConfigError(origin + ": reward_funcs: unknown reward function '" + f + "' (known: " + join_names(known) + ")");
   }
+  c.soft_punish_cache = r.integer("soft_punish_cache", c.soft_punish_cache, 1, 1 << 16);
+  if (std::find(c.reward_funcs.begin(), c.reward_funcs.end(), "soft_overlong_punishment") != c.reward_funcs.end() &&
+      c.soft_punish_cache >= c.max_completion_length)
+    throw ConfigError(origin + ": soft_punish_cache: " + std::to_string(c.soft_punish_cache) +
+                      " tokens is not below max_completion_length (" + std::to_string(c.max_completion_length) +
+                      "): the penalty would start before the first token; use a smaller buffer");
   c.reward_weights = r.real_list("reward_weights", std::vector<double>(c.reward_funcs.size(), 1.0));
   if (c.reward_weights.size() != c.reward_funcs.size())
     throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
@@ -144,7 +179,14 @@ std::string RunConfig::to_toml() const {
                 {"epsilon", epsilon},
                 {"epsilon_high", epsilon_high},
                 {"loss_type", loss_type},
+                {"importance_sampling_level", importance_sampling_level},
                 {"scale_rewards", scale_rewards},
+                {"adv_estimator", adv_estimator},
+                {"mask_truncated_completions", mask_truncated_completions},
+                {"top_entropy_quantile", top_entropy_quantile},
+                {"filter_groups", filter_groups},
+                {"max_num_gen_batches", max_num_gen_batches},
+                {"soft_punish_cache", soft_punish_cache},
                 {"num_iterations", num_iterations},
                 {"max_completion_length", max_completion_length},
                 {"temperature", temperature},

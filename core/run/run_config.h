@@ -32,8 +32,27 @@ struct RunConfig {
   double beta = 0.0;
   double epsilon = 0.2;
   double epsilon_high = 0.2;
-  std::string loss_type = "dr_grpo";
-  bool scale_rewards = true;
+  std::string loss_type = "dr_grpo";  // grpo | bnpo | dr_grpo | dapo | cispo (core/rl/grpo.h)
+  // token | sequence (GSPO: one ratio per sequence, the mean log-ratio of its tokens).
+  std::string importance_sampling_level = "token";
+  // group | batch | none (true and false read as "group" and "none"); adv_estimator grpo only.
+  std::string scale_rewards = "group";
+  // veRL's algorithm.adv_estimator: grpo | rloo | reinforce_plus_plus (core/run/advantages.h).
+  std::string adv_estimator = "grpo";
+  // Truncated completions (no end before max_completion_length) leave the loss (DAPO).
+  bool mask_truncated_completions = false;
+  // Train on the top quantile of tokens by entropy only (0.2 in Wang et al. 2025); 1 = all.
+  double top_entropy_quantile = 1.0;
+  // DAPO's dynamic sampling (veRL's algorithm.filter_groups): groups whose rewards are all
+  // equal are dropped and more prompts sampled until the step has its batch of groups, or
+  // max_num_gen_batches generation rounds were made (then it trains on what it has). Every
+  // completion sampled is stored; the step's sample metrics cover them all.
+  bool filter_groups = false;
+  int max_num_gen_batches = 4;
+  // DAPO's overlong reward shaping, TRL's soft_overlong_punishment reward function: 0 up to
+  // max_completion_length - soft_punish_cache tokens, then falling linearly to -1 at
+  // max_completion_length (its weight in reward_weights is the penalty factor).
+  int soft_punish_cache = 32;
   int num_iterations = 1;
   int max_completion_length = 160;
   double temperature = 1.0;

@@ -122,7 +122,7 @@ void record_reflection(const Reflection& r, SampleRecord& s) {
 
 std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<SampleRecord>& samples,
                                                            const std::vector<std::string>& reward_functions) {
-  std::vector<double> totals, lengths;
+  std::vector<double> totals, lengths, terminated_lengths;
   std::map<int, std::vector<double>> groups;
   std::map<std::string, std::vector<double>> per_func;
   double correct = 0, format_ok = 0, truncated = 0;
@@ -134,6 +134,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
     correct += s.correct;
     format_ok += s.format_ok;
     truncated += s.truncated;
+    if (!s.truncated) terminated_lengths.push_back(s.token_count);
   }
   // reward_std is TRL's (>= 0.28): the standard deviation over the whole batch.
   // reward_std/group_mean is ours: the mean of the groups' standard deviations, the spread
@@ -161,6 +162,7 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   mt.emplace_back("completions/p10_length", percentile(lengths, 0.1));
   mt.emplace_back("completions/p90_length", percentile(lengths, 0.9));
   mt.emplace_back("completions/clipped_ratio", truncated / n);
+  if (!terminated_lengths.empty()) mt.emplace_back("completions/mean_terminated_length", mean_of(terminated_lengths));
   mt.emplace_back("frac_reward_zero_std", zero_std / n_groups);
   for (auto& m : reflection_step_metrics(samples)) mt.push_back(std::move(m));
   for (auto& m : token_lens_step_metrics(samples)) mt.push_back(std::move(m));

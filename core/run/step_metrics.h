@@ -22,6 +22,7 @@ void record_reflection(const Reflection& r, SampleRecord& s);
 // with such an event (for a fix: real_aha_rate); accuracy/with_reflection and
 // accuracy/without_reflection within the groups that have both (absent without such a
 // group); completions/mean_length_{correct,incorrect,truncated} (absent when none);
+// completions/mean_terminated_length (TRL's: completions that ended, absent when none);
 // pass@group, the share of prompts with at least one right completion among their group
 // (pass@G for free during training).
 std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<SampleRecord>& samples,

@@ -109,6 +109,19 @@ std::string ConfigReader::text(const std::string& key, const std::string& fallba
   return *v;
 }
 
+std::string ConfigReader::text_or_bool(const std::string& key, const std::string& fallback,
+                                       const std::vector<std::string>& allowed, const std::string& if_true,
+                                       const std::string& if_false) {
+  const auto* n = find(key);
+  if (n && n->is_boolean()) return *n->value_exact<bool>() ? if_true : if_false;
+  if (n && !n->is_string()) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    fail(key, "expected one of: " + list + " (or true for \"" + if_true + "\", false for \"" + if_false + "\")");
+  }
+  return text(key, fallback, allowed);
+}
+
 std::vector<std::string> ConfigReader::text_list(const std::string& key, const std::vector<std::string>& fallback) {
   const auto* n = find(key);
   if (!n) return fallback;

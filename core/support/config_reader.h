@@ -30,6 +30,10 @@ class ConfigReader {
   bool boolean(const std::string& key, bool fallback);
   std::string text(const std::string& key, const std::string& fallback,
                    const std::vector<std::string>& allowed = {});
+  // A string among `allowed`, or a boolean read as `if_true` / `if_false` (an older
+  // spelling kept as an alias, e.g. scale_rewards = true for "group").
+  std::string text_or_bool(const std::string& key, const std::string& fallback, const std::vector<std::string>& allowed,
+                           const std::string& if_true, const std::string& if_false);
   std::vector<std::string> text_list(const std::string& key, const std::vector<std::string>& fallback);
   std::vector<double> real_list(const std::string& key, const std::vector<double>& fallback);
   bool has_table(const std::string& key) const;

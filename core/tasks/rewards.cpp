@@ -42,16 +42,32 @@ ParsedResponse parse_response(const std::string& r) {
   return p;
 }
 
-std::vector<std::string> known_reward_functions() { return {"accuracy", "format"}; }
+std::vector<std::string> known_reward_functions() { return {"accuracy", "format", "soft_overlong_punishment"}; }
 
-RewardFunction make_reward_function(const std::string& name, double weight) {
+double soft_overlong_punishment(int tokens, int max_completion_length, int soft_punish_cache) {
+  const int free_until = max_completion_length - soft_punish_cache;
+  if (tokens <= free_until) return 0.0;
+  if (tokens <= max_completion_length) return double(free_until - tokens) / soft_punish_cache;
+  return -1.0;
+}
+
+RewardFunction make_reward_function(const std::string& name, double weight, const LengthLimits& limits) {
   if (name == "accuracy")
-    return {name, weight, [](const Task& t, const Problem& p, const ParsedResponse& r) {
+    return {name, weight, [](const Task& t, const Problem& p, const ParsedResponse& r, int) {
               return r.has_answer && t.is_correct(p, r.answer) ? 1.0 : 0.0;
             }};
   if (name == "format")
-    return {name, weight, [](const Task&, const Problem&, const ParsedResponse& r) { return r.format_ok ? 1.0 : 0.0; }};
-  throw std::invalid_argument("unknown reward function '" + name + "' (known: accuracy, format)");
+    return {name, weight, [](const Task&, const Problem&, const ParsedResponse& r, int) { return r.format_ok ? 1.0 : 0.0; }};
+  if (name == "soft_overlong_punishment") {
+    if (limits.soft_punish_cache < 1 || limits.soft_punish_cache >= limits.max_completion_length)
+      throw std::invalid_argument("soft_overlong_punishment: soft_punish_cache (" +
+                                  std::to_string(limits.soft_punish_cache) + ") must be between 1 and max_completion_length (" +
+                                  std::to_string(limits.max_completion_length) + ")");
+    return {name, weight, [limits](const Task&, const Problem&, const ParsedResponse&, int tokens) {
+              return soft_overlong_punishment(tokens, limits.max_completion_length, limits.soft_punish_cache);
+            }};
+  }
+  throw std::invalid_argument("unknown reward function '" + name + "' (known: accuracy, format, soft_overlong_punishment)");
 }
 
 }  // namespace aha

@@ -45,6 +45,7 @@ class TaskTest : public QObject {
   void countdownProblemsAreSolvable();
   void responseFormatParsing();
   void rewardsWeighAndName();
+  void softOverlongPunishment();
   void datasetFilesWithFieldMapping();
   void badDatasetLinesAreNamed();
   void answersMatchNumerically();
@@ -106,6 +107,13 @@ class GrpoTest : public QObject {
   void identicalRewardsGiveNoGradient();
   void lossTypesNormaliseDifferently();
   void klPenaltyIsK3();
+  void advantagesScaledByTheBatch();
+  void rlooLeavesOneOut();
+  void reinforcePlusPlusWhitensTokens();
+  void sequenceLevelRatioIsGspo();
+  void cispoClipsTheWeightNotTheGradient();
+  void entropyFilterKeepsForkingTokens();
+  void maskedTruncatedRowsLeaveTheLoss();
 };
 
 class ConfigTest : public QObject {
@@ -116,6 +124,7 @@ class ConfigTest : public QObject {
   void outOfRangeNamesKeyValueAndRange();
   void syntaxErrorNamesLine();
   void roundTripsThroughToml();
+  void objectiveKeysAndTheirAliases();
 };
 
 class TrainerTest : public QObject {
@@ -123,6 +132,7 @@ class TrainerTest : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void rewardGoesUpOnTrivialTask();
+  void variantsTrainAndReportWhatTheyMeasured();
   void seedMakesRunsRepeatable();
   void jobStopsAndResumesAtStepBoundary();
   void huggingFaceLayoutModelOnDatasetFile();

@@ -33,7 +33,7 @@ namespace {
 // Why a chart has nothing to show, in its corner.
 QString emptyNote(const ChartSpec& spec) {
   if (spec.metrics.contains("kl")) return QObject::tr("not measured: KL needs a reference model (beta > 0)");
-  if (spec.metrics.contains("clip_ratio"))
+  if (spec.metrics.contains("clip_ratio/region_mean"))
     return QObject::tr("not measured: ratios are 1 with one update per batch (num_iterations = 1)");
   if (spec.metrics.contains("lens/entropy_mean"))
     return QObject::tr("no token lens: imported runs keep text only (token_lens = false keeps none)");
@@ -52,7 +52,8 @@ QVector<ChartSpec> Dashboard::defaultCharts() {
       {"KL", "nats/token", {"kl"}, "", "", ""},
       {"entropy", "nats/token", {"entropy"}, "", "", ""},
       {"token entropy (dashed: forking tokens)", "nats/token", {"lens/entropy_mean", "lens/fork_entropy"}, "", "", ""},
-      {"clip ratio", "fraction", {"clip_ratio"}, "", "", ""},
+      // clip_ratio: the name of older runs' region share.
+      {"clip ratio", "fraction", {"clip_ratio/region_mean", "clip_ratio"}, "", "", ""},
       {"grad norm", "", {"grad_norm"}, "", "", ""},
       {"learning rate", "", {"learning_rate"}, "", "", ""},
   };

@@ -77,8 +77,8 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
   temperature_ = new RealSpinBox(0, 10, 0.1, tr("temperature of sampling (> 0; 1 samples the model's own distribution)"));
   epsilon_ = new RealSpinBox(0, 1, 0.01, tr("epsilon: clip range of the probability ratio"));
   lossType_ = new QComboBox;
-  lossType_->addItems({"grpo", "bnpo", "dr_grpo", "dapo"});
-  lossType_->setToolTip(tr("loss_type: how token losses are averaged (dr_grpo: length-neutral)"));
+  lossType_->addItems({"grpo", "bnpo", "dr_grpo", "dapo", "cispo"});
+  lossType_->setToolTip(tr("loss_type: the objective and how token losses are averaged (dr_grpo: length-neutral; cispo: clipped IS weights, set epsilon_high = 5 in the TOML); docs/OBJECTIVES.md"));
 
   auto* form = new QFormLayout;
   form->addRow(tr("Preset"), preset_);

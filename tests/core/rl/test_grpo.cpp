@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/rl/grpo.h"
+#include "core/run/advantages.h"
 #include "tests/core/core_tests.h"
 
 using namespace aha;
@@ -11,26 +12,59 @@ namespace {
 bool close(double a, double b, double tol = 1e-5) { return std::abs(a - b) < tol; }
 }  // namespace
 
+std::vector<double> advantages(std::vector<double> rewards, int group, const char* estimator, const char* scale,
+                               std::vector<int> tokens = {}) {
+  return compute_advantages(rewards, group, AdvantageOptions{estimator, scale}, tokens);
+}
+
 void GrpoTest::advantagesWithoutScaling() {
   // The seed example of DESIGN.md: scores 1, 0, 2 give advantages 0, -1, +1.
-  auto adv = group_advantages(torch::tensor({1.0, 0.0, 2.0}), 3, false);
-  QVERIFY(close(adv[0].item<double>(), 0.0));
-  QVERIFY(close(adv[1].item<double>(), -1.0));
-  QVERIFY(close(adv[2].item<double>(), 1.0));
+  auto adv = advantages({1.0, 0.0, 2.0}, 3, "grpo", "none");
+  QVERIFY(close(adv[0], 0.0) && close(adv[1], -1.0) && close(adv[2], 1.0));
   // Two groups are normalised separately.
-  auto two = group_advantages(torch::tensor({1.0, 3.0, 10.0, 10.0}), 2, false);
-  QVERIFY(close(two[0].item<double>(), -1.0) && close(two[1].item<double>(), 1.0));
-  QVERIFY(close(two[2].item<double>(), 0.0) && close(two[3].item<double>(), 0.0));
+  auto two = advantages({1.0, 3.0, 10.0, 10.0}, 2, "grpo", "none");
+  QVERIFY(close(two[0], -1.0) && close(two[1], 1.0));
+  QVERIFY(close(two[2], 0.0) && close(two[3], 0.0));
 }
 
 void GrpoTest::advantagesWithScaling() {
   // std of {1, 0, 2} (unbiased) is 1, so scaling leaves 0, -1, +1 (up to the 1e-4 guard).
-  auto adv = group_advantages(torch::tensor({1.0, 0.0, 2.0}), 3, true);
-  QVERIFY(close(adv[1].item<double>(), -1.0 / (1.0 + 1e-4)));
-  auto wide = group_advantages(torch::tensor({0.0, 4.0}), 2, true);  // std = 2.828
-  QVERIFY(close(wide[1].item<double>(), 2.0 / (std::sqrt(8.0) + 1e-4)));
-  QCOMPARE(zero_std_groups(torch::tensor({1.0, 1.0, 0.0, 1.0}), 2)[0].item<float>(), 1.0f);
-  QCOMPARE(zero_std_groups(torch::tensor({1.0, 1.0, 0.0, 1.0}), 2)[1].item<float>(), 0.0f);
+  auto adv = advantages({1.0, 0.0, 2.0}, 3, "grpo", "group");
+  QVERIFY(close(adv[1], -1.0 / (1.0 + 1e-4)));
+  auto wide = advantages({0.0, 4.0}, 2, "grpo", "group");  // std = 2.828
+  QVERIFY(close(wide[1], 2.0 / (std::sqrt(8.0) + 1e-4)));
+  QCOMPARE(uniform_groups({1.0, 1.0, 0.0, 1.0}, 2), std::vector<bool>({true, false}));
+}
+
+void GrpoTest::advantagesScaledByTheBatch() {
+  // Groups {0, 1} and {0, 3}: centred -0.5, 0.5, -1.5, 1.5. The batch {0, 1, 0, 3} has
+  // mean 1, squared deviations 1 + 0 + 1 + 4 = 6, unbiased variance 2: every advantage is
+  // divided by sqrt(2), where group scaling would give both groups +-0.707.
+  auto adv = advantages({0.0, 1.0, 0.0, 3.0}, 2, "grpo", "batch");
+  const double s = std::sqrt(2.0) + 1e-4;
+  QVERIFY(close(adv[0], -0.5 / s) && close(adv[1], 0.5 / s) && close(adv[2], -1.5 / s) && close(adv[3], 1.5 / s));
+  auto group = advantages({0.0, 1.0, 0.0, 3.0}, 2, "grpo", "group");
+  QVERIFY(close(group[1], group[3], 1e-3));
+  QVERIFY_EXCEPTION_THROWN(advantages({0.0, 1.0}, 2, "grpo", "sometimes"), std::invalid_argument);
+  QVERIFY_EXCEPTION_THROWN(advantages({0.0, 1.0}, 2, "ppo", "none"), std::invalid_argument);
+  QVERIFY_EXCEPTION_THROWN(advantages({0.0, 1.0, 2.0}, 2, "grpo", "none"), std::invalid_argument);
+}
+
+void GrpoTest::rlooLeavesOneOut() {
+  // Each reward minus the mean of the other two: 1 - (0+2)/2 = 0, 0 - 1.5, 2 - 0.5.
+  auto adv = advantages({1.0, 0.0, 2.0}, 3, "rloo", "none");
+  QVERIFY(close(adv[0], 0.0) && close(adv[1], -1.5) && close(adv[2], 1.5));
+  QCOMPARE(advantages({0.5, 0.5}, 2, "rloo", "none"), std::vector<double>({0.0, 0.0}));
+}
+
+void GrpoTest::reinforcePlusPlusWhitensTokens() {
+  // Rewards 1 and 0 over 1 and 3 tokens: token mean 1/4, token variance
+  // (1 x 0.75^2 + 3 x 0.25^2) / 4 x 4/3 = 0.25, so advantages 0.75/0.5 and -0.25/0.5.
+  // No group baseline: a group of identical rewards still moves if the batch differs.
+  auto adv = advantages({1.0, 0.0}, 1, "reinforce_plus_plus", "none", {1, 3});
+  QVERIFY(close(adv[0], 1.5) && close(adv[1], -0.5));
+  auto same = advantages({1.0, 1.0, 0.0, 0.0}, 2, "reinforce_plus_plus", "none", {1, 1, 1, 1});
+  QVERIFY(same[0] > 0.8 && same[2] < -0.8);
 }
 
 void GrpoTest::twoTokenLossAndGradient() {
@@ -60,17 +94,18 @@ void GrpoTest::twoTokenLossAndGradient() {
 void GrpoTest::firstIterationRatioIsOne() {
   auto logps = torch::randn({4, 6}).requires_grad_(true);
   auto r = grpo_loss(logps, logps.detach(), {}, torch::tensor({1.0, -1.0, 0.5, 0.0}), torch::ones({4, 6}), {});
-  QCOMPARE(r.clip_ratio, 0.0);
+  QCOMPARE(r.clip_ratio_region, 0.0);
   // With ratio 1 the loss is minus the mean advantage-weighted token count (dr_grpo: /B*L).
   const double expected = -(1.0 - 1.0 + 0.5 + 0.0) * 6 / (4 * 128.0);
   QVERIFY(close(r.loss.item<double>(), expected));
 }
 
 void GrpoTest::identicalRewardsGiveNoGradient() {
-  auto adv = group_advantages(torch::tensor({0.7, 0.7, 0.7, 0.7}), 4, true);
-  QCOMPARE(adv.abs().max().item<float>(), 0.0f);
+  const auto values = advantages({0.7, 0.7, 0.7, 0.7}, 4, "grpo", "group");
+  QCOMPARE(values, std::vector<double>(4, 0.0));
+  auto adv = torch::tensor(values);
   auto logps = torch::randn({4, 5}).requires_grad_(true);
-  for (const char* type : {"grpo", "bnpo", "dr_grpo", "dapo"}) {
+  for (const char* type : {"grpo", "bnpo", "dr_grpo", "dapo", "cispo"}) {
     LossOptions o;
     o.loss_type = type;
     if (logps.grad().defined()) logps.grad().zero_();
@@ -120,4 +155,80 @@ void GrpoTest::klPenaltyIsK3() {
   const double kl = 0.5 - std::log(0.5) - 1.0;  // exp(d) - d - 1 with d = log(0.25/0.5)
   QVERIFY(close(r.kl, kl));
   QVERIFY(close(r.loss.item<double>(), 0.1 * kl));
+}
+
+void GrpoTest::sequenceLevelRatioIsGspo() {
+  // One sequence, two tokens; log-ratios 0.1 and 0: one ratio exp(0.05) for the sequence,
+  // unclipped, and its gradient shared by both tokens: -exp(0.05) x 1/2 each (grpo's mean
+  // over the two), where per-token ratios give -exp(0.1)/2 and -1/2.
+  auto logps = torch::tensor({{-0.6, -1.0}}, torch::kFloat64).requires_grad_(true);
+  auto old = torch::tensor({{-0.7, -1.0}}, torch::kFloat64);
+  LossOptions o;
+  o.loss_type = "grpo";
+  o.importance_sampling_level = "sequence";
+  auto r = grpo_loss(logps, old, {}, torch::tensor({1.0}), torch::ones({1, 2}), o);
+  QVERIFY(close(r.loss.item<double>(), -std::exp(0.05)));
+  r.loss.backward();
+  QVERIFY(close(logps.grad()[0][0].item<double>(), -std::exp(0.05) / 2));
+  QVERIFY(close(logps.grad()[0][1].item<double>(), -std::exp(0.05) / 2));
+  // Two sequences: mean log-ratio log(2)/2 (ratio 1.414, clipped at 1.2) and 0: half the
+  // sequences clipped, whatever their lengths.
+  auto l2 = torch::log(torch::tensor({{0.5, 0.25, 0.25}, {0.25, 0.25, 0.25}}));
+  auto o2 = torch::log(torch::full({2, 3}, 0.25));
+  auto mask = torch::tensor({{1.0, 1.0, 0.0}, {1.0, 1.0, 1.0}});
+  auto r2 = grpo_loss(l2, o2, {}, torch::tensor({1.0, 1.0}), mask, o);
+  QVERIFY(close(r2.clip_ratio_high, 0.5) && close(r2.clip_ratio_region, 0.5));
+  QVERIFY(close(r2.loss.item<double>(), -(1.2 + 1.0) / 2));
+  o.importance_sampling_level = "word";
+  QVERIFY_EXCEPTION_THROWN(grpo_loss(l2, o2, {}, torch::tensor({1.0, 1.0}), mask, o), std::invalid_argument);
+}
+
+void GrpoTest::cispoClipsTheWeightNotTheGradient() {
+  // Ratios 2 and 1, epsilon_high 1.5: weights 1.5 and 1 (no gradient through them), loss
+  // -(1.5 log 0.5 + log 0.25) / 2 tokens; the clipped token still gets gradient -1.5/2,
+  // where PPO's clip gives it none (twoTokenLossAndGradient).
+  auto logps = torch::log(torch::tensor({{0.5, 0.25}})).requires_grad_(true);
+  auto old = torch::log(torch::tensor({{0.25, 0.25}}));
+  LossOptions o;
+  o.loss_type = "cispo";
+  o.epsilon_high = 1.5;
+  auto r = grpo_loss(logps, old, {}, torch::tensor({1.0}), torch::ones({1, 2}), o);
+  QVERIFY(close(r.loss.item<double>(), -(1.5 * std::log(0.5) + std::log(0.25)) / 2));
+  r.loss.backward();
+  QVERIFY(close(logps.grad()[0][0].item<double>(), -0.75));
+  QVERIFY(close(logps.grad()[0][1].item<double>(), -0.5));
+  QVERIFY(close(r.clip_ratio_high, 0.5));
+}
+
+void GrpoTest::entropyFilterKeepsForkingTokens() {
+  // Entropies under the mask: 0.1 0.5 0.9 | 0.3 2.0 (the last token is padding). The 0.6
+  // quantile of {0.1, 0.3, 0.5, 0.9, 2.0} is 0.5 + 0.4 x (0.9 - 0.5) = 0.66: the top 40%
+  // keeps 0.9 and 2.0.
+  auto ent = torch::tensor({{0.1, 0.5, 0.9}, {0.3, 2.0, 5.0}});
+  auto mask = torch::tensor({{1.0, 1.0, 1.0}, {1.0, 1.0, 0.0}});
+  auto keep = entropy_token_filter(ent, mask, 0.4).to(torch::kFloat32);
+  QVERIFY(torch::equal(keep, torch::tensor({{0.0f, 0.0f, 1.0f}, {0.0f, 1.0f, 0.0f}})));
+  QCOMPARE(entropy_token_filter(ent, mask, 1.0).sum().item<int64_t>(), int64_t(5));
+  QCOMPARE(entropy_token_filter(ent, mask, 0.0).sum().item<int64_t>(), int64_t(1));
+  // Filtered tokens leave the policy term, not the normaliser: ratio 1, advantage +1, grpo:
+  // (-1/3 + -1/2) / 2.
+  LossOptions o;
+  o.loss_type = "grpo";
+  auto logps = torch::zeros({2, 3});
+  auto r = grpo_loss(logps, logps, {}, torch::tensor({1.0, 1.0}), mask, o, keep);
+  QVERIFY(close(r.loss.item<double>(), -(1.0 / 3 + 1.0 / 2) / 2));
+}
+
+void GrpoTest::maskedTruncatedRowsLeaveTheLoss() {
+  // The second completion was truncated: its row of the mask is cleared, so bnpo averages
+  // the first one's 2 tokens only; under grpo it still counts in the mean over sequences.
+  auto mask = torch::tensor({{1.0, 1.0, 0.0}, {1.0, 1.0, 1.0}});
+  auto cleared = without_rows(mask, {false, true});
+  QVERIFY(torch::equal(cleared, torch::tensor({{1.0, 1.0, 0.0}, {0.0, 0.0, 0.0}})));
+  auto logps = torch::zeros({2, 3});
+  LossOptions o;
+  o.loss_type = "bnpo";
+  QVERIFY(close(grpo_loss(logps, logps, {}, torch::tensor({1.0, -1.0}), cleared, o).loss.item<double>(), -1.0));
+  o.loss_type = "grpo";
+  QVERIFY(close(grpo_loss(logps, logps, {}, torch::tensor({1.0, -1.0}), cleared, o).loss.item<double>(), -0.5));
 }

@@ -2,6 +2,7 @@
 #include <QThread>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "core/rl/resample.h"
 #include "core/run/continuations.h"
 #include "core/rl/sampler.h"
+#include "core/tasks/rewards.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
 #include "tests/core/core_tests.h"
@@ -120,8 +122,85 @@ void TrainerTest::rewardGoesUpOnTrivialTask() {
   QVERIFY(!std::isnan(sink.metric(0, "entropy")));
   // Only what is measured: num_iterations = 1 (ratios exactly 1) has no clip ratio, and
   // beta = 0 (no reference model) no KL; neither is stored as a 0.
-  QVERIFY(std::isnan(sink.metric(0, "clip_ratio")));
+  QVERIFY(std::isnan(sink.metric(0, "clip_ratio/region_mean")));
   QVERIFY(std::isnan(sink.metric(0, "kl")));
+}
+
+void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
+  // DAPO's dynamic sampling with RLOO advantages, CISPO over GSPO's sequence ratios, two
+  // updates per batch, truncated completions masked, the top 20% of tokens by entropy and
+  // the overlong shaping: every option at once on a few steps.
+  MemorySink sink;
+  RunConfig c = trivial_run(base_);
+  c.max_steps = 3;
+  c.num_generations = 2;  // groups of 2: about half are uniform, so the filter has work
+  c.per_device_train_batch_size = 16;
+  c.filter_groups = true;
+  c.max_num_gen_batches = 3;
+  c.adv_estimator = "rloo";
+  c.scale_rewards = "none";
+  c.loss_type = "cispo";
+  c.epsilon_high = 5.0;
+  c.importance_sampling_level = "sequence";
+  c.num_iterations = 2;
+  c.mask_truncated_completions = true;
+  c.top_entropy_quantile = 0.2;
+  c.reward_funcs = {"format", "soft_overlong_punishment"};
+  c.reward_weights = {1.0, 0.5};
+  c.soft_punish_cache = 8;
+  GrpoTrainer trainer(c, sink, scratch().filePath("ckpt-variants").toStdString());
+  trainer.prepare(false);
+  while (!trainer.finished()) trainer.train_step();
+  double tokens_before = 0;
+  int filtered = 0;
+  for (size_t s = 0; s < 3; ++s) {
+    const auto& samples = sink.steps[s].samples;
+    const int rounds = int(sink.metric(s, "num_gen_batches")), kept = int(sink.metric(s, "filter_groups/kept_groups"));
+    qInfo("step %zu: %d generation rounds, %d of 8 groups kept", s, rounds, kept);
+    QVERIFY(rounds >= 1 && rounds <= 3);
+    QCOMPARE(samples.size(), size_t(rounds * 16));  // every round's completions are stored
+    QVERIFY(kept <= 8 && (kept == 8 || rounds == 3));
+    filtered += rounds > 1;
+    // Uniform groups carry advantage 0; the kept ones' RLOO advantages sum to 0 per group.
+    std::map<int, std::vector<const SampleRecord*>> groups;
+    for (const auto& x : samples) groups[x.group_index].push_back(&x);
+    int nonzero_groups = 0;
+    for (const auto& [g, members] : groups) {
+      double sum = 0, spread = 0;
+      for (auto* x : members) sum += x->advantage, spread += std::abs(x->advantage);
+      QVERIFY(std::abs(sum) < 1e-6);
+      nonzero_groups += spread > 0;
+      // The overlong shaping: 0 below max - cache tokens, -1/8 per token beyond.
+      for (auto* x : members) {
+        const double overlong = x->rewards[1].second;
+        QCOMPARE(overlong, soft_overlong_punishment(x->token_count, 40, 8));
+      }
+    }
+    QVERIFY(nonzero_groups <= kept);
+    QVERIFY(!std::isnan(sink.metric(s, "loss")));
+    QVERIFY(!std::isnan(sink.metric(s, "cispo_clip_ratio")));   // two updates: a measured weight clip
+    QVERIFY(std::isnan(sink.metric(s, "clip_ratio/region_mean")));
+    QVERIFY(sink.metric(s, "num_tokens") > tokens_before);
+    tokens_before = sink.metric(s, "num_tokens");
+    QVERIFY(sink.metric(s, "step_time") > 0);
+  }
+  QVERIFY(filtered > 0);  // some step needed a second round
+
+  // Nothing to learn (every reward 0): the rounds run out, no update is made, and the
+  // step says so by having no loss rather than a loss of 0.
+  MemorySink flat;
+  RunConfig f = trivial_run(base_);
+  f.max_steps = 1;
+  f.filter_groups = true;
+  f.max_num_gen_batches = 2;
+  f.reward_weights = {0.0};
+  GrpoTrainer none(f, flat, scratch().filePath("ckpt-flat").toStdString());
+  none.prepare(false);
+  none.train_step();
+  QCOMPARE(flat.metric(0, "num_gen_batches"), 2.0);
+  QCOMPARE(flat.metric(0, "filter_groups/kept_groups"), 0.0);
+  QCOMPARE(flat.steps[0].samples.size(), size_t(128));
+  QVERIFY(std::isnan(flat.metric(0, "loss")) && std::isnan(flat.metric(0, "grad_norm")));
 }
 
 void TrainerTest::seedMakesRunsRepeatable() {

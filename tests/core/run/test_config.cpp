@@ -70,3 +70,38 @@ void ConfigTest::roundTripsThroughToml() {
   QCOMPARE(back.reward_weights, c.reward_weights);
   QCOMPARE(back.to_toml(), c.to_toml());
 }
+
+void ConfigTest::objectiveKeysAndTheirAliases() {
+  // scale_rewards: TRL's strings, and the booleans of older configs as aliases.
+  QCOMPARE(RunConfig::from_toml("scale_rewards = true\n", "t").scale_rewards, std::string("group"));
+  QCOMPARE(RunConfig::from_toml("scale_rewards = false\n", "t").scale_rewards, std::string("none"));
+  QCOMPARE(RunConfig::from_toml("scale_rewards = \"batch\"\n", "t").scale_rewards, std::string("batch"));
+  const QString s = error_of("scale_rewards = 1\n");
+  QVERIFY2(s.contains("scale_rewards") && s.contains("group, batch, none") && s.contains("true"), qPrintable(s));
+  // Estimators other than grpo have no std scaling to choose; the default follows them.
+  QCOMPARE(RunConfig::from_toml("adv_estimator = \"rloo\"\n", "t").scale_rewards, std::string("none"));
+  const QString r = error_of("adv_estimator = \"rloo\"\nscale_rewards = \"group\"\n");
+  QVERIFY2(r.contains("scale_rewards") && r.contains("\"grpo\" only"), qPrintable(r));
+  QVERIFY(error_of("adv_estimator = \"ppo\"\n").contains("reinforce_plus_plus"));
+  // CISPO's epsilon_high bounds the weight: a PPO-sized value is refused with the fix.
+  const QString c = error_of("loss_type = \"cispo\"\n");
+  QVERIFY2(c.contains("epsilon_high") && c.contains("5.0"), qPrintable(c));
+  QCOMPARE(RunConfig::from_toml("loss_type = \"cispo\"\nepsilon_high = 5.0\n", "t").loss_type, std::string("cispo"));
+  QVERIFY(error_of("importance_sampling_level = \"word\"\n").contains("token, sequence"));
+  QVERIFY(error_of("top_entropy_quantile = 1.5\n").contains("top_entropy_quantile"));
+  const QString o = error_of("reward_funcs = [\"accuracy\", \"soft_overlong_punishment\"]\nmax_completion_length = 32\n"
+                             "soft_punish_cache = 32\n");
+  QVERIFY2(o.contains("soft_punish_cache") && o.contains("max_completion_length"), qPrintable(o));
+  // Every new key survives the round trip.
+  RunConfig v;
+  v.adv_estimator = "reinforce_plus_plus";
+  v.scale_rewards = "none";
+  v.importance_sampling_level = "sequence";
+  v.mask_truncated_completions = true;
+  v.top_entropy_quantile = 0.2;
+  v.filter_groups = true;
+  v.max_num_gen_batches = 7;
+  const RunConfig back = RunConfig::from_toml(v.to_toml(), "round-trip");
+  QCOMPARE(back.to_toml(), v.to_toml());
+  QCOMPARE(back.max_num_gen_batches, 7);
+}

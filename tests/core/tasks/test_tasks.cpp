@@ -173,10 +173,25 @@ void TaskTest::rewardsWeighAndName() {
   auto acc = make_reward_function("accuracy", 1.0);
   auto fmt = make_reward_function("format", 0.1);
   auto r = parse_response("<think>1+2=3</think><answer>3</answer>");
-  QCOMPARE(acc.score(t, p, r), 1.0);
-  QCOMPARE(fmt.score(t, p, r), 1.0);
-  QCOMPARE(acc.score(t, p, parse_response("<think>1+2=4</think><answer>4</answer>")), 0.0);
+  QCOMPARE(acc.score(t, p, r, 10), 1.0);
+  QCOMPARE(fmt.score(t, p, r, 10), 1.0);
+  QCOMPARE(acc.score(t, p, parse_response("<think>1+2=4</think><answer>4</answer>"), 10), 0.0);
   QCOMPARE(fmt.weight, 0.1);
   QVERIFY_EXCEPTION_THROWN(make_reward_function("length", 1.0), std::invalid_argument);
+}
+
+void TaskTest::softOverlongPunishment() {
+  // max 100, buffer 20: free up to 80 tokens, then -1/20 per token, -1 from 100 on.
+  QCOMPARE(soft_overlong_punishment(50, 100, 20), 0.0);
+  QCOMPARE(soft_overlong_punishment(80, 100, 20), 0.0);
+  QCOMPARE(soft_overlong_punishment(90, 100, 20), -0.5);
+  QCOMPARE(soft_overlong_punishment(100, 100, 20), -1.0);
+  QCOMPARE(soft_overlong_punishment(130, 100, 20), -1.0);
+  auto f = make_reward_function("soft_overlong_punishment", 0.5, {100, 20});
+  TaskOptions o;
+  ArithmeticTask t(o);
+  QCOMPARE(f.score(t, Problem{}, ParsedResponse{}, 95), -0.75);
+  QCOMPARE(f.weight, 0.5);
+  QVERIFY_EXCEPTION_THROWN(make_reward_function("soft_overlong_punishment", 1.0, {100, 100}), std::invalid_argument);
 }
 
