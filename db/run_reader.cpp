@@ -61,12 +61,14 @@ RunSummary read_run(const Statement& st) {
   r.created_at = st.column_double(12);
   r.started_at = st.column_double(13);
   r.finished_at = st.column_double(14);
+  r.sweep = st.column_text(15);
+  r.sweep_values = st.column_text(16);
   return r;
 }
 
 const char* kRunColumns =
     "id, name, status, model, task, source, code_version, config_toml, message, seed, total_steps, last_step,"
-    " created_at, coalesce(started_at, 0), coalesce(finished_at, 0)";
+    " created_at, coalesce(started_at, 0), coalesce(finished_at, 0), sweep, sweep_values";
 
 // WHERE clause and its parameters, bound in order.
 struct Where {

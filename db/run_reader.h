@@ -18,6 +18,7 @@ struct RunSummary {
   std::string name, status, model, task, source, code_version, config_toml, message;
   int64_t seed = 0, total_steps = 0, last_step = -1;
   double created_at = 0, started_at = 0, finished_at = 0;
+  std::string sweep, sweep_values = "{}";  // the sweep it belongs to ("" for none), its grid values (JSON)
 };
 
 struct SampleRow {

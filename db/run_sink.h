@@ -17,6 +17,9 @@ struct RunInfo {
   std::string model, task;
   int64_t total_steps = 0;
   std::string source = "local";  // local, verl, trl, import
+  // A member of a sweep: its name, and its grid values and seed as a JSON object
+  // ({"loss_type": "grpo", "seed": 1}); empty otherwise.
+  std::string sweep, sweep_values;
 };
 
 struct SampleRecord {

@@ -97,10 +97,11 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
   }
   if (resume) throw DbError("database '" + db_->path() + "' has no run named '" + info.name + "' to resume", 0);
   Statement ins(*db_,
-      "INSERT INTO runs(name, config_toml, code_version, seed, model, task, total_steps, source, status)"
-      " VALUES(?,?,?,?,?,?,?,?,'created')");
+      "INSERT INTO runs(name, config_toml, code_version, seed, model, task, total_steps, source, sweep, sweep_values,"
+      " status) VALUES(?,?,?,?,?,?,?,?,?,?,'created')");
   ins.bind(1, info.name).bind(2, info.config_toml).bind(3, info.code_version).bind(4, info.seed);
-  ins.bind(5, info.model).bind(6, info.task).bind(7, info.total_steps).bind(8, info.source).run();
+  ins.bind(5, info.model).bind(6, info.task).bind(7, info.total_steps).bind(8, info.source);
+  ins.bind(9, info.sweep).bind(10, info.sweep_values.empty() ? std::string("{}") : info.sweep_values).run();
   run_id_ = db_->last_insert_id();
   lock_.reset();
   lock_ = std::make_unique<RunLock>(db_->path(), run_id_, info.name);

@@ -193,6 +193,13 @@ const char* const kMigrations[] = {
       truncated INTEGER NOT NULL,
       PRIMARY KEY(probe_id, problem, idx)) WITHOUT ROWID;
     )sql",
+    // v10: sweeps (core/run/sweep.h): the sweep a run belongs to and its grid values and
+    // seed as a JSON object, so that runs are grouped and compared by a key.
+    R"sql(
+    ALTER TABLE runs ADD COLUMN sweep TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN sweep_values TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX runs_by_sweep ON runs(sweep) WHERE sweep <> '';
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -4,6 +4,7 @@ namespace aha::cli {
 int cmd_version(int argc, char** argv, int first);
 int cmd_pretrain(int argc, char** argv, int first);
 int cmd_train(int argc, char** argv, int first);
+int cmd_sweep(int argc, char** argv, int first);
 int cmd_runs(int argc, char** argv, int first);
 int cmd_eval(int argc, char** argv, int first);
 int cmd_export(int argc, char** argv, int first);

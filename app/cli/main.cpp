@@ -18,6 +18,7 @@ struct Verb {
 
 const Verb kVerbs[] = {
     {"train", "run GRPO from a TOML config and store every sample in a run database", aha::cli::cmd_train},
+    {"sweep", "train a base config over a grid of values and seeds, resumable after a kill", aha::cli::cmd_sweep},
     {"runs", "list the runs of a run database", aha::cli::cmd_runs},
     {"eval", "sample a model on fresh problems: accuracy, self-check share and its payoff", aha::cli::cmd_eval},
     {"export", "write metric series (CSV) or chosen traces (JSONL, Markdown)", aha::cli::cmd_export},

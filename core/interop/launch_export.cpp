@@ -267,6 +267,7 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map(std::string("task.") + k, data);
   none("task.on_bad_line", "the Python loader stops at a bad line; check the file with Aha Studio first");
   none("reflection", "the aha detector runs when `aha import` / `aha follow` reads the rollouts");
+  if (!c.sweep.empty()) none("sweep", "Aha Studio's grouping of runs into a sweep, not an engine setting");
   return m;
 }
 

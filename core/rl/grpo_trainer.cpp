@@ -148,6 +148,8 @@ void GrpoTrainer::prepare(bool resume) {
   info.model = m.cfg.model;
   info.task = m.cfg.task.name;
   info.total_steps = m.cfg.max_steps;
+  info.sweep = m.cfg.sweep;
+  info.sweep_values = m.cfg.sweep_values;
   m.sink.begin_run(info, resume);
   m.step = m.sink.last_step() + 1;
   if (resume && m.step >= m.cfg.max_steps)

@@ -107,6 +107,10 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.bf16 = r.boolean("bf16", c.bf16);
   c.cuda_graphs = r.boolean("cuda_graphs", c.cuda_graphs);
   c.token_lens = r.boolean("token_lens", c.token_lens);
+  auto sweep = r.table("sweep");
+  c.sweep = sweep.text("name", "");
+  c.sweep_values = sweep.text("values", "");
+  sweep.reject_unknown();
   auto refl = r.table("reflection");
   c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
   for (auto& p : refl.table_list("phrases")) {
@@ -220,6 +224,7 @@ std::string RunConfig::to_toml() const {
                                   {"not_followed_by", list(e.not_followed_by)}});
   }
   t.insert("reflection", toml::table{{"use_default_lexicon", use_default_lexicon}, {"phrases", phrases}});
+  if (!sweep.empty()) t.insert("sweep", toml::table{{"name", sweep}, {"values", sweep_values}});
   std::ostringstream out;
   out << t << "\n";
   return out.str();

@@ -79,6 +79,10 @@ struct RunConfig {
   // the logits it was sampled from (no extra forward pass; ~6 bytes a token in the store).
   bool token_lens = true;
 
+  // [sweep]: the sweep this run is a member of (core/run/sweep.h) and its grid values and
+  // seed as a JSON object; both empty for a run of its own.
+  std::string sweep, sweep_values;
+
   // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
   bool use_default_lexicon = true;
   std::vector<LexiconEntry> reflection_phrases;

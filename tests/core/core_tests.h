@@ -125,6 +125,7 @@ class ConfigTest : public QObject {
   void syntaxErrorNamesLine();
   void roundTripsThroughToml();
   void objectiveKeysAndTheirAliases();
+  void sweepExpandsItsGridAndSeeds();
 };
 
 class TrainerTest : public QObject {
@@ -133,6 +134,7 @@ class TrainerTest : public QObject {
   void initTestCase();
   void rewardGoesUpOnTrivialTask();
   void variantsTrainAndReportWhatTheyMeasured();
+  void sweepResumesWithoutTrainingTwice();
   void seedMakesRunsRepeatable();
   void jobStopsAndResumesAtStepBoundary();
   void huggingFaceLayoutModelOnDatasetFile();

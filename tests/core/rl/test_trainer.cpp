@@ -11,6 +11,7 @@
 #include "core/rl/grpo_trainer.h"
 #include "core/rl/torch_engine.h"
 #include "core/run/job.h"
+#include "core/run/sweep_job.h"
 #include "core/run/memory_sink.h"
 #include "core/rl/pretrain.h"
 #include "core/rl/probe.h"
@@ -201,6 +202,58 @@ void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
   QCOMPARE(flat.metric(0, "filter_groups/kept_groups"), 0.0);
   QCOMPARE(flat.steps[0].samples.size(), size_t(128));
   QVERIFY(std::isnan(flat.metric(0, "loss")) && std::isnan(flat.metric(0, "grad_norm")));
+}
+
+void TrainerTest::sweepResumesWithoutTrainingTwice() {
+  // Two members of two steps; the first is stopped after its first step, as a kill or
+  // Ctrl-C would leave it. Running the sweep again resumes it and trains the second;
+  // a third time trains nothing.
+  RunConfig base = trivial_run(base_);
+  base.max_steps = 2;
+  base.save_steps = 1;
+  const std::string base_file = scratch().filePath("sweep-base.toml").toStdString();
+  std::ofstream(base_file) << base.to_toml();
+  const auto spec = SweepSpec::from_toml("name = \"sw\"\nbase = \"sweep-base.toml\"\nseeds = [3]\n"
+                                         "[grid]\nloss_type = [\"grpo\", \"bnpo\"]\n",
+                                         "sweep.toml", scratch().path().toStdString());
+  const std::string db = scratch().filePath("sweep.db").toStdString();
+  const auto lookup = [db](const std::string& name) -> std::optional<StoredRun> {
+    const auto r = db::RunReader(db).run_by_name(name);
+    return r ? std::optional<StoredRun>(StoredRun{r->sweep, r->last_step}) : std::nullopt;
+  };
+  const auto run_sweep = [&](bool stop_after_first_step, std::vector<std::string>& trained) {
+    SweepJob job(torch_engine(), spec, store_at(db), scratch().filePath("sweep.ckpt").toStdString(), lookup);
+    SweepCallbacks cb;
+    cb.on_member = [&](size_t, size_t, const SweepMember& m, MemberState st) {
+      trained.push_back(m.run_name + (st == MemberState::Unfinished ? " resumed" : ""));
+    };
+    cb.on_step = [&](size_t, const StepSummary&) {
+      if (stop_after_first_step) job.stop();
+    };
+    return job.run(cb);
+  };
+  std::vector<std::string> first, second, third;
+  QCOMPARE(run_sweep(true, first), RunStatus::Stopped);
+  QCOMPARE(first, std::vector<std::string>({"sw-grpo-s3"}));
+  QCOMPARE(run_sweep(false, second), RunStatus::Finished);
+  QCOMPARE(second, std::vector<std::string>({"sw-grpo-s3 resumed", "sw-bnpo-s3"}));
+  QCOMPARE(run_sweep(false, third), RunStatus::Finished);
+  QVERIFY(third.empty());
+  db::RunReader reader(db);
+  const auto runs = reader.runs();
+  QCOMPARE(runs.size(), size_t(2));
+  for (const auto& r : runs) {
+    QCOMPARE(r.last_step, int64_t(1));
+    QCOMPARE(r.sweep, std::string("sw"));
+    QCOMPARE(sweep_value(r.sweep_values, "seed"), std::string("3"));
+    // Each step stored once: the resumed member did not repeat its first step.
+    QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM samples WHERE run_id = " + std::to_string(r.id)),
+             int64_t(2 * 64));
+  }
+  QCOMPARE(sweep_value(runs[1].sweep_values, "loss_type"), std::string("bnpo"));
+  // A run of another origin under a member's name is not taken for a member.
+  StoredRun other{"", 0};
+  QVERIFY_EXCEPTION_THROWN(member_state(spec, sweep_members(spec)[0], other), std::runtime_error);
 }
 
 void TrainerTest::seedMakesRunsRepeatable() {

@@ -2,6 +2,10 @@
 
 #include "core/support/config_reader.h"
 #include "core/run/run_config.h"
+#include "core/run/sweep.h"
+
+#include <QTemporaryDir>
+#include <fstream>
 #include "tests/core/core_tests.h"
 
 using namespace aha;
@@ -104,4 +108,53 @@ void ConfigTest::objectiveKeysAndTheirAliases() {
   const RunConfig back = RunConfig::from_toml(v.to_toml(), "round-trip");
   QCOMPARE(back.to_toml(), v.to_toml());
   QCOMPARE(back.max_num_gen_batches, 7);
+}
+
+void ConfigTest::sweepExpandsItsGridAndSeeds() {
+  QTemporaryDir dir;
+  const std::string base = dir.filePath("base.toml").toStdString();
+  std::ofstream(base) << "name = \"b\"\n# a comment the members keep\nmax_steps = 50\n[task]\nmax_terms = 3\n";
+  const auto spec_of = [&](const std::string& text) {
+    return SweepSpec::from_toml(text, "sweep.toml", dir.path().toStdString());
+  };
+  const auto spec = spec_of(
+      "name = \"abl\"\nbase = \"base.toml\"\nseeds = [1, 2]\n[set]\nmax_steps = 20\n[set.task]\nmax_value = 99\n"
+      "[grid]\nloss_type = [\"grpo\", \"dr_grpo\"]\nepsilon = [0.2, 0.3]\n");
+  const auto members = sweep_members(spec);
+  QCOMPARE(members.size(), size_t(8));
+  // The first key varies slowest, seeds fastest.
+  QCOMPARE(members[0].run_name, std::string("abl-grpo-0.2-s1"));
+  QCOMPARE(members[1].run_name, std::string("abl-grpo-0.2-s2"));
+  QCOMPARE(members[2].run_name, std::string("abl-grpo-0.3-s1"));
+  QCOMPARE(members[7].run_name, std::string("abl-dr_grpo-0.3-s2"));
+  QCOMPARE(members[2].values_json(), std::string("{\"loss_type\":\"grpo\",\"epsilon\":0.3,\"seed\":1}"));
+  const auto cfg = RunConfig::from_toml(members[7].config_toml, "m");
+  QCOMPARE(cfg.name, std::string("abl-dr_grpo-0.3-s2"));
+  QCOMPARE(cfg.seed, 2);
+  QCOMPARE(cfg.loss_type, std::string("dr_grpo"));
+  QCOMPARE(cfg.epsilon, 0.3);
+  QCOMPARE(cfg.max_steps, 20);       // [set] over the base
+  QCOMPARE(cfg.task.max_terms, 3);   // the base's own value kept
+  QCOMPARE(cfg.task.max_value, 99);  // [set.task]
+  QCOMPARE(cfg.sweep, std::string("abl"));
+  QCOMPARE(sweep_value(cfg.sweep_values, "epsilon"), std::string("0.3"));
+  QVERIFY(members[0].config_toml.find("# a comment the members keep") != std::string::npos);
+
+  const auto error = [&](const std::string& text) -> QString {
+    try {
+      sweep_members(spec_of(text));
+    } catch (const ConfigError& e) {
+      return QString::fromStdString(e.what());
+    }
+    return {};
+  };
+  QVERIFY(error("base = \"base.toml\"\n").contains("name"));
+  QVERIFY(error("name = \"x\"\nbase = \"none.toml\"\n").contains("no such file"));
+  const QString g = error("name = \"x\"\nbase = \"base.toml\"\n[grid]\nloss_type = \"grpo\"\n");
+  QVERIFY2(g.contains("grid.loss_type") && g.contains("list"), qPrintable(g));
+  const QString v = error("name = \"x\"\nbase = \"base.toml\"\n[grid]\nloss_type = [\"grpo\", \"ppo\"]\n");
+  QVERIFY2(v.contains("x-ppo-s1") && v.contains("loss_type") && v.contains("'ppo'"), qPrintable(v));
+  QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\n[set]\nname = \"y\"\n").contains("set.name"));
+  QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\nseeds = [1, 1]\n").contains("twice"));
+  QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\nseedz = [1]\n").contains("seeds"));
 }
