@@ -100,6 +100,7 @@ SweepSpec SweepSpec::from_toml(const std::string& text, const std::string& origi
   }
   r.known("set");
   r.known("grid");
+  r.known("arms");
   r.reject_unknown();
 
   std::vector<std::pair<std::string, const toml::node*>> found;
@@ -121,6 +122,23 @@ SweepSpec SweepSpec::from_toml(const std::string& text, const std::string& origi
     std::vector<std::string> values;
     for (const auto& e : *arr) values.push_back(literal_of(e));
     s.grid.emplace_back(k, std::move(values));
+  }
+  if (const auto* arms = root["arms"].as_array()) {
+    for (size_t i = 0; i < arms->size(); ++i) {
+      const auto* t = (*arms)[i].as_table();
+      if (!t) throw ConfigError(origin + ": arms: entry " + std::to_string(i + 1) + " is not a table ([[arms]])");
+      found.clear();
+      leaves(*t, "", found);
+      if (found.empty()) throw ConfigError(origin + ": arms[" + std::to_string(i + 1) + "]: an arm needs at least one key");
+      std::vector<std::pair<std::string, std::string>> arm;
+      for (const auto& [k, v] : found) {
+        if (k == "name" || k == "seed") throw ConfigError(origin + ": arms[" + std::to_string(i + 1) + "]." + k + ": comes from the sweep");
+        arm.emplace_back(k, literal_of(*v));
+      }
+      s.arms.push_back(std::move(arm));
+    }
+  } else if (root.contains("arms")) {
+    throw ConfigError(origin + ": arms: expected [[arms]] tables, each with the values of one arm");
   }
   return s;
 }
@@ -156,17 +174,20 @@ std::vector<SweepMember> sweep_members(const SweepSpec& spec) {
 
   size_t combinations = 1;
   for (const auto& g : spec.grid) combinations *= g.second.size();
+  const auto arms = spec.arms.empty() ? decltype(spec.arms){{}} : spec.arms;
   std::vector<SweepMember> out;
   std::set<std::string> names;
-  for (size_t c = 0; c < combinations; ++c) {
-    // Mixed radix, the first key slowest.
+  for (size_t c = 0; c < arms.size() * combinations; ++c) {
+    // Mixed radix: the arm slowest, then the grid's first key.
     std::vector<std::pair<std::string, std::string>> values(spec.grid.size());
-    size_t rest = c;
+    size_t rest = c % combinations;
     for (size_t i = spec.grid.size(); i-- > 0;) {
       const auto& [key, list] = spec.grid[i];
       values[i] = {key, list[rest % list.size()]};
       rest /= list.size();
     }
+    const auto& arm = arms[c / combinations];
+    values.insert(values.begin(), arm.begin(), arm.end());
     for (int seed : spec.seeds) {
       SweepMember m;
       m.values = values;

@@ -8,7 +8,13 @@
 //   [set]                # the same for every member (run-config keys; [set.task] too)
 //   max_steps = 60
 //   [grid]               # every combination, in file order (task.max_terms for tables)
-//   loss_type = ["grpo", "dr_grpo"]
+//   epsilon = [0.2, 0.28]
+//   [[arms]]             # values that go together (each arm x the grid x the seeds)
+//   loss_type = "grpo"
+//   scale_rewards = "group"
+//   [[arms]]
+//   loss_type = "dr_grpo"
+//   scale_rewards = "none"
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -25,6 +31,8 @@ struct SweepSpec {
   // (dotted key, TOML literal): [set] for every member, [grid] one list per key.
   std::vector<std::pair<std::string, std::string>> set;
   std::vector<std::pair<std::string, std::vector<std::string>>> grid;
+  // [[arms]]: each a set of (dotted key, literal) that vary together; none = one empty arm.
+  std::vector<std::vector<std::pair<std::string, std::string>>> arms;
 
   // Errors (ConfigError) name the file and the key; the members are built (and every
   // one validated as a run config) by sweep_members.
@@ -40,8 +48,8 @@ struct SweepMember {
   std::string values_json() const;  // {"loss_type": "grpo", ..., "seed": 1}
 };
 
-// Every grid combination x every seed, grid keys varying slowest first, seeds fastest
-// (so that a partial sweep has all seeds of its first arms). Each member's config is
+// Every arm x every grid combination x every seed: arms slowest, then the grid keys in
+// order, seeds fastest (so that a partial sweep has all seeds of its first arms). Each member's config is
 // parsed as a run config: a bad value is a ConfigError naming the member and the key.
 std::vector<SweepMember> sweep_members(const SweepSpec& spec);
 

@@ -157,4 +157,14 @@ void ConfigTest::sweepExpandsItsGridAndSeeds() {
   QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\n[set]\nname = \"y\"\n").contains("set.name"));
   QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\nseeds = [1, 1]\n").contains("twice"));
   QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\nseedz = [1]\n").contains("seeds"));
+  // Arms: values that go together, each arm x the grid x the seeds, arms slowest.
+  const auto armed = sweep_members(spec_of(
+      "name = \"a\"\nbase = \"base.toml\"\nseeds = [7]\n[grid]\nepsilon = [0.2, 0.3]\n"
+      "[[arms]]\nloss_type = \"grpo\"\nscale_rewards = \"group\"\n[[arms]]\nloss_type = \"dr_grpo\"\nscale_rewards = \"none\"\n"));
+  QCOMPARE(armed.size(), size_t(4));
+  QCOMPARE(armed[0].run_name, std::string("a-grpo-group-0.2-s7"));
+  QCOMPARE(armed[3].run_name, std::string("a-dr_grpo-none-0.3-s7"));
+  QCOMPARE(RunConfig::from_toml(armed[3].config_toml, "m").scale_rewards, std::string("none"));
+  QCOMPARE(sweep_value(armed[3].values_json(), "scale_rewards"), std::string("none"));
+  QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\narms = 3\n").contains("[[arms]]"));
 }
