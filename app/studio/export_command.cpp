@@ -15,7 +15,7 @@
 namespace aha::studio {
 namespace {
 const char* kUsage =
-    "usage: aha-studio export chart --db FILE [--run NAME]... --metric NAME [--metric NAME]...\n"
+    "usage: aha-studio export chart --db FILE [--run NAME]... [--sweep NAME] --metric NAME [--metric NAME]...\n"
     "                               --out FIG.pdf|svg|png [options]\n\n"
     "Draws stored metrics as a paper figure (one chart per metric, in a grid), the same\n"
     "figure the studio's File > Export Chart... writes, and a FIG.json beside it saying\n"
@@ -32,6 +32,9 @@ const char* kUsage =
     "  --no-bands               no std / percentile / seed bands\n"
     "  --wall-time              x axis in minutes instead of steps\n"
     "  --seeds                  runs that differ only in seed: mean with a +-std band\n"
+    "  --sweep NAME             the runs of a sweep (aha sweep) instead of --run\n"
+    "  --group-by KEY           one line per value of a config or sweep key (loss_type):\n"
+    "                           the mean of its runs with a +-std band across them\n"
     "  --columns N              charts per row\n"
     "  --dpi N                  PNG resolution (default 300)\n";
 // Every --metric is one the chosen runs have (or a chart made of them, "aha_quality"):
@@ -41,6 +44,7 @@ void check_metrics(const ui::FigureRequest& r) {
   std::set<std::string> known = {ui::ahaQualityChart().key.toStdString()};
   for (const auto& run : reader.runs()) {
     if (!r.runs.isEmpty() && !r.runs.contains(QString::fromStdString(run.name))) continue;
+    if (!r.sweep.isEmpty() && run.sweep != r.sweep.toStdString()) continue;
     for (const auto& m : reader.metric_names(run.id)) known.insert(m);
   }
   for (const auto& m : r.metrics)
@@ -60,11 +64,13 @@ int run_export_command(int argc, char** argv) {
       return a.has("help") ? 0 : 2;
     }
     a.allow_only({"help", "db", "run", "metric", "out", "format", "preset", "width", "height", "font", "font-size",
-                  "legend", "smoothing", "no-raw", "no-bands", "wall-time", "seeds", "columns", "dpi"});
+                  "legend", "smoothing", "no-raw", "no-bands", "wall-time", "seeds", "group-by", "sweep", "columns", "dpi"});
     ui::FigureRequest r;
     r.dbPath = QString::fromStdString(a.require("db"));
     if (!QFileInfo::exists(r.dbPath)) throw cli::UsageError("--db: no file '" + a.get("db") + "'");
     for (const auto& run : a.all("run")) r.runs << QString::fromStdString(run);
+    r.sweep = QString::fromStdString(a.get("sweep"));
+    if (!r.sweep.isEmpty() && !r.runs.isEmpty()) throw cli::UsageError("give --sweep or --run, not both");
     for (const auto& m : a.all("metric")) r.metrics << QString::fromStdString(m);
     if (r.metrics.isEmpty()) throw cli::UsageError("give at least one --metric (reward, accuracy, aha_rate, ...)");
     check_metrics(r);
@@ -88,6 +94,7 @@ int run_export_command(int argc, char** argv) {
     o.bands = !a.has("no-bands");
     o.wallTime = a.has("wall-time");
     o.aggregateSeeds = a.has("seeds");
+    o.groupBy = QString::fromStdString(a.get("group-by"));
     o.columns = a.get_int("columns", 0);
     o.dpi = a.get_int("dpi", o.dpi);
     if (o.dpi < 30 || o.dpi > 2400) throw cli::UsageError("--dpi: use 30 to 2400");

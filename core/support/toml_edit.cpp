@@ -1,6 +1,8 @@
 #include "core/support/toml_edit.h"
 
 #include <charconv>
+
+#include <toml++/toml.h>
 #include <cstdio>
 #include <sstream>
 #include <vector>
@@ -87,6 +89,21 @@ std::string set_toml_value(const std::string& text, const std::string& table, co
   std::string out;
   for (const auto& l : lines) out += l + "\n";
   return out;
+}
+
+std::string toml_value_text(const std::string& text, const std::string& dotted_key) {
+  toml::table t;
+  try {
+    t = toml::parse(text);
+  } catch (const toml::parse_error&) {
+    return {};
+  }
+  const auto node = t.at_path(dotted_key);
+  if (const auto s = node.value_exact<std::string>()) return *s;
+  if (const auto d = node.value_exact<double>()) return toml_number(*d);
+  if (const auto i = node.value_exact<int64_t>()) return toml_integer(*i);
+  if (const auto b = node.value_exact<bool>()) return *b ? "true" : "false";
+  return {};
 }
 
 std::string toml_string(const std::string& s) {

@@ -12,6 +12,10 @@ namespace aha {
 std::string set_toml_value(const std::string& text, const std::string& table, const std::string& key,
                            const std::string& literal);
 
+// The value at `dotted_key` ("loss_type", "task.max_terms") of a TOML text: a string as
+// itself, anything else as its literal ("0.2", "true"); "" when absent or unparsable.
+std::string toml_value_text(const std::string& text, const std::string& dotted_key);
+
 // TOML literals: a basic string with escapes; a float in its shortest round-trip form
 // ("3e-07", "0.2", "1.0"); an integer.
 std::string toml_string(const std::string& s);

@@ -11,6 +11,7 @@ class MainWindowTest : public QObject {
   void chartClickRequestsTraces();
   void followedRunAppearsBesideLocal();
   void runsAreRenamedDeletedAndInterrupted();
+  void sweepMembersFoldUnderTheirSweep();
  private:
   QString base_;  // a micro base model pretrained for the tests
 };
@@ -67,6 +68,7 @@ class FigureTest : public QObject {
   void commandLineMatchesStudio();
   void entropyFitDialogFitsTheRun();
   void passAtKDialogProbesOnItsThread();
+  void sweepGroupedByAKey();
  private:
   QTemporaryDir dir_;
   QString db_;

@@ -5,6 +5,8 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFileInfo>
 #include <QFontComboBox>
 #include <QFormLayout>
@@ -48,12 +50,16 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
   setWindowTitle(tr("Export Chart"));
   // Chosen metrics first, in the order given: the order of the charts in the grid.
   QStringList allRuns, allMetrics = metrics;
+  QStringList groupKeys = {"", "loss_type", "scale_rewards", "adv_estimator", "learning_rate", "beta", "epsilon"};
   std::set<std::string> seen;
   for (const auto& m : metrics) seen.insert(m.toStdString());
   try {
     db::RunReader reader(dbPath.toStdString());
     for (const auto& r : reader.runs()) {
       allRuns << QString::fromStdString(r.name);
+      // A sweep's grid keys first among the choices of "Group by".
+      for (const auto& key : QJsonDocument::fromJson(QByteArray::fromStdString(r.sweep_values)).object().keys())
+        if (key != "seed" && !groupKeys.contains(key)) groupKeys.insert(1, key);
       for (const auto& m : reader.metric_names(r.id))
         if (seen.insert(m).second) allMetrics << QString::fromStdString(m);
     }
@@ -91,6 +97,12 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
   bands_->setChecked(true);
   wallTime_ = new QCheckBox(tr("x axis in wall time (minutes)"), this);
   seeds_ = new QCheckBox(tr("runs that differ only in seed: mean with a ±std band"), this);
+  groupBy_ = new QComboBox(this);
+  groupBy_->setEditable(true);
+  groupBy_->addItems(groupKeys);
+  groupBy_->setItemText(0, "");
+  groupBy_->setToolTip(tr("A config or sweep key (loss_type): one line per value, the mean of its runs with a "
+                          "±std band across them; empty draws a line per run"));
   columns_ = new QSpinBox(this);
   columns_->setRange(0, 6);
   columns_->setSpecialValueText(tr("auto"));
@@ -115,6 +127,7 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
   form->addRow(bands_);
   form->addRow(wallTime_);
   form->addRow(seeds_);
+  form->addRow(tr("Group by"), groupBy_);
   form->addRow(tr("Charts per row"), columns_);
   form->addRow(tr("PNG DPI"), dpi_);
   form->addRow(tr("Format"), format_);
@@ -160,6 +173,7 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
   for (auto* s : {fontSize_, columns_}) connect(s, &QSpinBox::valueChanged, this, later);
   for (auto* c : {raw_, bands_, wallTime_, seeds_}) connect(c, &QCheckBox::toggled, this, later);
   connect(font_, &QFontComboBox::currentFontChanged, this, later);
+  connect(groupBy_, &QComboBox::currentTextChanged, this, later);
   updatePreview();
 }
 
@@ -180,6 +194,7 @@ FigureRequest ExportDialog::request() const {
   o.bands = bands_->isChecked();
   o.wallTime = wallTime_->isChecked();
   o.aggregateSeeds = seeds_->isChecked();
+  o.groupBy = groupBy_->currentText().trimmed();
   o.columns = columns_->value();
   o.dpi = dpi_->value();
   return r;

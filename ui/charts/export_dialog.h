@@ -30,13 +30,15 @@ class ExportDialog : public QDialog {
   QString save(const QString& path);
   QLabel* preview() const { return preview_; }
   QComboBox* presetBox() const { return preset_; }
+  // "Group by": a config or sweep key whose values make the lines (figure.h's groupBy).
+  QComboBox* groupByBox() const { return groupBy_; }
   // Renders the preview now (normally debounced after each edit).
   void updatePreview();
 
  private:
   QString dbPath_;
   QListWidget *runs_, *metrics_;
-  QComboBox *preset_, *legend_, *format_;
+  QComboBox *preset_, *legend_, *format_, *groupBy_;
   QDoubleSpinBox *width_, *height_, *smoothing_;
   QFontComboBox* font_;
   QSpinBox *fontSize_, *columns_, *dpi_;

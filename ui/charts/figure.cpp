@@ -19,6 +19,8 @@
 #include <stdexcept>
 
 #include "core/run/run_config.h"
+#include "core/run/sweep.h"
+#include "core/support/toml_edit.h"
 #include "core/support/version.h"
 #include "db/run_reader.h"
 #include "ui/charts/dashboard.h"
@@ -57,17 +59,33 @@ QVector<double> smoothed(const QVector<double>& v, double w) {
   return {s.begin(), s.end()};
 }
 
-// Runs grouped by their config without name and seed: the seeds of one experiment.
+// Runs grouped by their config without name and seed: the seeds of one experiment. A
+// sweep's members by their grid values without the seed.
 QString experimentKey(const db::RunSummary& r) {
+  if (!r.sweep.empty()) {
+    auto values = QJsonDocument::fromJson(QByteArray::fromStdString(r.sweep_values)).object();
+    values.remove("seed");
+    return QString::fromStdString(r.sweep) + QJsonDocument(values).toJson(QJsonDocument::Compact);
+  }
   QString toml = QString::fromStdString(r.config_toml);
   toml.remove(QRegularExpression("^(name|seed) = [^\\n]*\\n?", QRegularExpression::MultilineOption));
   return toml;
 }
 
-std::vector<db::RunSummary> selectedRuns(db::RunReader& reader, const QStringList& names) {
-  if (names.isEmpty()) return reader.runs();
+// The run's value of a key: its sweep values first, then its config.
+QString valueOf(const db::RunSummary& r, const QString& key) {
+  const auto v = sweep_value(r.sweep_values, key.toStdString());
+  return QString::fromStdString(v.empty() ? toml_value_text(r.config_toml, key.toStdString()) : v);
+}
+
+std::vector<db::RunSummary> selectedRuns(db::RunReader& reader, const FigureRequest& r) {
   std::vector<db::RunSummary> out;
-  for (const auto& name : names) out.push_back(reader.require_run(name.toStdString()));
+  for (const auto& name : r.runs) out.push_back(reader.require_run(name.toStdString()));
+  if (r.runs.isEmpty())
+    for (auto& run : reader.runs())
+      if (r.sweep.isEmpty() || run.sweep == r.sweep.toStdString()) out.push_back(std::move(run));
+  if (out.empty() && !r.sweep.isEmpty())
+    throw std::invalid_argument("no run of sweep '" + r.sweep.toStdString() + "' in the database");
   return out;
 }
 
@@ -92,7 +110,9 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
   std::vector<std::vector<db::RunSummary>> groups;
   std::vector<QString> keys;
   for (const auto& r : runs) {
-    const QString key = o.aggregateSeeds ? experimentKey(r) : QString::number(r.id);
+    const QString key = !o.groupBy.isEmpty() ? o.groupBy + " = " + valueOf(r, o.groupBy)
+                        : o.aggregateSeeds   ? experimentKey(r)
+                                             : QString::number(r.id);
     auto it = std::find(keys.begin(), keys.end(), key);
     if (it == keys.end()) {
       keys.push_back(key);
@@ -106,7 +126,7 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
     const auto& group = groups[gi];
     Line line;
     line.color = static_cast<int>(gi);
-    line.label = QString::fromStdString(group[0].name);
+    line.label = o.groupBy.isEmpty() ? QString::fromStdString(group[0].name) : keys[gi];
     const std::string metric = spec.metrics[0].toStdString();
     if (group.size() > 1) {
       // Steps every seed reached: mean and standard deviation across seeds.
@@ -117,7 +137,7 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
           at[p.step].push_back(p.value);
           if (!wall.count(p.step)) wall[p.step] = p.wall_time;
         }
-      line.label += QString(" (%1 seeds)").arg(group.size());
+      line.label += o.groupBy.isEmpty() ? QString(" (%1 seeds)").arg(group.size()) : QString(" (%1 runs)").arg(group.size());
       const double t0 = wall.empty() ? 0 : wall.begin()->second;
       for (const auto& [step, values] : at) {
         if (values.size() != group.size()) continue;
@@ -240,7 +260,7 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
   const auto& preset = presetOf(o.preset);
   const Qt::Alignment legendAt = legendAlignment(o.legend);
   if (r.metrics.isEmpty()) throw std::invalid_argument("no metric to draw (give at least one)");
-  const auto runs = selectedRuns(reader, r.runs);
+  const auto runs = selectedRuns(reader, r);
   // Sizes in points: the plot's logical unit is one point, so fonts are set in pixels.
   QFont font(o.fontFamily);
   font.setPixelSize(o.fontPt > 0 ? o.fontPt : preset.fontPt);
@@ -403,7 +423,7 @@ void renderFigure(const FigureRequest& r, const QString& path) {
 
   // The sidecar: what produced the figure, so it can be made again.
   QJsonArray runs;
-  for (const auto& run : selectedRuns(reader, r.runs)) {
+  for (const auto& run : selectedRuns(reader, r)) {
     // The steps the figure covers: a figure of a run still training says where it stopped.
     qint64 first = -1;
     for (const auto& m : r.metrics)
@@ -428,6 +448,8 @@ void renderFigure(const FigureRequest& r, const QString& path) {
                          {"bands", o.bands},
                          {"x_axis", o.wallTime ? "wall time (min)" : "step"},
                          {"aggregate_seeds", o.aggregateSeeds},
+                         {"group_by", o.groupBy},
+                         {"sweep", r.sweep},
                          {"dpi", ext == "png" ? QJsonValue(o.dpi) : QJsonValue()},
                          {"created_by", creator}};
   QFile side(path + ".json");

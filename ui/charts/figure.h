@@ -38,13 +38,17 @@ struct FigureOptions {
   bool bands = true;                 // reward +-std, length p10-p90, seed bands
   bool wallTime = false;             // x axis in minutes instead of steps
   bool aggregateSeeds = false;       // runs that differ only in seed: mean line with a +-std band
+  // A config or sweep key ("loss_type"): the runs with one value of it as one mean line with
+  // a +-std band across them (seeds and any other grid key); "" draws a line per run.
+  QString groupBy;
   int columns = 0;                   // charts per row in a grid; 0: up to 3
   int dpi = 300;                     // PNG only
 };
 
 struct FigureRequest {
   QString dbPath;
-  QStringList runs;     // names; empty: every run
+  QStringList runs;     // names; empty: every run (of `sweep` when set)
+  QString sweep;        // the members of this sweep (core/run/sweep.h)
   QStringList metrics;  // one chart per metric
   FigureOptions options;
 };

@@ -31,6 +31,9 @@
 #include <QTime>
 #include <QTimer>
 #include <QTreeWidget>
+#include <QJsonObject>
+#include <QJsonDocument>
+#include <QTreeWidgetItemIterator>
 
 #include <spdlog/spdlog.h>
 
@@ -59,6 +62,7 @@ namespace aha::ui {
 
 namespace {
 enum Column { ColName, ColStatus, ColSteps, ColDisk };
+constexpr int SweepRole = Qt::UserRole + 2;  // a sweep row's sweep name
 
 // "12/120" for a local run; imported runs have no known total: "step 12".
 QString stepsText(qint64 last_step, qint64 total) {
@@ -118,7 +122,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
 
   runs_ = new QTreeWidget(this);
   runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps"), tr("Disk")});
-  runs_->setRootIsDecorated(false);
+  runs_->setRootIsDecorated(true);  // a sweep's members fold under it
   runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
   runs_->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
@@ -126,7 +130,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   runs_->header()->setStretchLastSection(false);
   runs_->setMinimumWidth(320);
   connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
-    if (column != ColName) return;
+    if (column != ColName || !item->data(ColName, Qt::UserRole).isValid()) return;  // a sweep's row
     dashboard_->setRunVisible(item->data(ColName, Qt::UserRole).toLongLong(), item->checkState(ColName) == Qt::Checked,
                               item->data(ColName, Qt::UserRole + 1).toInt());
   });
@@ -137,13 +141,22 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
     a->setShortcut(key);
     a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(a, &QAction::triggered, this, [this, slot] {
-      if (auto* item = runs_->currentItem()) (this->*slot)(item->data(ColName, Qt::UserRole).toLongLong());
+      if (const qint64 id = currentRunId()) (this->*slot)(id);
     });
     runs_->addAction(a);
   };
   runAction(tr("Rename..."), QKeySequence(Qt::Key_F2), &MainWindow::renameRunAsked);
   runAction(tr("Duplicate as New Run..."), QKeySequence(Qt::CTRL | Qt::Key_D), &MainWindow::duplicateRun);
   runAction(tr("Delete..."), QKeySequence::Delete, &MainWindow::deleteRunAsked);
+  auto* compare = new QAction(tr("Compare Sweep..."), runs_);
+  connect(compare, &QAction::triggered, this, [this] {
+    auto* item = runs_->currentItem();
+    while (item && item->parent()) item = item->parent();
+    const QString sweep = item ? item->data(ColName, SweepRole).toString() : QString();
+    if (sweep.isEmpty()) statusBar()->showMessage(tr("Select a sweep (or one of its runs) first"), 5000);
+    else compareSweep(sweep);
+  });
+  runs_->addAction(compare);
   runsDock_ = new QDockWidget(tr("Runs"), this);
   runsDock_->setObjectName("runsDock");
   runsDock_->setWidget(runs_);
@@ -246,12 +259,12 @@ void MainWindow::buildMenus() {
   view->addAction(tr("&Traces"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { views_->setCurrentWidget(traces_); });
   view->addSeparator();  // panels closed by their X come back here
   view->addAction(tr("Reward against &Entropy..."), QKeySequence(Qt::CTRL | Qt::Key_3), this, [this] {
-    auto* item = runs_->currentItem();
-    if (!item || !reader_) {
+    const qint64 id = currentRunId();
+    if (!id || !reader_) {
       statusBar()->showMessage(tr("Select a run first: its reward is fitted against its entropy"), 5000);
       return;
     }
-    auto* dialog = new EntropyFitDialog(reader_, item->data(ColName, Qt::UserRole).toLongLong(), this);
+    auto* dialog = new EntropyFitDialog(reader_, id, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
   });
@@ -274,19 +287,19 @@ void MainWindow::buildMenus() {
   stop_ = run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, [this] { controller_->stop(); });
   run->addSeparator();
   resumeRun_ = run->addAction(tr("Resume Selected Run from Checkpoint"), this, [this] {
-    auto* item = runs_->currentItem();
-    if (!item || !reader_) return;
-    auto summary = reader_->run(item->data(ColName, Qt::UserRole).toLongLong());
+    const qint64 id = currentRunId();
+    if (!id || !reader_) return;
+    auto summary = reader_->run(id);
     if (summary) controller_->start(QString::fromStdString(summary->config_toml), dbPath_, /*resume=*/true);
     updateActions();
   });
   run->addAction(tr("Probe pass@&k of Selected Run..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
-    auto* item = runs_->currentItem();
-    if (!item || !reader_ || !probePassAtK_) {
+    const qint64 id = currentRunId();
+    if (!id || !reader_ || !probePassAtK_) {
       statusBar()->showMessage(tr("Select a run first: its base model and checkpoints are probed"), 5000);
       return;
     }
-    auto* dialog = new PassAtKDialog(reader_, item->data(ColName, Qt::UserRole).toLongLong(), probePassAtK_, this);
+    auto* dialog = new PassAtKDialog(reader_, id, probePassAtK_, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
   });
@@ -394,8 +407,8 @@ bool MainWindow::showsWelcome() const { return dashboardStack_->currentWidget() 
 void MainWindow::exportCharts(const QStringList& metrics) {
   if (dbPath_.isEmpty()) return;
   QStringList visible;
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
-    if (runs_->topLevelItem(i)->checkState(ColName) == Qt::Checked) visible << runs_->topLevelItem(i)->text(ColName);
+  for (auto* item : runItems())
+    if (item->checkState(ColName) == Qt::Checked) visible << item->text(ColName);
   ExportDialog dialog(dbPath_, visible, metrics, dashboard_->smoothing(), this);
   dialog.exec();
 }
@@ -451,14 +464,27 @@ void MainWindow::showCheckpoints(QTreeWidgetItem* item, qint64 runId) {
 void MainWindow::reloadRuns() {
   QSignalBlocker block(runs_);
   QSet<qint64> hidden;
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
-    if (runs_->topLevelItem(i)->checkState(ColName) != Qt::Checked)
-      hidden.insert(runs_->topLevelItem(i)->data(ColName, Qt::UserRole).toLongLong());
+  for (auto* item : runItems())
+    if (item->checkState(ColName) != Qt::Checked) hidden.insert(item->data(ColName, Qt::UserRole).toLongLong());
   runs_->clear();
   if (!reader_) return;
   int color = 0;
+  QHash<QString, QTreeWidgetItem*> sweeps;
   for (const auto& r : reader_->runs()) {
-    auto* item = new QTreeWidgetItem(runs_);
+    QTreeWidgetItem* parent = nullptr;
+    if (!r.sweep.empty()) {
+      // A sweep's row: its members under it, one check box for all of them.
+      auto*& row = sweeps[QString::fromStdString(r.sweep)];
+      if (!row) {
+        row = new QTreeWidgetItem(runs_);
+        row->setData(ColName, SweepRole, QString::fromStdString(r.sweep));
+        row->setFlags(row->flags() | Qt::ItemIsUserCheckable | Qt::ItemIsAutoTristate);
+        row->setToolTip(ColName, tr("Sweep '%1': right-click > Compare Sweep... draws its arms with seed bands")
+                                     .arg(QString::fromStdString(r.sweep)));
+      }
+      parent = row;
+    }
+    auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(runs_);
     item->setText(ColName, QString::fromStdString(r.name));
     item->setText(ColStatus, QString::fromStdString(r.status));
     item->setText(ColSteps, stepsText(r.last_step, r.total_steps));
@@ -473,6 +499,13 @@ void MainWindow::reloadRuns() {
     dashboard_->setRunVisible(r.id, visible, color);
     ++color;
   }
+  for (auto* row : sweeps) {
+    int finished = 0;
+    for (int i = 0; i < row->childCount(); ++i) finished += row->child(i)->text(ColStatus) == "finished";
+    row->setText(ColName, tr("%1 (%2 runs)").arg(row->data(ColName, SweepRole).toString()).arg(row->childCount()));
+    row->setText(ColStatus, tr("%1/%2 done").arg(finished).arg(row->childCount()));
+    row->setExpanded(true);
+  }
   const bool empty = runs_->topLevelItemCount() == 0;
   dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
   if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));
@@ -480,9 +513,38 @@ void MainWindow::reloadRuns() {
 }
 
 QString MainWindow::runName(qint64 id) const {
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i)
-    if (runs_->topLevelItem(i)->data(ColName, Qt::UserRole).toLongLong() == id) return runs_->topLevelItem(i)->text(ColName);
+  for (auto* item : runItems())
+    if (item->data(ColName, Qt::UserRole).toLongLong() == id) return item->text(ColName);
   return {};
+}
+
+QList<QTreeWidgetItem*> MainWindow::runItems() const {
+  QList<QTreeWidgetItem*> out;
+  for (QTreeWidgetItemIterator it(runs_); *it; ++it)
+    if ((*it)->data(ColName, Qt::UserRole).isValid()) out << *it;
+  return out;
+}
+
+qint64 MainWindow::currentRunId() const {
+  const auto* item = runs_->currentItem();
+  return item ? item->data(ColName, Qt::UserRole).toLongLong() : 0;
+}
+
+void MainWindow::compareSweep(const QString& sweep) {
+  QStringList members;
+  QString key;
+  for (const auto& r : reader_->runs()) {
+    if (r.sweep != sweep.toStdString()) continue;
+    members << QString::fromStdString(r.name);
+    // The first grid key (the arms' first) makes the lines; the others and the seeds fold into bands.
+    const auto keys = QJsonDocument::fromJson(QByteArray::fromStdString(r.sweep_values)).object().keys();
+    for (const auto& k : keys)
+      if (key.isEmpty() && k != "seed") key = k;
+  }
+  ExportDialog dialog(dbPath_, members, {"accuracy", "completions/mean_length_incorrect", "reward"},
+                      dashboard_->smoothing(), this);
+  dialog.groupByBox()->setCurrentText(key);
+  dialog.exec();
 }
 
 bool MainWindow::renameRun(qint64 id, const QString& newName) {
@@ -539,7 +601,7 @@ void MainWindow::duplicateRun(qint64 id) {
   const QString toml = QString::fromStdString(run->config_toml);  // the dialog gives it a fresh name
   if (!newRunDialog_) newRunDialog_ = new NewRunDialog(this);
   QStringList taken;
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i) taken << runs_->topLevelItem(i)->text(ColName);
+  for (auto* item : runItems()) taken << item->text(ColName);
   newRunDialog_->setTakenNames(taken);
   newRunDialog_->setConfigText(toml);
   if (newRunDialog_->exec() == QDialog::Accepted) startRun(newRunDialog_->configToml());
@@ -548,16 +610,20 @@ void MainWindow::duplicateRun(qint64 id) {
 void MainWindow::pollDatabase() {
   if (!reader_) return;
   const auto runs = reader_->runs();
-  if (int(runs.size()) != runs_->topLevelItemCount()) {
+  const auto items = runItems();
+  if (int(runs.size()) != items.size()) {
     reloadRuns();
     traces_->reloadRunsAndTags();
     return;
   }
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
-    auto* item = runs_->topLevelItem(i);
-    item->setText(ColStatus, QString::fromStdString(runs[i].status));
-    item->setText(ColSteps, stepsText(runs[i].last_step, runs[i].total_steps));
-    showCheckpoints(item, runs[i].id);
+  QHash<qint64, QTreeWidgetItem*> byId;
+  for (auto* item : items) byId[item->data(ColName, Qt::UserRole).toLongLong()] = item;
+  for (const auto& r : runs) {
+    auto* item = byId.value(r.id);
+    if (!item) return reloadRuns();
+    item->setText(ColStatus, QString::fromStdString(r.status));
+    item->setText(ColSteps, stepsText(r.last_step, r.total_steps));
+    showCheckpoints(item, r.id);
   }
   dashboard_->refresh();
 }
@@ -579,10 +645,8 @@ void MainWindow::onStep(const StepInfo& s) {
                          .arg(s.tokensPerSecond, 0, 'f', 0)
                          .arg(clockText(s.etaSeconds)) +
                      (s.gpuMemoryBytes >= 0 ? tr(" · GPU %1 GB").arg(s.gpuMemoryBytes / 1e9, 0, 'f', 1) : QString()));
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
-    auto* item = runs_->topLevelItem(i);
+  for (auto* item : runItems())
     if (item->text(ColName) == s.run) item->setText(ColSteps, stepsText(s.step, s.total));
-  }
   dashboard_->refresh();
 }
 
@@ -596,13 +660,11 @@ void MainWindow::onStatus(const QString& run, const QString& status, const QStri
   if (status == "running") {
     // A new run appears in the panel as soon as it exists in the database.
     bool known = false;
-    for (int i = 0; i < runs_->topLevelItemCount(); ++i) known |= runs_->topLevelItem(i)->text(ColName) == run;
+    for (auto* item : runItems()) known |= item->text(ColName) == run;
     if (!known) reloadRuns();
   }
-  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
-    auto* item = runs_->topLevelItem(i);
+  for (auto* item : runItems())
     if (item->text(ColName) == run) item->setText(ColStatus, status);
-  }
   if (status == "failed") {
     statusBar()->showMessage(tr("Run %1 failed: %2").arg(run, message));
     if (isVisible()) QMessageBox::warning(this, tr("Run failed"), message);

@@ -84,6 +84,11 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void reloadRuns();
+  // The runs panel's run rows (a sweep's members sit under a row of the sweep), in order.
+  QList<QTreeWidgetItem*> runItems() const;
+  qint64 currentRunId() const;  // 0 when no run row is current (none, or a sweep's row)
+  // The export dialog on a sweep's members, one line per value of its first grid key.
+  void compareSweep(const QString& sweep);
   void showCheckpoints(QTreeWidgetItem* item, qint64 runId);  // folders on disk and their size
   void pollDatabase();
   void onStep(const StepInfo& info);

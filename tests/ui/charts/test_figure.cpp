@@ -390,3 +390,59 @@ void FigureTest::passAtKDialogProbesOnItsThread() {
   QVERIFY(!dialog.running());
   QVERIFY(dialog.status()->text().contains("at least one"));
 }
+
+void FigureTest::sweepGroupedByAKey() {
+  // Sweep "abl": two loss types x two seeds, rewards 0.3 / 0.4 (grpo) and 0.6 / 0.7
+  // (dr_grpo) at every step; and a run outside the sweep that --sweep leaves out.
+  const QString db = dir_.filePath("sweep.db");
+  {
+    db::RunStore store(db.toStdString());
+    const std::vector<std::tuple<std::string, std::string, int, double>> members = {
+        {"abl-grpo-s1", "grpo", 1, 0.3}, {"abl-grpo-s2", "grpo", 2, 0.4},
+        {"abl-dr_grpo-s1", "dr_grpo", 1, 0.6}, {"abl-dr_grpo-s2", "dr_grpo", 2, 0.7}, {"other", "", 0, 0.0}};
+    for (const auto& [name, loss, seed, reward] : members) {
+      RunInfo info;
+      info.name = name;
+      info.seed = seed;
+      info.total_steps = 3;
+      if (!loss.empty()) {
+        info.sweep = "abl";
+        info.sweep_values = "{\"loss_type\":\"" + loss + "\",\"seed\":" + std::to_string(seed) + "}";
+      }
+      store.begin_run(info, false);
+      for (int s = 0; s < 3; ++s) {
+        StepRecord rec;
+        rec.step = s;
+        rec.metrics = {{"reward", reward}};
+        store.write_step(rec);
+      }
+    }
+  }
+  ui::FigureRequest r;
+  r.dbPath = db;
+  r.sweep = "abl";
+  r.metrics = {"reward"};
+  r.options.groupBy = "loss_type";
+  r.options.smoothing = 0;
+  r.options.showRaw = false;
+  db::RunReader reader(db.toStdString());
+  QCustomPlot plot;
+  ui::buildFigure(&plot, reader, r);
+  QMap<QString, double> mean;
+  for (int i = 0; i < plot.graphCount(); ++i)
+    if (plot.graph(i)->name().startsWith("loss_type") && plot.graph(i)->dataCount() == 3)
+      mean[plot.graph(i)->name()] = plot.graph(i)->data()->at(1)->value;
+  QVERIFY2(mean.size() == 2, qPrintable(QStringList(mean.keys()).join("; ")));  // one line per loss type, "other" not drawn
+  QVERIFY2(std::abs(mean.value("loss_type = grpo (2 runs)") - 0.35) < 1e-9, qPrintable(QStringList(mean.keys()).join("; ")));
+  QVERIFY(std::abs(mean.value("loss_type = dr_grpo (2 runs)") - 0.65) < 1e-9);
+  // Without grouping, seed aggregation pairs a sweep's seeds (not every run of the sweep).
+  r.options.groupBy.clear();
+  r.options.aggregateSeeds = true;
+  ui::buildFigure(&plot, reader, r);
+  QStringList names;
+  for (int i = 0; i < plot.graphCount(); ++i)
+    if (plot.graph(i)->name().startsWith("abl")) names << plot.graph(i)->name();
+  QVERIFY2(names.contains("abl-grpo-s1 (2 seeds)") && names.contains("abl-dr_grpo-s1 (2 seeds)"), qPrintable(names.join("; ")));
+  r.sweep = "nope";
+  QVERIFY_THROWS_EXCEPTION(std::exception, ui::buildFigure(&plot, reader, r));
+}

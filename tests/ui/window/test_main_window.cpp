@@ -286,3 +286,55 @@ void MainWindowTest::runsAreRenamedDeletedAndInterrupted() {
   QCOMPARE(reader.connection().scalar_int("SELECT count(*) FROM metrics WHERE run_id = " + std::to_string(done)),
            int64_t(0));
 }
+
+void MainWindowTest::sweepMembersFoldUnderTheirSweep() {
+  // A run of its own, then two members of sweep "abl", written in that order.
+  const QString db = scratch().filePath("sweep.db");
+  for (const char* name : {"alone", "abl-grpo-s1", "abl-grpo-s2"}) {
+    aha::db::RunStore store(db.toStdString());
+    aha::RunInfo info;
+    info.name = name;
+    info.total_steps = 1;
+    if (std::string(name) != "alone") {
+      info.sweep = "abl";
+      info.sweep_values = std::string("{\"loss_type\":\"grpo\",\"seed\":") + name[10] + "}";
+    }
+    store.begin_run(info, false);
+    aha::StepRecord step;
+    step.step = 0;
+    step.metrics = {{"reward", 0.5}};
+    store.write_step(step);
+    store.set_status(aha::RunStatus::Finished);
+  }
+  aha::ui::MainWindow w(aha::torch_engine());
+  QVERIFY(w.openDatabase(db, true));
+  auto* runs = w.runsPanel();
+  QCOMPARE(runs->topLevelItemCount(), 2);
+  auto* sweep = runs->topLevelItem(1);
+  QCOMPARE(sweep->text(0), QString("abl (2 runs)"));
+  QCOMPARE(sweep->text(1), QString("2/2 done"));
+  QCOMPARE(sweep->childCount(), 2);
+  QCOMPARE(sweep->child(1)->text(0), QString("abl-grpo-s2"));
+  // One check box hides or shows every member on the dashboard.
+  const qint64 member = sweep->child(0)->data(0, Qt::UserRole).toLongLong();
+  QVERIFY(!w.dashboard()->values(member, "reward").isEmpty());
+  sweep->setCheckState(0, Qt::Unchecked);
+  QCOMPARE(sweep->child(0)->checkState(0), Qt::Unchecked);
+  QVERIFY(w.dashboard()->values(member, "reward").isEmpty());
+  sweep->setCheckState(0, Qt::Checked);
+  QVERIFY(!w.dashboard()->values(member, "reward").isEmpty());
+  // The sweep's row is not a run: Delete on it asks nothing and deletes nothing.
+  runs->setCurrentItem(sweep);
+  bool asked = false;
+  QTimer::singleShot(300, [&asked] {
+    if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) asked = true, box->reject();
+  });
+  for (auto* a : runs->actions())
+    if (a->shortcut() == QKeySequence::Delete) a->trigger();
+  QTest::qWait(400);
+  QVERIFY(!asked);
+  QCOMPARE(aha::db::RunReader(db.toStdString()).runs().size(), size_t(3));
+  // Its members stay managed like any run.
+  QVERIFY(w.renameRun(member, "abl-grpo-first"));
+  QCOMPARE(runs->topLevelItem(1)->child(0)->text(0), QString("abl-grpo-first"));
+}
