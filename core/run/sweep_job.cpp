@@ -68,6 +68,10 @@ RunStatus SweepJob::run(const SweepCallbacks& cb) {
         std::lock_guard lock(callback_mutex);
         if (cb.on_step) cb.on_step(i, s);
       };
+      jc.on_status = [&](RunStatus st, const std::string& message) {
+        std::lock_guard lock(callback_mutex);
+        if (cb.on_status) cb.on_status(i, st, message);
+      };
       const RunStatus status = job.run(jc);
       {
         std::lock_guard lock(mutex_);

@@ -33,6 +33,8 @@ struct SweepCallbacks {
   // index in sweep_members() order, of `total`; `resumed` for an Unfinished member.
   std::function<void(size_t index, size_t total, const SweepMember&, MemberState)> on_member;
   std::function<void(size_t index, const StepSummary&)> on_step;
+  // The running member's status changes (running, paused, and its final one).
+  std::function<void(size_t index, RunStatus, const std::string& message)> on_status;
   std::function<void(size_t index, const SweepMember&, RunStatus, const std::string& error)> on_member_done;
 };
 

@@ -12,6 +12,7 @@ class MainWindowTest : public QObject {
   void followedRunAppearsBesideLocal();
   void runsAreRenamedDeletedAndInterrupted();
   void sweepMembersFoldUnderTheirSweep();
+  void sweepTrainsFromTheStudio();
  private:
   QString base_;  // a micro base model pretrained for the tests
 };

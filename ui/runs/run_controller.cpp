@@ -34,7 +34,12 @@ RunController::RunController(Engine engine, QObject* parent) : QObject(parent) {
 RunController::~RunController() { shutdown(); }
 
 void RunController::start(const QString& configToml, const QString& dbPath, bool resume) {
-  queue_.enqueue({configToml, dbPath, resume});
+  queue_.enqueue({configToml, dbPath, resume, {}});
+  if (!busy()) launchNext();
+}
+
+void RunController::startSweep(const QString& sweepToml, const QString& dir, const QString& dbPath) {
+  queue_.enqueue({sweepToml, dbPath, false, dir});
   if (!busy()) launchNext();
 }
 
@@ -42,8 +47,12 @@ void RunController::launchNext() {
   if (queue_.isEmpty()) return;
   const Pending p = queue_.dequeue();
   starting_ = true;
-  QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(QString, p.config), Q_ARG(QString, p.db),
-                            Q_ARG(bool, p.resume));
+  if (!p.sweepDir.isEmpty())
+    QMetaObject::invokeMethod(worker_, "runSweep", Qt::QueuedConnection, Q_ARG(QString, p.config),
+                              Q_ARG(QString, p.sweepDir), Q_ARG(QString, p.db));
+  else
+    QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(QString, p.config), Q_ARG(QString, p.db),
+                              Q_ARG(bool, p.resume));
 }
 
 void RunController::pause() { worker_->pause(); }

@@ -16,6 +16,8 @@ class RunController : public QObject {
   ~RunController() override;  // stops the job at its step boundary and joins the thread
 
   void start(const QString& configToml, const QString& dbPath, bool resume = false);
+  // A sweep's members, one after another, as one job of the queue (RunWorker::runSweep).
+  void startSweep(const QString& sweepToml, const QString& dir, const QString& dbPath);
   void pause();
   void resume();
   void stop();           // the active job; queued ones stay queued
@@ -35,6 +37,7 @@ class RunController : public QObject {
   struct Pending {
     QString config, db;
     bool resume;
+    QString sweepDir;  // set: `config` is a sweep's TOML
   };
   void launchNext();
 

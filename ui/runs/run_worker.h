@@ -1,5 +1,5 @@
 #pragma once
-// Runs one TrainingJob on the thread it lives in (a QThread of RunController). It
+// Runs one TrainingJob (or a sweep's) on the thread it lives in (a QThread of RunController). It
 // reports to the UI by queued signals only; pause/resume/stop are forwarded to the job,
 // which is thread-safe and acts at the next step boundary.
 #include <QObject>
@@ -11,6 +11,7 @@
 #include "core/run/engine.h"
 
 namespace aha {
+class SweepJob;
 class TrainingJob;
 }
 
@@ -37,6 +38,10 @@ class RunWorker : public QObject {
  public slots:
   // Parses `configToml`, runs it to the end (blocking this thread's event loop).
   void run(const QString& configToml, const QString& dbPath, bool resume);
+  // Trains a sweep (core/run/sweep.h) from its TOML (`dir`: where its base path is
+  // relative to) into `dbPath`: every member not finished yet, one after another; each
+  // member reports as a run does.
+  void runSweep(const QString& sweepToml, const QString& dir, const QString& dbPath);
 
  signals:
   void stepFinished(const aha::ui::StepInfo& info);
@@ -48,6 +53,7 @@ class RunWorker : public QObject {
   Engine engine_;
   std::mutex mutex_;
   std::shared_ptr<TrainingJob> job_;
+  std::shared_ptr<SweepJob> sweep_;
 };
 
 }  // namespace aha::ui

@@ -49,6 +49,7 @@
 #include "core/run/run_config.h"
 #include "db/run_admin.h"
 #include "ui/runs/new_run_dialog.h"
+#include "ui/runs/new_sweep_dialog.h"
 #include "ui/window/preferences_dialog.h"
 #include "ui/runs/run_controller.h"
 #include "ui/charts/entropy_fit_dialog.h"
@@ -281,6 +282,15 @@ void MainWindow::buildMenus() {
       for (const auto& r : reader_->runs()) taken << QString::fromStdString(r.name);
     newRunDialog_->setTakenNames(taken);
     if (newRunDialog_->exec() == QDialog::Accepted) startRun(newRunDialog_->configToml());
+  });
+  run->addAction(tr("New S&weep..."), this, [this] {
+    if (dbPath_.isEmpty() && !openDatabase(defaultDatabasePath())) return;
+    NewSweepDialog dialog(dbPath_, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    controller_->startSweep(dialog.sweepToml(), dialog.baseDir(), dbPath_);
+    dashboardStack_->setCurrentWidget(dashboard_);
+    views_->setCurrentWidget(dashboardStack_);
+    updateActions();
   });
   pause_ = run->addAction(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] { controller_->pause(); });
   resume_ = run->addAction(tr("Res&ume"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { controller_->resume(); });

@@ -25,6 +25,7 @@
 #include "tests/ui/ui_tests.h"
 #include "ui/charts/dashboard.h"
 #include "ui/window/main_window.h"
+#include "ui/runs/new_sweep_dialog.h"
 #include "ui/runs/run_controller.h"
 #include "ui/window/welcome_panel.h"
 #include "db/run_reader.h"
@@ -337,4 +338,43 @@ void MainWindowTest::sweepMembersFoldUnderTheirSweep() {
   // Its members stay managed like any run.
   QVERIFY(w.renameRun(member, "abl-grpo-first"));
   QCOMPARE(runs->topLevelItem(1)->child(0)->text(0), QString("abl-grpo-first"));
+}
+
+void MainWindowTest::sweepTrainsFromTheStudio() {
+  std::ofstream(scratch().filePath("sweep-base.toml").toStdString()) << runToml(base_, "b", 2).toStdString();
+  const QString sweep = "name = \"st\"\nbase = \"sweep-base.toml\"\nseeds = [1]\n[grid]\nloss_type = [\"grpo\", \"bnpo\"]\n";
+  const QString db = scratch().filePath("studio-sweep.db");
+  aha::ui::MainWindow w(aha::torch_engine());
+  QVERIFY(w.openDatabase(db, true));
+  auto* ctl = w.controller();
+  QSignalSpy statuses(ctl, &aha::ui::RunController::statusChanged);
+  ctl->startSweep(sweep, scratch().path(), db);
+  QTRY_VERIFY_WITH_TIMEOUT(statuses.count() > 0 && !ctl->busy(), 120000);
+  QStringList finished;
+  for (const auto& s : statuses)
+    if (s.at(1).toString() == "finished") finished << s.at(0).toString();
+  QCOMPARE(finished, QStringList({"st-grpo-s1", "st-bnpo-s1"}));
+  auto* runs = w.runsPanel();
+  QCOMPARE(runs->topLevelItemCount(), 1);
+  QCOMPARE(runs->topLevelItem(0)->childCount(), 2);
+
+  // The dialog lists what a sweep would train against this database.
+  // (Text typed in the dialog finds its base beside the built-in sweeps: this one gives it absolute.)
+  aha::ui::NewSweepDialog dialog(db);
+  const QString absolute = QString(sweep).replace("\"sweep-base.toml\"", "\"" + scratch().filePath("sweep-base.toml") + "\"");
+  dialog.tomlEdit()->setPlainText(absolute);
+  QTRY_COMPARE(dialog.memberList()->topLevelItemCount(), 2);
+  QCOMPARE(dialog.memberList()->topLevelItem(0)->text(1), QString("finished"));
+  QVERIFY(!dialog.startButton()->isEnabled());  // nothing left to train
+  dialog.tomlEdit()->setPlainText(QString(absolute).replace("seeds = [1]", "seeds = [1, 2]"));
+  QTRY_COMPARE(dialog.memberList()->topLevelItemCount(), 4);
+  QCOMPARE(dialog.memberList()->topLevelItem(1)->text(1), QString("new"));
+  QVERIFY(dialog.startButton()->isEnabled());
+  dialog.tomlEdit()->setPlainText(QString(absolute).replace("\"bnpo\"", "\"ppo\""));
+  QTRY_VERIFY(!dialog.errorLabel()->text().isEmpty());
+  QVERIFY2(dialog.errorLabel()->text().contains("st-ppo-s1") && dialog.errorLabel()->text().contains("loss_type"),
+           qPrintable(dialog.errorLabel()->text()));
+  QVERIFY(!dialog.startButton()->isEnabled());
+  // The built-in sweeps are offered.
+  QVERIFY(dialog.presetBox()->findText("grpo-vs-dr-grpo") >= 0);
 }
