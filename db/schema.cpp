@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -233,6 +235,9 @@ void migrate_to(Connection& db, int version) {
     if (have > 0)  // an existing database: rebuilding indexes of a large one takes a while
       spdlog::info("database '{}': upgrading to schema version {}...", db.path(), v);
     Transaction tx(db);
+    // Read again under the write lock: another connection (a sweep's second run, a
+    // second studio) may have made this version since.
+    if (db.scalar_int("PRAGMA user_version") >= v) continue;
     db.exec(kMigrations[v - 1]);
     db.exec("PRAGMA user_version = " + std::to_string(v));
     tx.commit();
@@ -282,7 +287,17 @@ std::unique_ptr<Connection> open_run_database(const std::string& path, bool read
                       ", this build knows up to " + std::to_string(kVersion) + "); open it with a newer version",
                   0);
   if (!read_only) {
-    db->exec("PRAGMA journal_mode = WAL");
+    // Turning a new file to WAL needs it to itself: a second connection making the same new
+    // database (a sweep's runs at once) is told "busy" at once, not after the timeout.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        db->exec("PRAGMA journal_mode = WAL");
+        break;
+      } catch (const DbError& e) {
+        if (!e.is_busy() || attempt == 250) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
     // In WAL mode NORMAL keeps every committed transaction across a process crash.
     db->exec("PRAGMA synchronous = NORMAL");
   }

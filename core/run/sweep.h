@@ -27,7 +27,9 @@ struct SweepSpec {
   std::filesystem::path file;  // the sweep file ("" when parsed from text)
   std::filesystem::path base;  // the base run config, absolute
   std::vector<int> seeds = {1};
-  int parallel = 1;  // members trained at once (one process; a GPU with room for several)
+  // Members trained at once (one process; a GPU with room for several). They share
+  // libtorch's random generator: not bit-for-bit the runs that parallel = 1 gives.
+  int parallel = 1;
   // (dotted key, TOML literal): [set] for every member, [grid] one list per key.
   std::vector<std::pair<std::string, std::string>> set;
   std::vector<std::pair<std::string, std::vector<std::string>>> grid;

@@ -19,6 +19,7 @@ class SchemaTest : public QObject {
   void reportsReadOnlyLocation();
   void fullDiskKeepsCommittedSteps();
   void lockedDatabaseIsAClearError();
+  void concurrentOpensCreateItOnce();
 };
 
 class StoreTest : public QObject {

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <QFile>
@@ -172,4 +173,29 @@ void SchemaTest::lockedDatabaseIsAClearError() {
   release.join();
   QVERIFY(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(900));
   QCOMPARE(store.last_step(), int64_t(0));
+}
+
+void SchemaTest::concurrentOpensCreateItOnce() {
+  // Two runs of a sweep (or two windows) creating the same new database at once: one makes
+  // the schema, the other finds it made (it once ran the first migration a second time).
+  for (int round = 0; round < 10; ++round) {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("new.db").toStdString();
+    std::atomic<int> ready{0}, failures{0};
+    std::vector<std::thread> openers;
+    for (int t = 0; t < 4; ++t)
+      openers.emplace_back([&] {
+        ++ready;
+        while (ready < 4) std::this_thread::yield();
+        try {
+          open_run_database(path);
+        } catch (const std::exception& e) {
+          ++failures;
+          qWarning("%s", e.what());
+        }
+      });
+    for (auto& t : openers) t.join();
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(open_run_database(path)->scalar_int("PRAGMA user_version"), int64_t(current_schema_version()));
+  }
 }
