@@ -103,42 +103,37 @@ SweepSpec SweepSpec::from_toml(const std::string& text, const std::string& origi
   r.known("arms");
   r.reject_unknown();
 
-  std::vector<std::pair<std::string, const toml::node*>> found;
-  if (const auto* set = root["set"].as_table()) leaves(*set, "", found);
-  for (const auto& [k, v] : found) {
-    if (k == "name" || k == "seed")
-      throw ConfigError(origin + ": set." + k + ": a member's " + k + " comes from the sweep (" +
-                        (k == "name" ? "name and its grid values" : "seeds") + ")");
-    s.set.emplace_back(k, literal_of(*v));
-  }
-  found.clear();
-  if (const auto* grid = root["grid"].as_table()) leaves(*grid, "", found);
-  for (const auto& [k, v] : found) {
+  // A table's values as (dotted key, node); a member's name and seed come from the sweep.
+  const auto values_of = [&](const toml::node* node, const std::string& where) {
+    std::vector<std::pair<std::string, const toml::node*>> found;
+    if (!node) return found;
+    if (!node->as_table()) throw ConfigError(origin + ": " + where + ": expected a table ([" + where + "])");
+    leaves(*node->as_table(), "", found);
+    for (const auto& [k, v] : found)
+      if (k == "name" || k == "seed")
+        throw ConfigError(origin + ": " + where + "." + k + ": a member's " + k + " comes from the sweep (" +
+                          (k == "name" ? "its name and values" : "seeds = [...]") + ")");
+    return found;
+  };
+  for (const auto& [k, v] : values_of(root.get("set"), "set")) s.set.emplace_back(k, literal_of(*v));
+  for (const auto& [k, v] : values_of(root.get("grid"), "grid")) {
     const auto* arr = v->as_array();
     if (!arr || arr->empty())
       throw ConfigError(origin + ": grid." + k + ": expected a non-empty list of values (e.g. " + k + " = [a, b])");
-    if (k == "name" || k == "seed")
-      throw ConfigError(origin + ": grid." + k + ": " + (k == "seed" ? "seeds are listed in seeds = [...]" : "names come from the sweep"));
     std::vector<std::string> values;
     for (const auto& e : *arr) values.push_back(literal_of(e));
     s.grid.emplace_back(k, std::move(values));
   }
-  if (const auto* arms = root["arms"].as_array()) {
+  if (const auto* node = root.get("arms")) {
+    const auto* arms = node->as_array();
+    if (!arms) throw ConfigError(origin + ": arms: expected [[arms]] tables, each with the values of one arm");
     for (size_t i = 0; i < arms->size(); ++i) {
-      const auto* t = (*arms)[i].as_table();
-      if (!t) throw ConfigError(origin + ": arms: entry " + std::to_string(i + 1) + " is not a table ([[arms]])");
-      found.clear();
-      leaves(*t, "", found);
-      if (found.empty()) throw ConfigError(origin + ": arms[" + std::to_string(i + 1) + "]: an arm needs at least one key");
+      const std::string where = "arms[" + std::to_string(i + 1) + "]";
       std::vector<std::pair<std::string, std::string>> arm;
-      for (const auto& [k, v] : found) {
-        if (k == "name" || k == "seed") throw ConfigError(origin + ": arms[" + std::to_string(i + 1) + "]." + k + ": comes from the sweep");
-        arm.emplace_back(k, literal_of(*v));
-      }
+      for (const auto& [k, v] : values_of(&(*arms)[i], where)) arm.emplace_back(k, literal_of(*v));
+      if (arm.empty()) throw ConfigError(origin + ": " + where + ": an arm needs at least one key");
       s.arms.push_back(std::move(arm));
     }
-  } else if (root.contains("arms")) {
-    throw ConfigError(origin + ": arms: expected [[arms]] tables, each with the values of one arm");
   }
   return s;
 }
