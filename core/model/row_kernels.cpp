@@ -1,6 +1,5 @@
 #include "core/model/row_kernels.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -72,59 +71,23 @@ void rope(float* v, int64_t heads, int64_t dim, const float* cos, const float* s
   }
 }
 
-// NH query heads' scores over every position, one pass over the keys for all of them: a
-// key block is read once for the heads that share it.
-template <int NH>
-__attribute__((always_inline)) inline void head_scores(const float* q, const float* keys_t, int64_t padded,
-                                                       int64_t dim, float* scores) {
-  for (int64_t t0 = 0; t0 < padded; t0 += kPositionBlock) {
-    float acc[NH][kPositionBlock] = {};
-    for (int64_t d = 0; d < dim; ++d) {
-      const float* k = keys_t + (t0 * dim + d * kPositionBlock);
-      for (int h = 0; h < NH; ++h) {
-        const float qd = q[h * dim + d];
-        for (int j = 0; j < kPositionBlock; ++j) acc[h][j] += qd * k[j];
-      }
-    }
-    for (int h = 0; h < NH; ++h)
-      for (int j = 0; j < kPositionBlock; ++j) scores[h * padded + t0 + j] = acc[h][j];
-  }
-}
-
-// out_h = sum_t weights_h[t] values[t] for NH heads, one pass over the values for all of
-// them, a block of W dimensions at a time in registers.
-template <int NH, int W>
-__attribute__((always_inline)) inline void weigh_block(const float* w, int64_t padded, const float* values, int64_t n,
-                                                       int64_t dim, int64_t d0, float* out) {
-  float acc[NH][W] = {};
-  for (int64_t t = 0; t < n; ++t) {
-    const float* v = values + t * dim + d0;
-    for (int h = 0; h < NH; ++h) {
-      const float wt = w[h * padded + t];
-      for (int j = 0; j < W; ++j) acc[h][j] += wt * v[j];
-    }
-  }
-  for (int h = 0; h < NH; ++h)
-    for (int j = 0; j < W; ++j) out[h * dim + d0 + j] = acc[h][j];
-}
-
-template <int NH>
-__attribute__((always_inline)) inline void head_outputs(const float* w, int64_t padded, const float* values, int64_t n,
-                                                        int64_t dim, float* out) {
-  int64_t d0 = 0;
-  for (; d0 + 16 <= dim; d0 += 16) weigh_block<NH, 16>(w, padded, values, n, dim, d0, out);
-  for (; d0 + 8 <= dim; d0 += 8) weigh_block<NH, 8>(w, padded, values, n, dim, d0, out);
-  for (; d0 < dim; ++d0) weigh_block<NH, 1>(w, padded, values, n, dim, d0, out);
-}
-
-template <int NH>
-__attribute__((always_inline)) inline void attend_heads(const float* q, const float* keys_t, const float* values,
-                                                        const float* blocked, const float* kept, int64_t n,
-                                                        int64_t padded, int64_t dim, float scale, float* scores,
-                                                        float* out) {
-  head_scores<NH>(q, keys_t, padded, dim, scores);
-  for (int h = 0; h < NH; ++h) {
+AHA_VECTOR_CLONES
+void attend(const float* q, int64_t heads, const float* keys_t, const float* values,
+            const float* blocked, const float* kept, int64_t n, int64_t dim, float scale, float* scores, float* out) {
+  const int64_t padded = (n + kPositionBlock - 1) / kPositionBlock * kPositionBlock;
+  for (int64_t h = 0; h < heads; ++h) {
     float* s = scores + h * padded;
+    const float* qh = q + h * dim;
+    // A block of positions at a time, its sums held in registers across the dimensions.
+    for (int64_t t0 = 0; t0 < padded; t0 += kPositionBlock) {
+      float acc[kPositionBlock] = {};
+      for (int64_t d = 0; d < dim; ++d) {
+        const float qd = qh[d];
+        const float* k = keys_t + (t0 * dim + d * kPositionBlock);
+        for (int j = 0; j < kPositionBlock; ++j) acc[j] += qd * k[j];
+      }
+      for (int j = 0; j < kPositionBlock; ++j) s[t0 + j] = acc[j];
+    }
     float top = -1e30f;
     for (int64_t t = 0; t < n; ++t) {
       s[t] = s[t] * scale + blocked[t];
@@ -139,25 +102,25 @@ __attribute__((always_inline)) inline void attend_heads(const float* q, const fl
     }
     const float inv = 1.0f / sum;
     for (int64_t t = 0; t < n; ++t) s[t] *= inv;
-  }
-  head_outputs<NH>(scores, padded, values, n, dim, out);
-}
-
-AHA_VECTOR_CLONES
-void attend(const float* q, int64_t heads, const float* keys_t, const float* values,
-            const float* blocked, const float* kept, int64_t n, int64_t dim, float scale, float* scores, float* out) {
-  const int64_t padded = (n + kPositionBlock - 1) / kPositionBlock * kPositionBlock;
-  // Up to four heads per pass over the cache (Qwen2.5's 7 query heads per key/value head
-  // make two passes): the cache, not the arithmetic, is what a decode step waits for.
-  for (int64_t h = 0; h < heads; h += 4) {
-    const float* qh = q + h * dim;
-    float* oh = out + h * dim;
-    float* sh = scores + h * padded;
-    switch (std::min<int64_t>(4, heads - h)) {
-      case 4: attend_heads<4>(qh, keys_t, values, blocked, kept, n, padded, dim, scale, sh, oh); break;
-      case 3: attend_heads<3>(qh, keys_t, values, blocked, kept, n, padded, dim, scale, sh, oh); break;
-      case 2: attend_heads<2>(qh, keys_t, values, blocked, kept, n, padded, dim, scale, sh, oh); break;
-      default: attend_heads<1>(qh, keys_t, values, blocked, kept, n, padded, dim, scale, sh, oh); break;
+    // The weighted values, a block of dimensions at a time in registers.
+    float* o = out + h * dim;
+    int64_t d0 = 0;
+    for (; d0 + 32 <= dim; d0 += 32) {
+      float acc[32] = {};
+      for (int64_t t = 0; t < n; ++t)
+        for (int j = 0; j < 32; ++j) acc[j] += s[t] * values[t * dim + d0 + j];
+      for (int j = 0; j < 32; ++j) o[d0 + j] = acc[j];
+    }
+    for (; d0 + 8 <= dim; d0 += 8) {
+      float acc[8] = {};
+      for (int64_t t = 0; t < n; ++t)
+        for (int j = 0; j < 8; ++j) acc[j] += s[t] * values[t * dim + d0 + j];
+      for (int j = 0; j < 8; ++j) o[d0 + j] = acc[j];
+    }
+    for (; d0 < dim; ++d0) {
+      float acc = 0;
+      for (int64_t t = 0; t < n; ++t) acc += s[t] * values[t * dim + d0];
+      o[d0] = acc;
     }
   }
 }
