@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/support/config_reader.h"
+
 namespace aha {
 
 namespace {
@@ -20,12 +22,6 @@ double unbiased_std(const double* x, int n) {
   double ss = 0;
   for (int i = 0; i < n; ++i) ss += (x[i] - m) * (x[i] - m);
   return std::sqrt(ss / (n - 1));
-}
-
-std::string one_of(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
 }
 
 }  // namespace
@@ -68,9 +64,9 @@ std::vector<double> compute_advantages(const std::vector<double>& rewards, int g
     return adv;
   }
   if (opt.estimator != "grpo" && opt.estimator != "rloo")
-    throw std::invalid_argument("unknown advantage estimator '" + opt.estimator + "' (" + one_of(advantage_estimators()) + ")");
+    throw std::invalid_argument("unknown advantage estimator '" + opt.estimator + "' (" + join_names(advantage_estimators()) + ")");
   if (std::find(reward_scalings().begin(), reward_scalings().end(), opt.scale_rewards) == reward_scalings().end())
-    throw std::invalid_argument("unknown scale_rewards '" + opt.scale_rewards + "' (" + one_of(reward_scalings()) + ")");
+    throw std::invalid_argument("unknown scale_rewards '" + opt.scale_rewards + "' (" + join_names(reward_scalings()) + ")");
   const double batch_std = unbiased_std(rewards.data(), n);
   for (int g = 0; g < n; g += group_size) {
     const double* r = rewards.data() + g;

@@ -14,11 +14,6 @@
 namespace aha {
 
 namespace {
-std::string join_names(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
 std::string format_number(double v) {
   std::ostringstream o;
   o << v;

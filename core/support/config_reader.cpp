@@ -28,6 +28,12 @@ std::string format_number(double v) {
 }
 }  // namespace
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
 std::string nearest_name(const std::string& key, const std::vector<std::string>& known) {
   std::string best;
   size_t best_d = std::max<size_t>(3, key.size() / 2) + 1;
@@ -101,11 +107,8 @@ std::string ConfigReader::text(const std::string& key, const std::string& fallba
   if (!n) return fallback;
   auto v = n->value_exact<std::string>();
   if (!v) fail(key, "expected a string");
-  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    fail(key, "value '" + *v + "' is not one of: " + list);
-  }
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
+    fail(key, "value '" + *v + "' is not one of: " + join_names(allowed));
   return *v;
 }
 
@@ -114,11 +117,9 @@ std::string ConfigReader::text_or_bool(const std::string& key, const std::string
                                        const std::string& if_false) {
   const auto* n = find(key);
   if (n && n->is_boolean()) return *n->value_exact<bool>() ? if_true : if_false;
-  if (n && !n->is_string()) {
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    fail(key, "expected one of: " + list + " (or true for \"" + if_true + "\", false for \"" + if_false + "\")");
-  }
+  if (n && !n->is_string())
+    fail(key, "expected one of: " + join_names(allowed) + " (or true for \"" + if_true + "\", false for \"" +
+                  if_false + "\")");
   return text(key, fallback, allowed);
 }
 

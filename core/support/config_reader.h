@@ -14,6 +14,9 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "a, b, c": the allowed values of a key, for messages.
+std::string join_names(const std::vector<std::string>& names);
+
 // The known key closest to `key` by edit distance ("" when none is close).
 std::string nearest_name(const std::string& key, const std::vector<std::string>& known);
 // "no metric 'rewrd'; the nearest: reward, reward_std; known: ..." (known names nearest

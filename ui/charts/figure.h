@@ -56,7 +56,7 @@ struct FigureRequest {
 // Physical size of the whole figure in inches (grid rows included).
 QSizeF figureSizeInches(const FigureRequest& request);
 
-// Draws the figure into `plot` (cleared first), sized in points (1/72 in). Throws with a
+// Draws the figure into a fresh `plot`, sized in points (1/72 in). Throws with a
 // message naming an unknown run, metric or preset.
 void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& request);
 

@@ -665,7 +665,8 @@ void MainWindow::onStatus(const QString& run, const QString& status, const QStri
   // stopped, finished, failed.
   const QString said = status == "running" && lastStatus_.value(run) == "paused" ? tr("resumed") : status;
   lastStatus_[run] = status;
-  log_->appendPlainText(QTime::currentTime().toString("HH:mm:ss") + "  " + tr("run '%1': %2").arg(run, said) +
+  const QString who = run.isEmpty() ? tr("sweep") : tr("run '%1'").arg(run);  // a sweep that could not start
+  log_->appendPlainText(QTime::currentTime().toString("HH:mm:ss") + "  " + tr("%1: %2").arg(who, said) +
                         (message.isEmpty() ? QString() : " (" + message + ")"));
   if (status == "running") {
     // A new run appears in the panel as soon as it exists in the database.
@@ -676,7 +677,7 @@ void MainWindow::onStatus(const QString& run, const QString& status, const QStri
   for (auto* item : runItems())
     if (item->text(ColName) == run) item->setText(ColStatus, status);
   if (status == "failed") {
-    statusBar()->showMessage(tr("Run %1 failed: %2").arg(run, message));
+    statusBar()->showMessage(tr("%1 failed: %2").arg(run.isEmpty() ? tr("The sweep") : tr("Run %1").arg(run), message));
     if (isVisible()) QMessageBox::warning(this, tr("Run failed"), message);
   } else if (status != "running") {
     progress_->setText(tr("%1: %2").arg(run, status));

@@ -438,11 +438,13 @@ void FigureTest::sweepGroupedByAKey() {
   // Without grouping, seed aggregation pairs a sweep's seeds (not every run of the sweep).
   r.options.groupBy.clear();
   r.options.aggregateSeeds = true;
-  ui::buildFigure(&plot, reader, r);
+  QCustomPlot seeds;  // a figure is drawn into a fresh plot
+  ui::buildFigure(&seeds, reader, r);
   QStringList names;
-  for (int i = 0; i < plot.graphCount(); ++i)
-    if (plot.graph(i)->name().startsWith("abl")) names << plot.graph(i)->name();
+  for (int i = 0; i < seeds.graphCount(); ++i)
+    if (seeds.graph(i)->name().startsWith("abl")) names << seeds.graph(i)->name();
   QVERIFY2(names.contains("abl-grpo-s1 (2 seeds)") && names.contains("abl-dr_grpo-s1 (2 seeds)"), qPrintable(names.join("; ")));
   r.sweep = "nope";
-  QVERIFY_THROWS_EXCEPTION(std::exception, ui::buildFigure(&plot, reader, r));
+  QCustomPlot none;
+  QVERIFY_THROWS_EXCEPTION(std::exception, ui::buildFigure(&none, reader, r));
 }
