@@ -24,6 +24,11 @@ class RunReader;
 namespace aha::ui {
 
 struct ChartSpec {
+  ChartSpec() = default;
+  ChartSpec(QString title, QString unit, QStringList metrics, QString bandLow = {}, QString bandHigh = {},
+            QString bandStd = {})
+      : title(std::move(title)), unit(std::move(unit)), metrics(std::move(metrics)), bandLow(std::move(bandLow)),
+        bandHigh(std::move(bandHigh)), bandStd(std::move(bandStd)) {}
   QString title, unit;
   QStringList metrics;   // drawn as lines
   QString bandLow, bandHigh;  // optional band around metrics[0] (absolute series)
