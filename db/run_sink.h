@@ -32,9 +32,10 @@ struct SampleRecord {
   double reward = 0, advantage = 0;
   bool correct = false, format_ok = false, truncated = false;
   double aha_score = 0;
-  std::string aha_spans = "[]";  // JSON: [{"begin":..,"end":..,"category":..}]
-  // JSON: reflection events with behaviour and outcome (core/analysis/reflection_events.h),
-  // and a bit per behaviour and per outcome that some event has (for filters).
+  std::string aha_spans = "[]";  // JSON: rows [begin,end,"category"] (spans_to_json in core/analysis/reflection.h)
+  // JSON: reflection events with behaviour and outcome, a row each (events_to_json in
+  // core/analysis/reflection_events.h), and a bit per behaviour and per outcome that
+  // some event has (for filters).
   std::string aha_events = "[]";
   int aha_behaviours = 0, aha_outcomes = 0;
   bool real_aha = false, language_mixing = false;

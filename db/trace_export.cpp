@@ -53,6 +53,16 @@ nlohmann::json resample_settings(const ExportedResample& r) {
   j["correct"] = r.probe.correct;
   return j;
 }
+
+// The spans as objects {"begin","end","category"}, whichever form the store kept them in
+// (rows [begin,end,category], or the objects of older databases).
+nlohmann::json spans_of(const std::string& stored) {
+  auto spans = nlohmann::json::parse(stored, nullptr, false);
+  if (!spans.is_array()) return nlohmann::json::array();
+  for (auto& s : spans)
+    if (s.is_array() && s.size() == 3) s = {{"begin", s[0]}, {"end", s[1]}, {"category", s[2]}};
+  return spans;
+}
 }  // namespace
 
 void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& traces) {
@@ -65,7 +75,7 @@ void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& tra
                      {"reward", s.reward},      {"advantage", s.advantage},
                      {"correct", s.correct},    {"format_ok", s.format_ok},
                      {"tokens", s.token_count}, {"aha_score", s.aha_score},
-                     {"aha_spans", nlohmann::json::parse(s.aha_spans_json, nullptr, false)},
+                     {"aha_spans", spans_of(s.aha_spans_json)},
                      {"real_aha", s.real_aha},  {"language_mixing", s.language_mixing},
                      {"tags", t.tags},          {"note", t.note}};
     if (!s.extra_json.empty()) j["extra"] = nlohmann::json::parse(s.extra_json, nullptr, false);

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/analysis/arithmetic.h"
+#include "core/analysis/prefix_index.h"
 #include "core/analysis/reflection_lexicon.h"
 
 namespace aha {
@@ -118,11 +119,12 @@ std::optional<Side> right_side(std::string_view t, size_t after_eq) {
 
 void find_equations(std::string_view t, std::vector<Claim>& out) {
   size_t chain_end = 0;  // a chain "a = b = c" is one claim
+  std::vector<std::string_view> sides;  // (one vector for all: an import reads a million texts)
   for (size_t eq = t.find('='); eq != std::string_view::npos; eq = t.find('=', eq + 1)) {
     if (eq < chain_end) continue;
     const auto lhs = left_side(t, eq);
     if (!lhs) continue;
-    std::vector<std::string_view> sides = {t.substr(lhs->begin, lhs->end - lhs->begin)};
+    sides.assign(1, t.substr(lhs->begin, lhs->end - lhs->begin));
     std::optional<WrittenNumber> value;
     size_t p = eq;
     while (true) {
@@ -195,9 +197,9 @@ constexpr std::array<Marker, 23> kConclusionMarkers = {{
 // Words before a number that retract it: "not 7.40", "不是2010".
 constexpr std::array<std::string_view, 2> kRetractedBefore = {"not ", "\xE4\xB8\x8D\xE6\x98\xAF"};
 
-// Every marker of a conclusion or a retraction, found in one pass over the text: the
-// phrases by their first byte, as the reflection lexicon's matcher does (one find() per
-// phrase scanned each text some 35 times).
+// Every marker of a conclusion or a retraction, found in one pass over the text: at each
+// position only the markers that start with its two bytes are compared, as the reflection
+// lexicon's matcher does (one find() per phrase scanned each text some 35 times).
 struct Found {
   enum Kind { Conclusion, RetractedAfter, RetractedBefore } kind;
   int index;  // into its table
@@ -206,35 +208,37 @@ struct Found {
 
 std::vector<Found> find_markers(std::string_view lower) {
   struct Entry {
-    std::string_view text;
     Found::Kind kind;
     int index;
   };
-  static const auto buckets = [] {
-    std::array<std::vector<Entry>, 256> b;
-    for (size_t i = 0; i < kConclusionMarkers.size(); ++i)
-      b[static_cast<unsigned char>(kConclusionMarkers[i].text[0])].push_back(
-          {kConclusionMarkers[i].text, Found::Conclusion, static_cast<int>(i)});
-    for (size_t i = 0; i < kRetractedAfter.size(); ++i)
-      b[static_cast<unsigned char>(kRetractedAfter[i][0])].push_back({kRetractedAfter[i], Found::RetractedAfter, int(i)});
-    for (size_t i = 0; i < kRetractedBefore.size(); ++i)
-      b[static_cast<unsigned char>(kRetractedBefore[i][0])].push_back({kRetractedBefore[i], Found::RetractedBefore, int(i)});
-    return b;
+  static const auto entries = [] {
+    std::vector<Entry> e;
+    for (size_t i = 0; i < kConclusionMarkers.size(); ++i) e.push_back({Found::Conclusion, int(i)});
+    for (size_t i = 0; i < kRetractedAfter.size(); ++i) e.push_back({Found::RetractedAfter, int(i)});
+    for (size_t i = 0; i < kRetractedBefore.size(); ++i) e.push_back({Found::RetractedBefore, int(i)});
+    return e;
+  }();
+  auto text_of = [](const Entry& e) {
+    return e.kind == Found::Conclusion       ? kConclusionMarkers[e.index].text
+           : e.kind == Found::RetractedAfter ? kRetractedAfter[e.index]
+                                             : kRetractedBefore[e.index];
+  };
+  static const PrefixIndex index = [&] {
+    std::vector<std::string_view> keys;
+    for (const auto& e : entries) keys.push_back(text_of(e));
+    return PrefixIndex(keys);
   }();
   std::vector<Found> out;
   for (size_t p = 0; p < lower.size(); ++p) {
-    const auto& bucket = buckets[static_cast<unsigned char>(lower[p])];
-    if (bucket.empty()) continue;
-    // ASCII words match at a word start ("so" is not in "also"): most letters are not one.
-    const bool mid_word = p > 0 && is_letter(lower[p - 1]);
-    for (const auto& e : bucket) {
-      if (mid_word && is_letter(e.text.front())) continue;
-      if (e.text.size() > 1 && (p + 1 >= lower.size() || lower[p + 1] != e.text[1])) continue;
-      if (lower.compare(p, e.text.size(), e.text) != 0) continue;
-      const size_t q = p + e.text.size();
-      if (is_letter(e.text.back()) && q < lower.size() && is_letter(lower[q])) continue;
-      out.push_back({e.kind, e.index, p});
-    }
+    // Most bytes start no marker. ASCII words match at a word start ("so" is not in
+    // "also"): most letters are not one.
+    if (!index.may_start(lower[p]) || (p > 0 && is_letter(lower[p - 1]) && is_letter(lower[p]))) continue;
+    index.for_each_match(lower, p, [&](size_t i) {
+      const auto text = text_of(entries[i]);
+      const size_t q = p + text.size();
+      if (is_letter(text.back()) && q < lower.size() && is_letter(lower[q])) return;
+      out.push_back({entries[i].kind, entries[i].index, p});
+    });
   }
   return out;
 }

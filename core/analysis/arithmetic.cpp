@@ -115,33 +115,41 @@ struct Parser {
 
 std::optional<WrittenNumber> number_at(std::string_view t, size_t pos, bool fractions) {
   if (pos >= t.size()) return std::nullopt;
-  WrittenNumber n;
-  n.begin = pos;
   size_t p = pos;
-  if (t[p] == '-' && p + 1 < t.size() && is_digit(t[p + 1])) n.text += t[p++];
+  const bool negative = t[p] == '-' && p + 1 < t.size() && is_digit(t[p + 1]);
+  if (negative) ++p;
   if (p >= t.size() || !is_digit(t[p])) return std::nullopt;
-  size_t group = 0;
+  // One scan; the text is copied once, and built only when separators are dropped (rare).
+  size_t group = 0, digits = 0;
+  bool separated = false;
+  double integer = 0;  // exact up to 15 digits
   while (p < t.size()) {
     if (is_digit(t[p])) {
-      n.text += t[p++];
-      ++group;
+      integer = integer * 10 + (t[p++] - '0');
+      ++group, ++digits;
     } else if (t[p] == ',' && group >= 1 && group <= 3 && p + 3 < t.size() && is_digit(t[p + 1]) &&
                is_digit(t[p + 2]) && is_digit(t[p + 3]) && (p + 4 == t.size() || !is_digit(t[p + 4]))) {
       ++p;  // a thousands separator: "1,200" (a list "3, 7" has a space)
       group = 0;
+      separated = true;
     } else {
       break;
     }
   }
+  WrittenNumber n;
+  n.begin = pos;
   if (p + 1 < t.size() && t[p] == '.' && is_digit(t[p + 1])) {
-    n.text += t[p++];
-    while (p < t.size() && is_digit(t[p])) n.text += t[p++], ++n.decimals;
+    ++p;
+    while (p < t.size() && is_digit(t[p])) ++p, ++n.decimals;
   }
-  if (n.decimals == 0 && n.text.size() <= 15) {  // integers exactly, without strtod
-    double v = 0;
-    for (const char c : n.text)
-      if (is_digit(c)) v = v * 10 + (c - '0');
-    n.value = n.text[0] == '-' ? -v : v;
+  if (!separated) {
+    n.text.assign(t.substr(pos, p - pos));
+  } else {
+    for (size_t i = pos; i < p; ++i)
+      if (t[i] != ',') n.text += t[i];
+  }
+  if (n.decimals == 0 && digits <= 15) {  // integers exactly, without strtod
+    n.value = negative ? -integer : integer;
   } else {
     n.value = std::strtod(n.text.c_str(), nullptr);
   }

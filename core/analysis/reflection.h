@@ -59,7 +59,10 @@ class ReflectionDetector {
 // common math names (x, sin, log) do not count as a language.
 bool has_language_mixing(std::string_view text);
 
-// [{"begin":..,"end":..,"category":".."}], the form the run store keeps.
+// One row per span, [begin,end,"category"]: the form the run store keeps; and back
+// (reading the objects {"begin":..,"end":..,"category":..} of older databases too; empty
+// on bad input).
 std::string spans_to_json(const std::vector<ReflectionSpan>& spans);
+std::vector<ReflectionSpan> spans_from_json(std::string_view json);
 
 }  // namespace aha

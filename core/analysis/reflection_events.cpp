@@ -21,14 +21,15 @@ constexpr size_t kNamedWithin = 40;  // bytes after the phrase where "X was wron
 struct Judged {
   const AnswerTrajectory& tr;
   const AnswerJudge& judge;
-  std::vector<std::string> roles;  // per claim
+  std::vector<std::string_view> roles;  // per claim (views of the claims' expressions)
 
   Judged(const AnswerTrajectory& t, const AnswerJudge& j) : tr(t), judge(j) {
+    roles.reserve(tr.claims.size());
     for (const auto& c : tr.claims) roles.push_back(c.expression);
   }
 
   // Whether `value` is right in the role `role`; nothing when that cannot be told.
-  std::optional<bool> right(const std::string& value, const std::string& role, size_t before) const {
+  std::optional<bool> right(const std::string& value, std::string_view role, size_t before) const {
     const auto n = number_at(value, 0, true);
     if (!role.empty()) {
       const auto v = evaluate(role);
@@ -59,15 +60,15 @@ bool continues_phrase(std::string_view text, const PhraseHit& previous, const Ph
   return true;
 }
 
-// A JSON string: the values are written numbers or an answer's text.
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
+// Appends a JSON string: the values are written numbers or an answer's text.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
   for (const char c : s) {
     if (c == '"' || c == '\\') out += '\\', out += c;
     else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
     else out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
 // The first byte of the number an equation starts with ("330" of "330+438=688").
@@ -143,7 +144,7 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
         break;
       }
     }
-    std::string role;
+    std::string_view role;
     if (named) {
       subject = named;
       for (size_t i = *named; i-- > 0;)  // the claim that stated the named value gives its role
@@ -240,45 +241,96 @@ int EventCounts::outcome_bits() const {
   return bits;
 }
 
-EventCounts count_events_json(std::string_view json) {
-  EventCounts c;
-  // The names once, as views: the per-step metrics count the events of every sample.
-  static const auto behaviours = [] {
+namespace {
+
+template <size_t N>
+int index_of(std::string_view name, const std::array<std::string_view, N>& names) {
+  for (size_t i = 0; i < N; ++i)
+    if (name == names[i]) return static_cast<int>(i);
+  return -1;
+}
+
+// The names once, as views: the per-step metrics count the events of every sample.
+const std::array<std::string_view, kReflectionCategories>& behaviour_names() {
+  static const auto n = [] {
     std::array<std::string_view, kReflectionCategories> n;
     for (int i = 0; i < kReflectionCategories; ++i) n[i] = to_string(static_cast<Cat>(i));
     return n;
   }();
-  static const auto outcomes = [] {
+  return n;
+}
+const std::array<std::string_view, kReflectionOutcomes>& outcome_names() {
+  static const auto n = [] {
     std::array<std::string_view, kReflectionOutcomes> n;
     for (int i = 0; i < kReflectionOutcomes; ++i) n[i] = to_string(static_cast<Out>(i));
     return n;
   }();
-  auto count = [&](std::string_view key, const auto& names, auto& into) {
-    for (size_t at = json.find(key); at != std::string_view::npos; at = json.find(key, at + key.size())) {
-      const size_t from = at + key.size();
-      const auto value = json.substr(from, json.find('"', from) - from);
-      for (size_t i = 0; i < names.size(); ++i)
-        if (value == names[i]) ++into[i];
+  return n;
+}
+
+// The end of the JSON string that opens at `at` (its closing quote), escapes skipped.
+size_t string_end(std::string_view json, size_t at) {
+  for (size_t p = at + 1; p < json.size(); ++p) {
+    if (json[p] == '\\') ++p;
+    else if (json[p] == '"') return p;
+  }
+  return json.size();
+}
+
+}  // namespace
+
+EventCounts count_events_json(std::string_view json) {
+  EventCounts c;
+  const size_t first = json.find_first_not_of(" [");
+  if (first != std::string_view::npos && json[first] == '{') {  // objects: stored before the rows form
+    auto count = [&](std::string_view key, const auto& names, auto& into) {
+      for (size_t at = json.find(key); at != std::string_view::npos; at = json.find(key, at + key.size())) {
+        const size_t from = at + key.size();
+        if (const int i = index_of(json.substr(from, json.find('"', from) - from), names); i >= 0) ++into[i];
+      }
+    };
+    count("\"behaviour\":\"", behaviour_names(), c.behaviour);
+    count("\"outcome\":\"", outcome_names(), c.outcome);
+    return c;
+  }
+  // Rows [begin,end,"behaviour","outcome","before","after"]: a row's first two strings.
+  int strings_in_row = 0;
+  for (size_t p = 0; p < json.size(); ++p) {
+    if (json[p] == '[') {
+      strings_in_row = 0;
+    } else if (json[p] == '"') {
+      const size_t e = string_end(json, p);
+      const auto text = json.substr(p + 1, e - p - 1);
+      if (strings_in_row == 0) {
+        if (const int i = index_of(text, behaviour_names()); i >= 0) ++c.behaviour[i];
+      } else if (strings_in_row == 1) {
+        if (const int i = index_of(text, outcome_names()); i >= 0) ++c.outcome[i];
+      }
+      ++strings_in_row;
+      p = e;
     }
-  };
-  count("\"behaviour\":\"", behaviours, c.behaviour);
-  count("\"outcome\":\"", outcomes, c.outcome);
+  }
   return c;
 }
 
 std::string events_to_json(const std::vector<ReflectionEvent>& events) {
-  // Written directly (no JSON document per sample: an import writes a million of them);
-  // the values are digits, '.', '/' and '-', which need no escaping.
+  // Written directly (no JSON document per sample: an import writes a million of them),
+  // as rows rather than objects: the keys were half of a run database's event bytes.
   std::string out = "[";
-  out.reserve(96 * events.size() + 2);
+  out.reserve(48 * events.size() + 2);
   for (size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
     if (i) out += ',';
-    out.append("{\"begin\":").append(std::to_string(e.begin)).append(",\"end\":").append(std::to_string(e.end));
-    out.append(",\"behaviour\":\"").append(to_string(e.behaviour)).append("\",\"outcome\":\"").append(to_string(e.outcome));
-    out.append("\",\"before\":").append(json_string(e.before)).append(",\"after\":").append(json_string(e.after)).append("}");
+    out.append("[").append(std::to_string(e.begin)).append(",").append(std::to_string(e.end));
+    out.append(",\"").append(to_string(e.behaviour)).append("\",\"").append(to_string(e.outcome));
+    out.append("\",");
+    append_json_string(out, e.before);
+    out += ',';
+    append_json_string(out, e.after);
+    out += ']';
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
 std::vector<ReflectionEvent> events_from_json(std::string_view json) {
@@ -288,12 +340,21 @@ std::vector<ReflectionEvent> events_from_json(std::string_view json) {
   try {
     for (const auto& x : j) {
       ReflectionEvent e;
-      e.begin = x.at("begin").get<size_t>();
-      e.end = x.at("end").get<size_t>();
-      e.behaviour = reflection_category_from_string(x.at("behaviour").get<std::string>());
-      e.outcome = reflection_outcome_from_string(x.at("outcome").get<std::string>());
-      e.before = x.value("before", "");
-      e.after = x.value("after", "");
+      if (x.is_array()) {  // [begin, end, behaviour, outcome, before, after]
+        e.begin = x.at(0).get<size_t>();
+        e.end = x.at(1).get<size_t>();
+        e.behaviour = reflection_category_from_string(x.at(2).get<std::string>());
+        e.outcome = reflection_outcome_from_string(x.at(3).get<std::string>());
+        e.before = x.at(4).get<std::string>();
+        e.after = x.at(5).get<std::string>();
+      } else {  // an object: the form stored before
+        e.begin = x.at("begin").get<size_t>();
+        e.end = x.at("end").get<size_t>();
+        e.behaviour = reflection_category_from_string(x.at("behaviour").get<std::string>());
+        e.outcome = reflection_outcome_from_string(x.at("outcome").get<std::string>());
+        e.before = x.value("before", "");
+        e.after = x.value("after", "");
+      }
       out.push_back(std::move(e));
     }
   } catch (const std::exception&) {

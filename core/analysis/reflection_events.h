@@ -42,12 +42,13 @@ struct EventCounts {
   int outcome_bits() const;    // bit i: some event of outcome i
 };
 EventCounts count_events(const std::vector<ReflectionEvent>& events);
-// The same counts read from events_to_json's text without building the events (the per-
-// step metrics of an import count a million samples' events).
+// The same counts read from a stored events text (either form) without building the
+// events (the per-step metrics of an import count a million samples' events).
 EventCounts count_events_json(std::string_view json);
 
-// [{"begin":..,"end":..,"behaviour":"..","outcome":"..","before":"..","after":".."}],
-// offsets in characters: the form the run store keeps; and back.
+// One row per event, [begin,end,"behaviour","outcome","before","after"], offsets in
+// characters: the form the run store keeps; and back (reading the objects
+// {"begin":..,"end":..,"behaviour":..,...} that databases before it hold, too).
 std::string events_to_json(const std::vector<ReflectionEvent>& events);
 std::vector<ReflectionEvent> events_from_json(std::string_view json);  // empty on bad input
 

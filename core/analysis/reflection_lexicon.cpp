@@ -1,7 +1,6 @@
 #include "core/analysis/reflection_lexicon.h"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <stdexcept>
 
@@ -52,13 +51,6 @@ bool any_matches(const std::vector<std::string>& list, const Test& f) {  // (a t
 }
 
 }  // namespace
-
-uint32_t PhraseMatcher::first_bytes(std::string_view s, size_t pos) {
-  uint32_t v = 0;
-  const size_t n = std::min<size_t>(4, s.size() - pos);
-  std::memcpy(&v, s.data() + pos, n);  // little-endian: byte k in bits 8k..8k+7
-  return v;
-}
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
@@ -183,46 +175,46 @@ std::vector<LexiconEntry> default_reflection_lexicon() {
   };
 }
 
-PhraseMatcher::PhraseMatcher(std::vector<LexiconEntry> lexicon) : lexicon_(std::move(lexicon)) {
-  for (auto& e : lexicon_) {
+namespace {
+
+std::vector<LexiconEntry> checked_and_lowered(std::vector<LexiconEntry> lexicon) {
+  for (auto& e : lexicon) {
     if (e.phrase.empty()) throw std::invalid_argument("reflection lexicon: an entry has an empty phrase");
     e.phrase = lower_ascii(e.phrase);
     for (auto* list : {&e.preceded_by, &e.followed_by, &e.not_followed_by})
       for (auto& s : *list) s = lower_ascii(s);
   }
-  by_first_byte_.resize(256);
-  for (size_t i = 0; i < lexicon_.size(); ++i) {
-    by_first_byte_[static_cast<unsigned char>(lexicon_[i].phrase[0])].push_back(static_cast<int>(i));
-    const auto& ph = lexicon_[i].phrase;
-    prefixes_.push_back({first_bytes(ph, 0), ph.size() >= 4 ? 0xFFFFFFFFu : (1u << (8 * ph.size())) - 1});
-  }
+  return lexicon;
 }
+
+std::vector<std::string_view> phrases_of(const std::vector<LexiconEntry>& lexicon) {
+  std::vector<std::string_view> out;
+  for (const auto& e : lexicon) out.push_back(e.phrase);
+  return out;
+}
+
+}  // namespace
+
+PhraseMatcher::PhraseMatcher(std::vector<LexiconEntry> lexicon)
+    : lexicon_(checked_and_lowered(std::move(lexicon))), index_(phrases_of(lexicon_)) {}
 
 std::vector<PhraseHit> PhraseMatcher::find(std::string_view t) const {
   std::vector<PhraseHit> hits;
   for (size_t p = 0; p < t.size(); ++p) {
-    // Cheap tests first: most positions are inside a word, where a phrase that starts
-    // with a letter cannot begin, and most candidates differ in their first four bytes.
-    const bool mid_word = p > 0 && is_word(t[p - 1]);
-    if (mid_word && is_word(t[p])) continue;  // every phrase listed under t[p] starts with it
-    const auto& bucket = by_first_byte_[static_cast<unsigned char>(t[p])];
-    if (bucket.empty()) continue;
-    const uint32_t head = first_bytes(t, p);
-    for (const int index : bucket) {
+    // Most bytes start no phrase; most others are inside a word, where a phrase that
+    // starts with a letter cannot begin.
+    if (!index_.may_start(t[p]) || (p > 0 && is_word(t[p - 1]) && is_word(t[p]))) continue;
+    index_.for_each_match(t, p, [&](size_t index) {
       const auto& ent = lexicon_[index];
-      const auto& ph = ent.phrase;
-      if (mid_word && is_word(ph.front())) continue;
-      if ((head & prefixes_[index].mask) != prefixes_[index].bytes) continue;
-      if (ph.size() > 4 && (t.size() - p < ph.size() || t.substr(p + 4, ph.size() - 4) != std::string_view(ph).substr(4))) continue;
-      const size_t q = p + ph.size();
-      if (is_word(ph.back()) && q < t.size() && is_word(t[q])) continue;
+      const size_t q = p + ent.phrase.size();
+      if (is_word(ent.phrase.back()) && q < t.size() && is_word(t[q])) return;
       auto pre = [&](const std::string& c) { return preceded(t, p, c); };
       auto post = [&](const std::string& c) { return followed(t, q, c); };
-      if (!ent.preceded_by.empty() && !any_matches(ent.preceded_by, pre)) continue;
-      if (!ent.followed_by.empty() && !any_matches(ent.followed_by, post)) continue;
-      if (any_matches(ent.not_followed_by, post)) continue;
+      if (!ent.preceded_by.empty() && !any_matches(ent.preceded_by, pre)) return;
+      if (!ent.followed_by.empty() && !any_matches(ent.followed_by, post)) return;
+      if (any_matches(ent.not_followed_by, post)) return;
       hits.push_back({p, q, ent.category});
-    }
+    });
   }
   std::sort(hits.begin(), hits.end(),
             [](const PhraseHit& a, const PhraseHit& b) { return a.begin != b.begin ? a.begin < b.begin : a.end > b.end; });

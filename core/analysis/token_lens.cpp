@@ -1,26 +1,14 @@
 #include "core/analysis/token_lens.h"
 
 #include <algorithm>
-#include <cstdlib>
+
+#include "core/analysis/reflection.h"
 
 namespace aha {
 
 std::vector<std::pair<int, int>> span_ranges_from_json(std::string_view json) {
-  // The fixed form spans_to_json writes: {"begin":B,"end":E,...}.
   std::vector<std::pair<int, int>> ranges;
-  auto number_after = [&](std::string_view key, size_t from, size_t& at) {
-    at = json.find(key, from);
-    if (at == std::string_view::npos) return -1;
-    at += key.size();
-    return std::atoi(std::string(json.substr(at, 12)).c_str());
-  };
-  for (size_t at = 0;;) {
-    const int begin = number_after("\"begin\":", at, at);
-    if (begin < 0) break;
-    const int end = number_after("\"end\":", at, at);
-    if (end < 0) break;
-    ranges.emplace_back(begin, end);
-  }
+  for (const auto& s : spans_from_json(json)) ranges.emplace_back(s.begin, s.end);
   return ranges;
 }
 

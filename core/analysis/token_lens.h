@@ -16,7 +16,7 @@ constexpr double kForkingQuantile = 0.8;
 // Below this a token was all but certain (nats).
 constexpr double kCertainEntropy = 0.01;
 
-// Code-point ranges [begin, end) of the spans in a spans_to_json() text.
+// Code-point ranges [begin, end) of the spans in a stored spans text (spans_from_json).
 std::vector<std::pair<int, int>> span_ranges_from_json(std::string_view json);
 
 // The q-quantile of `values` (linear between order statistics); 0 when empty.

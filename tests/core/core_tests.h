@@ -185,6 +185,7 @@ class ReflectionTest : public QObject {
   void revisionAndRealAha();
   void theIssuesTwoDemoTraces();
   void nearMissesStayQuiet();
+  void prefixIndexFindsEveryKey();
   void customLexiconEntries();
   void onsetStepAfterBaseline();
 };

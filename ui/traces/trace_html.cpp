@@ -28,14 +28,21 @@ QColor outcomeColor(const QString& outcome) {
 }
 
 namespace {
+// Field i of a stored span or event: rows ([begin,end,category], [begin,end,behaviour,
+// outcome,before,after]) as the store writes them, or the objects of older databases.
+QJsonValue fieldOf(const QJsonValue& v, int i, const char* key) {
+  return v.isArray() ? v.toArray().at(i) : v.toObject()[key];
+}
+
 // "fix 1368 → 1468", "ritual 2266", "subgoal".
-QString badge(const QJsonObject& e) {
-  const QString outcome = e["outcome"].toString(), before = e["before"].toString(), after = e["after"].toString();
-  QString text = outcome == "none" ? e["behaviour"].toString().replace('_', ' ') : outcome;
+QString badge(const QJsonValue& e) {
+  const QString behaviour = fieldOf(e, 2, "behaviour").toString(), outcome = fieldOf(e, 3, "outcome").toString();
+  const QString before = fieldOf(e, 4, "before").toString(), after = fieldOf(e, 5, "after").toString();
+  QString text = outcome == "none" ? QString(behaviour).replace('_', ' ') : outcome;
   if (!before.isEmpty()) text += " " + before;
   if (!after.isEmpty() && after != before) text += " \u2192 " + after;
   return QString("<span style='background:%1;color:white;font-size:small' title='%2, %3'>&nbsp;%4&nbsp;</span>")
-      .arg(outcomeColor(outcome).name(), e["behaviour"].toString(), outcome, text.toHtmlEscaped());
+      .arg(outcomeColor(outcome).name(), behaviour, outcome, text.toHtmlEscaped());
 }
 }  // namespace
 
@@ -108,14 +115,14 @@ QString traceHtml(const QString& completion, const QString& spansJson, const QSt
   std::vector<QString> behaviourAt(lens ? cps.size() : 0);
   const auto spans = QJsonDocument::fromJson(spansJson.toUtf8()).array();
   for (const auto& v : spans) {
-    const auto o = v.toObject();
-    const int b = o["begin"].toInt(), e = o["end"].toInt();
+    const int b = fieldOf(v, 0, "begin").toInt(), e = fieldOf(v, 1, "end").toInt();
+    const QString category = fieldOf(v, 2, "category").toString();
     if (e <= b) continue;
     if (lens) {
-      for (int k = std::max(0, b); k < std::min<int>(e, cps.size()); ++k) behaviourAt[k] = o["category"].toString();
+      for (int k = std::max(0, b); k < std::min<int>(e, cps.size()); ++k) behaviourAt[k] = category;
       continue;
     }
-    opens.emplace(b, o["category"].toString());
+    opens.emplace(b, category);
     closes.emplace(e, 0);
   }
   std::vector<int> tokenAt(lens ? cps.size() : 0, -1);
@@ -123,7 +130,7 @@ QString traceHtml(const QString& completion, const QString& spansJson, const QSt
     for (int k = std::max(0, tokens[t].begin); k < std::min<int>(tokens[t].end, cps.size()); ++k) tokenAt[k] = int(t);
   std::multimap<int, QString> badges;  // after the event's phrase
   for (const auto& v : QJsonDocument::fromJson(eventsJson.toUtf8()).array())
-    badges.emplace(v.toObject()["end"].toInt(), badge(v.toObject()));
+    badges.emplace(fieldOf(v, 1, "end").toInt(), badge(v));
   const QString thinkOpen = "<div style='border-left:3px solid #999;padding-left:6px;color:#333'>"
                             "<span style='color:#777;font-size:small'>THINKING</span><br>";
   const QString answerOpen = "<div style='margin-top:6px'><span style='color:#777;font-size:small'>ANSWER</span><br><b>";

@@ -22,9 +22,9 @@ QColor outcomeColor(const QString& outcome);
 // operators dropped, "a phrase" kept whole, prefix* kept as a prefix ("check*").
 QStringList searchTerms(const QString& query);
 
-// `spansJson` is the store's [{"begin","end","category"}] with code-point offsets into
-// `completion`, `eventsJson` its events (core/analysis/reflection_events.h; may be
-// empty). `opensInThink`: the prompt ended with "<think>", so the completion starts
+// `spansJson` is the store's spans (core/analysis/reflection.h: rows [begin,end,category]
+// or older databases' objects) with code-point offsets into `completion`, `eventsJson`
+// its events (core/analysis/reflection_events.h; may be empty). `opensInThink`: the prompt ended with "<think>", so the completion starts
 // inside the thinking section. `terms` (searchTerms) are marked where they start a word,
 // ignoring case. With `tokens` (a token lens, token_paint.h), each token has its
 // background and tooltip, and reflection spans are underlined in their behaviour's ink.

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/aha_onset.h"
+#include "core/analysis/prefix_index.h"
 #include "core/analysis/reflection.h"
 #include "core/run/run_config.h"
 #include "core/support/config_reader.h"
@@ -77,8 +78,18 @@ void ReflectionTest::spansAreCharacterOffsetsWithCategories() {
   QCOMPARE(c.spans[0].begin, 12);  // "double-check", not the inner "check"
   QCOMPARE(c.spans[0].end, 24);
   QCOMPARE(c.spans[1].category, ReflectionCategory::Restart);
-  QCOMPARE(QString::fromStdString(spans_to_json(c.spans)),
-           QString(R"([{"begin":12,"end":24,"category":"verification"},{"begin":41,"end":51,"category":"restart"}])"));
+  QCOMPARE(QString::fromStdString(spans_to_json(c.spans)), QString(R"([[12,24,"verification"],[41,51,"restart"]])"));
+  // Read back from rows, and from the objects older databases hold; bad input gives none.
+  for (const auto& json : {spans_to_json(c.spans), std::string(R"([{"begin":12,"end":24,"category":"verification"},)"
+                                                               R"({"begin":41,"end":51,"category":"restart"}])")}) {
+    const auto back = spans_from_json(json);
+    QCOMPARE(int(back.size()), 2);
+    QCOMPARE(back[1].begin, 41);
+    QCOMPARE(back[1].end, 51);
+    QCOMPARE(back[1].category, ReflectionCategory::Restart);
+  }
+  QVERIFY(spans_from_json(R"([[1,2]])").empty());
+  QVERIFY(spans_from_json("{").empty());
   QVERIFY(c.score > 0.5 && c.score < 1.0);
   QCOMPARE(d.analyse("347+285=632 632+120=752").score, 0.0);
 }
@@ -131,6 +142,29 @@ void ReflectionTest::theIssuesTwoDemoTraces() {
   QCOMPARE(fix.events[0].before, std::string("1368"));
   QCOMPARE(fix.events[0].after, std::string("1468"));
   QVERIFY(fix.real_aha());
+}
+
+void ReflectionTest::prefixIndexFindsEveryKey() {
+  // One-byte, two-byte, shared-prefix, longer-than-four and multi-byte (UTF-8) keys.
+  const std::vector<std::string_view> keys = {"so", "s", "step 1:", "step 2:", "是", "所以", "ab", "abcdef"};
+  const PrefixIndex index(keys);
+  auto at = [&](std::string_view t, size_t p) {
+    std::vector<std::string_view> found;
+    index.for_each_match(t, p, [&](size_t i) { found.push_back(keys[i]); });
+    return found;
+  };
+  using V = std::vector<std::string_view>;
+  QCOMPARE(at("so", 0), (V{"so", "s"}));
+  QCOMPARE(at("s", 0), (V{"s"}));  // at the text's end
+  QCOMPARE(at("step 2: go", 0), (V{"s", "step 2:"}));
+  QCOMPARE(at("step 3:", 0), (V{"s"}));
+  QCOMPARE(at("abcde", 0), (V{"ab"}));  // "abcdef" runs past the text
+  QCOMPARE(at("xabcdefg", 1), (V{"ab", "abcdef"}));
+  QCOMPARE(at("所以是", 0), (V{"所以"}));
+  QCOMPARE(at("所以是", 6), (V{"是"}));
+  QVERIFY(at("所以是", 3).empty());  // inside a character
+  QVERIFY(!index.may_start('x'));
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, PrefixIndex({"a", ""}));
 }
 
 void ReflectionTest::nearMissesStayQuiet() {

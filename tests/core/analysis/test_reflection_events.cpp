@@ -164,8 +164,30 @@ void ReflectionEventsTest::eventsRoundTripThroughJson() {
   QCOMPARE(back[0].behaviour, ReflectionCategory::BackwardChaining);
   QCOMPARE(back[1].outcome, ReflectionOutcome::Fix);
   QCOMPARE(back[1].after, std::string("1468"));
+  QCOMPARE(json, std::string(R"([[3,8,"backward_chaining","none","",""],[20,25,"verification","fix","1368","1468"]])"));
   QVERIFY(events_from_json("not json").empty());
   QVERIFY(events_from_json(R"([{"begin":1}])").empty());  // a broken entry drops the list, never half of it
+  QVERIFY(events_from_json(R"([[1,2,"verification"]])").empty());
+  // The objects databases before the rows form hold are read as well.
+  const auto old = events_from_json(
+      R"([{"begin":20,"end":25,"behaviour":"verification","outcome":"fix","before":"1368","after":"1468"}])");
+  QCOMPARE(int(old.size()), 1);
+  QCOMPARE(old[0].after, std::string("1468"));
+  QCOMPARE(old[0].end, size_t(25));
+  // Counting without building the events, in both forms; a value with quotes and brackets
+  // is not taken for a behaviour or a row.
+  b.before = R"(x = "[1, 2]")";
+  for (const auto& text : {events_to_json({a, b, b}),
+                           std::string(R"([{"begin":3,"end":8,"behaviour":"backward_chaining","outcome":"none"},)"
+                                       R"({"begin":20,"end":25,"behaviour":"verification","outcome":"fix"},)"
+                                       R"({"begin":30,"end":35,"behaviour":"verification","outcome":"fix"}])")}) {
+    const auto c = count_events_json(text);
+    QCOMPARE(c.of(ReflectionOutcome::Fix), 2);
+    QCOMPARE(c.of(ReflectionOutcome::None), 1);
+    QCOMPARE(c.of(ReflectionCategory::Verification), 2);
+    QCOMPARE(c.of(ReflectionCategory::BackwardChaining), 1);
+  }
+  QCOMPARE(events_from_json(events_to_json({b})).at(0).before, b.before);
   const auto counts = count_events({a, b, b});
   QCOMPARE(counts.of(ReflectionOutcome::Fix), 2);
   QCOMPARE(counts.of(ReflectionCategory::BackwardChaining), 1);

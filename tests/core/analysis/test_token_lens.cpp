@@ -78,6 +78,7 @@ void TokenLensTest::stepMetricsFromTokens() {
   const auto ranges = span_ranges_from_json(R"([{"begin":13,"end":18,"category":"verification"},)"
                                             R"({"begin":46,"end":50,"category":"backtracking"}])");
   QCOMPARE(ranges, (std::vector<std::pair<int, int>>{{13, 18}, {46, 50}}));
+  QCOMPARE(span_ranges_from_json(R"([[13,18,"verification"],[46,50,"backtracking"]])"), ranges);
   QVERIFY(span_ranges_from_json("[]").empty());
 
   // Ten one-character tokens; "Wait" at 4..8 is a reflection phrase.

@@ -292,6 +292,11 @@ void TraceBrowserTest::detailHighlightsSpans() {
   QVERIFY(html.contains("THINKING"));
   QVERIFY(html.contains("ANSWER"));
   QVERIFY(!html.contains("&lt;think&gt;"));
+  // The rows form the store writes now gives the same page as the objects older databases hold.
+  const QString fromRows = ui::traceHtml("12+20=33 check 2+0=2 1+2=3 so 32 wait, 33 was wrong</think><answer>32</answer>",
+                                         R"([[9,14,"verification"],[33,37,"backtracking"]])",
+                                         R"([[9,14,"verification","fix","33","32"]])", true);
+  QCOMPARE(fromRows, html);
 
   ui::TraceBrowser b;
   b.setDatabase(db_);
@@ -540,6 +545,7 @@ void TraceBrowserTest::exportsJsonlAndMarkdown() {
   std::ifstream in(jsonl.toStdString());
   std::string line;
   int n = 0;
+  size_t exported_spans = 0;
   db::RunReader reader(db_.toStdString());
   while (std::getline(in, line)) {
     const auto j = nlohmann::json::parse(line);
@@ -547,9 +553,19 @@ void TraceBrowserTest::exportsJsonlAndMarkdown() {
     QCOMPARE(j.at("completion").get<std::string>(), s->completion);
     QCOMPARE(j.at("rewards").at("accuracy").get<double>(), s->correct ? 1.0 : 0.0);
     QCOMPARE(j.at("run").get<std::string>(), std::string("trace-run"));
+    // Spans go out as objects whatever form the store keeps them in.
+    const auto spans = spans_from_json(s->aha_spans_json);
+    QCOMPARE(j.at("aha_spans").size(), spans.size());
+    for (size_t k = 0; k < spans.size(); ++k) {
+      QCOMPARE(j.at("aha_spans")[k].at("begin").get<int>(), spans[k].begin);
+      QCOMPARE(j.at("aha_spans")[k].at("end").get<int>(), spans[k].end);
+      QCOMPARE(j.at("aha_spans")[k].at("category").get<std::string>(), std::string(to_string(spans[k].category)));
+    }
+    exported_spans += spans.size();
     ++n;
   }
   QCOMPARE(n, 2);
+  QVERIFY(exported_spans > 0);
   std::ifstream m(md.toStdString());
   const std::string text((std::istreambuf_iterator<char>(m)), {});
   QVERIFY(text.find("## Trace 2: run trace-run") != std::string::npos);
