@@ -1,13 +1,18 @@
 // CPU decoding of the built-in model's shape against the machine's matrix-product speed,
 // measured side by side, alternating, in one run.
 //   build/tests/bench/bench_decode [threads=2] [rounds=3] [only=all|reference|fast|generate] [batch=128]
-// Each round: matmul 1024^3 fp32 (GFLOP/s); 64 decode steps of batch 128 after a 16-token
-// prefill through the reference forward (Transformer::forward with the KV cache) and through
-// the fast CPU path (core/model/cpu_decode.h); then generate() of the demo's shape (batch
-// 128, 96 new tokens, temperature 1) with its profile. A step's FLOPs: 2 x parameters x batch.
+// Each round: matmul 1024^3 fp32 (GFLOP/s, median and best of 20); 64 decode steps of batch
+// 128 (median and best) after a 16-token prefill through the reference forward
+// (Transformer::forward with the KV cache) and through the fast CPU path
+// (core/model/cpu_decode.h); then generate() of the demo's shape (batch 128, 96 new tokens,
+// temperature 1) with its profile. A step's FLOPs: 2 x parameters x batch. Ratios: median
+// step against median matmul, and best against best (on a machine shared with other jobs,
+// each side's fastest is the nearest to what the machine does alone).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "core/model/blas_threads.h"
 #include "core/model/cpu_decode.h"
@@ -20,23 +25,44 @@ static double seconds_since(Clock::time_point t) { return std::chrono::duration<
 
 namespace {
 
-double matmul_flops() {
-  auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
-  torch::matmul(a, b);
-  const auto t = Clock::now();
-  for (int i = 0; i < 20; ++i) torch::matmul(a, b);
-  return 2.0 * 1024 * 1024 * 1024 * 20 / seconds_since(t);
+// Timings of repeated work: the median, and the fastest (on a machine shared with other
+// jobs, the nearest to what it does alone; both sides of a ratio are read the same way).
+struct Timing {
+  double median = 0, best = 0;
+};
+Timing timing_of(std::vector<double> seconds) {
+  std::sort(seconds.begin(), seconds.end());
+  return {seconds[seconds.size() / 2], seconds.front()};
 }
 
-// Seconds per decode step of batch B through `forward(tokens, length)`.
+// FLOP/s of a 1024^3 fp32 product: median and best of 20.
+Timing matmul_flops() {
+  auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
+  torch::matmul(a, b);
+  std::vector<double> rates;
+  for (int i = 0; i < 20; ++i) {
+    const auto t = Clock::now();
+    torch::matmul(a, b);
+    rates.push_back(-2.0 * 1024 * 1024 * 1024 / seconds_since(t));  // negated: timing_of sorts ascending
+  }
+  const auto r = timing_of(rates);
+  return {-r.median, -r.best};
+}
+
+// Seconds per decode step of batch B through `forward(tokens, length)`: median and best of `steps`.
 template <class Step>
-double decode_seconds(aha::Transformer& model, Step step, int B, int steps) {
+Timing decode_seconds(aha::Transformer& model, Step step, int B, int steps) {
   auto cache = model->make_cache(B, 256);
   auto prompt = torch::randint(10, 90, {B, 16}, torch::kLong);
   model->forward(prompt, {}, {}, &cache);
-  const auto t = Clock::now();
-  for (int i = 0; i < steps; ++i) step(cache, torch::randint(10, 90, {B}, torch::kLong), 17 + i);
-  return seconds_since(t) / steps;
+  std::vector<double> seconds;
+  for (int i = 0; i < steps; ++i) {
+    const auto tokens = torch::randint(10, 90, {B}, torch::kLong);
+    const auto t = Clock::now();
+    step(cache, tokens, 17 + i);
+    seconds.push_back(seconds_since(t));
+  }
+  return timing_of(seconds);
 }
 
 }  // namespace
@@ -60,32 +86,36 @@ int main(int argc, char** argv) {
               c.parameter_count() / 1e6, B, step_flops / 1e6);
 
   for (int r = 0; r < rounds; ++r) {
-    const double mm = matmul_flops();
-    std::printf("round %d: matmul %.1f GFLOP/s\n", r + 1, mm / 1e9);
+    const Timing mm = matmul_flops();
+    std::printf("round %d: matmul %.1f GFLOP/s (best %.1f)\n", r + 1, mm.median / 1e9, mm.best / 1e9);
+    auto report = [&](const char* name, const Timing& s) {
+      std::printf("  %s %6.2f ms = %.3f of matmul (best %.2f ms = %.3f of the best matmul)\n", name, s.median * 1e3,
+                  step_flops / s.median / mm.median, s.best * 1e3, step_flops / s.best / mm.best);
+    };
     if (only == "all" || only == "reference") {
       auto mask = torch::ones({B, 256}, torch::kLong);
       auto pos = torch::full({B, 1}, 16, torch::kLong);
-      const double s = decode_seconds(
-          model,
-          [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
-            model->forward(tok.unsqueeze(1), mask.narrow(1, 0, length), pos + (length - 17), &cache);
-          },
-          B, 64);
-      std::printf("  reference decode step: %6.2f ms = %.3f of matmul\n", s * 1e3, step_flops / s / mm);
+      report("reference decode step:", decode_seconds(
+                                             model,
+                                             [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
+                                               model->forward(tok.unsqueeze(1), mask.narrow(1, 0, length),
+                                                              pos + (length - 17), &cache);
+                                             },
+                                             B, 64));
     }
     if (only == "all" || only == "fast") {
       aha::SingleThreadedBlas blas;  // as the CPU decoder holds it
       auto mask = torch::ones({B, 256}, torch::kLong);
       auto pos = torch::full({B}, 16, torch::kLong);
       std::unique_ptr<aha::CpuDecodeStep> fast;
-      const double s = decode_seconds(
-          model,
-          [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
-            if (!fast) fast = std::make_unique<aha::CpuDecodeStep>(model, cache);  // (once, a copy of the cache)
-            fast->step(tok, mask, pos + (length - 17));
-          },
-          B, 64);
-      std::printf("  fast decode step:      %6.2f ms = %.3f of matmul\n", s * 1e3, step_flops / s / mm);
+      // (The first step also makes the fast path's copy of the cache: median and best leave it out.)
+      report("fast decode step:     ", decode_seconds(
+                                             model,
+                                             [&](aha::KVCache& cache, const torch::Tensor& tok, int64_t length) {
+                                               if (!fast) fast = std::make_unique<aha::CpuDecodeStep>(model, cache);
+                                               fast->step(tok, mask, pos + (length - 17));
+                                             },
+                                             B, 64));
     }
     if (only == "all" || only == "generate") {
       std::vector<std::vector<int>> prompts(128);
