@@ -208,24 +208,23 @@ struct Found {
 
 std::vector<Found> find_markers(std::string_view lower) {
   struct Entry {
+    std::string_view text;
     Found::Kind kind;
     int index;
   };
   static const auto entries = [] {
     std::vector<Entry> e;
-    for (size_t i = 0; i < kConclusionMarkers.size(); ++i) e.push_back({Found::Conclusion, int(i)});
-    for (size_t i = 0; i < kRetractedAfter.size(); ++i) e.push_back({Found::RetractedAfter, int(i)});
-    for (size_t i = 0; i < kRetractedBefore.size(); ++i) e.push_back({Found::RetractedBefore, int(i)});
+    for (size_t i = 0; i < kConclusionMarkers.size(); ++i)
+      e.push_back({kConclusionMarkers[i].text, Found::Conclusion, int(i)});
+    for (size_t i = 0; i < kRetractedAfter.size(); ++i)
+      e.push_back({kRetractedAfter[i], Found::RetractedAfter, int(i)});
+    for (size_t i = 0; i < kRetractedBefore.size(); ++i)
+      e.push_back({kRetractedBefore[i], Found::RetractedBefore, int(i)});
     return e;
   }();
-  auto text_of = [](const Entry& e) {
-    return e.kind == Found::Conclusion       ? kConclusionMarkers[e.index].text
-           : e.kind == Found::RetractedAfter ? kRetractedAfter[e.index]
-                                             : kRetractedBefore[e.index];
-  };
-  static const PrefixIndex index = [&] {
+  static const PrefixIndex index = [] {
     std::vector<std::string_view> keys;
-    for (const auto& e : entries) keys.push_back(text_of(e));
+    for (const auto& e : entries) keys.push_back(e.text);
     return PrefixIndex(keys);
   }();
   std::vector<Found> out;
@@ -234,10 +233,10 @@ std::vector<Found> find_markers(std::string_view lower) {
     // "also"): most letters are not one.
     if (!index.may_start(lower[p]) || (p > 0 && is_letter(lower[p - 1]) && is_letter(lower[p]))) continue;
     index.for_each_match(lower, p, [&](size_t i) {
-      const auto text = text_of(entries[i]);
-      const size_t q = p + text.size();
-      if (is_letter(text.back()) && q < lower.size() && is_letter(lower[q])) return;
-      out.push_back({entries[i].kind, entries[i].index, p});
+      const auto& e = entries[i];
+      const size_t q = p + e.text.size();
+      if (is_letter(e.text.back()) && q < lower.size() && is_letter(lower[q])) return;
+      out.push_back({e.kind, e.index, p});
     });
   }
   return out;

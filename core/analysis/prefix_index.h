@@ -51,7 +51,8 @@ class PrefixIndex {
   };
   std::vector<Key> keys_;
   bool first_byte_[256] = {};      // some key starts with this byte
-  std::vector<uint32_t> offsets_;  // 65,537: the keys of slot (first << 8 | second) are ids_[offsets_[s], offsets_[s+1])
+  // The keys of slot s = first << 8 | second are ids_[offsets_[s], offsets_[s + 1]).
+  std::vector<uint32_t> offsets_;  // 65,537
   std::vector<uint16_t> ids_;
 };
 
