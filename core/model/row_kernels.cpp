@@ -34,6 +34,120 @@ __attribute__((always_inline)) inline float exp_one(float x) {
   return p * scale;
 }
 
+// Eight floats: one AVX register (two SSE ones in the baseline build). Sums held in named
+// vectors stay in registers; GCC kept the earlier arrays of sums in memory. The helpers
+// are always inlined, so no call passes a vector (the ABI warning does not apply).
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float v8 __attribute__((vector_size(32)));
+__attribute__((always_inline)) inline v8 load8(const float* p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+__attribute__((always_inline)) inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
+
+// The scores of one query head, or two (`Two`), over one block of positions: each key
+// vector loaded once for both heads, eight independent sums.
+template <bool Two>
+__attribute__((always_inline)) inline void block_scores(const float* qa, const float* qb, const float* k, int64_t dim,
+                                                        float* sa, float* sb) {
+  static_assert(kPositionBlock == 32, "four vectors of positions");
+  v8 a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
+  for (int64_t d = 0; d < dim; ++d, k += kPositionBlock) {
+    const v8 k0 = load8(k), k1 = load8(k + 8), k2 = load8(k + 16), k3 = load8(k + 24);
+    const float x = qa[d];
+    a0 += x * k0, a1 += x * k1, a2 += x * k2, a3 += x * k3;
+    if (Two) {
+      const float y = qb[d];
+      b0 += y * k0, b1 += y * k1, b2 += y * k2, b3 += y * k3;
+    }
+  }
+  store8(sa, a0), store8(sa + 8, a1), store8(sa + 16, a2), store8(sa + 24, a3);
+  if (Two) store8(sb, b0), store8(sb + 8, b1), store8(sb + 16, b2), store8(sb + 24, b3);
+}
+
+// s = softmax(s * scale + blocked), with the skipped positions (kept 0) exactly 0.
+__attribute__((always_inline)) inline void softmax(float* s, int64_t n, float scale, const float* blocked,
+                                                   const float* kept) {
+  float top = -1e30f;
+  for (int64_t t = 0; t < n; ++t) {
+    s[t] = s[t] * scale + blocked[t];
+    top = s[t] > top ? s[t] : top;
+  }
+  for (int64_t t = 0; t < n; ++t) s[t] -= top;
+  exp_rows(s, s, n);
+  float sum = 0;
+  for (int64_t t = 0; t < n; ++t) {
+    s[t] *= kept[t];  // a skipped position's exp(-1e30) is not quite 0 once clamped
+    sum += s[t];
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t t = 0; t < n; ++t) s[t] *= inv;
+}
+
+// oa = sa . values (and ob = sb . values): 32 dimensions at a time, each value vector
+// loaded once for both heads; the rest 8 at a time over even and odd positions apart, so
+// that no single chain of sums sets the pace.
+template <bool Two>
+__attribute__((always_inline)) inline void weighted_values(const float* sa, const float* sb, const float* values,
+                                                           int64_t n, int64_t dim, float* oa, float* ob) {
+  int64_t d0 = 0;
+  for (; d0 + 32 <= dim; d0 += 32) {
+    v8 a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
+    const float* v = values + d0;
+    for (int64_t t = 0; t < n; ++t, v += dim) {
+      const v8 v0 = load8(v), v1 = load8(v + 8), v2 = load8(v + 16), v3 = load8(v + 24);
+      const float x = sa[t];
+      a0 += x * v0, a1 += x * v1, a2 += x * v2, a3 += x * v3;
+      if (Two) {
+        const float y = sb[t];
+        b0 += y * v0, b1 += y * v1, b2 += y * v2, b3 += y * v3;
+      }
+    }
+    store8(oa + d0, a0), store8(oa + d0 + 8, a1), store8(oa + d0 + 16, a2), store8(oa + d0 + 24, a3);
+    if (Two) store8(ob + d0, b0), store8(ob + d0 + 8, b1), store8(ob + d0 + 16, b2), store8(ob + d0 + 24, b3);
+  }
+  for (; d0 + 8 <= dim; d0 += 8) {
+    v8 a_even{}, a_odd{}, b_even{}, b_odd{};
+    const float* v = values + d0;
+    int64_t t = 0;
+    for (; t + 2 <= n; t += 2, v += 2 * dim) {
+      const v8 v0 = load8(v), v1 = load8(v + dim);
+      a_even += sa[t] * v0, a_odd += sa[t + 1] * v1;
+      if (Two) b_even += sb[t] * v0, b_odd += sb[t + 1] * v1;
+    }
+    if (t < n) {
+      const v8 v0 = load8(v);
+      a_even += sa[t] * v0;
+      if (Two) b_even += sb[t] * v0;
+    }
+    store8(oa + d0, a_even + a_odd);
+    if (Two) store8(ob + d0, b_even + b_odd);
+  }
+  for (; d0 < dim; ++d0) {
+    float a = 0, b = 0;
+    for (int64_t t = 0; t < n; ++t) {
+      a += sa[t] * values[t * dim + d0];
+      if (Two) b += sb[t] * values[t * dim + d0];
+    }
+    oa[d0] = a;
+    if (Two) ob[d0] = b;
+  }
+}
+
+// One query head or two, whole: scores, softmax, weighted values.
+template <bool Two>
+__attribute__((always_inline)) inline void attend_heads(const float* qa, const float* qb, const float* keys_t,
+                                                        const float* values, const float* blocked, const float* kept,
+                                                        int64_t n, int64_t dim, float scale, float* sa, float* sb,
+                                                        float* oa, float* ob) {
+  for (int64_t t0 = 0; t0 < n; t0 += kPositionBlock)
+    block_scores<Two>(qa, qb, keys_t + t0 * dim, dim, sa + t0, sb + t0);
+  softmax(sa, n, scale, blocked, kept);
+  if (Two) softmax(sb, n, scale, blocked, kept);
+  weighted_values<Two>(sa, sb, values, n, dim, oa, ob);
+}
+
 }  // namespace
 
 AHA_VECTOR_CLONES
@@ -72,57 +186,16 @@ void rope(float* v, int64_t heads, int64_t dim, const float* cos, const float* s
 }
 
 AHA_VECTOR_CLONES
-void attend(const float* q, int64_t heads, const float* keys_t, const float* values,
-            const float* blocked, const float* kept, int64_t n, int64_t dim, float scale, float* scores, float* out) {
+void attend(const float* q, int64_t heads, const float* keys_t, const float* values, const float* blocked,
+            const float* kept, int64_t n, int64_t dim, float scale, float* scores, float* out) {
   const int64_t padded = (n + kPositionBlock - 1) / kPositionBlock * kPositionBlock;
-  for (int64_t h = 0; h < heads; ++h) {
-    float* s = scores + h * padded;
-    const float* qh = q + h * dim;
-    // A block of positions at a time, its sums held in registers across the dimensions.
-    for (int64_t t0 = 0; t0 < padded; t0 += kPositionBlock) {
-      float acc[kPositionBlock] = {};
-      for (int64_t d = 0; d < dim; ++d) {
-        const float qd = qh[d];
-        const float* k = keys_t + (t0 * dim + d * kPositionBlock);
-        for (int j = 0; j < kPositionBlock; ++j) acc[j] += qd * k[j];
-      }
-      for (int j = 0; j < kPositionBlock; ++j) s[t0 + j] = acc[j];
-    }
-    float top = -1e30f;
-    for (int64_t t = 0; t < n; ++t) {
-      s[t] = s[t] * scale + blocked[t];
-      top = s[t] > top ? s[t] : top;
-    }
-    for (int64_t t = 0; t < n; ++t) s[t] -= top;
-    exp_rows(s, s, n);
-    float sum = 0;
-    for (int64_t t = 0; t < n; ++t) {
-      s[t] *= kept[t];  // a skipped position's exp(-1e30) is not quite 0 once clamped
-      sum += s[t];
-    }
-    const float inv = 1.0f / sum;
-    for (int64_t t = 0; t < n; ++t) s[t] *= inv;
-    // The weighted values, a block of dimensions at a time in registers.
-    float* o = out + h * dim;
-    int64_t d0 = 0;
-    for (; d0 + 32 <= dim; d0 += 32) {
-      float acc[32] = {};
-      for (int64_t t = 0; t < n; ++t)
-        for (int j = 0; j < 32; ++j) acc[j] += s[t] * values[t * dim + d0 + j];
-      for (int j = 0; j < 32; ++j) o[d0 + j] = acc[j];
-    }
-    for (; d0 + 8 <= dim; d0 += 8) {
-      float acc[8] = {};
-      for (int64_t t = 0; t < n; ++t)
-        for (int j = 0; j < 8; ++j) acc[j] += s[t] * values[t * dim + d0 + j];
-      for (int j = 0; j < 8; ++j) o[d0 + j] = acc[j];
-    }
-    for (; d0 < dim; ++d0) {
-      float acc = 0;
-      for (int64_t t = 0; t < n; ++t) acc += s[t] * values[t * dim + d0];
-      o[d0] = acc;
-    }
-  }
+  int64_t h = 0;
+  for (; h + 2 <= heads; h += 2)
+    attend_heads<true>(q + h * dim, q + (h + 1) * dim, keys_t, values, blocked, kept, n, dim, scale,
+                       scores + h * padded, scores + (h + 1) * padded, out + h * dim, out + (h + 1) * dim);
+  if (h < heads)
+    attend_heads<false>(q + h * dim, nullptr, keys_t, values, blocked, kept, n, dim, scale, scores + h * padded,
+                        nullptr, out + h * dim, nullptr);
 }
 
 AHA_VECTOR_CLONES

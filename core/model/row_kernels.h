@@ -21,8 +21,10 @@ constexpr int kPositionBlock = 32;
 // The query heads that share one key/value head, over the cache: out_h = softmax(q_h . k *
 // scale + blocked) . v. Keys in blocks of kPositionBlock positions, each transposed,
 // [block][dim][kPositionBlock], so that a block's scores add up in registers, one vector
-// pass per dimension, reading contiguous memory; values [n][dim]. `blocked`: 0 for a position to attend to, -1e30 to
-// skip; `kept`: 1 and 0 likewise. `q` and `out`: `heads` rows of `dim`; `scores`: scratch.
+// pass per dimension, reading contiguous memory; values [n][dim]. Two query heads at a
+// time, each key and value vector loaded once for both. `blocked`: 0 for a position to
+// attend to, -1e30 to skip; `kept`: 1 and 0 likewise. `q` and `out`: `heads` rows of
+// `dim`; `scores`: scratch.
 void attend(const float* q, int64_t heads, const float* keys_t, const float* values,
             const float* blocked, const float* kept, int64_t n, int64_t dim, float scale, float* scores, float* out);
 

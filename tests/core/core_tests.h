@@ -31,6 +31,7 @@ class TransformerTest : public QObject {
   void fusedProjectionsMatchSeparateOnes();
   void decodeAtADevicePositionMatchesAppending();
   void cpuDecodeStepEqualsTheReference();
+  void attentionKernelEqualsPlainSoftmax();
 };
 
 class TaskTest : public QObject {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <random>
 #include <tuple>
 
 #include "core/text/char_tokenizer.h"
@@ -399,6 +400,51 @@ void TransformerTest::decodeAtADevicePositionMatchesAppending() {
     const double gap = (got - want).abs().max().item<double>();
     QVERIFY2(gap < 1e-5, qPrintable(QString("step %1: logits differ by %2").arg(t).arg(gap)));
   }
+}
+
+void TransformerTest::attentionKernelEqualsPlainSoftmax() {
+  // kernels::attend against softmax(q.k * scale) . v in double, every shape its loops
+  // split on: one query head or a pair (and a pair plus one), head sizes with and without
+  // a 32-wide block and an 8-wide or single-float rest, positions short of, at and past a
+  // block, odd and even; two positions skipped by the mask.
+  constexpr int64_t block = kernels::kPositionBlock;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (const int64_t heads : {1, 2, 3})
+    for (const int64_t dim : {8, 13, 40, 64, 72})
+      for (const int64_t n : {1, 6, 32, 33, 70}) {
+        const int64_t padded = (n + block - 1) / block * block;
+        std::vector<float> q(heads * dim), keys(n * dim), values(n * dim), keys_t(padded * dim, 0.0f);
+        for (auto* v : {&q, &keys, &values})
+          for (float& x : *v) x = normal(rng);
+        for (int64_t t = 0; t < n; ++t)  // [block][dim][32]
+          for (int64_t d = 0; d < dim; ++d) keys_t[(t / block) * dim * block + d * block + t % block] = keys[t * dim + d];
+        std::vector<float> blocked(n, 0.0f), kept(n, 1.0f);
+        for (int64_t t : {int64_t{0}, n / 2})
+          if (n > 2) blocked[t] = -1e30f, kept[t] = 0.0f;
+        const float scale = 1.0f / std::sqrt(float(dim));
+        std::vector<float> scores(heads * padded), out(heads * dim);
+        kernels::attend(q.data(), heads, keys_t.data(), values.data(), blocked.data(), kept.data(), n, dim, scale,
+                        scores.data(), out.data());
+        double worst = 0;
+        for (int64_t h = 0; h < heads; ++h) {
+          std::vector<double> w(n);
+          double top = -1e300, sum = 0;
+          for (int64_t t = 0; t < n; ++t) {
+            double dot = 0;
+            for (int64_t d = 0; d < dim; ++d) dot += double(q[h * dim + d]) * keys[t * dim + d];
+            w[t] = kept[t] ? dot * scale : -1e300;
+            top = std::max(top, w[t]);
+          }
+          for (int64_t t = 0; t < n; ++t) sum += (w[t] = kept[t] ? std::exp(w[t] - top) : 0.0);
+          for (int64_t d = 0; d < dim; ++d) {
+            double want = 0;
+            for (int64_t t = 0; t < n; ++t) want += w[t] / sum * values[t * dim + d];
+            worst = std::max(worst, std::abs(want - out[h * dim + d]));
+          }
+        }
+        QVERIFY2(worst < 2e-6, qPrintable(QString("heads %1, dim %2, n %3: off by %4").arg(heads).arg(dim).arg(n).arg(worst)));
+      }
 }
 
 void TransformerTest::cpuDecodeStepEqualsTheReference() {
