@@ -46,24 +46,25 @@ __attribute__((always_inline)) inline v8 load8(const float* p) {
 }
 __attribute__((always_inline)) inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
 
-// The scores of one query head, or two (`Two`), over one block of positions: each key
-// vector loaded once for both heads, eight independent sums.
+// out_a = sum over i < count of x[i] * rows[i], rows of 32 floats `stride` apart (and
+// out_b likewise with y, when `Two`): each row loaded once for both, eight independent
+// sums in registers. A block's scores are this over the dimensions (rows: the block's
+// keys, transposed), and 32 dimensions of the output over the positions (rows: values).
 template <bool Two>
-__attribute__((always_inline)) inline void block_scores(const float* qa, const float* qb, const float* k, int64_t dim,
-                                                        float* sa, float* sb) {
-  static_assert(kPositionBlock == 32, "four vectors of positions");
+__attribute__((always_inline)) inline void weighted_rows32(const float* x, const float* y, const float* rows,
+                                                           int64_t stride, int64_t count, float* out_a, float* out_b) {
   v8 a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
-  for (int64_t d = 0; d < dim; ++d, k += kPositionBlock) {
-    const v8 k0 = load8(k), k1 = load8(k + 8), k2 = load8(k + 16), k3 = load8(k + 24);
-    const float x = qa[d];
-    a0 += x * k0, a1 += x * k1, a2 += x * k2, a3 += x * k3;
+  for (int64_t i = 0; i < count; ++i, rows += stride) {
+    const v8 r0 = load8(rows), r1 = load8(rows + 8), r2 = load8(rows + 16), r3 = load8(rows + 24);
+    const float xi = x[i];
+    a0 += xi * r0, a1 += xi * r1, a2 += xi * r2, a3 += xi * r3;
     if (Two) {
-      const float y = qb[d];
-      b0 += y * k0, b1 += y * k1, b2 += y * k2, b3 += y * k3;
+      const float yi = y[i];
+      b0 += yi * r0, b1 += yi * r1, b2 += yi * r2, b3 += yi * r3;
     }
   }
-  store8(sa, a0), store8(sa + 8, a1), store8(sa + 16, a2), store8(sa + 24, a3);
-  if (Two) store8(sb, b0), store8(sb + 8, b1), store8(sb + 16, b2), store8(sb + 24, b3);
+  store8(out_a, a0), store8(out_a + 8, a1), store8(out_a + 16, a2), store8(out_a + 24, a3);
+  if (Two) store8(out_b, b0), store8(out_b + 8, b1), store8(out_b + 16, b2), store8(out_b + 24, b3);
 }
 
 // s = softmax(s * scale + blocked), with the skipped positions (kept 0) exactly 0.
@@ -85,28 +86,13 @@ __attribute__((always_inline)) inline void softmax(float* s, int64_t n, float sc
   for (int64_t t = 0; t < n; ++t) s[t] *= inv;
 }
 
-// oa = sa . values (and ob = sb . values): 32 dimensions at a time, each value vector
-// loaded once for both heads; the rest 8 at a time over even and odd positions apart, so
-// that no single chain of sums sets the pace.
+// oa = sa . values (and ob = sb . values): 32 dimensions at a time, then 8 at a time over
+// even and odd positions apart, so that no single chain of sums sets the pace.
 template <bool Two>
 __attribute__((always_inline)) inline void weighted_values(const float* sa, const float* sb, const float* values,
                                                            int64_t n, int64_t dim, float* oa, float* ob) {
   int64_t d0 = 0;
-  for (; d0 + 32 <= dim; d0 += 32) {
-    v8 a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
-    const float* v = values + d0;
-    for (int64_t t = 0; t < n; ++t, v += dim) {
-      const v8 v0 = load8(v), v1 = load8(v + 8), v2 = load8(v + 16), v3 = load8(v + 24);
-      const float x = sa[t];
-      a0 += x * v0, a1 += x * v1, a2 += x * v2, a3 += x * v3;
-      if (Two) {
-        const float y = sb[t];
-        b0 += y * v0, b1 += y * v1, b2 += y * v2, b3 += y * v3;
-      }
-    }
-    store8(oa + d0, a0), store8(oa + d0 + 8, a1), store8(oa + d0 + 16, a2), store8(oa + d0 + 24, a3);
-    if (Two) store8(ob + d0, b0), store8(ob + d0 + 8, b1), store8(ob + d0 + 16, b2), store8(ob + d0 + 24, b3);
-  }
+  for (; d0 + 32 <= dim; d0 += 32) weighted_rows32<Two>(sa, sb, values + d0, dim, n, oa + d0, ob + d0);
   for (; d0 + 8 <= dim; d0 += 8) {
     v8 a_even{}, a_odd{}, b_even{}, b_odd{};
     const float* v = values + d0;
@@ -141,8 +127,9 @@ __attribute__((always_inline)) inline void attend_heads(const float* qa, const f
                                                         const float* values, const float* blocked, const float* kept,
                                                         int64_t n, int64_t dim, float scale, float* sa, float* sb,
                                                         float* oa, float* ob) {
+  static_assert(kPositionBlock == 32, "a block's keys are rows of 32");
   for (int64_t t0 = 0; t0 < n; t0 += kPositionBlock)
-    block_scores<Two>(qa, qb, keys_t + t0 * dim, dim, sa + t0, sb + t0);
+    weighted_rows32<Two>(qa, qb, keys_t + t0 * dim, kPositionBlock, dim, sa + t0, sb + t0);
   softmax(sa, n, scale, blocked, kept);
   if (Two) softmax(sb, n, scale, blocked, kept);
   weighted_values<Two>(sa, sb, values, n, dim, oa, ob);
