@@ -8,7 +8,7 @@
 namespace aha::db {
 
 AnalysisRewriteResult rewrite_run_analysis(const std::string& db_path, int64_t run_id, const AnalysisRewrite& how) {
-  auto db = open_run_database(db_path);
+  auto db = open_run_database(db_path, Access::Existing);
   Statement run(*db, "SELECT last_step FROM runs WHERE id = ?");
   run.bind(1, run_id);
   if (!run.step()) throw DbError(db_path + ": no run with id " + std::to_string(run_id), 0);

@@ -4,7 +4,7 @@
 
 namespace aha::db {
 
-ProbeStore::ProbeStore(const std::string& path, bool read_only) : db_(open_run_database(path, read_only)) {}
+ProbeStore::ProbeStore(const std::string& path, Access access) : db_(open_run_database(path, access)) {}
 
 int64_t ProbeStore::add(const ProbeRow& probe, const std::vector<ProbeProblemRow>& problems,
                         const std::vector<ProbeCompletionRow>& completions) {

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "db/probe_rows.h"
-#include "db/sqlite.h"
+#include "db/schema.h"
 
 namespace aha::db {
 
 class ProbeStore {
  public:
-  explicit ProbeStore(const std::string& path, bool read_only = false);
+  explicit ProbeStore(const std::string& path, Access access = Access::Existing);
 
   // The probe with its problems and completions, in one transaction; returns its id.
   int64_t add(const ProbeRow& probe, const std::vector<ProbeProblemRow>& problems,

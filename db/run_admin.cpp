@@ -5,6 +5,8 @@
 
 #include "db/run_lock.h"
 #include "db/run_reader.h"
+#include "db/run_sink.h"
+#include "db/stored_path.h"
 #include "db/tag_store.h"
 
 namespace aha::db {
@@ -13,8 +15,8 @@ namespace fs = std::filesystem;
 
 void rename_run(const std::string& db_path, const std::string& name, const std::string& new_name,
                 const std::string& config_toml, const fs::path& checkpoint_root) {
-  if (new_name.empty() || new_name.find_first_of("/\\") != std::string::npos)
-    throw std::invalid_argument("'" + new_name + "' cannot name a run (empty, or with a slash: it names a folder)");
+  if (const auto why = run_name_problem(new_name); !why.empty())
+    throw std::invalid_argument("cannot rename run '" + name + "': " + why);
   const auto run = RunReader(db_path).require_run(name);
   if (new_name == name) return;
   const RunLock lock(db_path, run.id, run.name);  // no writer meanwhile
@@ -38,14 +40,19 @@ DeletedRun delete_run(const std::string& db_path, const std::string& name, const
   const auto run = reader.require_run(name);
   const RunLock lock(db_path, run.id, run.name);
   out.samples = reader.connection().scalar_int("SELECT count(*) FROM samples WHERE run_id = " + std::to_string(run.id));
-  std::vector<std::string> folders;
-  Statement paths(reader.connection(), "SELECT path FROM checkpoints WHERE run_id = ?");
-  paths.bind(1, run.id);
-  while (paths.step()) folders.push_back(paths.column_text(0));
+  // Only the run's own step folders: a path read back from an older or edited row that
+  // points anywhere else is left alone.
+  const fs::path own = checkpoint_root / name;
+  const bool own_is_a_run_folder = run_name_problem(name).empty();
+  std::vector<fs::path> folders;
+  for (const auto& [step, path] : reader.checkpoints(run.id)) {
+    const fs::path p(path);
+    if (own_is_a_run_folder && path_inside(p, own) && p.filename().string().rfind("step-", 0) == 0) folders.push_back(p);
+  }
   TagStore(db_path).delete_run(run.id);
   std::error_code ec;
   for (const auto& f : folders) out.checkpoints += fs::remove_all(f, ec) > 0;
-  fs::remove_all(checkpoint_root / name, ec);  // what the rows did not list (a save cut short)
+  if (own_is_a_run_folder) fs::remove_all(own, ec);  // what the rows did not list (a save cut short)
   return out;
 }
 

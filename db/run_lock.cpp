@@ -82,7 +82,11 @@ RunLock::RunLock(const std::string& db_path, int64_t run_id, const std::string& 
 }
 
 RunLock::~RunLock() {
-  if (fd_ >= 0) close(fd_);  // releases the lock
+  if (fd_ < 0) return;
+  // The note goes with the lock: a writer refused later must not be told of this one.
+  if (ftruncate(fd_, 0) != 0) {
+  }
+  close(fd_);  // releases the lock
 }
 
 }  // namespace aha::db

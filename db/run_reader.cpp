@@ -1,5 +1,7 @@
 #include "db/run_reader.h"
 
+#include "db/stored_path.h"
+
 #include <cmath>
 #include <filesystem>
 #include <variant>
@@ -123,7 +125,7 @@ double order_key(const SampleRow& r, SampleOrder o) {
 
 }  // namespace
 
-RunReader::RunReader(const std::string& path, bool read_only) : db_(open_run_database(path, read_only)) {}
+RunReader::RunReader(const std::string& path, Access access) : db_(open_run_database(path, access)) {}
 
 RunReader::~RunReader() = default;
 
@@ -273,7 +275,7 @@ std::vector<std::pair<int64_t, std::string>> RunReader::checkpoints(int64_t run_
   Statement st(*db_, "SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step, id");
   st.bind(1, run_id);
   std::vector<std::pair<int64_t, std::string>> out;
-  while (st.step()) out.emplace_back(st.column_int(0), st.column_text(1));
+  while (st.step()) out.emplace_back(st.column_int(0), path_from_store(db_->path(), st.column_text(1)).string());
   return out;
 }
 

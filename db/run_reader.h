@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "db/metric_chunks.h"
-#include "db/sqlite.h"
+#include "db/schema.h"
 
 namespace aha::db {
 
@@ -68,7 +68,7 @@ class RunReader {
  public:
   // Opens (and migrates) the database; read-only: never writes or creates it (a missing
   // or empty file is an error), and an older schema is an error too.
-  explicit RunReader(const std::string& path, bool read_only = false);
+  explicit RunReader(const std::string& path, Access access = Access::Existing);
   ~RunReader();
   std::vector<RunSummary> runs();
   std::optional<RunSummary> run(int64_t id);

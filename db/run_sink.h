@@ -4,10 +4,16 @@
 // in-memory sink serves tests. No SQLite, no torch, no Qt here.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace aha {
+
+// A run's name also names its checkpoint folder (<db>.checkpoints/<name>/), so every way a
+// run gets a name (train, rename, import, follow, sweeps) takes it through this one rule:
+// "" when `name` can name a run, else why not ("'..' names a folder above ...").
+std::string run_name_problem(std::string_view name);
 
 struct RunInfo {
   std::string name;
@@ -74,6 +80,9 @@ class RunSink {
   virtual void record_checkpoint(int64_t step, const std::string& path) = 0;
   // Last step stored for the current run (-1 if none), to resume after it.
   virtual int64_t last_step() const = 0;
+  // Whether the current run has samples of `step`: imports take step files by their
+  // number, whatever order they arrive in, so a step below last_step() may still be new.
+  virtual bool has_step(int64_t step) const = 0;
 };
 
 }  // namespace aha

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "db/schema.h"
+#include "db/stored_path.h"
 
 #include <spdlog/spdlog.h>
 
@@ -52,6 +53,7 @@ RunStore::RunStore(const std::string& path) : db_(open_run_database(path)) {
   // checkpoints too, every ~80 MB of WAL, because only the writer can let the WAL start
   // over; by then little is left to copy and fsync.
   db_->exec("PRAGMA wal_autocheckpoint = 20000");
+  db_->set_checkpoint_on_close(true);  // the writer: the one connection that may end the WAL
   insert_sample_ = std::make_unique<Statement>(*db_,
       "INSERT INTO samples(id, run_id, step, prompt_id, group_index, index_in_group, completion, token_count, rewards,"
       " reward, advantage, correct, format_ok, truncated, aha_score, aha_spans, real_aha, language_mixing, extra,"
@@ -75,6 +77,10 @@ RunStore::~RunStore() = default;
 void RunStore::finish_search_index() { indexer_->finish(); }
 
 int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
+  if (const auto why = run_name_problem(info.name); !why.empty())
+    throw DbError("database '" + db_->path() + "': cannot " + (resume ? "resume" : "store") + " the run: " + why +
+                      (resume ? " (`aha runs rename` gives it a name that can be resumed)" : ""),
+                  0);
   prompt_ids_.clear();
   Statement find(*db_, "SELECT id, last_step FROM runs WHERE name = ?");
   find.bind(1, info.name);
@@ -92,10 +98,15 @@ int64_t RunStore::begin_run(const RunInfo& info, bool resume) {
     run_id_ = id;
     // Read after the lock: a writer that held it may have stored more steps.
     last_step_ = db_->scalar_int("SELECT last_step FROM runs WHERE id = " + std::to_string(run_id_));
+    if (info.total_steps > 0) {  // `--resume --steps N` trains to N: the run's total says so
+      Statement total(*db_, "UPDATE runs SET total_steps = ? WHERE id = ?");
+      total.bind(1, info.total_steps).bind(2, run_id_).run();
+    }
     metric_packer_.begin_run(run_id_);
     return run_id_;
   }
   if (resume) throw DbError("database '" + db_->path() + "' has no run named '" + info.name + "' to resume", 0);
+  check_integrity(*db_);  // a new run must not be written into a damaged file either
   Statement ins(*db_,
       "INSERT INTO runs(name, config_toml, code_version, seed, model, task, total_steps, source, sweep, sweep_values,"
       " status) VALUES(?,?,?,?,?,?,?,?,?,?,'created')");
@@ -224,9 +235,16 @@ void RunStore::set_status(RunStatus status, const std::string& message) {
   st.run();
 }
 
+bool RunStore::has_step(int64_t step) const {
+  if (run_id_ < 0 || step > last_step_) return false;
+  Statement st(*db_, "SELECT 1 FROM samples WHERE run_id = ? AND step = ? LIMIT 1");
+  st.bind(1, run_id_).bind(2, step);
+  return st.step();
+}
+
 void RunStore::record_checkpoint(int64_t step, const std::string& path) {
   Statement st(*db_, "INSERT INTO checkpoints(run_id, step, path) VALUES(?,?,?)");
-  st.bind(1, run_id_).bind(2, step).bind(3, path).run();
+  st.bind(1, run_id_).bind(2, step).bind(3, path_to_store(db_->path(), path)).run();
 }
 
 }  // namespace aha::db

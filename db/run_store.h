@@ -25,6 +25,7 @@ class RunStore : public RunSink {
   void set_status(RunStatus status, const std::string& message = "") override;
   void record_checkpoint(int64_t step, const std::string& path) override;
   int64_t last_step() const override { return last_step_; }
+  bool has_step(int64_t step) const override;
   // Waits until full-text search sees every step written so far (it trails the writer on
   // a thread of its own). Throws if the index cannot be written.
   void finish_search_index();

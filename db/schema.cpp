@@ -249,7 +249,7 @@ namespace {
 
 // Why `path` cannot be a run database here, in words, before SQLite's "unable to open
 // database file" (which says the same for a folder, a missing folder and a read-only one).
-void check_database_path(const std::string& path, bool read_only) {
+void check_database_path(const std::string& path, Access how) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path p(path);
@@ -258,10 +258,12 @@ void check_database_path(const std::string& path, bool read_only) {
                       (p / "runs.aha.db").string() + "')",
                   SQLITE_CANTOPEN);
   const bool exists = fs::exists(p, ec);
-  if (read_only) {  // reading never creates a database
-    if (!exists) throw DbError("no database at '" + path + "'", SQLITE_CANTOPEN);
-    if (fs::file_size(p, ec) == 0) throw DbError("'" + path + "' is empty: not a run database", SQLITE_NOTADB);
-    return;
+  if (how != Access::Create) {  // reading or editing never creates a database
+    if (!exists) throw DbError("no database at '" + path + "' (check the path, or train or import into it first)", SQLITE_CANTOPEN);
+    if (how == Access::ReadOnly) {
+      if (fs::file_size(p, ec) == 0) throw DbError("'" + path + "' is empty: not a run database", SQLITE_NOTADB);
+      return;
+    }
   }
   const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(folder, ec))
@@ -276,9 +278,11 @@ void check_database_path(const std::string& path, bool read_only) {
 
 }  // namespace
 
-std::unique_ptr<Connection> open_run_database(const std::string& path, bool read_only) {
-  check_database_path(path, read_only);
+std::unique_ptr<Connection> open_run_database(const std::string& path, Access how) {
+  const bool read_only = how == Access::ReadOnly;
+  check_database_path(path, how);
   auto db = std::make_unique<Connection>(path, read_only ? Connection::Mode::ReadOnly : Connection::Mode::ReadWrite);
+  db->set_checkpoint_on_close(false);
   db->set_busy_timeout(5000);
   // Reading the schema version is the first access: it fails with SQLITE_NOTADB here.
   const int have = static_cast<int>(db->scalar_int("PRAGMA user_version"));

@@ -10,9 +10,16 @@ namespace aha::db {
 // The schema version this build writes.
 int current_schema_version();
 
+// How a run database is opened. Create: the writers (training, imports) and the studio's
+// File > New. Existing: readers and editors (tags, rename, delete, probes, reanalyse):
+// a missing file is an error, never a new empty database. ReadOnly: never writes.
+enum class Access { Create, Existing, ReadOnly };
+
 // Opens `path` as a run database: WAL, foreign keys on, migrated to the current
 // version. Refuses (DbError) a file that is not SQLite or was written by a newer app.
-std::unique_ptr<Connection> open_run_database(const std::string& path, bool read_only = false);
+// The connection never checkpoints or deletes the WAL when it closes (only the run
+// store, the writer, lets SQLite do that: RunStore's constructor).
+std::unique_ptr<Connection> open_run_database(const std::string& path, Access access = Access::Create);
 
 // The id the next sample gets: never one handed out before, even if its sample was
 // deleted (store_meta.next_sample_id, schema v5), so a search index entry cannot name

@@ -49,7 +49,7 @@ bool is_damaged(const DbError& e) {
 std::string search_index_path(const std::string& db_path) { return db_path + ".fts"; }
 
 SearchIndex::SearchIndex(const std::string& db_path)
-    : db_path_(db_path), source_(open_run_database(db_path)) {
+    : db_path_(db_path), source_(open_run_database(db_path, Access::Existing)) {
   const std::string path = search_index_path(db_path);
   try {
     index_ = open_index(path);

@@ -83,6 +83,9 @@ void Connection::exec(std::string_view sql) {
 int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 void Connection::set_busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
+void Connection::set_checkpoint_on_close(bool allowed) {
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, allowed ? 0 : 1, nullptr);
+}
 
 int64_t Connection::scalar_int(std::string_view sql) {
   Statement st(*this, sql);

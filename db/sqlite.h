@@ -75,6 +75,9 @@ class Connection {
   int64_t scalar_int(std::string_view sql);  // first column of the first row
   std::string scalar_text(std::string_view sql);
   void set_busy_timeout(int ms);
+  // Whether closing the last connection to a WAL database may checkpoint it and delete
+  // the -wal and -shm files (SQLite's default). Only the writer should.
+  void set_checkpoint_on_close(bool allowed);
 
   const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }

@@ -1,5 +1,11 @@
 #include "db/tag_store.h"
 
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "db/stored_path.h"
+
 #include <spdlog/spdlog.h>
 
 #include "db/schema.h"
@@ -7,7 +13,7 @@
 
 namespace aha::db {
 
-TagStore::TagStore(const std::string& path, bool read_only) : db_(open_run_database(path, read_only)) {}
+TagStore::TagStore(const std::string& path, Access access) : db_(open_run_database(path, access)) {}
 
 std::vector<Tag> TagStore::tags() {
   Statement st(*db_, "SELECT id, name, color, builtin FROM tags ORDER BY builtin DESC, id");
@@ -127,9 +133,23 @@ void TagStore::rename_run(int64_t run_id, const std::string& name, const std::st
   if (taken.step() && taken.column_int(0) > 0) throw DbError("the database has a run named '" + name + "' already", 0);
   Statement run(*db_, "UPDATE runs SET name = ?, config_toml = ? WHERE id = ?");
   run.bind(1, name).bind(2, config_toml).bind(3, run_id).run();
-  Statement paths(*db_, "UPDATE checkpoints SET path = ? || substr(path, ?) WHERE run_id = ? AND substr(path, 1, ?) = ?");
-  paths.bind(1, new_dir).bind(2, static_cast<int64_t>(old_dir.size() + 1)).bind(3, run_id);
-  paths.bind(4, static_cast<int64_t>(old_dir.size())).bind(5, old_dir).run();
+  // Each stored folder read back against the database, moved to the new folder if it was
+  // under the old one, and stored again (relative to the database: older rows were
+  // relative to their writer's working directory).
+  std::vector<std::pair<int64_t, std::string>> moved;
+  Statement rows(*db_, "SELECT id, path FROM checkpoints WHERE run_id = ?");
+  rows.bind(1, run_id);
+  while (rows.step()) {
+    const auto path = path_from_store(db_->path(), rows.column_text(1));
+    if (!path_inside(path, old_dir)) continue;
+    const auto within = path.lexically_relative(std::filesystem::absolute(old_dir).lexically_normal());
+    moved.emplace_back(rows.column_int(0), path_to_store(db_->path(), std::filesystem::path(new_dir) / within));
+  }
+  Statement update(*db_, "UPDATE checkpoints SET path = ? WHERE id = ?");
+  for (const auto& [id, path] : moved) {
+    update.bind(1, path).bind(2, id).run();
+    update.reset();
+  }
   tx.commit();
 }
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite.h"
+#include "db/schema.h"
 
 namespace aha::db {
 
@@ -20,7 +20,7 @@ struct Tag {
 
 class TagStore {
  public:
-  explicit TagStore(const std::string& path, bool read_only = false);
+  explicit TagStore(const std::string& path, Access access = Access::Existing);
 
   std::vector<Tag> tags();
   std::optional<Tag> tag_by_name(const std::string& name);

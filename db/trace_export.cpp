@@ -12,7 +12,7 @@ std::vector<ExportedTrace> collect_traces(RunReader& reader, TagStore& tags, con
   std::map<int64_t, std::string> run_names;
   for (const auto& r : reader.runs()) run_names[r.id] = r.name;
   const auto names = tags.tag_names_of(ids);
-  ProbeStore probes(reader.connection().path(), /*read_only=*/true);
+  ProbeStore probes(reader.connection().path(), db::Access::ReadOnly);
   std::vector<ExportedTrace> out;
   for (int64_t id : ids) {
     auto row = reader.sample(id);

@@ -30,7 +30,7 @@ db::RunSummary find_run(db::RunReader& reader, const std::string& name) {
 
 int export_csv(const Args& args) {
   args.allow_only({"db", "run", "metric", "out", "help"});
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   auto runs = args.all("run");
   if (runs.empty())
     for (const auto& r : reader.runs()) runs.push_back(r.name);
@@ -52,8 +52,8 @@ int export_csv(const Args& args) {
 int export_traces(const Args& args) {
   args.allow_only({"db", "run", "tag", "ids", "format", "out", "help"});
   const std::string db_path = args.require("db");
-  db::RunReader reader(db_path, /*read_only=*/true);
-  db::TagStore tags(db_path, /*read_only=*/true);
+  db::RunReader reader(db_path, db::Access::ReadOnly);
+  db::TagStore tags(db_path, db::Access::ReadOnly);
   std::optional<int64_t> run_id;
   if (args.has("run")) run_id = find_run(reader, args.get("run")).id;
   std::vector<int64_t> ids;
@@ -77,6 +77,12 @@ int export_traces(const Args& args) {
   std::string format = args.get("format", path.size() > 3 && path.substr(path.size() - 3) == ".md" ? "md" : "jsonl");
   if (format != "jsonl" && format != "md") throw UsageError("--format: '" + format + "' (use jsonl or md)");
   const auto traces = db::collect_traces(reader, tags, ids);
+  if (traces.empty())
+    throw std::runtime_error(args.has("ids") ? "no sample with the ids " + args.get("ids") + " in '" + db_path + "'; nothing written"
+                                             : "no trace has the tag '" + args.get("tag") + "'; nothing written");
+  if (traces.size() < ids.size())
+    std::fprintf(stderr, "aha export traces: %zu of the %zu ids name no sample; the others are written\n",
+                 ids.size() - traces.size(), ids.size());
   write_output_file(path, [&](std::ostream& out) {
     format == "md" ? db::write_traces_markdown(out, traces) : db::write_traces_jsonl(out, traces);
   });

@@ -63,6 +63,7 @@ Session open_session(const Args& args, const std::string& engine) {
   Session s;
   RunInfo info;
   info.name = args.require("run");
+  if (const auto why = run_name_problem(info.name); !why.empty()) throw std::invalid_argument("--run: " + why);
   info.source = engine;
   info.task = engine + " import";
   RunConfig cfg;
@@ -83,7 +84,7 @@ Session open_session(const Args& args, const std::string& engine) {
     exists = reader.run_by_name(info.name).has_value();
   }
   s.store->begin_run(info, /*resume=*/exists);
-  if (exists) std::printf("run '%s' exists: adding the steps after step %lld\n", info.name.c_str(),
+  if (exists) std::printf("run '%s' exists (last step %lld): adding the steps it does not have\n", info.name.c_str(),
                           static_cast<long long>(s.store->last_step()));
   if (args.has("tokenizer")) s.tokenizer = load_tokenizer(resolve_model_path(args.get("tokenizer")));
   // veRL dumps have no group id: with the run's config its G splits repeated prompts.
@@ -99,7 +100,14 @@ bool db_has_run(const Args& args) {
   return db::RunReader(args.require("db")).run_by_name(args.require("run")).has_value();
 }
 
+int lines_reported = 0;  // so that "the lines above say why" is said only when there are some
+
+std::string why_nothing(const std::string& input) {
+  return lines_reported > 0 ? "the lines above say why" : "'" + input + "' holds no record";
+}
+
 void report_line(const std::string& message) {
+  ++lines_reported;
   std::string safe;
   for (const unsigned char c : message) {
     if ((c < 0x20 && c != '\t') || c == 0x7f) {
@@ -135,12 +143,12 @@ GenericMapping generic_mapping(const Args& args) {
   return m;
 }
 
-// aha import file: JSONL or CSV with a field mapping; steps after the run's last one.
+// aha import file: JSONL or CSV with a field mapping; the steps the run does not have.
 int import_file(std::map<int64_t, std::vector<RolloutSample>> steps, Session& s) {
   int written = 0;
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (auto& [step, samples] : steps) {
-    if (step <= s.store->last_step()) continue;
+    if (s.store->has_step(step)) continue;
     s.store->write_step(s.builder->build(step, std::move(samples), now));
     ++written;
   }
@@ -172,7 +180,7 @@ int cmd_import(int argc, char** argv, int first) {
     const std::string file = args.require("file");
     records = read_generic_rollouts(file, generic_mapping(args), report_line);
     if (records.empty())
-      throw std::runtime_error(file + ": no usable record (the lines above say why); nothing imported");
+      throw std::runtime_error(file + ": no usable record (" + why_nothing(file) + "); nothing imported");
   } else if (engine == "verl" && std::filesystem::is_directory(args.require("dir")) &&
              list_verl_step_files(args.require("dir")).empty()) {
     throw std::runtime_error("'" + args.require("dir") + "' holds no veRL step file (<step>.jsonl, written by "
@@ -199,8 +207,8 @@ int cmd_import(int argc, char** argv, int first) {
     const int64_t id = s.store->run_id();
     s.store.reset();
     db::TagStore(args.require("db")).delete_run(id);
-    throw std::runtime_error("nothing imported from '" + args.get("dir", args.get("file")) +
-                             "' (the lines above say why); no run was made");
+    const std::string input = args.get("dir", args.get("file"));
+    throw std::runtime_error("nothing imported from '" + input + "' (" + why_nothing(input) + "); no run was made");
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   db::RunReader reader(args.require("db"));

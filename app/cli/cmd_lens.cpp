@@ -108,7 +108,7 @@ int cmd_lens(int argc, char** argv, int first) {
     return 0;
   }
   args.allow_only({"db", "run", "sample", "token", "top", "help"});
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   if (args.has("sample")) {
     if (!args.has("token")) throw UsageError("--sample needs --token N (1 = the completion's first token)");
     return alternatives(reader, std::stoll(args.require("sample")), args.get_int("token", 1), args.get_int("top", 5));

@@ -120,7 +120,7 @@ int cmd_probe(int argc, char** argv, int first) {
   // Opened first, for writing (it upgrades an older schema): a database that cannot take
   // the results fails before the sampling.
   db::ProbeStore store(db);
-  db::RunReader reader(db, /*read_only=*/true);
+  db::RunReader reader(db, db::Access::ReadOnly);
   const auto run = reader.require_run(args.require("run"));
   const RunConfig cfg =
       RunConfig::from_toml(run.config_toml, "run '" + run.name + "' (stored config)");

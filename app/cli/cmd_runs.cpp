@@ -41,7 +41,7 @@ int remove(const Args& args) {
   args.allow_only({"db", "yes"});
   if (args.positional().size() != 2) throw UsageError("aha runs delete NAME --db FILE [--yes]");
   const std::string name = args.positional()[1];
-  db::RunReader(args.require("db"), /*read_only=*/true).require_run(name);  // a clear error before asking
+  db::RunReader(args.require("db"), db::Access::ReadOnly).require_run(name);  // a clear error before asking
   if (!args.has("yes")) {
     if (!::isatty(STDIN_FILENO))
       throw UsageError("deleting run '" + name + "' cannot be undone: add --yes to confirm");
@@ -63,7 +63,7 @@ int remove(const Args& args) {
 int duplicate(const Args& args) {
   args.allow_only({"db", "out"});
   if (args.positional().size() != 2) throw UsageError("aha runs duplicate NAME --db FILE [--out F.toml]");
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   const auto run = reader.require_run(args.positional()[1]);
   if (run.config_toml.empty())
     throw std::runtime_error("run '" + run.name + "' has no stored config (imported without --config): nothing to copy");
@@ -93,7 +93,7 @@ int cmd_runs(int argc, char** argv, int first) {
   if (verb == "duplicate") return duplicate(args);
   if (!verb.empty()) throw UsageError("'" + verb + "' is not a runs command (rename, delete, duplicate)\n" + kUsage);
   args.allow_only({"db", "help"});
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   // The overview checks the file too, while that is cheap (reading it: ~1 s per GB).
   std::error_code ec;
   if (std::filesystem::file_size(args.require("db"), ec) < (512u << 20)) db::check_integrity(reader.connection());

@@ -37,6 +37,7 @@ int cmd_train(int argc, char** argv, int first) {
   init_logging(args.get("log"));
   RunConfig cfg = RunConfig::load(args.require("config"));
   if (args.has("name")) cfg.name = args.get("name");
+  if (const auto why = run_name_problem(cfg.name); !why.empty()) throw std::invalid_argument("--name: " + why);
   if (cfg.name.empty()) throw UsageError("--name: a run needs a name");
   // What the run would miss on this machine, before a run is made for it.
   if (const auto missing = cfg.missing_inputs(); !missing.empty())

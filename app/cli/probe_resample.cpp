@@ -31,7 +31,7 @@ void print_stats(const char* what, const ContinuationStats& st) {
 int probe_resample(const Args& args) {
   args.allow_only({"db", "sample", "before", "occurrence", "insert", "samples", "seed", "weights", "help"});
   db::ProbeStore store(args.require("db"));  // first: it upgrades an older schema
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   const int64_t id = std::stoll(args.require("sample"));
   const auto sample = reader.sample(id);
   if (!sample) throw UsageError("no sample " + std::to_string(id) + " in this database");

@@ -34,8 +34,8 @@ db::ProbeRow require_probe(db::ProbeStore& store, const Args& args, const std::s
 
 int probe_list(const Args& args) {
   args.allow_only({"db", "run", "sample", "help"});
-  db::RunReader reader(args.require("db"), /*read_only=*/true);
-  db::ProbeStore store(args.require("db"), /*read_only=*/true);
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
+  db::ProbeStore store(args.require("db"), db::Access::ReadOnly);
   std::vector<db::ProbeRow> rows;
   if (args.has("sample")) {
     rows = store.resamples_of(std::stoll(args.require("sample")));
@@ -75,7 +75,7 @@ int probe_list(const Args& args) {
 
 int probe_show(const Args& args) {
   args.allow_only({"db", "probe", "problem", "help"});
-  db::ProbeStore store(args.require("db"), /*read_only=*/true);
+  db::ProbeStore store(args.require("db"), db::Access::ReadOnly);
   const auto probe = require_probe(store, args, "probe");
   const auto problems = store.problems(probe.id);
   std::printf("probe %lld (%s) of %s: %d completions, %d right\n", static_cast<long long>(probe.id),
@@ -110,7 +110,7 @@ int probe_show(const Args& args) {
 
 int probe_diff(const Args& args) {
   args.allow_only({"db", "from", "to", "help"});
-  db::ProbeStore store(args.require("db"), /*read_only=*/true);
+  db::ProbeStore store(args.require("db"), db::Access::ReadOnly);
   const auto from = require_probe(store, args, "from"), to = require_probe(store, args, "to");
   if (from.kind != "passk" || to.kind != "passk") throw UsageError("--from and --to must be pass@k probes");
   const auto before = probe_problems(store.problems(from.id)), after = probe_problems(store.problems(to.id));

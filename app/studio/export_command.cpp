@@ -40,7 +40,7 @@ const char* kUsage =
 // Every --metric is one the chosen runs have (or a chart made of them, "aha_quality"):
 // a typo is an error listing the names there are, nearest first, not an empty panel.
 void check_metrics(const ui::FigureRequest& r) {
-  db::RunReader reader(r.dbPath.toStdString(), /*read_only=*/true);
+  db::RunReader reader(r.dbPath.toStdString(), db::Access::ReadOnly);
   std::set<std::string> known = {ui::ahaQualityChart().key.toStdString()};
   for (const auto& run : reader.runs()) {
     if (!r.runs.isEmpty() && !r.runs.contains(QString::fromStdString(run.name))) continue;
@@ -75,6 +75,8 @@ int run_export_command(int argc, char** argv) {
     if (r.metrics.isEmpty()) throw cli::UsageError("give at least one --metric (reward, accuracy, aha_rate, ...)");
     check_metrics(r);
     QString out = QString::fromStdString(a.require("out"));
+    if (QFileInfo(out).exists() && !QFileInfo(out).isFile())
+      throw cli::UsageError("--out: '" + a.get("out") + "' is not a file (a folder or a device); give a file name");
     if (a.has("format")) {
       const QString format = QString::fromStdString(a.get("format"));
       if (format != "pdf" && format != "svg" && format != "png")
@@ -83,19 +85,23 @@ int run_export_command(int argc, char** argv) {
     }
     auto& o = r.options;
     o.preset = QString::fromStdString(a.get("preset", o.preset.toStdString()));
-    o.widthIn = a.get_real("width", 0);
-    o.heightIn = a.get_real("height", 0);
+    // Every number in its range (NaN fails each comparison, so each test is written to fail it).
+    auto in_range = [&](const char* key, double v, double lo, double hi, const char* what) {
+      if (!(v >= lo && v <= hi)) throw cli::UsageError(std::string("--") + key + ": '" + a.get(key) + "'; use " + what);
+      return v;
+    };
+    if (a.has("width")) o.widthIn = in_range("width", a.get_real("width", 0), 0.5, 40, "0.5 to 40 inches");
+    if (a.has("height")) o.heightIn = in_range("height", a.get_real("height", 0), 0.5, 40, "0.5 to 40 inches");
     o.fontFamily = QString::fromStdString(a.get("font", o.fontFamily.toStdString()));
-    o.fontPt = a.get_int("font-size", 0);
+    if (a.has("font-size")) o.fontPt = int(in_range("font-size", a.get_int("font-size", 0), 4, 72, "4 to 72 points"));
     o.legend = QString::fromStdString(a.get("legend", o.legend.toStdString()));
-    o.smoothing = a.get_real("smoothing", o.smoothing);
-    if (o.smoothing < 0 || o.smoothing > 0.99) throw cli::UsageError("--smoothing: use a weight from 0 to 0.99");
+    o.smoothing = in_range("smoothing", a.get_real("smoothing", o.smoothing), 0, 0.99, "a weight from 0 to 0.99");
     o.showRaw = !a.has("no-raw");
     o.bands = !a.has("no-bands");
     o.wallTime = a.has("wall-time");
     o.aggregateSeeds = a.has("seeds");
     o.groupBy = QString::fromStdString(a.get("group-by"));
-    o.columns = a.get_int("columns", 0);
+    if (a.has("columns")) o.columns = int(in_range("columns", a.get_int("columns", 0), 1, 12, "1 to 12 charts a row"));
     o.dpi = a.get_int("dpi", o.dpi);
     if (o.dpi < 30 || o.dpi > 2400) throw cli::UsageError("--dpi: use 30 to 2400");
     ui::renderFigure(r, out);

@@ -79,7 +79,9 @@ std::map<int64_t, std::vector<RolloutSample>> read_generic_rollouts(
   if (file.extension() == ".csv") {
     std::stringstream ss;
     ss << in.rdbuf();
-    const auto rows = parse_csv(ss.str(), file.string());
+    std::string text = ss.str();
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a byte order mark (spreadsheets write one)
+    const auto rows = parse_csv(text, file.string());
     if (rows.empty()) return steps;
     const auto& header = rows[0].fields;
     for (size_t r = 1; r < rows.size(); ++r) {

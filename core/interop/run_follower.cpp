@@ -37,7 +37,7 @@ int RunFollower::poll_trl_completions() {
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[i];
-    if (f.step <= sink_.last_step() || skipped_.count(f.step)) continue;
+    if (sink_.has_step(f.step) || skipped_.count(f.step)) continue;
     std::vector<RolloutSample> samples;
     try {
       samples = read_trl_completions(f.path, reward_weights_);
@@ -88,7 +88,7 @@ int RunFollower::poll_trl_state() {
   for (auto& step : steps) {
     if (completions) {  // metrics join the step its completions made
       if (joined_.count(step.step)) continue;
-      if (step.step <= sink_.last_step()) {
+      if (sink_.has_step(step.step)) {
         sink_.add_metrics(step.step, step.metrics);
         joined_.insert(step.step);
       } else {

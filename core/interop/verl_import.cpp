@@ -132,7 +132,7 @@ std::pair<int64_t, std::vector<std::pair<std::string, double>>> parse_verl_metri
   return {j["step"].get<int64_t>(), std::move(metrics)};
 }
 
-std::vector<VerlStepFile> list_verl_step_files(const fs::path& dir) {
+std::vector<VerlStepFile> list_verl_step_files(const fs::path& dir, std::vector<VerlStepFile>* doubles) {
   std::vector<VerlStepFile> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -143,8 +143,20 @@ std::vector<VerlStepFile> list_verl_step_files(const fs::path& dir) {
     out.push_back({std::stoll(stem), entry.path()});
   }
   if (ec) throw std::runtime_error("cannot list rollout directory '" + dir.string() + "': " + ec.message());
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.step < b.step; });
-  return out;
+  // By step, the shortest name (veRL's, without leading zeros) first.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto la = a.path.filename().string().size(), lb = b.path.filename().string().size();
+    return a.step != b.step ? a.step < b.step : la != lb ? la < lb : a.path < b.path;
+  });
+  std::vector<VerlStepFile> kept;
+  for (auto& f : out) {
+    if (!kept.empty() && kept.back().step == f.step) {
+      if (doubles) doubles->push_back(std::move(f));
+    } else {
+      kept.push_back(std::move(f));
+    }
+  }
+  return kept;
 }
 
 VerlIngest::VerlIngest(fs::path dir, RunSink& sink, const RolloutStepBuilder& builder, Report report)
@@ -155,20 +167,20 @@ VerlIngest::VerlIngest(fs::path dir, RunSink& sink, const RolloutStepBuilder& bu
 
 namespace {
 
-// Whether a step file is finished. veRL writes the steps in order, so a file with a later
-// one beside it is finished whatever it holds (a bad line is reported and skipped). The
-// newest is finished once its last byte is a newline (veRL ends every line with one) and
-// it has not changed for `settle_seconds`.
+// Whether a step file is finished: its last byte is a newline (veRL ends every line with
+// one) and, for the newest file, it has not changed for `settle_seconds`. Files copied in
+// from elsewhere may arrive in any order, so one with a later step beside it may still be
+// growing; once it has not changed for the settle time it is read whatever it holds (a
+// cut last line is reported and skipped).
 bool finished(const VerlStepFile& f, bool newest, double settle_seconds) {
-  if (!newest) return true;
-  std::ifstream in(f.path, std::ios::binary | std::ios::ate);
-  if (!in || in.tellg() <= 0) return false;
-  in.seekg(-1, std::ios::end);
-  if (in.get() != '\n') return false;
-  if (settle_seconds <= 0) return true;
   std::error_code ec;
   const auto age = fs::file_time_type::clock::now() - fs::last_write_time(f.path, ec);
-  return !ec && age >= std::chrono::duration<double>(settle_seconds);
+  const bool settled = settle_seconds <= 0 || (!ec && age >= std::chrono::duration<double>(settle_seconds));
+  std::ifstream in(f.path, std::ios::binary | std::ios::ate);
+  if (!in || in.tellg() <= 0) return !newest && settled;
+  in.seekg(-1, std::ios::end);
+  const bool whole_lines = in.get() == '\n';
+  return newest ? whole_lines && settled : whole_lines || settled;
 }
 
 }  // namespace
@@ -203,7 +215,7 @@ StepRecord VerlIngest::read_step(const VerlStepFile& f) const {
 
 std::filesystem::path VerlIngest::pending() const {
   const auto files = list_verl_step_files(dir_);
-  if (files.empty() || files.back().step <= sink_.last_step() || skipped_.count(files.back().step)) return {};
+  if (files.empty() || sink_.has_step(files.back().step) || skipped_.count(files.back().step)) return {};
   return files.back().path;
 }
 
@@ -221,7 +233,7 @@ void VerlIngest::read_new_metrics() {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
       auto [step, metrics] = parse_verl_metrics_line(line);
-      if (step > sink_.last_step()) metrics_[step] = std::move(metrics);
+      if (!sink_.has_step(step)) metrics_[step] = std::move(metrics);
     } catch (const std::exception& e) {
       report_(file.string() + ":" + std::to_string(metrics_lines_) + ": " + e.what() + "; line skipped");
     }
@@ -230,12 +242,17 @@ void VerlIngest::read_new_metrics() {
 
 int VerlIngest::poll(double settle_seconds) {
   read_new_metrics();
-  const auto files = list_verl_step_files(dir_);
-  std::vector<VerlStepFile> ready;  // in step order, up to the first unfinished file
+  std::vector<VerlStepFile> doubles;
+  const auto files = list_verl_step_files(dir_, &doubles);
+  for (const auto& d : doubles)
+    if (doubles_reported_.insert(d.path).second)
+      report_(d.path.string() + ": a second file of step " + std::to_string(d.step) +
+              " (veRL writes one, named " + std::to_string(d.step) + ".jsonl); not imported: move it away");
+  std::vector<VerlStepFile> ready;  // the finished files not stored yet, in step order
   for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].step <= sink_.last_step() || skipped_.count(files[i].step)) continue;  // never re-read
+    if (sink_.has_step(files[i].step) || skipped_.count(files[i].step)) continue;  // never re-read
     const bool newest = i + 1 == files.size();
-    if (!finished(files[i], newest, settle_seconds)) break;
+    if (!finished(files[i], newest, settle_seconds)) continue;
     if (newest && has_metrics_file_ && !metrics_.count(files[i].step)) break;  // its metrics line comes next
     ready.push_back(files[i]);
   }

@@ -22,8 +22,10 @@ struct VerlStepFile {
   int64_t step = 0;
   std::filesystem::path path;
 };
-// The "<step>.jsonl" files of `dir`, by step.
-std::vector<VerlStepFile> list_verl_step_files(const std::filesystem::path& dir);
+// The "<step>.jsonl" files of `dir`, by step. Two names of one step ("1.jsonl" and
+// "01.jsonl") keep the one veRL would write (no leading zero); the others go to `doubles`.
+std::vector<VerlStepFile> list_verl_step_files(const std::filesystem::path& dir,
+                                               std::vector<VerlStepFile>* doubles = nullptr);
 
 // One line of veRL's metrics.jsonl as (step, metrics): every numeric value under its
 // veRL name, and the ones the engine also measures under ours too (actor/entropy ->
@@ -35,12 +37,12 @@ class VerlIngest {
   using Report = std::function<void(const std::string&)>;
   VerlIngest(std::filesystem::path dir, RunSink& sink, const RolloutStepBuilder& builder, Report report);
 
-  // Stores every finished step file after the sink's last step, in order, and returns how
-  // many. A file with a later step's file beside it is finished whatever it holds: its
-  // bad lines are reported by file and line and skipped, and a file with no good line is
-  // reported and skipped whole. The newest file is finished once its last line ends with
-  // a newline and it has not changed for `settle_seconds` (0: at once); until then it is
-  // left for the next call, never reported. With a metrics.jsonl beside the dumps, a step
+  // Stores every finished step file whose step the sink lacks, by step number whatever
+  // order the files arrived in, and returns how many. A file is finished once its last
+  // line ends with a newline (the newest: and it has not changed for `settle_seconds`, 0:
+  // at once); an older file that stopped changing is read whatever it holds: its bad lines
+  // are reported by file and line and skipped, and a file with no good line is reported
+  // and skipped whole. Until then a file is left for the next call, never reported. With a metrics.jsonl beside the dumps, a step
   // also waits for its metrics line (veRL writes it after the dump) unless a later step's
   // file is there.
   int poll(double settle_seconds);
@@ -56,6 +58,7 @@ class VerlIngest {
   const RolloutStepBuilder& builder_;
   Report report_;
   std::set<int64_t> skipped_;  // steps with no good line: reported once
+  std::set<std::filesystem::path> doubles_reported_;
   std::map<int64_t, std::vector<std::pair<std::string, double>>> metrics_;  // by step, not yet stored
   bool has_metrics_file_ = false;
   std::streamoff metrics_read_ = 0;  // bytes of metrics.jsonl read, up to its last whole line

@@ -8,9 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -36,6 +34,14 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// SplitMix64 of the run's seed and the step: streams of neighbouring steps share nothing.
+uint64_t step_stream_seed(int64_t seed, int64_t step) {
+  uint64_t z = static_cast<uint64_t>(seed) + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(step + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;  // torch::manual_seed takes it as given
 }
 
 }  // namespace
@@ -84,17 +90,35 @@ struct GrpoTrainer::Impl {
     return cfg.learning_rate;
   }
 
+  // The step of a finished save's folder ("step-12"), or -1 for anything else (a
+  // "step-12.tmp" that a kill or a full disk cut short).
+  static long saved_step(const std::filesystem::path& folder) {
+    const std::string n = folder.filename().string();
+    if (n.size() <= 5 || n.rfind("step-", 0) != 0 || n.find_first_not_of("0123456789", 5) != std::string::npos) return -1;
+    return std::atol(n.c_str() + 5);
+  }
+
   std::filesystem::path latest_checkpoint() const {
     std::filesystem::path best;
     long best_step = -1;
     if (!std::filesystem::exists(run_dir())) return best;
     for (const auto& e : std::filesystem::directory_iterator(run_dir())) {
-      const std::string n = e.path().filename().string();
-      if (n.rfind("step-", 0) != 0 || !std::filesystem::exists(e.path() / "trainer_state.json")) continue;
-      const long s = std::atol(n.c_str() + 5);
-      if (s > best_step) best_step = s, best = e.path();
+      const long s = saved_step(e.path());
+      if (s > best_step && std::filesystem::exists(e.path() / "trainer_state.json")) best_step = s, best = e.path();
     }
     return best;
+  }
+
+  // Saves cut short by a kill leave their temporary folder: gone before the run goes on.
+  void remove_unfinished_saves() const {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(run_dir(), ec)) {
+      const std::string n = e.path().filename().string();
+      if (n.rfind("step-", 0) == 0 && n.size() > 4 && n.compare(n.size() - 4, 4, ".tmp") == 0) {
+        spdlog::info("run '{}': removing {}, a checkpoint save that did not finish", cfg.name, e.path().string());
+        std::filesystem::remove_all(e.path(), ec);
+      }
+    }
   }
 };
 
@@ -119,6 +143,10 @@ void GrpoTrainer::prepare(bool resume) {
   auto loaded = load_model(model_dir, m.device);
   m.policy = loaded.model;
   m.tok = std::move(loaded.tokenizer);
+  if (const int positions = m.policy->config().max_position_embeddings; m.cfg.max_completion_length >= positions)
+    throw std::runtime_error(m.cfg.name + ": max_completion_length = " + std::to_string(m.cfg.max_completion_length) +
+                             " does not fit the model, which reads " + std::to_string(positions) +
+                             " positions (max_position_embeddings) for prompt and completion together; give less");
   m.policy->set_gradient_checkpointing(m.cfg.gradient_checkpointing);
   // The trained weights and AdamW's moments stay float32 whatever the checkpoint's dtype;
   // on CUDA, bf16 autocast runs the matrix products in bfloat16.
@@ -157,6 +185,7 @@ void GrpoTrainer::prepare(bool resume) {
                              " stored and max_steps (or --steps) is " + std::to_string(m.cfg.max_steps) +
                              ": nothing to resume; give more than " + std::to_string(m.step) + " steps to continue it");
 
+  m.remove_unfinished_saves();
   if (resume) {
     const auto ckpt = m.latest_checkpoint();
     if (ckpt.empty()) {
@@ -166,12 +195,6 @@ void GrpoTrainer::prepare(bool resume) {
       load_weights(m.policy, ckpt);
       torch::load(*m.optimizer, (ckpt / "optimizer.pt").string());
       const auto state = read_json_file(ckpt / "trainer_state.json", "trainer state");
-      std::istringstream rng_state(state.at("rng").get<std::string>());
-      rng_state >> m.rng;
-      torch::Tensor gen_state;
-      torch::load(gen_state, (ckpt / "torch_rng.pt").string());
-      auto gen = at::detail::getDefaultCPUGenerator();
-      gen.set_state(gen_state);
       const int64_t ckpt_step = state.at("step").get<int64_t>();
       m.tokens_seen = state.value("num_tokens", int64_t(0));
       if (ckpt_step + 1 < m.step)
@@ -276,6 +299,13 @@ StepSummary GrpoTrainer::train_step() {
   // 1-3. Prompts, rollouts, rewards. With filter_groups (DAPO's dynamic sampling), rounds
   // go on until P groups whose rewards differ are gathered or the round budget is spent;
   // the groups that teach nothing are stored but not trained on.
+  // Every step draws its prompts and samples from streams seeded by (seed, step), not from
+  // where the last checkpoint left them: a resume after a kill goes on at the first step
+  // the store lacks and never repeats an earlier step's prompts or completions.
+  const uint64_t step_seed = step_stream_seed(m.cfg.seed, m.step);
+  m.rng.seed(step_seed);
+  torch::manual_seed(step_seed);
+
   StepRecord record;
   record.step = m.step;
   std::vector<std::vector<int>> prompts, completions;  // the training batch
@@ -420,23 +450,27 @@ void GrpoTrainer::save_checkpoint() {
   const auto final_dir = m.run_dir() / ("step-" + std::to_string(done));
   const auto tmp = m.run_dir() / ("step-" + std::to_string(done) + ".tmp");
   std::filesystem::remove_all(tmp);
-  std::filesystem::create_directories(tmp);
-  save_model(tmp, m.policy, *m.tok, {{"run", m.cfg.name}, {"step", std::to_string(done)}});
-  torch::save(*m.optimizer, (tmp / "optimizer.pt").string());
-  torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "torch_rng.pt").string());
-  std::ostringstream rng_state;
-  rng_state << m.rng;
-  std::ofstream(tmp / "trainer_state.json") << nlohmann::json{{"step", done}, {"rng", rng_state.str()}, {"num_tokens", m.tokens_seen}}.dump(1);
+  try {
+    std::filesystem::create_directories(tmp);
+    save_model(tmp, m.policy, *m.tok, {{"run", m.cfg.name}, {"step", std::to_string(done)}});
+    torch::save(*m.optimizer, (tmp / "optimizer.pt").string());
+    std::ofstream state(tmp / "trainer_state.json");
+    state << nlohmann::json{{"step", done}, {"num_tokens", m.tokens_seen}}.dump(1);
+    state.close();
+    if (!state) throw std::runtime_error("cannot write " + (tmp / "trainer_state.json").string() + " (is the disk full?)");
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove_all(tmp, ec);  // a full disk keeps no half-written save
+    throw;
+  }
   // Renamed into place only when complete: a kill during the save leaves the previous one.
   std::filesystem::remove_all(final_dir);
   std::filesystem::rename(tmp, final_dir);
   m.sink.record_checkpoint(done, final_dir.string());
   // Keep the newest save_total_limit, and every save_keep_every-th for probes.
   std::vector<std::pair<long, std::filesystem::path>> all;
-  for (const auto& e : std::filesystem::directory_iterator(m.run_dir())) {
-    const std::string n = e.path().filename().string();
-    if (n.rfind("step-", 0) == 0 && n.find(".tmp") == std::string::npos) all.emplace_back(std::atol(n.c_str() + 5), e.path());
-  }
+  for (const auto& e : std::filesystem::directory_iterator(m.run_dir()))
+    if (const long s = Impl::saved_step(e.path()); s >= 0) all.emplace_back(s, e.path());
   std::sort(all.begin(), all.end());
   const size_t limit = m.cfg.save_total_limit;
   for (size_t i = 0; limit > 0 && i + limit < all.size(); ++i) {

@@ -48,10 +48,12 @@ bool TrainingJob::wait_while_paused(RunSink& sink, const JobCallbacks& cb) {
 RunStatus TrainingJob::run(const JobCallbacks& cb) {
   std::unique_ptr<RunSink> store;
   RunStatus final_status = RunStatus::Failed;
+  bool prepared = false;
   try {
     store = open_sink_();
     const std::unique_ptr<Trainer> trainer = engine_.make_trainer(config_, *store, checkpoint_root_);
     trainer->prepare(resume_);
+    prepared = true;
     if (cb.on_status) cb.on_status(RunStatus::Running, "");
     while (!trainer->finished()) {
       if (!wait_while_paused(*store, cb)) break;
@@ -69,7 +71,9 @@ RunStatus TrainingJob::run(const JobCallbacks& cb) {
   } catch (const std::exception& e) {
     error_ = engine_.explain_failure ? engine_.explain_failure(e) : e.what();
     spdlog::error("run '{}' failed: {}", config_.name, error_);
-    if (store) {
+    // A resume refused before it trained (nothing left to train, weights that do not
+    // load) leaves the stored run as it was: a finished run stays finished.
+    if (store && (prepared || !resume_)) {
       try {
         store->set_status(RunStatus::Failed, error_);
       } catch (const std::exception& e2) {

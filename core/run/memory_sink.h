@@ -1,5 +1,6 @@
 #pragma once
 // A RunSink that keeps everything in memory: for tests and dry runs.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,16 @@ class MemorySink : public RunSink {
     this->message = message;
   }
   void record_checkpoint(int64_t step, const std::string& path) override { checkpoints.emplace_back(step, path); }
-  int64_t last_step() const override { return steps.empty() ? -1 : steps.back().step; }
+  int64_t last_step() const override {
+    int64_t last = -1;
+    for (const auto& s : steps) last = std::max(last, s.step);
+    return last;
+  }
+  bool has_step(int64_t step) const override {
+    for (const auto& s : steps)
+      if (s.step == step) return true;
+    return false;
+  }
 
   double metric(size_t step_index, const std::string& name) const {
     for (const auto& [n, v] : steps.at(step_index).metrics)

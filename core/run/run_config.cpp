@@ -1,6 +1,7 @@
 #include "core/run/run_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +11,7 @@
 #include "core/support/toml_edit.h"
 #include "core/tasks/task_config.h"
 #include "core/tasks/rewards.h"
+#include "db/run_sink.h"
 
 namespace aha {
 
@@ -26,7 +28,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   ConfigReader r(root, origin);
   RunConfig c;
   c.name = r.text("name", c.name);
-  if (c.name.empty()) throw ConfigError(origin + ": name: a run needs a name");
+  if (const auto why = run_name_problem(c.name); !why.empty()) throw ConfigError(origin + ": name: " + why);
   c.model = r.text("model", c.model);
   c.device = r.text("device", c.device, {"auto", "cpu", "cuda"});
   c.seed = r.integer("seed", c.seed, 0, 2147483647);
@@ -40,7 +42,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.task = read_task_table(r.table("task"));
 
   c.num_generations = r.integer("num_generations", c.num_generations, 2, 1024);
-  c.per_device_train_batch_size = r.integer("per_device_train_batch_size", c.per_device_train_batch_size, 2, 1 << 20);
+  c.per_device_train_batch_size = r.integer("per_device_train_batch_size", c.per_device_train_batch_size, 2, 16384);
   if (c.per_device_train_batch_size % c.num_generations)
     throw ConfigError(origin + ": per_device_train_batch_size: value " + std::to_string(c.per_device_train_batch_size) +
                       " must be a multiple of num_generations (" + std::to_string(c.num_generations) + ")");
@@ -92,6 +94,10 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
                       " tokens is not below max_completion_length (" + std::to_string(c.max_completion_length) +
                       "): the penalty would start before the first token; use a smaller buffer");
   c.reward_weights = r.real_list("reward_weights", std::vector<double>(c.reward_funcs.size(), 1.0));
+  for (size_t i = 0; i < c.reward_weights.size(); ++i)
+    if (!std::isfinite(c.reward_weights[i]) || std::abs(c.reward_weights[i]) > 1e6)
+      throw ConfigError(origin + ": reward_weights: weight " + std::to_string(i + 1) + " is " +
+                        std::to_string(c.reward_weights[i]) + "; a weight is a finite number within +-1e6");
   if (c.reward_weights.size() != c.reward_funcs.size())
     throw ConfigError(origin + ": reward_weights: " + std::to_string(c.reward_weights.size()) + " weights for " +
                       std::to_string(c.reward_funcs.size()) + " reward_funcs; give one weight per function");

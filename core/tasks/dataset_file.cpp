@@ -134,6 +134,11 @@ Problem problem_from(const TaskOptions& o, const FieldGetter& field) {
   p.question = in_field(o.question_field, [&] { return text_of(question); });
   p.reference = final_answer_of(in_field(o.answer_field, [&] { return text_of(answer); }));
   if (trim(p.question).empty()) throw std::runtime_error("field \"" + o.question_field + "\" is empty");
+  // A prompt is a few hundred tokens; one of megabytes would exhaust memory in the batch.
+  constexpr size_t kMaxQuestionBytes = 64 * 1024;
+  if (p.question.size() > kMaxQuestionBytes)
+    throw std::runtime_error("field \"" + o.question_field + "\" has " + std::to_string(p.question.size()) +
+                             " bytes; a question has at most " + std::to_string(kMaxQuestionBytes));
   if (p.reference.empty()) throw std::runtime_error("field \"" + o.answer_field + "\" has no answer");
   return p;
 }
@@ -262,7 +267,9 @@ DatasetLoad load_dataset(const TaskOptions& o) {
   } else {
     std::stringstream ss;
     ss << in.rdbuf();
-    const auto records = parse_csv(ss.str(), path);
+    std::string text = ss.str();
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a byte order mark (spreadsheets write one)
+    const auto records = parse_csv(text, path);
     if (records.empty()) throw std::runtime_error(path + ": the CSV file is empty (it needs a header row)");
     const auto& header = records[0].fields;
     for (size_t r = 1; r < records.size(); ++r) {

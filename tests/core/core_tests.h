@@ -138,6 +138,8 @@ class TrainerTest : public QObject {
   void sweepResumesWithoutTrainingTwice();
   void seedMakesRunsRepeatable();
   void jobStopsAndResumesAtStepBoundary();
+  void resumeAfterAKillRepeatsNoStep();
+  void unfinishedSavesAreNotResumedFrom();
   void huggingFaceLayoutModelOnDatasetFile();
   void tokenLensMatchesAForwardPass();
   void probeIsReproducibleWithASeed();

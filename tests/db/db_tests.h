@@ -43,6 +43,18 @@ class StoreTest : public QObject {
   void metricsCsvRoundTrips();
 };
 
+class DataSafetyTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void runNamesFollowOneRule();
+  void checkpointPathsAreRelativeToTheDatabase();
+  void renameMovesEveryCheckpointRow();
+  void closingAReaderLeavesTheWal();
+  void readersNeverCreateADatabase();
+  void stepsArriveInAnyOrder();
+  void damagedDatabaseTakesNoNewRun();
+};
+
 class CrashTest : public QObject {
   Q_OBJECT
  private slots:

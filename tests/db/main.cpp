@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
       aha::test::suite<SchemaTest>("schema"),
       aha::test::suite<StoreTest>("store"),
       aha::test::suite<CrashTest>("crash"),
+      aha::test::suite<DataSafetyTest>("safety"),
   });
 }

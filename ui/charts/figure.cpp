@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QFontMetricsF>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -374,14 +375,41 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
   }
 }
 
-void renderFigure(const FigureRequest& r, const QString& path) {
-  db::RunReader reader(r.dbPath.toStdString());
+namespace {
+
+// Whether a written figure is whole: a full disk leaves a PDF or SVG cut short (or empty)
+// while the painter still reports success.
+bool figure_complete(const QString& file, const QString& ext) {
+  QFile f(file);
+  if (!f.open(QIODevice::ReadOnly) || f.size() == 0) return false;
+  if (ext == "png") return true;  // QImage's writer reports its own failures
+  f.seek(std::max<qint64>(0, f.size() - 64));
+  const QByteArray tail = f.readAll().trimmed();
+  return ext == "pdf" ? tail.endsWith("%%EOF") : tail.endsWith("</svg>");
+}
+
+// Moves a finished temporary file onto `path` (replacing what was there).
+void put_in_place(const QString& tmp, const QString& path) {
+  QFile::remove(path);
+  if (!QFile::rename(tmp, path)) {
+    QFile::remove(tmp);
+    throw std::runtime_error("cannot move the finished figure onto '" + path.toStdString() + "'");
+  }
+}
+
+}  // namespace
+
+void renderFigure(const FigureRequest& r, const QString& final_path) {
+  db::RunReader reader(r.dbPath.toStdString(), db::Access::ReadOnly);
+  // Written under a temporary name, checked, then renamed: a failed export never leaves
+  // an empty or cut figure under the name asked for, nor replaces a good one.
+  const QString path = final_path + ".part";
   QCustomPlot plot;
   buildFigure(&plot, reader, r);
   const QSizeF in = figureSizeInches(r);
   const int w = static_cast<int>(std::lround(in.width() * 72)), h = static_cast<int>(std::lround(in.height() * 72));
   plot.resize(w, h);
-  const QString ext = QFileInfo(path).suffix().toLower();
+  const QString ext = QFileInfo(final_path).suffix().toLower();
   const QString creator = QString("Aha Studio %1 (%2)").arg(aha::version(), aha::git_revision());
   const QString title = r.metrics.join(", ") + " — " + (r.runs.isEmpty() ? QString("all runs") : r.runs.join(", "));
   // Vector output through a painter of our own: QCustomPlot's savePdf goes through
@@ -416,10 +444,14 @@ void renderFigure(const FigureRequest& r, const QString& path) {
     svg.setDescription(creator);
     ok = paintVector(&svg);
   } else {
-    throw std::invalid_argument("unknown figure format '." + ext.toStdString() + "' of '" + path.toStdString() +
+    throw std::invalid_argument("unknown figure format '." + ext.toStdString() + "' of '" + final_path.toStdString() +
                                 "' (use .pdf, .svg or .png)");
   }
-  if (!ok || !QFileInfo(path).exists()) throw std::runtime_error("cannot write figure '" + path.toStdString() + "'");
+  if (!ok || !figure_complete(path, ext)) {
+    QFile::remove(path);
+    throw std::runtime_error("cannot write figure '" + final_path.toStdString() +
+                             "' (is the disk full or the folder read-only?); nothing was written");
+  }
 
   // The sidecar: what produced the figure, so it can be made again.
   QJsonArray runs;
@@ -452,9 +484,13 @@ void renderFigure(const FigureRequest& r, const QString& path) {
                          {"sweep", r.sweep},
                          {"dpi", ext == "png" ? QJsonValue(o.dpi) : QJsonValue()},
                          {"created_by", creator}};
-  QFile side(path + ".json");
-  if (!side.open(QIODevice::WriteOnly) || side.write(QJsonDocument(meta).toJson()) < 0)
-    throw std::runtime_error("cannot write '" + (path + ".json").toStdString() + "'");
+  QSaveFile side(final_path + ".json");
+  if (!side.open(QIODevice::WriteOnly) || side.write(QJsonDocument(meta).toJson()) < 0 || !side.commit()) {
+    QFile::remove(path);
+    throw std::runtime_error("cannot write '" + (final_path + ".json").toStdString() +
+                             "' (is the disk full?); the figure was not written either");
+  }
+  put_in_place(path, final_path);
 }
 
 }  // namespace aha::ui

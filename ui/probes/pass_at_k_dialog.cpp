@@ -210,7 +210,7 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
   thread_.start();
 
   try {
-    store_ = std::make_unique<db::ProbeStore>(reader_->connection().path(), /*read_only=*/true);
+    store_ = std::make_unique<db::ProbeStore>(reader_->connection().path(), db::Access::ReadOnly);
     loadStored();
   } catch (const std::exception& e) {
     status_->setText(tr("The stored probes do not read: %1").arg(QString::fromStdString(e.what())));

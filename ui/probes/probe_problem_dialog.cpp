@@ -20,7 +20,7 @@ ProbeProblemDialog::ProbeProblemDialog(const std::string& dbPath, qint64 from, q
   header->setTextFormat(Qt::RichText);
   header->setWordWrap(true);
   auto* columns = new QHBoxLayout;
-  db::ProbeStore store(dbPath, /*read_only=*/true);
+  db::ProbeStore store(dbPath, db::Access::ReadOnly);
   const qint64 ids[2] = {from, to};
   for (int side = 0; side < 2; ++side) {
     const auto probe = store.probe(ids[side]);

@@ -1,5 +1,7 @@
 #include "ui/runs/run_worker.h"
 
+#include <QFileInfo>
+
 #include <spdlog/spdlog.h>
 
 #include "core/run/job.h"
@@ -72,6 +74,7 @@ void RunWorker::runSweep(const QString& sweepToml, const QString& dir, const QSt
     job = std::make_shared<SweepJob>(
         engine_, spec, [db] { return std::make_unique<db::RunStore>(db); }, TrainingJob::default_checkpoint_root(db),
         [db](const std::string& name) -> std::optional<StoredRun> {
+          if (!QFileInfo::exists(QString::fromStdString(db))) return std::nullopt;
           const auto run = db::RunReader(db).run_by_name(name);
           return run ? std::optional<StoredRun>(StoredRun{run->sweep, run->last_step}) : std::nullopt;
         });

@@ -376,7 +376,7 @@ QString MainWindow::shortcutsHtml() const {
 bool MainWindow::openDatabase(const QString& path, bool quiet) {
   try {
     QDir().mkpath(QFileInfo(path).absolutePath());
-    auto reader = std::make_shared<db::RunReader>(path.toStdString());
+    auto reader = std::make_shared<db::RunReader>(path.toStdString(), db::Access::Create);
     reader_ = reader;
     dbPath_ = path;
   } catch (const std::exception& e) {

@@ -218,6 +218,7 @@ void TrainerTest::sweepResumesWithoutTrainingTwice() {
                                          "sweep.toml", scratch().path().toStdString());
   const std::string db = scratch().filePath("sweep.db").toStdString();
   const auto lookup = [db](const std::string& name) -> std::optional<StoredRun> {
+    if (!std::filesystem::exists(db)) return std::nullopt;  // readers never create the database
     const auto r = db::RunReader(db).run_by_name(name);
     return r ? std::optional<StoredRun>(StoredRun{r->sweep, r->last_step}) : std::nullopt;
   };
@@ -327,6 +328,78 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
   TrainingJob failing(torch_engine(), bad, store_at(db), TrainingJob::default_checkpoint_root(db));
   QCOMPARE(failing.run({}), RunStatus::Failed);
   QVERIFY(failing.error().find("/nonexistent/model") != std::string::npos);
+}
+
+namespace {
+std::vector<std::string> prompts_of(const StepRecord& step) {
+  std::vector<std::string> out;
+  for (const auto& s : step.samples) out.push_back(s.prompt);
+  return out;
+}
+}  // namespace
+
+void TrainerTest::resumeAfterAKillRepeatsNoStep() {
+  // Killed after step 4 with the last checkpoint at step 2 (save_steps 3): the resume goes
+  // on at step 5 from step 2's weights; steps 5-7 must draw their own prompts (an
+  // uninterrupted run's), not redraw steps 3-4's.
+  RunConfig c = trivial_run(base_);
+  c.name = "killed";
+  c.max_steps = 8;
+  c.save_steps = 3;
+  const std::string root = scratch().filePath("kill-resume").toStdString();
+  MemorySink killed;
+  {
+    GrpoTrainer t(c, killed, root);
+    t.prepare(false);
+    for (int i = 0; i < 5; ++i) t.train_step();  // no save after step 4: as a SIGKILL leaves it
+  }
+  QVERIFY(std::filesystem::exists(std::filesystem::path(root) / "killed" / "step-2"));
+  QVERIFY(!std::filesystem::exists(std::filesystem::path(root) / "killed" / "step-4"));
+  {
+    GrpoTrainer t(c, killed, root);
+    t.prepare(true);
+    QCOMPARE(t.next_step(), int64_t(5));
+    while (!t.finished()) t.train_step();
+  }
+  QCOMPARE(killed.steps.size(), size_t(8));
+  for (size_t a = 0; a < killed.steps.size(); ++a) {
+    QCOMPARE(killed.steps[a].step, int64_t(a));
+    for (size_t b = 0; b < a; ++b)
+      QVERIFY2(prompts_of(killed.steps[a]) != prompts_of(killed.steps[b]),
+               qPrintable(QString("step %1 repeats the prompts of step %2").arg(a).arg(b)));
+  }
+  MemorySink whole;
+  RunConfig w = c;
+  w.name = "whole";
+  GrpoTrainer t(w, whole, root);
+  t.prepare(false);
+  while (!t.finished()) t.train_step();
+  for (size_t s = 0; s < 8; ++s) QCOMPARE(prompts_of(killed.steps[s]), prompts_of(whole.steps[s]));
+}
+
+void TrainerTest::unfinishedSavesAreNotResumedFrom() {
+  // A save cut short by a kill or a full disk leaves step-N.tmp: the resume takes the last
+  // finished save and clears the leftover.
+  RunConfig c = trivial_run(base_);
+  c.name = "cut";
+  c.max_steps = 4;
+  c.save_steps = 2;
+  const auto root = std::filesystem::path(scratch().filePath("cut-save").toStdString());
+  MemorySink sink;
+  {
+    GrpoTrainer t(c, sink, root);
+    t.prepare(false);
+    for (int i = 0; i < 3; ++i) t.train_step();  // saves step-1
+  }
+  const auto cut = root / "cut" / "step-2.tmp";
+  std::filesystem::create_directories(cut);
+  std::ofstream(cut / "trainer_state.json") << R"({"step": 2})";  // written; the weights never were
+  GrpoTrainer t(c, sink, root);
+  t.prepare(true);
+  QVERIFY(!std::filesystem::exists(cut));
+  QCOMPARE(t.next_step(), int64_t(3));
+  t.train_step();
+  QVERIFY(t.finished());
 }
 
 void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {

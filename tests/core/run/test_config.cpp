@@ -53,6 +53,13 @@ void ConfigTest::outOfRangeNamesKeyValueAndRange() {
   const QString w = error_of("reward_funcs = [\"accuracy\"]\nreward_weights = [1.0, 2.0]\n");
   QVERIFY2(w.contains("reward_weights"), qPrintable(w));
   QVERIFY(error_of("beta = \"high\"\n").contains("expected a number"));
+  // Weights that would store NaN or infinite rewards; batches and names that cannot be.
+  const QString nan = error_of("reward_funcs = [\"accuracy\", \"format\"]\nreward_weights = [nan, 0.1]\n");
+  QVERIFY2(nan.contains("reward_weights") && nan.contains("finite"), qPrintable(nan));
+  QVERIFY(error_of("reward_funcs = [\"accuracy\", \"format\"]\nreward_weights = [-1e308, 1e308]\n").contains("finite"));
+  QVERIFY(error_of("per_device_train_batch_size = 1048576\n").contains("per_device_train_batch_size"));
+  QVERIFY(error_of("name = \"..\"\n").contains("names a folder"));
+  QVERIFY(error_of("name = \"a/b\"\n").contains("slash"));
 }
 
 void ConfigTest::syntaxErrorNamesLine() {

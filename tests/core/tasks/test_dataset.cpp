@@ -83,6 +83,16 @@ void TaskTest::badDatasetLinesAreNamed() {
   QVERIFY(QString::fromStdString(load_dataset(o).errors.at(0)).contains("rows.csv:3: 3 fields where the header has 2"));
   o.data_file = write_file(dir, "open.csv", "question,answer\n\"never closed,1\n");
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, load_dataset(o));
+  // A spreadsheet's byte order mark is not part of the first column's name.
+  o.data_file = write_file(dir, "bom.csv", "\xEF\xBB\xBFquestion,answer\nx,1\n");
+  QCOMPARE(load_dataset(o).problems.size(), size_t(1));
+  // A question of megabytes is a bad line (skipped or rejected as asked), not a batch
+  // that exhausts memory.
+  o.data_file = write_file(dir, "huge.jsonl", "{\"question\": \"" + std::string(5 << 20, 'x') + "\", \"answer\": \"1\"}\n"
+                                              "{\"question\": \"y\", \"answer\": \"2\"}\n");
+  const auto huge = load_dataset(o);
+  QCOMPARE(huge.problems.size(), size_t(1));
+  QVERIFY(QString::fromStdString(huge.errors.at(0)).contains("huge.jsonl:1: record field \"question\" has 5242880 bytes"));
   o.data_file = dir.filePath("missing.jsonl").toStdString();
   try {
     load_dataset(o);
