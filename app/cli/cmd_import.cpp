@@ -84,6 +84,8 @@ Session open_session(const Args& args, const std::string& engine) {
     exists = reader.run_by_name(info.name).has_value();
   }
   s.store->begin_run(info, /*resume=*/exists);
+  // Running while it imports: a killed import then shows as interrupted, not as created.
+  s.store->set_status(RunStatus::Running, "importing");
   if (exists) std::printf("run '%s' exists (last step %lld): adding the steps it does not have\n", info.name.c_str(),
                           static_cast<long long>(s.store->last_step()));
   if (args.has("tokenizer")) s.tokenizer = load_tokenizer(resolve_model_path(args.get("tokenizer")));

@@ -15,18 +15,20 @@ bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 
 constexpr size_t kMaxExpression = 96;  // bytes: longer runs are prose, not one expression
 
-// Bytes of the operator at `p` (+ - * / x × ÷ · −), 0 when there is none.
+// Bytes of the operator at `p` (+ - * / ^ x × ÷ · − ² ³), 0 when there is none.
 size_t operator_at(std::string_view t, size_t p) {
   if (p >= t.size()) return 0;
   const char c = t[p];
-  if (c == '+' || c == '-' || c == '*' || c == '/' || c == 'x' || c == 'X') return 1;
+  if (c == '+' || c == '-' || c == '*' || c == '/' || c == 'x' || c == 'X' || c == '^') return 1;
+  if (c == '!' && p > 0 && is_digit(t[p - 1])) return 1;  // 5! (a factorial, after a digit)
+  if (c == 'o' && t.substr(p, 3) == "of " && p >= 2 && t[p - 1] == ' ' && t[p - 2] == '%') return 2;  // 25% of 24
   const auto two = t.substr(p, 2);
-  if (two == "\xC3\x97" || two == "\xC3\xB7" || two == "\xC2\xB7") return 2;
+  if (two == "\xC3\x97" || two == "\xC3\xB7" || two == "\xC2\xB7" || two == "\xC2\xB2" || two == "\xC2\xB3") return 2;
   return t.substr(p, 3) == "\xE2\x88\x92" ? 3 : 0;
 }
 
 bool plain_expression_char(char c) {
-  return is_digit(c) || c == ' ' || c == '.' || c == ',' || c == '(' || c == ')';
+  return is_digit(c) || c == ' ' || c == '.' || c == ',' || c == '(' || c == ')' || c == '%';
 }
 
 // Bytes of the expression character that starts at `p` (0: none).
@@ -47,7 +49,8 @@ size_t expression_char_before(std::string_view t, size_t p) {
 bool has_operator(std::string_view expr) {
   for (size_t i = 1; i < expr.size(); ++i) {  // (a leading '-' is a sign)
     const char c = expr[i];
-    if (c == '+' || c == '-' || c == '*' || c == '/' || c == 'x' || c == 'X' || static_cast<unsigned char>(c) >= 0xC2)
+    if (c == '+' || c == '-' || c == '*' || c == '/' || c == 'x' || c == 'X' || c == '^' ||
+        static_cast<unsigned char>(c) >= 0xC2)
       return true;
   }
   return false;
@@ -78,7 +81,7 @@ std::optional<LeftSide> left_side(std::string_view t, size_t eq) {
   while (end > start && t[end - 1] == ' ') --end;
   for (size_t b = start; b < end; ++b) {
     const bool token_start = is_digit(t[b]) ? (b == 0 || (!is_digit(t[b - 1]) && t[b - 1] != '.' && t[b - 1] != ','))
-                                            : (t[b] == '(' || t[b] == '-');
+                                            : (t[b] == '(' || t[b] == '-' || t.substr(b, 3) == "\xE2\x88\x92");
     if (!token_start) continue;
     const auto expr = t.substr(b, end - b);
     if (!has_operator(expr)) continue;
@@ -184,8 +187,9 @@ struct Marker {
   bool words_between;  // "so the pencils cost 8.40": words may come before the number
 };
 // Markers of a concluded value. ASCII ones match at a word start.
-constexpr std::array<Marker, 23> kConclusionMarkers = {{
+constexpr std::array<Marker, 26> kConclusionMarkers = {{
     {"so", true},          {"thus", true},        {"therefore", true}, {"hence", true},      {"answer is", false},
+    {"it's", false},       {"that's", false},     {"that is", false},
     {"answer:", false},    {"answer =", false},   {"result is", false}, {"total is", false}, {"gives", false},
     {"get", false},        {"equals", false},     {"makes", false},     {"it is", false},
     {"\xE6\x89\x80\xE4\xBB\xA5", true} /* 所以 */, {"\xE5\x9B\xA0\xE6\xAD\xA4", true} /* 因此 */,
@@ -255,7 +259,17 @@ bool states_a_value(std::string_view lower, size_t from, size_t number) {
       "is", "are", "was", "were", "be", "cost", "costs", "get", "gets", "has", "have", "gives", "makes", "equals", "to",
       "of", "about", "takes", "need", "needs", "leaves", "left", "remain", "remains", "becomes", "total"};
   const auto word = lower.substr(b, e - b);
-  if (word.empty()) return lower.substr(0, e).ends_with("\xE6\x98\xAF") || lower.substr(0, e).ends_with("=");  // 是
+  if (word.empty()) {
+    // Chinese: a verb of being or amount between the marker and the number ("所以还剩 26",
+    // "所以现价是原价的 96%", "因此总共 682").
+    static const std::array<std::string_view, 9> zh = {
+        "\xE6\x98\xAF" /* 是 */, "\xE4\xB8\xBA" /* 为 */, "\xE7\xAD\x89\xE4\xBA\x8E" /* 等于 */,
+        "\xE5\x85\xB1" /* 共 */, "\xE5\x89\xA9" /* 剩 */, "\xE5\xBE\x97" /* 得 */, "\xE9\x9C\x80\xE8\xA6\x81" /* 需要 */,
+        "\xE6\x9C\x89" /* 有 */, "\xE8\x8A\xB1" /* 花 */};
+    const auto between = lower.substr(from, e - from);
+    if (between.ends_with("=")) return true;
+    return std::any_of(zh.begin(), zh.end(), [&](std::string_view w) { return between.find(w) != std::string_view::npos; });
+  }
   return std::find(verbs.begin(), verbs.end(), word) != verbs.end();
 }
 
@@ -277,6 +291,7 @@ void add_conclusion(std::string_view t, std::string_view lower, const Marker& m,
   const Claim* restated = nullptr;  // "so 144 / 16 = 9" concludes the equation's value
   for (const auto& e : equations)
     if (e.begin == n->begin) restated = &e;
+  if (!restated && n->end < t.size() && is_letter(t[n->end])) return;  // "so 4x = 24": a term, not a value
   size_t next = n->end;
   while (next < t.size() && t[next] == ' ') ++next;
   if (!restated && next < t.size() && (t[next] == '=' || (operator_at(t, next) && t[next] != 'x' && t[next] != 'X')))
@@ -296,7 +311,9 @@ void add_retraction_after(std::string_view t, std::string_view w, size_t at, std
   size_t e = at;
   while (e > 0 && t[e - 1] == ' ') --e;
   size_t b = e;
-  while (b > 0 && (is_digit(t[b - 1]) || t[b - 1] == '.' || t[b - 1] == '/')) --b;
+  while (b > 0 && (is_digit(t[b - 1]) || t[b - 1] == '.' || t[b - 1] == '/' ||
+                   (t[b - 1] == ',' && b >= 2 && is_digit(t[b - 2]))))  // "2,135 was wrong"
+    --b;
   if (b > 0 && t[b - 1] == '-') --b;
   auto n = number_at(t, b, true);
   if (b == e || !n || n->end != e) return;
@@ -330,7 +347,8 @@ void find_assignments(std::string_view t, std::vector<Claim>& out) {
   for (size_t eq = t.find('='); eq != std::string_view::npos; eq = t.find('=', eq + 1)) {
     size_t v = eq;
     while (v > 0 && t[v - 1] == ' ') --v;
-    if (v == 0 || !is_letter(t[v - 1]) || (v >= 2 && (is_letter(t[v - 2]) || is_digit(t[v - 2])))) continue;
+    if (v == 0 || !is_letter(t[v - 1]) || (v >= 2 && (is_letter(t[v - 2]) || is_digit(t[v - 2]) || t[v - 2] == '-')))
+      continue;  // ("-x = -4" states -x, not x)
     size_t p = eq + 1;
     while (p < t.size() && t[p] == ' ') ++p;
     auto n = number_at(t, p, true);
@@ -339,6 +357,82 @@ void find_assignments(std::string_view t, std::vector<Claim>& out) {
     while (next < t.size() && t[next] == ' ') ++next;
     if (next < t.size() && (t[next] == '=' || operator_at(t, next))) continue;  // "x = 27 / 3 = 9"
     out.push_back({ClaimKind::Conclusion, v - 1, n->end, n->begin, n->text, "", std::nullopt, std::nullopt});
+  }
+}
+
+// Units a conversion can state, with their size in the smallest unit of their kind.
+struct Unit {
+  std::string_view name;
+  char kind;  // m(ass) l(ength) t(ime) v(olume) c(urrency)
+  double size;
+};
+constexpr std::array<Unit, 42> kUnits = {{
+    {"kg", 'm', 1e6}, {"g", 'm', 1e3}, {"mg", 'm', 1}, {"\xE5\x85\xAC\xE6\x96\xA4" /* 公斤 */, 'm', 1e6},
+    {"\xE5\x8D\x83\xE5\x85\x8B" /* 千克 */, 'm', 1e6}, {"\xE5\x85\x8B" /* 克 */, 'm', 1e3},
+    {"km", 'l', 1e6}, {"m", 'l', 1e3}, {"cm", 'l', 10}, {"mm", 'l', 1}, {"\xE5\x85\xAC\xE9\x87\x8C" /* 公里 */, 'l', 1e6},
+    {"\xE5\x8D\x83\xE7\xB1\xB3" /* 千米 */, 'l', 1e6}, {"\xE7\xB1\xB3" /* 米 */, 'l', 1e3},
+    {"\xE5\x8E\x98\xE7\xB1\xB3" /* 厘米 */, 'l', 10}, {"\xE5\x88\x86\xE7\xB1\xB3" /* 分米 */, 'l', 100},
+    {"\xE6\xAF\xAB\xE7\xB1\xB3" /* 毫米 */, 'l', 1},
+    {"hours", 't', 3600}, {"hour", 't', 3600}, {"hrs", 't', 3600}, {"hr", 't', 3600}, {"h", 't', 3600},
+    {"\xE5\xB0\x8F\xE6\x97\xB6" /* 小时 */, 't', 3600}, {"minutes", 't', 60}, {"minute", 't', 60}, {"min", 't', 60},
+    {"\xE5\x88\x86\xE9\x92\x9F" /* 分钟 */, 't', 60}, {"seconds", 't', 1}, {"second", 't', 1}, {"s", 't', 1},
+    {"\xE7\xA7\x92" /* 秒 */, 't', 1}, {"days", 't', 86400}, {"day", 't', 86400}, {"\xE5\xA4\xA9" /* 天 */, 't', 86400},
+    {"liters", 'v', 1000}, {"litres", 'v', 1000}, {"l", 'v', 1000}, {"ml", 'v', 1},
+    {"\xE5\x8D\x87" /* 升 */, 'v', 1000}, {"\xE6\xAF\xAB\xE5\x8D\x87" /* 毫升 */, 'v', 1},
+    {"dollars", 'c', 100}, {"cents", 'c', 1}, {"\xE5\x85\x83" /* 元 */, 'c', 100},
+}};
+
+// The unit written at `p` (after spaces), or nothing; the longest name that ends a word.
+std::optional<std::pair<Unit, size_t>> unit_at(std::string_view lower, size_t p) {
+  while (p < lower.size() && lower[p] == ' ') ++p;
+  std::optional<std::pair<Unit, size_t>> best;
+  for (const auto& u : kUnits) {
+    if (lower.substr(p, u.name.size()) != u.name) continue;
+    const size_t end = p + u.name.size();
+    if (is_letter(u.name.back()) && end < lower.size() && is_letter(lower[end])) continue;
+    if (!best || u.name.size() > best->first.name.size()) best = {{u, end}};
+  }
+  return best;
+}
+
+// "3.2 公斤 = 3200 克", "1.5 hours = 90 minutes": a conversion states a value whose role
+// is the left number times the ratio of the units ("3.2*1000"), so that a restated
+// conversion is the same expression and a wrong one ("= 320 克") does not hold.
+void find_conversions(std::string_view t, std::string_view lower, std::vector<Claim>& out) {
+  for (size_t eq = t.find('='); eq != std::string_view::npos; eq = t.find('=', eq + 1)) {
+    // The unit just before '=', then the number before it.
+    size_t u_end = eq;
+    while (u_end > 0 && t[u_end - 1] == ' ') --u_end;
+    size_t n_end = u_end;
+    std::optional<std::pair<Unit, size_t>> from;
+    for (size_t back = std::min<size_t>(12, u_end); back >= 1 && !from; --back) {  // the longest name first
+      const auto u = unit_at(lower, u_end - back);
+      if (u && u->second == u_end) {
+        from = u;
+        n_end = u_end - back;
+      }
+    }
+    if (!from) continue;
+    while (n_end > 0 && t[n_end - 1] == ' ') --n_end;
+    size_t n_begin = n_end;
+    while (n_begin > 0 && (is_digit(t[n_begin - 1]) || t[n_begin - 1] == '.' || t[n_begin - 1] == ',')) --n_begin;
+    const auto left = number_at(t, n_begin, true);
+    if (n_begin == n_end || !left || left->end != n_end) continue;
+    size_t p = eq + 1;
+    while (p < t.size() && t[p] == ' ') ++p;
+    const auto right = number_at(t, p, true);
+    if (!right) continue;
+    const auto to = unit_at(lower, right->end);
+    if (!to || to->first.kind != from->first.kind || to->first.size == from->first.size) continue;
+    Claim c;
+    c.kind = ClaimKind::Equation;
+    c.begin = left->begin;
+    c.end = right->end;
+    c.value_begin = right->begin;
+    c.value = right->text;
+    c.expression = left->text + "*" + format_number(from->first.size / to->first.size);
+    c.holds = same_number(left->value * from->first.size / to->first.size, *right);
+    out.push_back(std::move(c));
   }
 }
 
@@ -362,6 +456,10 @@ void find_answers(std::string_view t, std::vector<Claim>& out) {
     c.value_begin = content + lead;
     auto n = number_at(body, 0, true);
     c.value = n && n->end == body.size() ? n->text : body;
+    // An expression as the answer (Countdown's "25 + 19 + 3"): its value, and the
+    // expression for a judge that reads it.
+    if (!(n && n->end == body.size()) && has_operator(body))
+      if (const auto v = evaluate(body)) c.value = format_number(*v), c.expression = without_spaces(body);
     out.push_back(std::move(c));
   };
   for (size_t at = t.find("\\boxed{"); at != std::string_view::npos; at = t.find("\\boxed{", at + 1)) {
@@ -408,7 +506,7 @@ AnswerJudge numeric_judge(std::string_view reference) {
   auto ref = number_at(reference, 0, true);
   if (!ref || ref->end != reference.size()) return {};
   const double want = ref->value;
-  return [want](std::string_view value) -> std::optional<bool> {
+  return [want](std::string_view value, std::string_view) -> std::optional<bool> {
     auto n = number_at(value, 0, true);
     if (!n || n->end != value.size()) return false;
     return std::abs(n->value - want) <= 1e-6 * std::max(1.0, std::abs(want));
@@ -423,6 +521,7 @@ AnswerTrajectory answer_trajectory(std::string_view text, const AnswerJudge& jud
   find_equations(text, tr.claims);
   find_conclusions_and_retractions(text, lower, tr.claims);
   find_assignments(text, tr.claims);
+  find_conversions(text, lower, tr.claims);
   find_answers(text, tr.claims);
   std::vector<size_t> order(tr.claims.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -447,7 +546,7 @@ AnswerTrajectory answer_trajectory(std::string_view text, const AnswerJudge& jud
   tr.claims = std::move(unique);
   if (judge)
     for (auto& c : tr.claims)
-      if (c.candidate()) c.right = judge(c.value);
+      if (c.candidate()) c.right = judge(c.value, c.expression);
   return tr;
 }
 

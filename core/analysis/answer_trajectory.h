@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace aha {
@@ -37,8 +38,29 @@ struct AnswerTrajectory {
 };
 
 // Judges a final-answer candidate against the problem's reference: true, false, or
-// nothing when there is no reference.
-using AnswerJudge = std::function<std::optional<bool>(std::string_view value)>;
+// nothing when there is no reference. It is given the candidate's value as written and,
+// when the text stated it as an expression ("So 25 + 19 + 3 = 47", an <answer> of
+// "25 + 19 + 3"), that expression without spaces (else empty): a numeric reference
+// judges the value; Countdown judges the expression by its rule, and says so
+// (expressions_are_candidates), so that a stated expression is never judged in its own
+// role ("25 + 25 - 3 = 47" holds, and breaks the rule).
+class AnswerJudge {
+ public:
+  using Fn = std::function<std::optional<bool>(std::string_view value, std::string_view expression)>;
+  AnswerJudge() = default;
+  template <class F, class = std::enable_if_t<std::is_invocable_r_v<std::optional<bool>, F, std::string_view, std::string_view>>>
+  AnswerJudge(F fn, bool expressions_are_candidates = false)  // NOLINT: a lambda is a judge
+      : fn_(std::move(fn)), expressions_(expressions_are_candidates) {}
+  std::optional<bool> operator()(std::string_view value, std::string_view expression = {}) const {
+    return fn_ ? fn_(value, expression) : std::nullopt;
+  }
+  explicit operator bool() const { return static_cast<bool>(fn_); }
+  bool expressions_are_candidates() const { return expressions_; }
+
+ private:
+  Fn fn_;
+  bool expressions_ = false;
+};
 
 // The numeric judge: the reference parsed as a number ("1,060", "7.2", "1/2"); nothing
 // when it is not one.

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 
@@ -36,7 +38,7 @@ struct Judged {
       if (!v || !n || n->end != value.size()) return std::nullopt;
       return same_number(*v, *n);
     }
-    if (judge) return judge(value);
+    if (judge) return judge(value, {});
     // No reference: the last equation before that states this value gives its role.
     for (size_t i = tr.claims.size(); i-- > 0;) {
       const auto& c = tr.claims[i];
@@ -44,13 +46,125 @@ struct Judged {
     }
     return std::nullopt;
   }
+
+  // In the running answer's role: whether `value` (stated as `expression`, or "") leads
+  // to the right final answer when it stands in the place of claim `from`'s value: right
+  // when the judge says it is right itself, else when the text's later steps, computed
+  // again from it, reach a right final answer. Nothing when they do not reach the final
+  // answer (a later step was corrected too) or there is no judge.
+  std::optional<bool> leads_right(size_t from, std::string_view value, std::string_view expression) const {
+    if (!judge) return std::nullopt;
+    const auto verdict = judge(value, expression);
+    if (verdict == true || judge.expressions_are_candidates()) return verdict;
+    const auto v = number_at(value, 0, true);
+    if (!v || v->end != value.size()) return verdict;
+    if (const auto reached = final_answer_from(from, v->value)) return judge(format_number(*reached), {});
+    return std::nullopt;
+  }
+
+  // The final answer the text reaches from claim `from` when its value is `value`: each
+  // later equation that uses that value (or one computed from it) computed again, in
+  // order; nothing when the final answer does not depend on it.
+  std::optional<double> final_answer_from(size_t from, double value) const {
+    const Claim* last = tr.final_answer();
+    for (size_t j = tr.claims.size(); !last && j-- > from;)
+      if (tr.claims[j].candidate()) last = &tr.claims[j];
+    const auto start = number_at(tr.claims[from].value, 0, true);
+    if (!last || !start) return std::nullopt;
+    std::vector<std::pair<double, double>> moved = {{start->value, value}};  // (as written, as it would be)
+    auto moved_to = [&](double written) -> std::optional<double> {
+      for (auto it = moved.rbegin(); it != moved.rend(); ++it)
+        if (std::abs(it->first - written) <= 1e-9 * std::max(1.0, std::abs(written))) return it->second;
+      return std::nullopt;
+    };
+    for (size_t j = from + 1; j < tr.claims.size() && &tr.claims[j] != last; ++j) {
+      const auto& c = tr.claims[j];
+      if (c.expression.empty() || c.kind == ClaimKind::Retraction) continue;
+      // The expression with every number that moved written as its new value.
+      std::string again;
+      bool changed = false;
+      for (size_t p = 0; p < c.expression.size();) {
+        const bool starts = c.expression[p] >= '0' && c.expression[p] <= '9' &&
+                            (p == 0 || !(c.expression[p - 1] >= '0' && c.expression[p - 1] <= '9') );
+        const auto n = starts ? number_at(c.expression, p) : std::nullopt;
+        if (!n) {
+          again += c.expression[p++];
+          continue;
+        }
+        if (const auto to = moved_to(n->value)) {
+          again += "(" + format_number(*to) + ")";
+          changed = true;
+        } else {
+          again.append(c.expression, p, n->end - p);
+        }
+        p = n->end;
+      }
+      const auto written = number_at(c.value, 0, true);
+      if (!changed || !written) continue;
+      if (const auto v = evaluate(again)) moved.emplace_back(written->value, *v);
+    }
+    const auto final_value = number_at(last->value, 0, true);
+    return final_value ? moved_to(final_value->value) : std::nullopt;
+  }
 };
+
+// Whether the equation `expression` computes the subject's quantity again, in another way
+// ("27+9" after "27+8", "600÷24" after "600×24", "6/36" after "6/12"): another expression
+// of as many numbers that shares one with the subject's, and does not use the subject's
+// value (that is a check by substitution: "3 × 9 + 7" after "x = 27 / 3 = 9"). Partial
+// sums of a check ("9 + 6" of "9 + 6 + 5 + 1") have fewer numbers.
+bool revises(std::string_view role, std::string_view expression, std::string_view subject) {
+  if (role.empty() || expression.empty() || role == expression) return false;
+  auto numbers = [](std::string_view e) {
+    std::vector<double> out;
+    for (size_t p = 0; p < e.size(); ++p)
+      if (e[p] >= '0' && e[p] <= '9' && (p == 0 || !(e[p - 1] >= '0' && e[p - 1] <= '9') && e[p - 1] != '.'))
+        if (const auto n = number_at(e, p)) out.push_back(n->value), p = n->end - 1;
+    return out;
+  };
+  const auto a = numbers(role), b = numbers(expression);
+  const auto value = number_at(subject, 0, true);
+  if (a.size() != b.size() || (value && std::find(b.begin(), b.end(), value->value) != b.end())) return false;
+  for (double x : a)
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  return false;
+}
+
+// Countdown: an expression of the whole answer (a conclusion, the <answer>, an equation of
+// three numbers or more) is a candidate, judged by the task's rule; a step of two numbers
+// ("35 * 2 = 70") keeps its own role.
+bool whole_candidate(const Claim& c) {
+  if (c.expression.empty()) return false;
+  if (c.kind == ClaimKind::Conclusion || c.kind == ClaimKind::Answer) return true;
+  int numbers = 0;
+  for (size_t p = 0; p < c.expression.size(); ++p)
+    numbers += c.expression[p] >= '0' && c.expression[p] <= '9' &&
+               (p == 0 || !(c.expression[p - 1] >= '0' && c.expression[p - 1] <= '9'));
+  return numbers >= 3;
+}
+
+// Whether claim `i`'s value is a number that an earlier claim's expression uses.
+bool operand_before(const std::vector<Claim>& claims, size_t i) {
+  const auto v = number_at(claims[i].value, 0, true);
+  if (!v) return false;
+  for (size_t j = 0; j < i; ++j) {
+    const auto& e = claims[j].expression;
+    for (size_t p = 0; p < e.size(); ++p)
+      if (e[p] >= '0' && e[p] <= '9' && (p == 0 || !(e[p - 1] >= '0' && e[p - 1] <= '9') && e[p - 1] != '.'))
+        if (const auto n = number_at(e, p)) {
+          if (n->value == v->value) return true;
+          p = n->end - 1;
+        }
+  }
+  return false;
+}
 
 // "wait, 622 was wrong", "Hmm, let me recompute", "Let me verify by substituting back":
 // a phrase that follows the previous one closely, in the same clause, continues its event,
 // and says best what the event does.
 bool continues_phrase(std::string_view text, const PhraseHit& previous, const PhraseHit& next) {
-  if (next.begin < previous.end || next.begin - previous.end > 24) return false;
+  // (one sentence: "Hmm, two pipes together should be faster ..., so 9 hours can't be right.")
+  if (next.begin < previous.end || next.begin - previous.end > 120) return false;
   for (size_t p = previous.end; p < next.begin; ++p) {
     const char c = text[p];
     if (c == '\n' || c == ':' || c == ';' || c == '!' || c == '?' || c == '=' ||
@@ -134,15 +248,17 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
     region_end = std::max(region_end, o.body);
 
     // The subject: the value "X was wrong" names, else the last value stated before.
-    std::optional<size_t> subject, named;
+    // Named: "X was wrong" around the phrase, or "not X" in its clause ("Wait, (-2)^2 = 4,
+    // not -4.").
+    std::optional<size_t> subject, named, stating;
     for (size_t i = 0; i < claims.size(); ++i) {
       const auto& c = claims[i];
       if (c.kind == ClaimKind::Retraction && c.begin <= o.first.begin && o.first.begin < c.end) named = i;
-      if (c.value_begin >= o.first.end) {
-        if (!named && c.kind == ClaimKind::Retraction && c.value_begin < o.body + kNamedWithin && c.begin < region_end)
-          named = i;
+      if (c.value_begin < o.first.end) continue;
+      if (named || c.value_begin >= o.body + kNamedWithin || c.begin >= region_end ||
+          text.substr(o.body, c.begin - o.body).find_first_of(".\n;") != std::string_view::npos)
         break;
-      }
+      if (c.kind == ClaimKind::Retraction) named = i;
     }
     std::string_view role;
     if (named) {
@@ -150,18 +266,20 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
       for (size_t i = *named; i-- > 0;)  // the claim that stated the named value gives its role
         if (claims[i].kind != ClaimKind::Retraction && claims[i].end <= o.first.begin &&
             same_value(claims[i].value, claims[*named].value)) {
+          stating = i;
           role = judged.roles[i];
           break;
         }
     } else {
       for (size_t i = claims.size(); i-- > 0;)
         if (claims[i].end <= o.first.begin && claims[i].kind != ClaimKind::Retraction) {
-          subject = i;
+          subject = stating = i;
           role = judged.roles[i];
           break;
         }
     }
     if (!subject) continue;  // a reflection before any value: outcome none
+    const bool countdown_subject = judge.expressions_are_candidates() && stating && whole_candidate(claims[*stating]);
     const std::string before = claims[*subject].value;
     e.before = before;
 
@@ -169,13 +287,53 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
     // equation (for a doubt or a restart, also a recomputation that reaches the subject's
     // value again), or (doubts and restarts) the next value the text goes on with.
     std::optional<size_t> after_claim;
+    // A doubt or a restart that names no value ("Wait, the problem says 3 juices.") goes
+    // on with a new computation: its value after is where the line it starts ends up.
+    // Not where the text goes straight on with a value in the subject's place, as the
+    // built-in model does ("wait, was wrong 1156 1156+46=1292": an equation that shares
+    // no number with the subject's, no sentence between).
+    bool computes_anew = !named && o.behaviour != Cat::Verification;
+    if (computes_anew) {
+      size_t line_end = region_end;
+      for (size_t i = 0; i < claims.size(); ++i) {
+        const auto& c = claims[i];
+        if (c.begin < o.body || c.kind == ClaimKind::Retraction) continue;
+        if (c.value_begin >= line_end) break;
+        if (!after_claim) {
+          const auto between = text.substr(o.body, c.begin - o.body);
+          const bool sentence = between.find_first_of(".:\n") != std::string_view::npos ||
+                                between.find("\xE3\x80\x82") != std::string_view::npos ||   // 。
+                                between.find("\xEF\xBC\x9A") != std::string_view::npos;     // ：
+          if (c.kind == ClaimKind::Equation && !sentence && !role.empty() && !revises(role, c.expression, before)) {
+            computes_anew = false;
+            break;
+          }
+          line_end = std::min(region_end, text.find('\n', c.value_begin));
+        }
+        if (!countdown_subject || whole_candidate(c) || !after_claim) after_claim = i;
+      }
+    }
     for (size_t i = 0; i < claims.size() && !after_claim; ++i) {
       const auto& c = claims[i];
       if (c.begin < o.body || c.value_begin >= region_end || (named && i == *named)) continue;
+      if (countdown_subject) {  // the next whole candidate: its steps are not one
+        if (whole_candidate(c)) after_claim = i;
+        continue;
+      }
       const bool restated = c.kind == ClaimKind::Equation && !role.empty() && c.expression == role;
       const bool recomputed =
           c.kind == ClaimKind::Equation && o.behaviour != Cat::Verification && same_value(c.value, before);
       if (c.kind == ClaimKind::Conclusion || restated || recomputed) after_claim = i;
+    }
+    // Without a conclusion: an equation that computes the subject's quantity another way
+    // (a number read again, another operation: "27+8 = 35. Wait, ... 27+9 = 36"), not
+    // one that gives back a number the text started from (a check by the inverse
+    // operation: "682 − 450 = 232, 232 ÷ 4 = 58").
+    for (size_t i = 0; i < claims.size() && !after_claim && !countdown_subject; ++i) {
+      const auto& c = claims[i];
+      if (c.kind == ClaimKind::Equation && c.begin >= o.body && c.value_begin < region_end &&
+          revises(role, c.expression, before) && !operand_before(claims, i))
+        after_claim = i;
     }
     std::string after;
     size_t after_pos = region_end;
@@ -203,17 +361,38 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
       break;
     }
     // A conclusion that is itself a computation: "= 760 + 142 = 902", or another way to the value.
-    if (after_claim && claims[*after_claim].kind == ClaimKind::Equation &&
+    if (after_claim && !claims[*after_claim].expression.empty() &&
         (claims[*after_claim].worked || claims[*after_claim].expression != role))
       e.checked = true;
 
-    const bool changed = !after.empty() && !same_value(after, before);
-    const auto subject_right = judged.right(before, role, o.first.begin);
+    bool changed = !after.empty() && !same_value(after, before);
+    // The role of the running answer (docs/REFLECTION.md) where the event computes
+    // something else in the subject's place, where the subject was stated without an
+    // expression, or where it is a candidate expression (Countdown): right when it leads
+    // to the right final answer.
+    const Claim* then = after_claim ? &claims[*after_claim] : nullptr;
+    const bool candidate_expression = countdown_subject && then && whole_candidate(*then);
+    // Countdown's candidates all reach the target: what changes is the expression.
+    if (candidate_expression && then && !then->expression.empty() && !role.empty()) changed = then->expression != role;
+    const bool running = judge && (candidate_expression || role.empty() || (computes_anew && then) ||
+                                   (then && !then->expression.empty() && then->expression != role));
+    auto subject_right = !running ? judged.right(before, role, o.first.begin)
+                                  : judged.leads_right(then ? *after_claim : *subject, before, role);
+    if (running && !subject_right) {
+      // The final answer does not hang on it: an arithmetic slip is judged as arithmetic,
+      // anything else as a final answer.
+      subject_right = judged.right(before, role, o.first.begin);
+      if (subject_right != false) subject_right = judge(before, role);
+    }
     if (!changed) {
       e.outcome = !e.checked ? Out::Ritual : subject_right == false ? Out::Miss : Out::Confirm;
       continue;
     }
-    const auto after_right = judged.right(after, role, after_pos);
+    auto after_right = running && then ? judged.leads_right(*after_claim, after, then->expression)
+                                       : judged.right(after, running ? std::string_view() : role, after_pos);
+    if (running && then && !after_right)  // as the subject: a slip corrected is judged as arithmetic
+      after_right = judged.right(before, role, o.first.begin) == false ? judged.right(after, then->expression, after_pos)
+                                                                       : judge(after, then->expression);
     if (after_right == true) e.outcome = subject_right == true ? Out::Confirm : Out::Fix;
     else if (after_right == false) e.outcome = subject_right == true ? Out::Break : Out::Miss;
   }

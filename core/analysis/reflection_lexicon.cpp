@@ -15,8 +15,8 @@ bool is_word(char c) {  // ASCII letters and digits (std::isalnum in the C local
 }
 
 LexiconEntry entry(std::string phrase, Cat cat, std::vector<std::string> pre = {}, std::vector<std::string> post = {},
-                   std::vector<std::string> not_post = {}) {
-  return {std::move(phrase), cat, std::move(pre), std::move(post), std::move(not_post)};
+                   std::vector<std::string> not_post = {}, std::vector<std::string> not_pre = {}) {
+  return {std::move(phrase), cat, std::move(pre), std::move(post), std::move(not_post), std::move(not_pre)};
 }
 
 // Whether `ctx` is written at `pos`: the first byte decides most cases without a memcmp.
@@ -38,7 +38,7 @@ bool preceded(std::string_view text, size_t pos, const std::string& ctx) {
 bool followed(std::string_view text, size_t pos, const std::string& ctx) {
   if (ctx.size() == 1 && ctx[0] == '#') {
     size_t p = pos;
-    while (p < text.size() && text[p] == ' ') ++p;
+    while (p < text.size() && (text[p] == ' ' || text[p] == '$')) ++p;
     return p < text.size() && is_digit(text[p]);
   }
   if (ctx.size() == 1 && ctx[0] == '$') return pos == text.size() || text[pos] == '\n' || text[pos] == '<';
@@ -88,6 +88,17 @@ std::vector<LexiconEntry> default_reflection_lexicon() {
       " the calculation", " the work", " the solution", " the math", " each", " whether the answer", " by "};
   const std::vector<std::string> not_checks = {" it out", " in", " out", " the box", " your", " the weather",
                                                " the mail", " the oven", " the door", " the time"};
+  // A name ("Mr. Hmm"), an article or a length before the word: a noun, not a reflection.
+  const std::vector<std::string> names_and_nouns = {"mr. ", "mrs. ", "ms. ", "dr. ", "miss ", "the ", "a ", "-minute ",
+                                                    "-hour ", "-second ", "-day ", "minute ", "hour ", "long ", "short ",
+                                                    "his ", "her ", "their ", "our ", "your ", "of "};
+  // After "Hmm": a pause of thought, not a name at the head of a sentence ("Hmm the cat").
+  const std::vector<std::string> after_hmm = {",", ".", "…", "!", "?", " -", " —", " so", " wait", " let", " that",
+                                              " this", " i ", " i'", " maybe", " no", " but", " actually", " ok",
+                                              " hold", " now", " the answer", " the result", " the sum", " is", " $"};
+  // After 检查一下 / 换一种方法: what is checked or how; "检查一下作业" is a story's chore.
+  const std::vector<std::string> zh_checked = {"：", ":", "，", ",", "。", "答案", "结果", "计算", "这个", "上面", "前面",
+                                               "刚才", "一下", "每", "第", "$"};
   return {
       // Verification: checking a result, not a box.
       entry("check", Cat::Verification, {"let me ", "let's ", "let us ", "i'll ", "i will ", "i should ", "we can ", "now "},
@@ -110,13 +121,17 @@ std::vector<LexiconEntry> default_reflection_lexicon() {
       entry("let me confirm", Cat::Verification), entry("let's confirm", Cat::Verification),
       entry("plugging back", Cat::Verification), entry("plug it back", Cat::Verification),
       entry("plugging it back", Cat::Verification), entry("substituting back", Cat::Verification),
-      entry("让我检查", Cat::Verification), entry("检查一下", Cat::Verification), entry("再检查", Cat::Verification),
-      entry("验证一下", Cat::Verification), entry("让我验证", Cat::Verification), entry("验算", Cat::Verification),
+      entry("让我检查", Cat::Verification), entry("检查一下", Cat::Verification, {}, zh_checked),
+      entry("再检查", Cat::Verification),
+      entry("验证一下", Cat::Verification), entry("让我验证", Cat::Verification),
+      entry("验算", Cat::Verification, {}, {}, {"#"}),  // "验算 2 分钟": the time a story spends on it
       entry("重新检查", Cat::Verification), entry("核对一下", Cat::Verification),
       // Backtracking: stopping and doubting what was just said.
-      entry("wait", Cat::Backtracking, {}, {",", " a moment", " a second", " a minute", "...", "…", " -", " —"}),
+      entry("wait", Cat::Backtracking, {}, {",", " a moment", " a second", " a minute", "...", "…", " -", " —"}, {},
+            names_and_nouns),
       entry("wait", Cat::Backtracking, starts, {".", "!", " no", " that", " this", " i ", " let", " what", " actually", " hmm"}),
-      entry("hmm", Cat::Backtracking), entry("hmmm", Cat::Backtracking),
+      entry("hmm", Cat::Backtracking, {}, after_hmm, {}, names_and_nouns),
+      entry("hmmm", Cat::Backtracking, {}, after_hmm, {}, names_and_nouns),
       entry("hold on", Cat::Backtracking, {}, {",", ".", "!", " -", " —", " a second", " a moment"}),
       entry("made an error", Cat::Backtracking), entry("doesn't seem right", Cat::Backtracking),
       entry("doesn't look right", Cat::Backtracking), entry("can't be right", Cat::Backtracking),
@@ -133,7 +148,8 @@ std::vector<LexiconEntry> default_reflection_lexicon() {
       entry("oops", Cat::Backtracking), entry("reconsider", Cat::Backtracking), entry("re-evaluate", Cat::Backtracking),
       entry("reevaluate", Cat::Backtracking), entry("re-examine", Cat::Backtracking), entry("rethink", Cat::Backtracking),
       entry("等等", Cat::Backtracking, {"^", "。", "！", "？", "，", " ", "\n"}, {"，", ",", "！", "!", "…"}),
-      entry("等一下", Cat::Backtracking), entry("不对", Cat::Backtracking, {}, {}, {"称", "劲"}),
+      // "不对的有 4 个", "判断不对的": the wrong ones of the story, not a doubt.
+      entry("等一下", Cat::Backtracking), entry("不对", Cat::Backtracking, {}, {}, {"称", "劲", "的"}),
       entry("算错", Cat::Backtracking), entry("我错了", Cat::Backtracking), entry("再想想", Cat::Backtracking),
       entry("重新考虑", Cat::Backtracking), entry("重新思考", Cat::Backtracking),
       // Restart: dropping the attempt and beginning again.
@@ -142,7 +158,8 @@ std::vector<LexiconEntry> default_reflection_lexicon() {
       entry("another approach", Cat::Restart), entry("different approach", Cat::Restart),
       entry("another way", Cat::Restart, {"try ", "let's try ", "let me try ", "use ", "there is "}),
       entry("let me redo", Cat::Restart), entry("let's redo", Cat::Restart),
-      entry("重新计算", Cat::Restart), entry("重新开始", Cat::Restart), entry("换一种方法", Cat::Restart),
+      entry("重新计算", Cat::Restart), entry("重新开始", Cat::Restart),
+      entry("换一种方法", Cat::Restart, {}, {"：", ":", "，", ",", "来", "算", "计算", "试", "解", "验", "想", "思考", "看", "做"}),
       entry("让我重新", Cat::Restart),
       entry("alternatively", Cat::Restart, sentence_starts, {","}),
       // Subgoal setting: an intermediate goal or a plan, stated before it is carried out.
@@ -152,12 +169,15 @@ std::vector<LexiconEntry> default_reflection_lexicon() {
       entry("let's first", Cat::Subgoal), entry("let me first", Cat::Subgoal), entry("we first need", Cat::Subgoal),
       entry("let's start by", Cat::Subgoal), entry("let me start by", Cat::Subgoal), entry("the goal is to", Cat::Subgoal),
       entry("our goal is", Cat::Subgoal), entry("next, let's", Cat::Subgoal), entry("next, we need", Cat::Subgoal),
-      entry("we need to find", Cat::Subgoal, starts), entry("接下来求", Cat::Subgoal), entry("需要先求", Cat::Subgoal),
+      entry("we need to find", Cat::Subgoal, starts), entry("we need the", Cat::Subgoal, sentence_starts),
+      entry("we need a", Cat::Subgoal, sentence_starts), entry("接下来求", Cat::Subgoal), entry("需要先求", Cat::Subgoal),
       entry("we need to first", Cat::Subgoal), entry("break this into", Cat::Subgoal),
       entry("break this down", Cat::Subgoal), entry("break it down", Cat::Subgoal),
       entry("break the problem", Cat::Subgoal), entry("break it into", Cat::Subgoal),
-      entry("step 1:", Cat::Subgoal), entry("step 2:", Cat::Subgoal), entry("step 3:", Cat::Subgoal),
-      entry("step 4:", Cat::Subgoal), entry("step 5:", Cat::Subgoal), entry("step 6:", Cat::Subgoal),
+      // (at a sentence's start: "let me double-check step 2:" checks it)
+      entry("step 1:", Cat::Subgoal, sentence_starts), entry("step 2:", Cat::Subgoal, sentence_starts),
+      entry("step 3:", Cat::Subgoal, sentence_starts), entry("step 4:", Cat::Subgoal, sentence_starts),
+      entry("step 5:", Cat::Subgoal, sentence_starts), entry("step 6:", Cat::Subgoal, sentence_starts),
       entry("首先，我们求", Cat::Subgoal), entry("首先，求", Cat::Subgoal), entry("首先求", Cat::Subgoal),
       entry("我们先求", Cat::Subgoal), entry("先求出", Cat::Subgoal), entry("再求", Cat::Subgoal),
       entry("第一步", Cat::Subgoal), entry("第二步", Cat::Subgoal), entry("第三步", Cat::Subgoal),
@@ -181,7 +201,7 @@ std::vector<LexiconEntry> checked_and_lowered(std::vector<LexiconEntry> lexicon)
   for (auto& e : lexicon) {
     if (e.phrase.empty()) throw std::invalid_argument("reflection lexicon: an entry has an empty phrase");
     e.phrase = lower_ascii(e.phrase);
-    for (auto* list : {&e.preceded_by, &e.followed_by, &e.not_followed_by})
+    for (auto* list : {&e.preceded_by, &e.followed_by, &e.not_followed_by, &e.not_preceded_by})
       for (auto& s : *list) s = lower_ascii(s);
   }
   return lexicon;
@@ -212,7 +232,7 @@ std::vector<PhraseHit> PhraseMatcher::find(std::string_view t) const {
       auto post = [&](const std::string& c) { return followed(t, q, c); };
       if (!ent.preceded_by.empty() && !any_matches(ent.preceded_by, pre)) return;
       if (!ent.followed_by.empty() && !any_matches(ent.followed_by, post)) return;
-      if (any_matches(ent.not_followed_by, post)) return;
+      if (any_matches(ent.not_followed_by, post) || any_matches(ent.not_preceded_by, pre)) return;
       hits.push_back({p, q, ent.category});
     });
   }

@@ -20,14 +20,15 @@ constexpr int kReflectionCategories = 5;
 
 // One phrase of the lexicon. Matching ignores ASCII case and, for phrases that begin or
 // end with a letter or digit, requires a word boundary there. Context lists hold literal
-// strings plus two marks: "#" is a digit (after optional spaces), "^" (preceded_by only)
-// is the start of a line or of the text. A match counts when some preceded_by entry
-// matches (or the list is empty), some followed_by entry matches (or it is empty), and
-// no not_followed_by entry matches.
+// strings plus two marks: "#" is a digit (after optional spaces and a currency sign),
+// "^" (preceded_by only) is the start of a line or of the text. A match counts when some
+// preceded_by entry matches (or the list is empty), some followed_by entry matches (or it
+// is empty), and no not_followed_by or not_preceded_by entry matches ("the 20-minute
+// wait", "Mr. Hmm": the word in its everyday sense).
 struct LexiconEntry {
   std::string phrase;
   ReflectionCategory category = ReflectionCategory::Backtracking;
-  std::vector<std::string> preceded_by, followed_by, not_followed_by;
+  std::vector<std::string> preceded_by, followed_by, not_followed_by, not_preceded_by;
 };
 
 // English and Chinese phrases with the context rules that keep near misses out.

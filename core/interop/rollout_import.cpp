@@ -84,7 +84,7 @@ StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> sa
     const std::string reference = s.reference;
     auto is_right = [&](std::string_view a) { return !reference.empty() && answers_match(a, reference, 1e-6); };
     s.correct = in.correct ? *in.correct : (parsed.has_answer && is_right(parsed.answer));
-    const auto refl = detector_.analyse(s.completion, parsed.answer, [&](std::string_view a) -> std::optional<bool> {
+    const auto refl = detector_.analyse(s.completion, parsed.answer, [&](std::string_view a, std::string_view) -> std::optional<bool> {
       if (reference.empty()) return std::nullopt;
       return is_right(a);
     });

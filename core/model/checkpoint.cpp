@@ -52,6 +52,10 @@ void load_weights(Transformer& model, const std::filesystem::path& dir) {
     auto& file = files[it->second];
     if (!file) file = std::make_unique<SafetensorsFile>(it->second);
     auto t = file->load(p.key());
+    if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+      throw std::runtime_error("tensor '" + p.key() + "' in '" + it->second.string() +
+                               "' holds NaN or infinite values: the checkpoint is damaged (or was saved after a "
+                               "diverged step); use an earlier one");
     if (t.sizes() != p.value().sizes()) {
       std::ostringstream msg;
       msg << "tensor '" << p.key() << "' in '" << it->second.string() << "' has shape " << t.sizes()

@@ -277,9 +277,13 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
     }
     s.correct = parsed.has_answer && m.task->is_correct(prob, parsed.answer);
     s.format_ok = parsed.format_ok;
-    const auto refl = m.detector.analyse(s.completion, parsed.answer, [&](std::string_view a) -> std::optional<bool> {
-      return m.task->is_correct(prob, a);
-    });
+    const bool expressions = m.task->answers_are_expressions();
+    const AnswerJudge judge(
+        [&](std::string_view value, std::string_view expression) -> std::optional<bool> {
+          return m.task->is_correct(prob, expressions && !expression.empty() ? expression : value);
+        },
+        expressions);
+    const auto refl = m.detector.analyse(s.completion, parsed.answer, judge);
     record_reflection(refl, s);
     r.rewards.push_back(s.reward);
     r.prompt_tokens += static_cast<int64_t>(r.prompts[i].size());

@@ -25,7 +25,7 @@ std::function<void(SampleRecord&)> reflection_reanalyser(const std::string& conf
     // the stored verdict judges the final answer itself.
     const AnswerJudge numeric = numeric_judge(s.reference);
     const bool correct = s.correct;
-    const AnswerJudge judge = [&](std::string_view v) -> std::optional<bool> {
+    const AnswerJudge judge = [&](std::string_view v, std::string_view) -> std::optional<bool> {
       if (numeric) return numeric(v);
       if (!answer.empty() && answers_match(v, answer, 0)) return correct;
       return std::nullopt;

@@ -122,6 +122,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
     e.preceded_by = p.text_list("preceded_by", {});
     e.followed_by = p.text_list("followed_by", {});
     e.not_followed_by = p.text_list("not_followed_by", {});
+    e.not_preceded_by = p.text_list("not_preceded_by", {});
     p.reject_unknown();
     c.reflection_phrases.push_back(std::move(e));
   }
@@ -222,7 +223,8 @@ std::string RunConfig::to_toml() const {
                                   {"category", to_string(e.category)},
                                   {"preceded_by", list(e.preceded_by)},
                                   {"followed_by", list(e.followed_by)},
-                                  {"not_followed_by", list(e.not_followed_by)}});
+                                  {"not_followed_by", list(e.not_followed_by)},
+                                  {"not_preceded_by", list(e.not_preceded_by)}});
   }
   t.insert("reflection", toml::table{{"use_default_lexicon", use_default_lexicon}, {"phrases", phrases}});
   if (!sweep.empty()) t.insert("sweep", toml::table{{"name", sweep}, {"values", sweep_values}});

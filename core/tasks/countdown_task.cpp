@@ -95,7 +95,16 @@ class Parser {
 }  // namespace
 
 CountdownTask::Evaluation CountdownTask::evaluate(std::string_view expression) {
-  return Parser(expression).run();
+  // Models write × ÷ − · as often as * / -: the same operators.
+  std::string ascii;
+  for (size_t i = 0; i < expression.size(); ++i) {
+    const auto rest = expression.substr(i);
+    if (rest.starts_with("\xC3\x97") || rest.starts_with("\xC2\xB7")) ascii += '*', ++i;
+    else if (rest.starts_with("\xC3\xB7")) ascii += '/', ++i;
+    else if (rest.starts_with("\xE2\x88\x92")) ascii += '-', i += 2;
+    else ascii += expression[i];
+  }
+  return Parser(ascii).run();
 }
 
 Problem CountdownTask::sample(std::mt19937_64& rng) const {

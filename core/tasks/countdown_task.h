@@ -14,6 +14,7 @@ class CountdownTask : public Task {
   std::string name() const override { return "countdown"; }
   Problem sample(std::mt19937_64& rng) const override;
   bool is_correct(const Problem& p, std::string_view answer) const override;
+  bool answers_are_expressions() const override { return true; }
   std::pair<std::string, std::string> worked_solution(const Problem& p, const SolutionStyle& style,
                                                       std::mt19937_64& rng) const override;
 

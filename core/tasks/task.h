@@ -29,6 +29,9 @@ class Task {
   virtual Problem sample(std::mt19937_64& rng) const = 0;
   // Whether the text inside <answer>...</answer> is a correct answer to `p`.
   virtual bool is_correct(const Problem& p, std::string_view answer) const = 0;
+  // Whether an answer is an expression judged by a rule (Countdown), not a value: the
+  // reflection detector then judges each stated expression as a candidate answer.
+  virtual bool answers_are_expressions() const { return false; }
   // The body of <think> for `p` and the final answer it reaches (which is wrong when a
   // mistaken step is not caught).
   virtual std::pair<std::string, std::string> worked_solution(const Problem& p, const SolutionStyle& style,

@@ -16,7 +16,7 @@ name = "killed"
 model = "builtin:tiny-arithmetic"
 device = "cpu"
 threads = 1
-max_steps = 40
+max_steps = 100000  # never reached: the loop kills it
 num_generations = 4
 per_device_train_batch_size = 16
 max_completion_length = 48
@@ -30,12 +30,13 @@ name = "killsweep"
 base = "run.toml"
 seeds = [1, 2]
 [set]
-max_steps = 8
+max_steps = 6
 [grid]
 loss_type = ["grpo", "dr_grpo"]
 TOML
 
 done_kills=0
+sweeps_left=12  # the sweep finishes at some point; a kill of a finished sweep is no kill
 kill_at_random() {  # command...: start it, kill -9 it after a random 0.3-4 s, or let it end
   "$@" > /dev/null 2>&1 &
   local pid=$!
@@ -46,15 +47,15 @@ kill_at_random() {  # command...: start it, kill -9 it after a random 0.3-4 s, o
 
 "$aha" train --config run.toml --db runs.db --steps 1 > /dev/null
 while [ "$done_kills" -lt "$kills" ]; do
-  if [ $((RANDOM % 3)) -eq 0 ]; then
+  if [ $((RANDOM % 3)) -eq 0 ] && [ "$sweeps_left" -gt 0 ]; then
+    sweeps_left=$((sweeps_left - 1))
     kill_at_random "$aha" sweep --file sweep.toml --db runs.db
   else
     kill_at_random "$aha" train --config run.toml --db runs.db --resume
   fi
   echo "kills: $done_kills"
 done
-"$aha" train --config run.toml --db runs.db --resume > /dev/null 2>&1 || true
-"$aha" sweep --file sweep.toml --db runs.db > /dev/null
+"$aha" sweep --file sweep.toml --db runs.db > /dev/null  # its members end; the killed run stays interrupted
 leftover=$(find runs.db.checkpoints -name 'step-*.tmp' | wc -l)
 
 python3 - runs.db "$leftover" <<'PY'

@@ -153,10 +153,13 @@ class ReflectionEventsTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void arithmeticAsWritten();
+  void freeTextByTheRunningAnswer();
+  void nearMissesStayOut();
   void trajectoryOfADemoTrace();
   void trajectoryOfProse();
   void labelledDemoTraces();
   void labelledHandwrittenTraces();
+  void labelledFreeTextTraces();
   void heldOutTraces();
   void eventsRoundTripThroughJson();
 };

@@ -17,7 +17,8 @@ const char* kKey = "reflection/toml";
 const char* kExample =
     "# Phrases added to the aha detector's built-in lexicon for new runs. Each entry:\n"
     "# phrase, category (verification | backtracking | restart), and optional context\n"
-    "# lists preceded_by / followed_by / not_followed_by (\"#\" = a digit, \"^\" = line start).\n"
+    "# lists preceded_by / followed_by / not_followed_by / not_preceded_by (\"#\" = a digit,\n"
+    "# \"^\" = line start).\n"
     "[reflection]\n"
     "use_default_lexicon = true\n"
     "phrases = [\n"

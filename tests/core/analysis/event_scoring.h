@@ -11,6 +11,7 @@
 
 #include "core/analysis/arithmetic.h"
 #include "core/analysis/reflection.h"
+#include "core/tasks/countdown_task.h"
 
 namespace aha::test {
 
@@ -27,15 +28,27 @@ struct EventScores {
   std::vector<std::string> misses;  // "id: what differs", for the report
 };
 
-// The task's judge for a labelled reference: a number, or a Countdown expression whose
-// value the answer's expression must reach.
-inline AnswerJudge judge_for(const nlohmann::json& reference) {
+// The task's judge for a labelled trace: Countdown's rule (the trace's numbers and
+// target, judged by the task itself), a number, or an expression whose value the
+// answer's expression must reach.
+inline AnswerJudge judge_for(const nlohmann::json& trace) {
+  if (trace.value("task", "") == "countdown") {
+    Problem p;
+    p.numbers = trace.at("numbers").get<std::vector<int>>();
+    p.target = trace.at("target").get<int>();
+    return AnswerJudge(
+        [p](std::string_view value, std::string_view expression) -> std::optional<bool> {
+          return CountdownTask(TaskOptions{}).is_correct(p, expression.empty() ? value : expression);
+        },
+        /*expressions_are_candidates=*/true);
+  }
+  const auto& reference = trace.at("reference");
   if (!reference.is_string()) return {};
   const std::string ref = reference;
   if (auto numeric = numeric_judge(ref)) return numeric;
   const auto target = evaluate(ref);
   if (!target) return {};
-  return [want = *target](std::string_view v) -> std::optional<bool> {
+  return [want = *target](std::string_view v, std::string_view) -> std::optional<bool> {
     const auto got = evaluate(v);
     return got && std::abs(*got - want) < 1e-9;
   };
@@ -59,7 +72,7 @@ inline EventScores score_events(const std::string& path, const ReflectionDetecto
     ++s.traces;
     const auto a0 = text.find("<answer>"), a1 = text.find("</answer>");
     const std::string answer = a0 != std::string::npos && a1 != std::string::npos ? text.substr(a0 + 8, a1 - a0 - 8) : "";
-    const auto got = detector.analyse(text, answer, judge_for(j.at("reference"))).events;
+    const auto got = detector.analyse(text, answer, judge_for(j)).events;
     struct Want {
       int begin, end;
       std::string behaviour, outcome;

@@ -3,6 +3,7 @@
 #include "core/analysis/answer_trajectory.h"
 #include "core/analysis/arithmetic.h"
 #include "core/analysis/reflection.h"
+#include "core/tasks/countdown_task.h"
 #include "tests/core/analysis/event_scoring.h"
 #include "tests/core/core_tests.h"
 
@@ -31,6 +32,89 @@ void ReflectionEventsTest::arithmeticAsWritten() {
   QVERIFY(same_value("7.4", "7.40"));
   QVERIFY(same_value("1/2", "0.5"));
   QVERIFY(!same_value("1614", "1594"));
+
+  // Free text's notation (issue 37).
+  QCOMPARE(*evaluate("2^5"), 32.0);
+  QCOMPARE(*evaluate("-2^2"), -4.0);  // as mathematics reads it
+  QCOMPARE(*evaluate("(-2)^2"), 4.0);
+  QCOMPARE(*evaluate("3\xC2\xB2 + 4\xC2\xB2"), 25.0);  // ² 
+  QCOMPARE(*evaluate("2**10"), 1024.0);
+  QCOMPARE(*evaluate("5!"), 120.0);
+  QCOMPARE(*evaluate("25% of 24"), 6.0);
+  QCOMPARE(*evaluate("4000 \xC3\x97 15%"), 600.0);
+  QCOMPARE(*evaluate("1 1/4 + 2"), 3.25);  // a mixed number
+  QCOMPARE(*evaluate("7:40 \xE2\x88\x92 7:38"), 2.0);  // clock times subtract in minutes
+  QCOMPARE(number_at("\xE2\x88\x92" "76.5 cm", 0)->value, -76.5);  // − as a sign
+  QCOMPARE(number_at("4 1/4 cups", 0, true)->value, 4.25);
+  QCOMPARE(number_at("4 1/4 cups", 0, false)->value, 4.0);
+  QVERIFY(same_value("96%", "0.96"));
+  QVERIFY(same_value("50%", "1/2"));
+  QVERIFY(!same_value("96%", "96"));
+  QVERIFY(same_number(1.0 / 3, *number_at("33.3%", 0)));
+}
+
+void ReflectionEventsTest::freeTextByTheRunningAnswer() {
+  ReflectionDetector d;
+  auto outcome_of = [&](const std::string& text, const std::string& reference, size_t event = 0) {
+    const auto r = d.analyse(text, "", numeric_judge(reference));
+    return r.events.size() > event ? r.events[event] : ReflectionEvent{};
+  };
+  // A premise read wrong: each equation holds in its own role; the running answer went
+  // 35 -> 36.
+  const auto misread = outcome_of("<think>27+8 = 35. Wait, that's wrong: 27+9 = 36.</think><answer>36</answer>", "36");
+  QCOMPARE(misread.outcome, ReflectionOutcome::Fix);
+  QCOMPARE(misread.before, std::string("35"));
+  QCOMPARE(misread.after, std::string("36"));
+  // An intermediate value: 3.60 would have led to 21.40, 5.40 leads to 19.60.
+  const std::string juices =
+      "<think>4 \xC3\x97 6.25 = 25.00 dollars. Juices: 2 \xC3\x97 1.80 = 3.60 dollars.\n\nWait, the problem says 3 "
+      "juices. So 3 \xC3\x97 1.80 = 5.40 dollars.\n\nTotal: 25.00 + 5.40 = 30.40.\n\nChange: 50 \xE2\x88\x92 30.40 = "
+      "19.60.</think><answer>19.60</answer>";
+  QCOMPARE(outcome_of(juices, "19.60").outcome, ReflectionOutcome::Fix);
+  QCOMPARE(outcome_of(juices, "21.40").outcome, ReflectionOutcome::Break);  // had 2 juices been right
+  // A conversion: 3.2 公斤 is 3200 克, not 320.
+  const auto kilos = outcome_of(
+      "<think>3.2 \xE5\x85\xAC\xE6\x96\xA4 = 320 \xE5\x85\x8B\xE3\x80\x82\n\xE7\xAD\x89\xE7\xAD\x89\xEF\xBC\x8C" "1 "
+      "\xE5\x85\xAC\xE6\x96\xA4 = 1000 \xE5\x85\x8B\xEF\xBC\x8C" "3.2 \xE5\x85\xAC\xE6\x96\xA4 = 3200 "
+      "\xE5\x85\x8B\xE3\x80\x82\n" "3200 \xE2\x88\x92 250 = 2950\xE3\x80\x82</think><answer>2950</answer>",
+      "2950");
+  QCOMPARE(kilos.outcome, ReflectionOutcome::Fix);
+  // Countdown: 25 + 25 - 3 reaches 47 and breaks the rule; the task judges expressions.
+  Problem p;
+  p.numbers = {25, 3, 19, 6};
+  p.target = 47;
+  const AnswerJudge countdown(
+      [p](std::string_view value, std::string_view expression) -> std::optional<bool> {
+        return CountdownTask(TaskOptions{}).is_correct(p, expression.empty() ? value : expression);
+      },
+      true);
+  const std::string twice =
+      "<think>So 25 + 25 - 3 = 47.\nWait, 25 only appears once, so I can't use it twice. So 25 + 19 + 3 = 47."
+      "</think><answer>25 + 19 + 3</answer>";
+  const auto r = d.analyse(twice, "25 + 19 + 3", countdown);
+  QCOMPARE(r.events.at(0).outcome, ReflectionOutcome::Fix);
+  const std::string kept = "<think>So 25 + 25 - 3 = 47.\nLet me check: 25 + 25 = 50, 50 - 3 = 47. So 25 + 25 - 3 = 47."
+                           "</think><answer>25 + 25 - 3</answer>";
+  QCOMPARE(d.analyse(kept, "25 + 25 - 3", countdown).events.at(0).outcome, ReflectionOutcome::Miss);
+}
+
+void ReflectionEventsTest::nearMissesStayOut() {
+  ReflectionDetector d;
+  for (const char* text : {
+           "Mr. Hmm sells 36 apples.", "Hmm the cat eats 85 g a day.", "After the 20-minute wait, the line moves.",
+           "The waiter checks 40 receipts.", "\xE5\x88\xA4\xE6\x96\xAD\xE4\xB8\x8D\xE5\xAF\xB9\xE7\x9A\x84\xE6\x9C\x89 4 "
+           "\xE4\xB8\xAA",  // 判断不对的有 4 个
+           "\xE9\xAA\x8C\xE7\xAE\x97 2 \xE5\x88\x86\xE9\x92\x9F",  // 验算 2 分钟
+           "\xE5\xA6\x88\xE5\xA6\x88\xE8\xAE\xA9\xE5\xB0\x8F\xE6\x98\x8E\xE6\xA3\x80\xE6\x9F\xA5\xE4\xB8\x80"
+           "\xE4\xB8\x8B\xE4\xBD\x9C\xE4\xB8\x9A",  // 妈妈让小明检查一下作业
+           "\xE5\xB0\x8F\xE6\x98\x8E\xE6\x8D\xA2\xE4\xB8\x80\xE7\xA7\x8D\xE6\x96\xB9\xE6\xB3\x95\xE4\xB8\x8A"
+           "\xE5\xAD\xA6",  // 小明换一种方法上学
+       })
+    QVERIFY2(d.analyse(text).events.empty(), text);
+  // The same words as reflections.
+  QCOMPARE(int(d.analyse("Hmm, 9 hours can't be right.").events.size()), 1);
+  QCOMPARE(int(d.analyse("Wait, the problem says 3 juices.").events.size()), 1);
+  QCOMPARE(int(d.analyse("\xE9\xAA\x8C\xE7\xAE\x97\xEF\xBC\x9A25 + 27 = 52").events.size()), 1);  // 验算：
 }
 
 void ReflectionEventsTest::trajectoryOfADemoTrace() {
@@ -101,7 +185,7 @@ void ReflectionEventsTest::trajectoryOfProse() {
 }
 
 namespace {
-void require(const test::EventScores& s, const char* name) {
+void require(const test::EventScores& s, const char* name, double fix_recall = 0.95) {
   qInfo("%s: %d traces, %d labelled events, %d found", name, s.traces, s.labelled, s.predicted);
   for (const auto& [b, t] : s.behaviour)
     qInfo("  behaviour %-18s precision %.3f recall %.3f", b.c_str(), t.precision(), t.recall());
@@ -115,7 +199,7 @@ void require(const test::EventScores& s, const char* name) {
   const auto fix = s.outcome.count("fix") ? s.outcome.at("fix") : test::Tally{};
   QVERIFY2(fix.tp > 0, name);
   QVERIFY2(fix.precision() >= 0.95, qPrintable(QString("%1: fix precision %2").arg(name).arg(fix.precision())));
-  QVERIFY2(fix.recall() >= 0.95, qPrintable(QString("%1: fix recall %2").arg(name).arg(fix.recall())));
+  QVERIFY2(fix.recall() >= fix_recall, qPrintable(QString("%1: fix recall %2").arg(name).arg(fix.recall())));
 }
 }  // namespace
 
@@ -133,6 +217,21 @@ void ReflectionEventsTest::labelledHandwrittenTraces() {
   const auto s = test::score_events(std::string(AHA_SOURCE_DIR) + "/tests/data/aha_events_handwritten.jsonl");
   QVERIFY(s.traces >= 80);
   require(s, "handwritten traces");
+}
+
+void ReflectionEventsTest::labelledFreeTextTraces() {
+  // 311 traces in the phrasing of real reasoning models (issue 37): English word problems
+  // (money, time, rates, units, fractions, percentages, probability), Chinese, Countdown
+  // and algebra, 60 near misses; errors mostly in a premise or an operation, judged by the
+  // running answer. Written by two labellers from docs/REFLECTION.md alone, checked by a
+  // third (tests/data/freetext_review.md). The detector was developed on them: a
+  // development set. First pass of the detector before the running answer (2026-12-06):
+  // fix recall 0.275 (English) and 0.295 (the rest).
+  for (const char* set : {"aha_events_freetext_en.jsonl", "aha_events_freetext_mixed.jsonl"}) {
+    const auto s = test::score_events(std::string(AHA_SOURCE_DIR) + "/tests/data/" + set);
+    QVERIFY(s.traces >= 130);
+    require(s, set, 0.90);
+  }
 }
 
 void ReflectionEventsTest::heldOutTraces() {
