@@ -130,7 +130,7 @@ Reflection ReflectionDetector::analyse(std::string_view original, std::string_vi
       r.spans.push_back({chars[h.b], chars[h.e], h.cat});
       keep_out *= h.cat == Cat::Verification ? 0.5 : 0.4;
     }
-    for (auto& e : r.events) e.begin = chars[e.begin], e.end = chars[e.end];
+    for (auto& e : r.events) e.begin = chars[e.begin], e.end = chars[e.end], e.settled = chars[e.settled];
   }
   for (size_t i = 0; i < r.revisions.size(); ++i) keep_out *= 0.5;
   r.score = r.spans.empty() && r.revisions.empty() ? 0.0 : 1.0 - keep_out;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -240,6 +241,7 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
     e.begin = o.first.begin;
     e.end = o.first.end;
     e.behaviour = o.behaviour;
+    e.settled = e.end;
     if (o.behaviour == Cat::Subgoal || o.behaviour == Cat::BackwardChaining) continue;
     // The event's text: to the next event, the end of its paragraph or of the thinking.
     size_t region_end = h + 1 < openings.size() ? openings[h + 1].first.begin : text.size();
@@ -335,11 +337,15 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
           revises(role, c.expression, before) && !operand_before(claims, i))
         after_claim = i;
     }
+    // settled: where the value after has been said (the model's answer is forced there);
+    // an <answer> is the text's own answer: the thinking's end.
     std::string after;
     size_t after_pos = region_end;
+    e.settled = region_end;
     if (after_claim) {
       after = claims[*after_claim].value;
       after_pos = claims[*after_claim].begin;
+      e.settled = claims[*after_claim].kind == ClaimKind::Answer ? std::min(after_pos, think_end) : claims[*after_claim].end;
       if (judged.roles[*after_claim].empty()) judged.roles[*after_claim] = role;  // it concludes the subject's role
     } else if (o.behaviour != Cat::Verification) {
       for (size_t i = 0; i < claims.size(); ++i) {
@@ -347,6 +353,9 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
         if (c.begin < o.body || (named && i == *named) || c.kind == ClaimKind::Retraction) continue;
         after = c.kind == ClaimKind::Equation ? first_operand(text, c) : c.value;
         after_pos = c.begin;
+        e.settled = c.kind == ClaimKind::Answer ? std::min(c.begin, think_end)
+                    : c.kind == ClaimKind::Equation ? (number_at(text, c.begin) ? number_at(text, c.begin)->end : c.end)
+                                                    : c.end;
         break;
       }
     }
@@ -384,6 +393,7 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
       subject_right = judged.right(before, role, o.first.begin);
       if (subject_right != false) subject_right = judge(before, role);
     }
+    if (!running) e.role = role;
     if (!changed) {
       e.outcome = !e.checked ? Out::Ritual : subject_right == false ? Out::Miss : Out::Confirm;
       continue;
@@ -399,11 +409,27 @@ std::vector<ReflectionEvent> reflection_events(std::string_view text, const std:
   return events;
 }
 
+namespace {
+bool agrees(Out text, Out model) {
+  return model != Out::None && (model == text || (text == Out::Ritual && (model == Out::Confirm || model == Out::Miss)));
+}
+}  // namespace
+
+bool ReflectionEvent::model_agrees() const { return agrees(outcome, model); }
+
+ReflectionOutcome model_verdict(std::optional<bool> before_right, std::optional<bool> after_right) {
+  if (!before_right || !after_right) return Out::None;
+  if (*before_right) return *after_right ? Out::Confirm : Out::Break;
+  return *after_right ? Out::Fix : Out::Miss;
+}
+
 EventCounts count_events(const std::vector<ReflectionEvent>& events) {
   EventCounts c;
   for (const auto& e : events) {
     ++c.behaviour[static_cast<int>(e.behaviour)];
     ++c.outcome[static_cast<int>(e.outcome)];
+    ++c.model[static_cast<int>(e.model)];
+    c.agree += e.model_agrees();
   }
   return c;
 }
@@ -472,8 +498,9 @@ EventCounts count_events_json(std::string_view json) {
     count("\"outcome\":\"", outcome_names(), c.outcome);
     return c;
   }
-  // Rows [begin,end,"behaviour","outcome","before","after"]: a row's first two strings.
-  int strings_in_row = 0;
+  // Rows [begin,end,"behaviour","outcome","before","after"(,"model")]: a row's first,
+  // second and fifth strings.
+  int strings_in_row = 0, text_outcome = -1;
   for (size_t p = 0; p < json.size(); ++p) {
     if (json[p] == '[') {
       strings_in_row = 0;
@@ -483,12 +510,18 @@ EventCounts count_events_json(std::string_view json) {
       if (strings_in_row == 0) {
         if (const int i = index_of(text, behaviour_names()); i >= 0) ++c.behaviour[i];
       } else if (strings_in_row == 1) {
-        if (const int i = index_of(text, outcome_names()); i >= 0) ++c.outcome[i];
+        text_outcome = index_of(text, outcome_names());
+        if (text_outcome >= 0) ++c.outcome[text_outcome];
+      } else if (strings_in_row == 4) {
+        if (const int i = index_of(text, outcome_names()); i > 0)
+          ++c.model[i], c.agree += text_outcome >= 0 && agrees(static_cast<Out>(text_outcome), static_cast<Out>(i));
       }
       ++strings_in_row;
       p = e;
     }
   }
+  c.model[0] = std::accumulate(c.behaviour.begin(), c.behaviour.end(), 0) -
+               std::accumulate(c.model.begin() + 1, c.model.end(), 0);
   return c;
 }
 
@@ -506,6 +539,12 @@ std::string events_to_json(const std::vector<ReflectionEvent>& events) {
     append_json_string(out, e.before);
     out += ',';
     append_json_string(out, e.after);
+    if (e.model != Out::None) {
+      out.append(",\"").append(to_string(e.model)).append("\",");
+      append_json_string(out, e.model_before);
+      out += ',';
+      append_json_string(out, e.model_after);
+    }
     out += ']';
   }
   out += ']';
@@ -526,6 +565,8 @@ std::vector<ReflectionEvent> events_from_json(std::string_view json) {
         e.outcome = reflection_outcome_from_string(x.at(3).get<std::string>());
         e.before = x.at(4).get<std::string>();
         e.after = x.at(5).get<std::string>();
+        if (x.size() > 6) e.model = reflection_outcome_from_string(x.at(6).get<std::string>());
+        if (x.size() > 8) e.model_before = x.at(7).get<std::string>(), e.model_after = x.at(8).get<std::string>();
       } else {  // an object: the form stored before
         e.begin = x.at("begin").get<size_t>();
         e.end = x.at("end").get<size_t>();

@@ -20,9 +20,11 @@
 #include "core/rl/grpo.h"
 #include "core/run/advantages.h"
 #include "core/support/json_file.h"
+#include "core/analysis/arithmetic.h"
 #include "core/analysis/reflection.h"
 #include "core/analysis/token_trace.h"
 #include "core/tasks/rewards.h"
+#include "core/rl/forced_answer.h"
 #include "core/rl/sampler.h"
 #include "core/support/version.h"
 
@@ -42,6 +44,14 @@ uint64_t step_stream_seed(int64_t seed, int64_t step) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;  // torch::manual_seed takes it as given
+}
+
+// The byte where character `chars` of UTF-8 `text` starts.
+size_t byte_of_char(std::string_view text, size_t chars) {
+  size_t b = 0;
+  for (size_t c = 0; b < text.size(); ++b)
+    if ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80 && c++ == chars) return b;
+  return text.size();
 }
 
 }  // namespace
@@ -217,6 +227,8 @@ struct GrpoTrainer::Round {
   std::vector<double> rewards;
   int64_t prompt_tokens = 0, completion_tokens = 0;
   double seconds = 0;  // generation only
+  int events = 0, judged = 0;  // reflection events with a subject; those the model judged
+  double judge_seconds = 0;
 };
 
 GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
@@ -257,6 +269,7 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
   r.seconds = seconds_since(t_gen);
 
   // Rewards and the reflection analysis.
+  std::vector<Reflection> refls;
   for (size_t i = 0; i < r.prompts.size(); ++i) {
     const auto& prob = problems[i / G];
     SampleRecord s;
@@ -283,13 +296,58 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
           return m.task->is_correct(prob, expressions && !expression.empty() ? expression : value);
         },
         expressions);
-    const auto refl = m.detector.analyse(s.completion, parsed.answer, judge);
-    record_reflection(refl, s);
+    refls.push_back(m.detector.analyse(s.completion, parsed.answer, judge));
     r.rewards.push_back(s.reward);
     r.prompt_tokens += static_cast<int64_t>(r.prompts[i].size());
     r.completion_tokens += s.token_count;
     r.samples.push_back(std::move(s));
   }
+  // The model's verdict on up to model_judge_events of the round's events (early
+  // answering), from the weights that sampled them.
+  if (m.cfg.model_judge_events > 0) {
+    const CudaAutocast plain(false);
+    const auto start = Clock::now();
+    std::vector<std::pair<size_t, size_t>> events;  // (sample, event) with a subject
+    for (size_t i = 0; i < refls.size(); ++i)
+      for (size_t e = 0; e < refls[i].events.size(); ++e)
+        if (!refls[i].events[e].before.empty()) events.emplace_back(i, e);
+    r.events = static_cast<int>(events.size());
+    // Too many for the budget: a uniform draw (its own stream: the step's stays as it was).
+    if (events.size() > size_t(m.cfg.model_judge_events)) {
+      std::mt19937_64 draw(step_stream_seed(m.cfg.seed, m.step) ^ 0x6A75646765ull);
+      std::shuffle(events.begin(), events.end(), draw);
+      events.resize(m.cfg.model_judge_events);
+    }
+    std::vector<ForcedAnswerQuery> queries;
+    for (const auto& [i, e] : events) {
+      const auto& text = r.samples[i].completion;
+      const auto& ev = refls[i].events[e];
+      queries.push_back({r.prompts[i], text.substr(0, byte_of_char(text, ev.begin))});
+      queries.push_back({r.prompts[i], text.substr(0, byte_of_char(text, ev.settled))});
+    }
+    const auto answers =
+        forced_answers(sampler_model, *m.tok, queries, "</think><answer>", "</answer>", m.cfg.model_judge_tokens);
+    for (size_t k = 0; k < events.size(); ++k) {
+      const auto& [i, e] = events[k];
+      const auto& prob = problems[i / G];
+      // In the role the text judged the event in: a mid-chain check of "550+91" is right when
+      // the model's answer there is 641, not the problem's final answer.
+      const auto& role = refls[i].events[e].role;
+      const auto role_value = role.empty() ? std::nullopt : evaluate(role);
+      auto right = [&](const std::string& a) -> std::optional<bool> {
+        if (role.empty()) return m.task->is_correct(prob, a);
+        const auto n = number_at(a, a.find_first_not_of(' ') == std::string::npos ? 0 : a.find_first_not_of(' '), true);
+        if (!role_value) return std::nullopt;
+        return n && same_number(*role_value, *n);
+      };
+      auto& ev = refls[i].events[e];
+      ev.model = model_verdict(right(answers[2 * k]), right(answers[2 * k + 1]));
+      ev.model_before = answers[2 * k].substr(0, 40), ev.model_after = answers[2 * k + 1].substr(0, 40);
+    }
+    r.judged = static_cast<int>(events.size());
+    r.judge_seconds = seconds_since(start);
+  }
+  for (size_t i = 0; i < refls.size(); ++i) record_reflection(refls[i], r.samples[i]);
   r.completions = std::move(gen.completions);
   return r;
 }
@@ -319,10 +377,13 @@ StepSummary GrpoTrainer::train_step() {
   double gen_seconds = 0;
   int64_t completion_tokens = 0, prompt_tokens = 0;
   int rounds = 0, kept_groups = 0;
+  int judge_events = 0, judged_events = 0;
+  double judge_seconds = 0;
   while (kept_groups < P && rounds < (m.cfg.filter_groups ? m.cfg.max_num_gen_batches : 1)) {
     Round round = sample_round(P, rounds * P);
     ++rounds;
     gen_seconds += round.seconds;
+    judge_events += round.events, judged_events += round.judged, judge_seconds += round.judge_seconds;
     completion_tokens += round.completion_tokens;
     prompt_tokens += round.prompt_tokens;
     const auto uniform = uniform_groups(round.rewards, G);
@@ -420,6 +481,10 @@ StepSummary GrpoTrainer::train_step() {
   if (m.cfg.filter_groups) {
     mt.emplace_back("num_gen_batches", rounds);                       // veRL's name
     mt.emplace_back("filter_groups/kept_groups", kept_groups);
+  }
+  if (m.cfg.model_judge_events > 0) {
+    mt.emplace_back("model_judge/judged_share", judge_events ? double(judged_events) / judge_events : 1.0);
+    mt.emplace_back("model_judge/seconds", judge_seconds);
   }
   mt.emplace_back("num_tokens", double(m.tokens_seen));
   mt.emplace_back("rollout_tokens_per_second", completion_tokens / std::max(1e-9, gen_seconds));

@@ -108,6 +108,8 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.bf16 = r.boolean("bf16", c.bf16);
   c.cuda_graphs = r.boolean("cuda_graphs", c.cuda_graphs);
   c.token_lens = r.boolean("token_lens", c.token_lens);
+  c.model_judge_events = r.integer("model_judge_events", c.model_judge_events, 0, 4096);
+  c.model_judge_tokens = r.integer("model_judge_tokens", c.model_judge_tokens, 1, 256);
   auto sweep = r.table("sweep");
   c.sweep = sweep.text("name", "");
   c.sweep_values = sweep.text("values", "");
@@ -211,6 +213,8 @@ std::string RunConfig::to_toml() const {
                 {"bf16", bf16},
                 {"cuda_graphs", cuda_graphs},
                 {"token_lens", token_lens},
+                {"model_judge_events", model_judge_events},
+                {"model_judge_tokens", model_judge_tokens},
                 {"task", task_table}};
   toml::array phrases;
   for (const auto& e : reflection_phrases) {

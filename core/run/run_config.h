@@ -78,6 +78,13 @@ struct RunConfig {
   // The token lens: keep each completion token's log-probability and entropy, read from
   // the logits it was sampled from (no extra forward pass; ~6 bytes a token in the store).
   bool token_lens = true;
+  // The model as judge of reflections (early answering): for up to this many events a
+  // step, the trained model's greedy answer forced just before the event and just after
+  // it, judged by the task, gives each event a model verdict beside the text's (metrics
+  // model_fix_rate, model_judge/agreement). Events beyond it are drawn at random and the
+  // share judged is logged (model_judge/judged_share). 0: off.
+  int model_judge_events = 0;
+  int model_judge_tokens = 12;  // greedy tokens of each forced answer
 
   // [sweep]: the sweep this run is a member of (core/run/sweep.h) and its grid values and
   // seed as a JSON object; both empty for a run of its own.

@@ -36,6 +36,7 @@ std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::v
   mt.emplace_back("aha_rate", reflective / n);
   mt.emplace_back("real_aha_rate", real_aha / n);
   EventCounts events;                                 // over the step
+  double model_fixed = 0;                             // completions with an event the model calls a fix
   std::array<int, kReflectionOutcomes> with_outcome{};  // completions with some event of each outcome
   std::map<int, std::pair<std::vector<bool>, std::vector<bool>>> groups;  // group -> (reflects, correct)
   std::vector<double> correct_len, incorrect_len, truncated_len;
@@ -44,8 +45,11 @@ std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::v
     for (int i = 0; i < kReflectionCategories; ++i) events.behaviour[i] += counts.behaviour[i];
     for (int i = 0; i < kReflectionOutcomes; ++i) {
       events.outcome[i] += counts.outcome[i];
+      events.model[i] += counts.model[i];
       with_outcome[i] += counts.outcome[i] > 0;
     }
+    events.agree += counts.agree;
+    model_fixed += counts.of_model(ReflectionOutcome::Fix) > 0;
     auto& [reflects, correct] = groups[s.group_index];
     reflects.push_back(s.aha_events != "[]");
     correct.push_back(s.correct);
@@ -60,6 +64,15 @@ std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::v
     if (judged > 0) mt.emplace_back("reflection/share_" + name, double(events.outcome[i]) / judged);
     if (i != static_cast<int>(ReflectionOutcome::Fix))  // (completions with a fix: real_aha_rate)
       mt.emplace_back("reflection/" + name + "_rate", with_outcome[i] / n);
+  }
+  // The model's verdicts (model_judge_events): completions with a fix by its own forced
+  // answers, and how often its verdict is the text's.
+  if (const int judged_by_model = std::accumulate(events.model.begin() + 1, events.model.end(), 0); judged_by_model > 0) {
+    mt.emplace_back("model_fix_rate", model_fixed / n);
+    mt.emplace_back("model_judge/agreement", double(events.agree) / judged_by_model);
+    for (int i = 1; i < kReflectionOutcomes; ++i)
+      mt.emplace_back("reflection/model_share_" + std::string(to_string(static_cast<ReflectionOutcome>(i))),
+                      double(events.model[i]) / judged_by_model);
   }
   // Is reflection superficial? Accuracy with and without it, within the groups that have
   // both (Liu et al. 2025, "Understanding R1-Zero-Like Training", Fig. 13).

@@ -140,6 +140,7 @@ class TrainerTest : public QObject {
   void jobStopsAndResumesAtStepBoundary();
   void resumeAfterAKillRepeatsNoStep();
   void unfinishedSavesAreNotResumedFrom();
+  void modelJudgesReflectionsWithinItsBudget();
   void huggingFaceLayoutModelOnDatasetFile();
   void tokenLensMatchesAForwardPass();
   void probeIsReproducibleWithASeed();
@@ -161,6 +162,7 @@ class ReflectionEventsTest : public QObject {
   void labelledHandwrittenTraces();
   void labelledFreeTextTraces();
   void heldOutTraces();
+  void heldOutFreeTextTraces();
   void eventsRoundTripThroughJson();
 };
 

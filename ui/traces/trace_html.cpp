@@ -34,15 +34,26 @@ QJsonValue fieldOf(const QJsonValue& v, int i, const char* key) {
   return v.isArray() ? v.toArray().at(i) : v.toObject()[key];
 }
 
-// "fix 1368 → 1468", "ritual 2266", "subgoal".
+// "fix 1368 → 1468", "ritual 2266", "subgoal"; then, where the model judged the event
+// (model_judge_events), its own verdict from its forced answers: "model: fix 1368 → 1468".
 QString badge(const QJsonValue& e) {
   const QString behaviour = fieldOf(e, 2, "behaviour").toString(), outcome = fieldOf(e, 3, "outcome").toString();
   const QString before = fieldOf(e, 4, "before").toString(), after = fieldOf(e, 5, "after").toString();
   QString text = outcome == "none" ? QString(behaviour).replace('_', ' ') : outcome;
   if (!before.isEmpty()) text += " " + before;
   if (!after.isEmpty() && after != before) text += " \u2192 " + after;
-  return QString("<span style='background:%1;color:white;font-size:small' title='%2, %3'>&nbsp;%4&nbsp;</span>")
-      .arg(outcomeColor(outcome).name(), behaviour, outcome, text.toHtmlEscaped());
+  QString out = QString("<span style='background:%1;color:white;font-size:small' title='%2, %3 (the text)'>&nbsp;%4&nbsp;</span>")
+                    .arg(outcomeColor(outcome).name(), behaviour, outcome, text.toHtmlEscaped());
+  const auto row = e.toArray();
+  if (row.size() > 8) {
+    const QString model = row.at(6).toString(), said = row.at(7).toString().trimmed(), then = row.at(8).toString().trimmed();
+    QString m = "model: " + model + " " + said;
+    if (then != said) m += " \u2192 " + then;
+    out += QString("<span style='border:1px solid %1;color:%1;font-size:small' title='the answer the model gives, forced "
+                   "just before the event and just after it'>&nbsp;%2&nbsp;</span>")
+               .arg(outcomeColor(model).name(), m.toHtmlEscaped());
+  }
+  return out;
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "core/analysis/reflection_events.h"
 #include "core/analysis/token_trace.h"
 #include "core/model/checkpoint.h"
 #include "core/rl/grpo_trainer.h"
@@ -400,6 +401,56 @@ void TrainerTest::unfinishedSavesAreNotResumedFrom() {
   QCOMPARE(t.next_step(), int64_t(3));
   t.train_step();
   QVERIFY(t.finished());
+}
+
+void TrainerTest::modelJudgesReflectionsWithinItsBudget() {
+  // The built-in model checks its sums: its own forced answers judge up to 8 events a step,
+  // the rest are drawn out and the share said; the judge changes nothing else.
+  RunConfig c;
+  c.name = "judged";
+  c.model = "builtin:tiny-arithmetic";
+  c.device = "cpu";
+  c.threads = 1;
+  c.max_steps = 2;
+  c.save_steps = 100;
+  c.model_judge_events = 8;
+  MemorySink judged, plain;
+  {
+    GrpoTrainer t(c, judged, scratch().filePath("judged").toStdString());
+    t.prepare(false);
+    while (!t.finished()) t.train_step();
+  }
+  RunConfig off = c;
+  off.model_judge_events = 0;
+  {
+    GrpoTrainer t(off, plain, scratch().filePath("plain").toStdString());
+    t.prepare(false);
+    while (!t.finished()) t.train_step();
+  }
+  int events = 0, model_judged = 0;
+  for (size_t s = 0; s < 2; ++s) {
+    int in_step = 0;
+    for (size_t i = 0; i < judged.steps[s].samples.size(); ++i) {
+      QCOMPARE(judged.steps[s].samples[i].completion, plain.steps[s].samples[i].completion);  // the same stream
+      for (const auto& e : events_from_json(judged.steps[s].samples[i].aha_events)) {
+        events += !e.before.empty();
+        if (e.model == ReflectionOutcome::None) continue;
+        ++in_step;
+        QVERIFY(!e.model_before.empty() && !e.model_after.empty());
+      }
+    }
+    QVERIFY(in_step <= 8);
+    model_judged += in_step;
+    const double share = judged.metric(s, "model_judge/judged_share");
+    QVERIFY(share > 0 && share <= 1);
+    QVERIFY(judged.metric(s, "model_judge/seconds") > 0);
+    QVERIFY(std::isnan(plain.metric(s, "model_judge/judged_share")));
+  }
+  qInfo("%d events with a subject, %d judged by the model", events, model_judged);
+  QVERIFY(model_judged > 0);
+  const double agreement = judged.metric(1, "model_judge/agreement");
+  QVERIFY(agreement >= 0 && agreement <= 1);
+  QVERIFY(!std::isnan(judged.metric(1, "model_fix_rate")));
 }
 
 void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {
