@@ -400,9 +400,11 @@ std::optional<std::pair<Unit, size_t>> unit_at(std::string_view lower, size_t p)
 // conversion is the same expression and a wrong one ("= 320 克") does not hold.
 void find_conversions(std::string_view t, std::string_view lower, std::vector<Claim>& out) {
   for (size_t eq = t.find('='); eq != std::string_view::npos; eq = t.find('=', eq + 1)) {
-    // The unit just before '=', then the number before it.
+    // The unit just before '=', then the number before it. (Most '=' follow a digit or an
+    // operator: no unit, nothing to look up.)
     size_t u_end = eq;
     while (u_end > 0 && t[u_end - 1] == ' ') --u_end;
+    if (u_end == 0 || !(is_letter(t[u_end - 1]) || static_cast<unsigned char>(t[u_end - 1]) >= 0x80)) continue;
     size_t n_end = u_end;
     std::optional<std::pair<Unit, size_t>> from;
     for (size_t back = std::min<size_t>(12, u_end); back >= 1 && !from; --back) {  // the longest name first

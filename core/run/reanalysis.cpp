@@ -30,7 +30,14 @@ std::function<void(SampleRecord&)> reflection_reanalyser(const std::string& conf
       if (!answer.empty() && answers_match(v, answer, 0)) return correct;
       return std::nullopt;
     };
-    record_reflection(detector->analyse(s.completion, answer, judge), s);
+    auto r = detector->analyse(s.completion, answer, judge);
+    // The model's verdicts came from the weights (model_judge_events), not from the text:
+    // an event that is still there keeps them.
+    for (const auto& old : events_from_json(s.aha_events))
+      if (old.model != ReflectionOutcome::None)
+        for (auto& e : r.events)
+          if (e.begin == old.begin) e.model = old.model, e.model_before = old.model_before, e.model_after = old.model_after;
+    record_reflection(r, s);
   };
 }
 

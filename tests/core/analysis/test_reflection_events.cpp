@@ -3,6 +3,8 @@
 #include "core/analysis/answer_trajectory.h"
 #include "core/analysis/arithmetic.h"
 #include "core/analysis/reflection.h"
+#include "core/run/reanalysis.h"
+#include "core/run/step_metrics.h"
 #include "core/tasks/countdown_task.h"
 #include "tests/core/analysis/event_scoring.h"
 #include "tests/core/core_tests.h"
@@ -326,6 +328,20 @@ void ReflectionEventsTest::eventsRoundTripThroughJson() {
   QCOMPARE(read.at(1).model, ReflectionOutcome::Miss);
   QCOMPARE(read.at(1).model_after, std::string("1368"));
   QCOMPARE(read.at(0).model, ReflectionOutcome::None);
+  // Reading a stored run again (aha reanalyse) keeps the model's verdicts of the events
+  // that are still there: they came from the weights, not from the text.
+  SampleRecord s;
+  s.completion = "761+853=1594 check 1+3=4 6+5=11 7+8+1=16 so 1614 1614+652=2266</think><answer>2266</answer>";
+  s.reference = "2266";
+  auto first = ReflectionDetector().analyse(s.completion, "2266", numeric_judge("2266"));
+  first.events.at(0).model = ReflectionOutcome::Fix, first.events.at(0).model_before = "1594";
+  first.events.at(0).model_after = "1614";
+  record_reflection(first, s);
+  reflection_reanalyser("")(s);
+  const auto again = events_from_json(s.aha_events);
+  QCOMPARE(again.at(0).outcome, ReflectionOutcome::Fix);
+  QCOMPARE(again.at(0).model, ReflectionOutcome::Fix);
+  QCOMPARE(again.at(0).model_after, std::string("1614"));
   for (const auto& c : {count_events(read), count_events_json(with_model)}) {
     QCOMPARE(c.of_model(ReflectionOutcome::Miss), 1);
     QCOMPARE(c.of_model(ReflectionOutcome::Confirm), 1);
