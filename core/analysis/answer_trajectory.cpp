@@ -120,6 +120,18 @@ std::optional<Side> right_side(std::string_view t, size_t after_eq) {
   return Side{p, end, std::nullopt, true};
 }
 
+// An equation from `begin` that states `value` for `expression`.
+Claim equation_claim(size_t begin, const WrittenNumber& value, std::string expression) {
+  Claim c;
+  c.kind = ClaimKind::Equation;
+  c.begin = begin;
+  c.end = value.end;
+  c.value_begin = value.begin;
+  c.value = value.text;
+  c.expression = std::move(expression);
+  return c;
+}
+
 void find_equations(std::string_view t, std::vector<Claim>& out) {
   size_t chain_end = 0;  // a chain "a = b = c" is one claim
   std::vector<std::string_view> sides;  // (one vector for all: an import reads a million texts)
@@ -141,13 +153,7 @@ void find_equations(std::string_view t, std::vector<Claim>& out) {
       p = t.find('=', s->end);
     }
     if (!value) continue;
-    Claim c;
-    c.kind = ClaimKind::Equation;
-    c.begin = lhs->begin;
-    c.end = value->end;
-    c.value_begin = value->begin;
-    c.value = value->text;
-    c.expression = without_spaces(sides.front());
+    Claim c = equation_claim(lhs->begin, *value, without_spaces(sides.front()));
     c.worked = sides.size() > 1;
     bool holds = same_number(lhs->value, *value);
     for (size_t k = 1; k < sides.size() && holds; ++k) {
@@ -426,13 +432,7 @@ void find_conversions(std::string_view t, std::string_view lower, std::vector<Cl
     if (!right) continue;
     const auto to = unit_at(lower, right->end);
     if (!to || to->first.kind != from->first.kind || to->first.size == from->first.size) continue;
-    Claim c;
-    c.kind = ClaimKind::Equation;
-    c.begin = left->begin;
-    c.end = right->end;
-    c.value_begin = right->begin;
-    c.value = right->text;
-    c.expression = left->text + "*" + format_number(from->first.size / to->first.size);
+    Claim c = equation_claim(left->begin, *right, left->text + "*" + format_number(from->first.size / to->first.size));
     c.holds = same_number(left->value * from->first.size / to->first.size, *right);
     out.push_back(std::move(c));
   }
