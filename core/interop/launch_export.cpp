@@ -234,6 +234,8 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     none("bf16", "veRL's FSDP workers choose their own mixed precision (bf16 by default)");
     none("cuda_graphs", "veRL's rollout engine (vLLM/SGLang) captures its own CUDA graphs");
     none("token_lens", "veRL's dumps keep decoded text only: a followed run has no token lens");
+    none("model_judge_events", "the model's verdicts need the weights at each step: this studio's trainer only");
+    none("model_judge_tokens", "the model's verdicts need the weights at each step: this studio's trainer only");
   } else {
     map("name", "GRPOConfig.run_name");
     map("model", "GRPOTrainer(model=...)");
@@ -259,6 +261,8 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     none("cuda_graphs", "the local engine's decoder only (TRL samples with generate() or vLLM)");
     none("save_keep_every", "TRL keeps the newest save_total_limit checkpoints only");
     none("token_lens", "TRL's completions keep decoded text only: a followed run has no token lens");
+    none("model_judge_events", "the model's verdicts need the weights at each step: this studio's trainer only");
+    none("model_judge_tokens", "the model's verdicts need the weights at each step: this studio's trainer only");
   }
   const std::string data = verl ? "data.train_files (prep step)" : "train_dataset (problems())";
   for (const char* k : {"name", "min_terms", "max_terms", "min_value", "max_value", "countdown_numbers",

@@ -4,7 +4,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest/QtTest>
+
+#include <csignal>
 
 #include "tests/cli/cli_harness.h"
 
@@ -93,6 +96,26 @@ class DataSafetyCliTest : public QObject {
     QVERIFY2(samples.out.contains("wrote 2 steps"), qPrintable(samples.all()));
   }
 
+  // 14. An import killed while it stores shows as interrupted, not as created.
+  void killedImportShowsInterrupted() {
+    const QString rollouts = dir_.filePath("big-import");
+    QDir().mkpath(rollouts);
+    QByteArray step;
+    for (int i = 0; i < 512; ++i) step += kVerlLine + "\n";
+    for (int s = 1; s <= 400; ++s) write(rollouts + QString("/%1.jsonl").arg(s), step);
+    const QString db = dir_.filePath("big-import.db");
+    QProcess import;
+    import.start(qEnvironmentVariable("AHA_TEST_CLI", AHA_CLI_BIN), {"import", "verl", "--dir", rollouts, "--db", db, "--run", "big"});
+    QVERIFY(import.waitForStarted());
+    for (int i = 0; i < 3000 && !QFileInfo::exists(db); ++i) QThread::msleep(10);
+    QThread::msleep(400);  // the run is made; some steps are stored
+    ::kill(static_cast<pid_t>(import.processId()), SIGKILL);
+    import.waitForFinished();
+    const Result runs = aha({"runs", "--db", db});
+    if (runs.out.contains("finished")) QSKIP("the import ended before the kill");
+    QVERIFY2(runs.out.contains("interrupted") && !runs.out.contains("created"), qPrintable(runs.all()));
+  }
+
   // 8. Commands that read never make a database out of a mistyped path.
   void readingCommandsCreateNothing() {
     const QString typo = dir_.filePath("typo.db");
@@ -143,6 +166,31 @@ class DataSafetyCliTest : public QObject {
     const Result ok = chart({"--out", out});
     QVERIFY2(ok.code == 0 && QFileInfo(out).size() > 1000 && QFileInfo::exists(out + ".json"), qPrintable(ok.all()));
     QVERIFY(!QFileInfo::exists(out + ".part"));
+#else
+    QSKIP("built without the studio");
+#endif
+  }
+
+  // 7. A full disk: the export fails, saying so, and leaves no figure, sidecar or part
+  // behind. (A small tmpfs: root in a sandbox that allows mounts, as CI's; skipped where not.)
+  void chartExportOnAFullDisk() {
+#ifdef AHA_STUDIO_BIN
+    const QString db = makeRun("fulldisk", dir_.path());
+    const QString disk = dir_.filePath("small-disk");
+    QDir().mkpath(disk);
+    if (run("mount", {"-t", "tmpfs", "-o", "size=96k", "tmpfs", disk}).code != 0) QSKIP("no tmpfs can be mounted here");
+    write(disk + "/filler", QByteArray(80 * 1024, 'x'));
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    auto chart = [&](const QString& out) {
+      return run(qEnvironmentVariable("AHA_TEST_STUDIO", AHA_STUDIO_BIN),
+                 {"export", "chart", "--db", db, "--metric", "reward", "--metric", "accuracy", "--out", out}, 60000, env);
+    };
+    const Result full = chart(disk + "/fig.pdf");
+    const QStringList left = QDir(disk).entryList(QDir::Files);
+    run("umount", {disk});
+    EXPECT_FAILS_SAYING(full, "disk full");
+    QCOMPARE(left, QStringList({"filler"}));
 #else
     QSKIP("built without the studio");
 #endif

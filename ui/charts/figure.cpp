@@ -3,7 +3,6 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QFontMetricsF>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -484,13 +483,24 @@ void renderFigure(const FigureRequest& r, const QString& final_path) {
                          {"sweep", r.sweep},
                          {"dpi", ext == "png" ? QJsonValue(o.dpi) : QJsonValue()},
                          {"created_by", creator}};
-  QSaveFile side(final_path + ".json");
-  if (!side.open(QIODevice::WriteOnly) || side.write(QJsonDocument(meta).toJson()) < 0 || !side.commit()) {
-    QFile::remove(path);
-    throw std::runtime_error("cannot write '" + (final_path + ".json").toStdString() +
-                             "' (is the disk full?); the figure was not written either");
+  // Unbuffered and read back by its size: a buffered write to a full disk can report
+  // success and leave an empty file.
+  const QByteArray json = QJsonDocument(meta).toJson();
+  const QString side_part = final_path + ".json.part";
+  {
+    QFile side(side_part);
+    const bool written = side.open(QIODevice::WriteOnly | QIODevice::Unbuffered) && side.write(json) == json.size() &&
+                         side.flush();
+    side.close();
+    if (!written || QFileInfo(side_part).size() != json.size()) {
+      QFile::remove(side_part);
+      QFile::remove(path);
+      throw std::runtime_error("cannot write '" + (final_path + ".json").toStdString() +
+                               "' (is the disk full?); the figure was not written either");
+    }
   }
   put_in_place(path, final_path);
+  put_in_place(side_part, final_path + ".json");
 }
 
 }  // namespace aha::ui

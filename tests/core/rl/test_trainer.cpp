@@ -393,6 +393,22 @@ void TrainerTest::unfinishedSavesAreNotResumedFrom() {
     for (int i = 0; i < 3; ++i) t.train_step();  // saves step-1
   }
   const auto cut = root / "cut" / "step-2.tmp";
+  // (Weights with NaN in them are refused when loaded, naming the tensor and the file.)
+  {
+    auto loaded = load_model(base_.toStdString(), torch::kCPU);
+    {
+      torch::NoGradGuard no_grad;
+      loaded.model->named_parameters().begin()->value()[0].fill_(std::nan(""));
+    }
+    const auto damaged = root / "nan-weights";
+    save_model(damaged, loaded.model, *loaded.tokenizer, {});
+    try {
+      load_model(damaged, torch::kCPU);
+      QFAIL("weights with NaN were loaded");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains("NaN") && QString(e.what()).contains("nan-weights"), e.what());
+    }
+  }
   std::filesystem::create_directories(cut);
   std::ofstream(cut / "trainer_state.json") << R"({"step": 2})";  // written; the weights never were
   GrpoTrainer t(c, sink, root);

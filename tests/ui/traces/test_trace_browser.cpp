@@ -287,9 +287,14 @@ void TraceBrowserTest::detailHighlightsSpans() {
                             .arg(ui::reflectionColor("verification").name())));
   QVERIFY(html.contains("title='backtracking'>wait</span>"));
   QVERIFY(html.contains(QString("check</span><span style='background:%1;color:white;font-size:small' "
-                                "title='verification, fix'>&nbsp;fix 33 \u2192 32&nbsp;</span>")
+                                "title='verification, fix (the text)'>&nbsp;fix 33 \u2192 32&nbsp;</span>")
                             .arg(ui::outcomeColor("fix").name())));
   QVERIFY(html.contains("THINKING"));
+  QVERIFY(!html.contains("model:"));  // not judged by the model
+  // Judged by the model: its verdict and its two answers beside the text's.
+  const QString judged = ui::traceHtml("12+20=33 check 2+0=2 1+2=3 so 32</think><answer>32</answer>", "[]",
+                                       R"([[9,14,"verification","fix","33","32","miss","33","33"]])", true);
+  QVERIFY2(judged.contains("&nbsp;model: miss 33&nbsp;"), qPrintable(judged));
   QVERIFY(html.contains("ANSWER"));
   QVERIFY(!html.contains("&lt;think&gt;"));
   // The rows form the store writes now gives the same page as the objects older databases hold.
