@@ -13,6 +13,7 @@ class MainWindowTest : public QObject {
   void runsAreRenamedDeletedAndInterrupted();
   void sweepMembersFoldUnderTheirSweep();
   void sweepTrainsFromTheStudio();
+  void sweepSurvivesReadersBeside();
  private:
   QString base_;  // a micro base model pretrained for the tests
 };

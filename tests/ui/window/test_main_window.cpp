@@ -1,6 +1,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QDockWidget>
 #include <QApplication>
 #include <QLabel>
@@ -12,7 +14,9 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QProcess>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeWidget>
 #include <qcustomplot.h>
 
@@ -338,6 +342,45 @@ void MainWindowTest::sweepMembersFoldUnderTheirSweep() {
   // Its members stay managed like any run.
   QVERIFY(w.renameRun(member, "abl-grpo-first"));
   QCOMPARE(runs->topLevelItem(1)->child(0)->text(0), QString("abl-grpo-first"));
+}
+
+void MainWindowTest::sweepSurvivesReadersBeside() {
+  // `aha runs` in a loop from a shell while the studio trains a sweep (issue 39): a reader
+  // closing last must not end the WAL under the studio; every member finishes.
+  std::ofstream(scratch().filePath("busy-base.toml").toStdString()) << runToml(base_, "bb", 16).toStdString();
+  const QString sweep = "name = \"busy\"\nbase = \"busy-base.toml\"\nseeds = [1, 2]\n[grid]\nloss_type = [\"grpo\", \"bnpo\"]\n";
+  const QString db = scratch().filePath("busy-sweep.db");
+  aha::ui::MainWindow w(aha::torch_engine());
+  QVERIFY(w.openDatabase(db, true));
+  auto* ctl = w.controller();
+  QSignalSpy statuses(ctl, &aha::ui::RunController::statusChanged);
+  int readers = 0, failed_readers = 0;
+  QProcess reader;
+  QTimer loop;
+  loop.setInterval(50);
+  QObject::connect(&loop, &QTimer::timeout, [&] {
+    if (reader.state() != QProcess::NotRunning) return;
+    if (readers > 0 && reader.exitCode() != 0) ++failed_readers;
+    ++readers;
+    reader.start(AHA_CLI_BIN, {"runs", "--db", db});
+  });
+  loop.start();
+  ctl->startSweep(sweep, scratch().path(), db);
+  QTRY_VERIFY_WITH_TIMEOUT(statuses.count() > 0 && !ctl->busy(), 240000);
+  loop.stop();
+  reader.waitForFinished();
+  QStringList finished, failed;
+  for (const auto& s : statuses) {
+    if (s.at(1).toString() == "finished") finished << s.at(0).toString();
+    if (s.at(1).toString() == "failed") failed << s.at(0).toString() + ": " + s.at(2).toString();
+  }
+  qInfo("%d `aha runs` beside the sweep (%d failed)", readers, failed_readers);
+  QVERIFY2(failed.isEmpty(), qPrintable(failed.join("; ")));
+  QCOMPARE(finished.size(), 4);
+  QVERIFY(readers >= 5);
+  QCOMPARE(failed_readers, 0);
+  // A new run after it opens the database as well (the studio still has its WAL).
+  QVERIFY(w.openDatabase(db, true));
 }
 
 void MainWindowTest::sweepTrainsFromTheStudio() {
