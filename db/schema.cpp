@@ -306,6 +306,8 @@ std::unique_ptr<Connection> open_run_database(const std::string& path, Access ho
     db->exec("PRAGMA synchronous = NORMAL");
   }
   db->exec("PRAGMA foreign_keys = ON");
+  std::error_code ec;
+  if (read_only && std::filesystem::file_size(path, ec) < (512u << 20) && !ec) check_integrity(*db);
   if (have < kVersion) {
     if (read_only)
       throw DbError("database '" + path + "' has schema version " + std::to_string(have) +

@@ -12,7 +12,10 @@ int current_schema_version();
 
 // How a run database is opened. Create: the writers (training, imports) and the studio's
 // File > New. Existing: readers and editors (tags, rename, delete, probes, reanalyse):
-// a missing file is an error, never a new empty database. ReadOnly: never writes.
+// a missing file is an error, never a new empty database. ReadOnly: never writes; the
+// one-shot readers (runs, exports, lens, probes, chart export) use it, and a file under
+// 512 MB is checked for damage first (~1 s per GB), so that none reads a damaged one
+// without saying so.
 enum class Access { Create, Existing, ReadOnly };
 
 // Opens `path` as a run database: WAL, foreign keys on, migrated to the current

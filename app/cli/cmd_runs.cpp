@@ -93,10 +93,7 @@ int cmd_runs(int argc, char** argv, int first) {
   if (verb == "duplicate") return duplicate(args);
   if (!verb.empty()) throw UsageError("'" + verb + "' is not a runs command (rename, delete, duplicate)\n" + kUsage);
   args.allow_only({"db", "help"});
-  db::RunReader reader(args.require("db"), db::Access::ReadOnly);
-  // The overview checks the file too, while that is cheap (reading it: ~1 s per GB).
-  std::error_code ec;
-  if (std::filesystem::file_size(args.require("db"), ec) < (512u << 20)) db::check_integrity(reader.connection());
+  db::RunReader reader(args.require("db"), db::Access::ReadOnly);  // (checks the file for damage)
   std::printf("%-4s %-28s %-11s %-12s %-9s %-16s %-10s %s\n", "id", "name", "status", "steps", "aha onset",
               "checkpoints", "task", "model");
   for (const auto& r : reader.runs()) {

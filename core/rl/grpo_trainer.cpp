@@ -71,6 +71,7 @@ struct GrpoTrainer::Impl {
   int64_t step = 0;
   double avg_step_seconds = 0;
   int64_t tokens_seen = 0;  // prompt + completion tokens of every round so far (TRL's num_tokens)
+  bool warned_unknown = false;  // a prompt had characters the tokenizer cannot encode (said once)
   bool prompt_opens_think = false;
   ReflectionDetector detector;
 
@@ -241,6 +242,13 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
     problems.push_back(m.task->sample(m.rng));
     prompt_texts.push_back(m.cfg.prompt_format().render(problems.back()));
     auto ids = m.tok->encode(prompt_texts.back());
+    if (const auto unk = m.tok->token_id("<unk>"); unk && !m.warned_unknown &&
+                                                   std::find(ids.begin(), ids.end(), *unk) != ids.end()) {
+      spdlog::warn("run '{}': the prompt '{}' has characters the model's tokenizer does not know; they reach the "
+                   "model as <unk> (the built-in model reads ASCII only: use a Hugging Face model for other text)",
+                   m.cfg.name, prompt_texts.back().substr(0, 80));
+      m.warned_unknown = true;
+    }
     for (int g = 0; g < G; ++g) r.prompts.push_back(ids);
   }
 

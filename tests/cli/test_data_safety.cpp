@@ -116,6 +116,21 @@ class DataSafetyCliTest : public QObject {
     QVERIFY2(runs.out.contains("interrupted") && !runs.out.contains("created"), qPrintable(runs.all()));
   }
 
+  // 9. A damaged database is refused by every reading command, not only by `aha runs`.
+  void damagedDatabaseIsRefusedByReaders() {
+    const QString db = makeRun("damaged", dir_.path());
+    {
+      QFile f(db);
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      f.seek(f.size() / 2);
+      f.write(QByteArray(3 * 4096, '\x5a'));
+    }
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db, "--metric", "reward", "--out", dir_.filePath("d.csv")}), "damaged");
+    EXPECT_FAILS_SAYING(aha({"lens", "--db", db, "--run", "damaged"}), "damaged");
+    EXPECT_FAILS_SAYING(aha({"train", "--config", dir_.filePath("damaged.toml"), "--db", db, "--name", "zz"}), "damaged");
+    QVERIFY(!QFileInfo::exists(dir_.filePath("d.csv")));
+  }
+
   // 8. Commands that read never make a database out of a mistyped path.
   void readingCommandsCreateNothing() {
     const QString typo = dir_.filePath("typo.db");
@@ -211,6 +226,12 @@ class DataSafetyCliTest : public QObject {
     QVERIFY2(bom.code == 0 && bom.out.contains("imported 1 steps"), qPrintable(bom.all()));
     write(dir_.filePath("nanw.toml"), quick_config("nanw", "reward_weights = [nan, 0.1]\nreward_funcs = [\"accuracy\", \"format\"]\n"));
     EXPECT_FAILS_SAYING(aha({"train", "--config", dir_.filePath("nanw.toml"), "--db", db}), "reward_weights");
+    // A prompt the built-in model cannot read is said, not silently turned into <unk>.
+    write(dir_.filePath("zh.jsonl"), "{\"question\": \"\xE4\xB8\x80\xE5\x8A\xA0\xE4\xB8\x80\", \"answer\": \"2\"}\n");
+    write(dir_.filePath("zh.toml"), QByteArray(quick_config("zh")).replace("[task]\nname = \"arithmetic\"\n",
+                                        "[task]\nname = \"dataset\"\ndata_file = \"" + dir_.filePath("zh.jsonl").toUtf8() + "\"\n"));
+    const Result zh = aha({"train", "--config", dir_.filePath("zh.toml"), "--db", db, "--steps", "1"});
+    QVERIFY2(zh.all().contains("does not know") && zh.all().contains("<unk>"), qPrintable(zh.all()));
     write(dir_.filePath("long.toml"), quick_config("long", "").replace("max_completion_length = 48", "max_completion_length = 65536"));
     EXPECT_FAILS_SAYING(aha({"train", "--config", dir_.filePath("long.toml"), "--db", db}), "max_position_embeddings");
   }
