@@ -23,7 +23,8 @@ AnalysisRewriteResult rewrite_run_analysis(const std::string& db_path, int64_t r
 
   Statement read(*db,
                  "SELECT s.id, s.group_index, s.index_in_group, s.completion, p.reference, s.correct, s.truncated,"
-                 " s.token_count, s.reward, s.real_aha FROM samples s JOIN prompts p ON p.id = s.prompt_id"
+                 " s.token_count, s.reward, s.real_aha, s.aha_events, p.text FROM samples s"
+                 " JOIN prompts p ON p.id = s.prompt_id"
                  " WHERE s.run_id = ? AND s.step = ? ORDER BY s.id");
   Statement update(*db,
                    "UPDATE samples SET aha_score = ?, aha_spans = ?, aha_events = ?, aha_behaviours = ?,"
@@ -52,11 +53,14 @@ AnalysisRewriteResult rewrite_run_analysis(const std::string& db_path, int64_t r
       s.token_count = static_cast<int>(read.column_int(7));
       s.reward = read.column_double(8);
       result.real_aha_before += read.column_int(9);
+      s.aha_events = read.column_text(10);  // (what the model judged before stays: reanalysis.h)
+      s.prompt = read.column_text(11);
       how.analyse(s);
       result.real_aha_after += s.real_aha;
       samples.push_back(std::move(s));
     }
     read.reset();
+    if (how.analyse_step) how.analyse_step(step, samples);
     Transaction tx(*db);
     for (size_t i = 0; i < samples.size(); ++i) {
       const auto& s = samples[i];

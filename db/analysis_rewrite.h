@@ -16,9 +16,12 @@
 namespace aha::db {
 
 struct AnalysisRewrite {
-  // Fills the reflection fields of a sample read back (its completion, reference, step,
-  // group, correct, truncated and token count are set).
+  // Fills the reflection fields of a sample read back (its prompt, completion, reference,
+  // step, group, correct, truncated, token count and stored events are set).
   std::function<void(SampleRecord&)> analyse;
+  // Then, when given, once over the step's samples (the model's verdicts: batched, and
+  // from the weights of that step).
+  std::function<void(int64_t step, std::vector<SampleRecord>&)> analyse_step;
   // The metrics of one step's samples that the analysis changes.
   std::function<std::vector<std::pair<std::string, double>>(const std::vector<SampleRecord>&)> step_metrics;
   // After each step; false stops after it.

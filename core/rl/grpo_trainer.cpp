@@ -20,7 +20,6 @@
 #include "core/rl/grpo.h"
 #include "core/run/advantages.h"
 #include "core/support/json_file.h"
-#include "core/analysis/arithmetic.h"
 #include "core/analysis/reflection.h"
 #include "core/analysis/token_trace.h"
 #include "core/tasks/rewards.h"
@@ -44,14 +43,6 @@ uint64_t step_stream_seed(int64_t seed, int64_t step) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;  // torch::manual_seed takes it as given
-}
-
-// The byte where character `chars` of UTF-8 `text` starts.
-size_t byte_of_char(std::string_view text, size_t chars) {
-  size_t b = 0;
-  for (size_t c = 0; b < text.size(); ++b)
-    if ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80 && c++ == chars) return b;
-  return text.size();
 }
 
 }  // namespace
@@ -315,44 +306,13 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
   if (m.cfg.model_judge_events > 0) {
     const CudaAutocast plain(false);
     const auto start = Clock::now();
-    std::vector<std::pair<size_t, size_t>> events;  // (sample, event) with a subject
+    std::vector<JudgedCompletion> judged;
     for (size_t i = 0; i < refls.size(); ++i)
-      for (size_t e = 0; e < refls[i].events.size(); ++e)
-        if (!refls[i].events[e].before.empty()) events.emplace_back(i, e);
-    r.events = static_cast<int>(events.size());
-    // Too many for the budget: a uniform draw (its own stream: the step's stays as it was).
-    if (events.size() > size_t(m.cfg.model_judge_events)) {
-      std::mt19937_64 draw(step_stream_seed(m.cfg.seed, m.step) ^ 0x6A75646765ull);
-      std::shuffle(events.begin(), events.end(), draw);
-      events.resize(m.cfg.model_judge_events);
-    }
-    std::vector<ForcedAnswerQuery> queries;
-    for (const auto& [i, e] : events) {
-      const auto& text = r.samples[i].completion;
-      const auto& ev = refls[i].events[e];
-      queries.push_back({r.prompts[i], text.substr(0, byte_of_char(text, ev.begin))});
-      queries.push_back({r.prompts[i], text.substr(0, byte_of_char(text, ev.settled))});
-    }
-    const auto answers =
-        forced_answers(sampler_model, *m.tok, queries, "</think><answer>", "</answer>", m.cfg.model_judge_tokens);
-    for (size_t k = 0; k < events.size(); ++k) {
-      const auto& [i, e] = events[k];
-      const auto& prob = problems[i / G];
-      // In the role the text judged the event in: a mid-chain check of "550+91" is right when
-      // the model's answer there is 641, not the problem's final answer.
-      const auto& role = refls[i].events[e].role;
-      const auto role_value = role.empty() ? std::nullopt : evaluate(role);
-      auto right = [&](const std::string& a) -> std::optional<bool> {
-        if (role.empty()) return m.task->is_correct(prob, a);
-        const auto n = number_at(a, a.find_first_not_of(' ') == std::string::npos ? 0 : a.find_first_not_of(' '), true);
-        if (!role_value) return std::nullopt;
-        return n && same_number(*role_value, *n);
-      };
-      auto& ev = refls[i].events[e];
-      ev.model = model_verdict(right(answers[2 * k]), right(answers[2 * k + 1]));
-      ev.model_before = answers[2 * k].substr(0, 40), ev.model_after = answers[2 * k + 1].substr(0, 40);
-    }
-    r.judged = static_cast<int>(events.size());
+      judged.push_back({&r.prompts[i], &r.samples[i].completion, &refls[i],
+                        [&, i](std::string_view a) { return m.task->is_correct(problems[i / G], a); }});
+    const auto count = judge_reflections(sampler_model, *m.tok, judged, m.cfg.model_judge_events,
+                                         step_stream_seed(m.cfg.seed, m.step) ^ 0x6A75646765ull, m.cfg.model_judge_tokens);
+    r.events = count.events, r.judged = count.judged;
     r.judge_seconds = seconds_since(start);
   }
   for (size_t i = 0; i < refls.size(); ++i) record_reflection(refls[i], r.samples[i]);

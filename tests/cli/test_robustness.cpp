@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -254,6 +255,25 @@ class RobustnessTest : public QObject {
 #else
     QSKIP("built without the studio");
 #endif
+  }
+
+  // The model's verdicts on a stored run (issue 37): `aha reanalyse --answers` judges at
+  // most --events events a step from the nearest weights, and says how many; a run trained
+  // elsewhere has no weights here and is refused.
+  void reanalyseWithTheModelsAnswers() {
+    const QString db = makeRun("answered");
+    const Result r = aha({"reanalyse", "--db", db, "--answers", "--events", "4"});
+    QVERIFY2(r.code == 0, qPrintable(r.all()));
+    static const QRegularExpression said(R"(the model judged (\d+) of (\d+) events)");
+    const auto m = said.match(r.out);
+    QVERIFY2(m.hasMatch(), qPrintable(r.out));
+    const int judged = m.captured(1).toInt(), events = m.captured(2).toInt();
+    QVERIFY(judged <= 4 * 3 && judged <= events && (events == 0 || judged > 0));
+    const QString rollouts = dir_.filePath("answers-verl");
+    QDir().mkpath(rollouts);
+    write(rollouts + "/1.jsonl", R"({"input":"2+2=<think>","output":"4</think><answer>4</answer>","score":1.0,"gts":"4"})" "\n");
+    QVERIFY(aha({"import", "verl", "--dir", rollouts, "--db", db, "--run", "v"}).code == 0);
+    EXPECT_FAILS_SAYING(aha({"reanalyse", "--db", db, "--run", "v", "--answers"}), "was not trained here");
   }
 
   // 9. Probes and the lens from the command line; a run whose checkpoints are gone says
