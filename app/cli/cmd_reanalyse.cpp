@@ -27,11 +27,13 @@ int cmd_reanalyse(int argc, char** argv, int first) {
         "A run still being written is refused. Ctrl-C stops after the step in hand.\n\n"
         "  --answers    the model's verdict too: its answer forced just before and just after\n"
         "               each event, from the weights nearest those that sampled the step (the\n"
-        "               run's checkpoints, else its base model); runs trained here only\n"
+        "               run's checkpoints, else its base model)\n"
+        "  --model DIR  with --answers, for a run imported from veRL, TRL or a file: the\n"
+        "               Hugging Face model folder that judges every step (its weights)\n"
         "  --events N   events judged a step at most, drawn at random beyond (default 64)\n");
     return 0;
   }
-  args.allow_only({"db", "run", "help", "answers", "events"});
+  args.allow_only({"db", "run", "help", "answers", "events", "model"});
   const bool answers = args.has("answers");
   const int events = args.get_int("events", 64);
   if (events < 1) throw UsageError("--events: give at least 1");
@@ -55,10 +57,17 @@ int cmd_reanalyse(int argc, char** argv, int first) {
     std::unique_ptr<StoredRunJudge> judge;
     int judged = 0, with_subject = 0;
     if (answers) {
-      if (r.source != "local")
+      RunConfig cfg;
+      if (r.source == "local") {
+        cfg = RunConfig::from_toml(r.config_toml, "run '" + r.name + "''s stored config");
+      } else if (args.has("model")) {  // an imported run: the given weights judge every step
+        cfg.name = r.name;
+        cfg.model = args.get("model");
+        checkpoints[r.id].clear();
+      } else {
         throw std::runtime_error("--answers: run '" + r.name + "' was not trained here (it came from " + r.source +
-                                 "): its weights are not known; reanalyse it without --answers");
-      const RunConfig cfg = RunConfig::from_toml(r.config_toml, "run '" + r.name + "''s stored config");
+                                 "): give the model that sampled it with --model DIR, or reanalyse without --answers");
+      }
       judge = std::make_unique<StoredRunJudge>(cfg, checkpoints[r.id], events);
       how.analyse_step = [&](int64_t step, std::vector<SampleRecord>& samples) {
         const auto res = judge->judge_step(step, samples);

@@ -273,7 +273,10 @@ class RobustnessTest : public QObject {
     QDir().mkpath(rollouts);
     write(rollouts + "/1.jsonl", R"({"input":"2+2=<think>","output":"4</think><answer>4</answer>","score":1.0,"gts":"4"})" "\n");
     QVERIFY(aha({"import", "verl", "--dir", rollouts, "--db", db, "--run", "v"}).code == 0);
-    EXPECT_FAILS_SAYING(aha({"reanalyse", "--db", db, "--run", "v", "--answers"}), "was not trained here");
+    EXPECT_FAILS_SAYING(aha({"reanalyse", "--db", db, "--run", "v", "--answers"}), "--model DIR");
+    const Result imported = aha({"reanalyse", "--db", db, "--run", "v", "--answers", "--model",
+                                 QString(AHA_SOURCE_DIR) + "/resources/models/tiny-arithmetic"});
+    QVERIFY2(imported.code == 0 && imported.out.contains("the model judged"), qPrintable(imported.all()));
   }
 
   // 9. Probes and the lens from the command line; a run whose checkpoints are gone says
