@@ -125,10 +125,10 @@ class DataSafetyCliTest : public QObject {
       f.seek(f.size() / 2);
       f.write(QByteArray(3 * 4096, '\x5a'));
     }
-    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db, "--metric", "reward", "--out", dir_.filePath("d.csv")}), "damaged");
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db, "--metric", "reward", "--out", dir_.filePath("damaged.csv")}), "damaged");
     EXPECT_FAILS_SAYING(aha({"lens", "--db", db, "--run", "damaged"}), "damaged");
     EXPECT_FAILS_SAYING(aha({"train", "--config", dir_.filePath("damaged.toml"), "--db", db, "--name", "zz"}), "damaged");
-    QVERIFY(!QFileInfo::exists(dir_.filePath("d.csv")));
+    QVERIFY(!QFileInfo::exists(dir_.filePath("damaged.csv")));
   }
 
   // 8. Commands that read never make a database out of a mistyped path.
