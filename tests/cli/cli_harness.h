@@ -51,6 +51,15 @@ inline QByteArray quick_config(const char* name, const QByteArray& extra = {}) {
          "save_steps = 2\n" + extra + "[task]\nname = \"arithmetic\"\n";
 }
 
+// A finished run of 3 steps in `folder`/NAME.db, its config beside it as NAME.toml.
+inline QString make_run(const QString& folder, const char* name) {
+  const QString db = folder + "/" + name + ".db", config = folder + "/" + name + ".toml";
+  write(config, quick_config(name));
+  const Result r = aha({"train", "--config", config, "--db", db, "--steps", "3"});
+  if (r.code != 0) qWarning() << r.all();
+  return db;
+}
+
 #define EXPECT_FAILS_SAYING(result, text)                                                                        \
   do {                                                                                                           \
     const Result& r_ = (result);                                                                                 \

@@ -237,14 +237,7 @@ class DataSafetyCliTest : public QObject {
   }
 
  private:
-  // A finished run of 3 steps in `folder`/NAME.db, its config beside it.
-  QString makeRun(const char* name, const QString& folder) {
-    const QString db = folder + "/" + name + ".db", config = folder + "/" + name + ".toml";
-    write(config, quick_config(name));
-    const Result r = aha({"train", "--config", config, "--db", db, "--steps", "3"});
-    if (r.code != 0) qWarning() << r.all();
-    return db;
-  }
+  QString makeRun(const char* name, const QString& folder) { return make_run(folder, name); }
 
   QTemporaryDir dir_;
 };

@@ -313,14 +313,7 @@ class RobustnessTest : public QObject {
   }
 
  private:
-  // A finished run of 3 steps, in a database of its own.
-  QString makeRun(const char* name) {
-    const QString db = dir_.filePath(QString(name) + ".db"), config = dir_.filePath(QString(name) + ".toml");
-    write(config, quick_config(name));
-    const Result r = aha({"train", "--config", config, "--db", db, "--steps", "3"});
-    if (r.code != 0) qWarning() << r.all();
-    return db;
-  }
+  QString makeRun(const char* name) { return make_run(dir_.path(), name); }
 
   QTemporaryDir dir_;
 };
