@@ -122,10 +122,11 @@ int export_launch(const Args& args) {
 int cmd_export(int argc, char** argv, int first) {
   Args args(argc, argv, first + 1, {"help"});
   const std::string what = argc > first ? argv[first] : "";
-  if (what == "csv" && !args.has("help")) return export_csv(args);
-  if (what == "traces" && !args.has("help")) return export_traces(args);
-  if (what == "launch" && !args.has("help")) return export_launch(args);
-  std::printf(
+  const bool help = args.has("help") || what == "--help" || what == "-h";
+  if (what == "csv" && !help) return export_csv(args);
+  if (what == "traces" && !help) return export_traces(args);
+  if (what == "launch" && !help) return export_launch(args);
+  std::fprintf(help ? stdout : stderr,
       "usage: aha export csv --db FILE [--run NAME]... [--metric NAME]... --out FILE.csv\n"
       "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n"
       "       aha export launch --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]\n"
@@ -140,7 +141,7 @@ int cmd_export(int argc, char** argv, int first) {
       "     where the job leaves what 'aha follow' reads (rollout dumps / TRL output_dir). veRL:\n"
       "     --gpus per node (default: all that nvidia-smi lists), --nodes (1), --tp, the vLLM\n"
       "     tensor parallel size (1), --micro-batch, sequences per GPU forward (4).\n");
-  return what.empty() || args.has("help") ? 0 : 2;
+  return help ? 0 : 2;
 }
 
 }  // namespace aha::cli

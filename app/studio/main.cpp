@@ -23,16 +23,33 @@ int main(int argc, char** argv) {
   if (argc > 1 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
     std::printf(
         "usage: aha-studio [DATABASE]\n"
-        "       aha-studio export chart --help\n\n"
-        "Aha Studio: launch GRPO runs, watch them learn, read and tag their traces, export figures.\n"
-        "DATABASE: a run database to open (default: the last one opened, else runs.aha.db in the\n"
-        "user's data folder). The headless command line is 'aha' (aha --help).\n");
+        "       aha-studio export chart --db FILE --metric NAME --out FIG.pdf|svg|png [options]\n"
+        "       aha-studio --help | --version\n\n"
+        "Aha Studio: launch GRPO runs, watch them learn, read and tag their traces, export figures.\n\n"
+        "  DATABASE     a run database to open; default: the last one opened, else runs.aha.db in\n"
+        "               the user's data folder (~/.local/share/aha-studio/); the log is logs/aha-studio.log\n"
+        "               in that folder\n"
+        "  export chart draws stored metrics as a paper figure without a display\n"
+        "               (aha-studio export chart --help)\n"
+        "  --help, -h   this text\n"
+        "  --version, -v  the release and the git revision\n\n"
+        "The studio needs a display (X11 or Wayland). The headless command line is 'aha' (aha --help).\n");
     return 0;
   }
   const bool headless = aha::studio::is_export_command(argc, argv);
   // Figures from scripts need no display.
   if (headless && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
+  // Without a display Qt aborts (exit 134) with advice to reinstall; say what is wrong instead.
+  const bool noDisplay = qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+                         qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+  if (!headless && noDisplay) {
+    std::fprintf(stderr,
+                 "aha-studio: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); the studio needs X11 or\n"
+                 "Wayland. Without one: 'aha' trains, imports and exports (aha --help), and\n"
+                 "'aha-studio export chart' draws figures (aha-studio export chart --help).\n");
+    return 2;
+  }
   QApplication app(argc, argv);
   QApplication::setApplicationName("aha-studio");
   QIcon icon;
