@@ -32,6 +32,12 @@ std::string num(double v) {
 
 std::string py_bool(bool b) { return b ? "True" : "False"; }
 
+// The engine versions the scripts were written and key-checked against
+// (tests/core/interop/test_launch_export.cpp).
+constexpr const char* kVerlTarget =
+    "veRL v0.9.0 (483b8a0, 2026-08-14) and main 0.10.0.dev (1dda039, 2026-08-22); v0.8.0 reads the same keys";
+constexpr const char* kTrlTarget = "TRL 1.10.0.dev0 (main f2cd577, 2026-07-24) on transformers 5";
+
 std::string verl_loss_agg(const std::string& loss_type) {
   if (loss_type == "dr_grpo") return "seq-mean-token-sum-norm";
   if (loss_type == "grpo") return "seq-mean-token-mean";
@@ -223,10 +229,10 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("learning_rate", "actor_rollout_ref.actor.optim.lr");
     map("lr_scheduler_type", "actor_rollout_ref.actor.optim.lr_scheduler_type");
     map("warmup_steps", "actor_rollout_ref.actor.optim.lr_warmup_steps");
-    map("max_grad_norm", "actor_rollout_ref.actor.grad_clip");
+    map("max_grad_norm", "actor_rollout_ref.actor.optim.clip_grad");
     map("weight_decay", "actor_rollout_ref.actor.optim.weight_decay");
-    map("reward_funcs", "custom_reward_function.path (aha_reward.py)");
-    map("reward_weights", "custom_reward_function.path (aha_reward.py)");
+    map("reward_funcs", "reward.custom_reward_function.path (aha_reward.py)");
+    map("reward_weights", "reward.custom_reward_function.path (aha_reward.py)");
     map("save_steps", "trainer.save_freq");
     map("save_total_limit", "trainer.max_actor_ckpt_to_keep");
     none("save_keep_every", "veRL keeps the newest max_actor_ckpt_to_keep checkpoints only");
@@ -246,13 +252,17 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     map("prompt_template", "dataset prompts (render_prompt)");
     map("chat_template", "dataset prompts (render_prompt)");
     map("system_prompt", "dataset prompts (render_prompt)");
-    for (const char* k : {"num_generations", "per_device_train_batch_size", "beta", "epsilon", "epsilon_high",
-                          "loss_type", "importance_sampling_level", "scale_rewards", "mask_truncated_completions",
-                          "top_entropy_quantile", "num_iterations", "max_completion_length", "temperature",
-                          "top_p", "learning_rate", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
-                          "weight_decay", "reward_weights", "save_steps", "save_total_limit",
-                          "gradient_checkpointing", "bf16"})
+    for (const char* k : {"num_generations", "beta", "epsilon", "epsilon_high", "loss_type",
+                          "importance_sampling_level", "scale_rewards", "mask_truncated_completions",
+                          "top_entropy_quantile", "max_completion_length", "temperature", "top_p", "learning_rate",
+                          "warmup_steps", "max_grad_norm", "weight_decay", "reward_weights", "save_steps",
+                          "save_total_limit", "gradient_checkpointing", "bf16"})
       map(k, std::string("GRPOConfig.") + k);
+    map("per_device_train_batch_size",
+        "GRPOConfig.per_device_train_batch_size x gradient_accumulation_steps x processes (batch_plan(): " +
+            std::to_string(c.per_device_train_batch_size) + " completions per optimizer step on any number of GPUs)");
+    map("num_iterations", "GRPOConfig.num_iterations (1 only: TRL counts each reuse of a generation as a step)");
+    map("lr_scheduler_type", "GRPOConfig.lr_scheduler_type (constant with warmup: constant_with_warmup)");
     map("reward_funcs", "GRPOTrainer(reward_funcs=...)");
     none("adv_estimator", "TRL's GRPOTrainer estimates grpo advantages only (another value is refused)");
     for (const char* k : {"filter_groups", "max_num_gen_batches"})
@@ -300,6 +310,13 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
     refuse(c.top_entropy_quantile < 1.0, "top_entropy_quantile < 1");
   } else {
     refuse(c.adv_estimator != "grpo", "adv_estimator = \"" + c.adv_estimator + "\"");
+    // TRL reuses one generation for num_iterations optimizer steps, each counted in
+    // max_steps and logged with the same completions; ours makes them inside one step.
+    if (c.num_iterations > 1)
+      throw std::invalid_argument("num_iterations = " + std::to_string(c.num_iterations) +
+                                  ": TRL counts each reuse of a generation as a step of its own (max_steps and the "
+                                  "completions files then differ from this run's); export with num_iterations = 1, "
+                                  "or export to veRL (ppo_epochs)");
   }
   if (c.model.rfind('~', 0) == 0) c.model = expand_user_path(c.model).string();
   if (!c.task.data_file.empty()) c.task.data_file = std::filesystem::absolute(expand_user_path(c.task.data_file)).string();
@@ -313,17 +330,42 @@ std::string follow_command(const std::string& engine, const RunConfig& c, const 
 }
 
 std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::string& unmapped) {
+  const int completions = c.per_device_train_batch_size;  // ours: completions per optimizer step
+  const bool warmup_constant = c.lr_scheduler_type == "constant" && c.warmup_steps > 0;
   std::ostringstream o;
   o << "#!/usr/bin/env python3\n"
     << "# TRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
-    << "# Run: accelerate launch this_script.py (or python3 this_script.py on one GPU).\n"
+    << "# Written for " << kTrlTarget << ".\n"
+    << "# Run: accelerate launch --num_processes N this_script.py (or python3 this_script.py on one\n"
+    << "#   GPU). Whatever N, one optimizer step trains on " << completions << " completions ("
+    << c.prompts_per_step() << " prompts x " << c.num_generations << "):\n"
+    << "#   per_device_train_batch_size x N x gradient_accumulation_steps, from batch_plan() below.\n"
+    << "# Sampling: vLLM beside the trainer on each GPU (use_vllm, vllm_mode \"colocate\"); AHA_VLLM=0\n"
+    << "#   samples with transformers' generate() instead, AHA_VLLM_MEMORY its GPU memory share (0.3).\n"
+    << "# Resume: run the script again; it continues from the newest checkpoint in output_dir.\n"
+    << "# W&B or TensorBoard beside Aha Studio: AHA_REPORT_TO=wandb (TRL's report_to; default none).\n"
     << "# Follow it live: " << follow_command("trl", c, opt) << "\n"
     << "#   completions (with rewards and TRL's advantages) come from output_dir/completions/ at every\n"
     << "#   logged step (log_completions); TRL writes trainer_state.json, the other metrics, only at\n"
     << "#   save_steps (" << c.save_steps << ") and at the end.\n"
     << "# Keys of the Aha Studio config without a TRL counterpart:\n"
     << unmapped << "\n"
+    << "import os\n\n"
     << python_task_module(c) << "\n\n"
+    << "COMPLETIONS_PER_STEP = " << completions << "\n"
+    << "MICRO_BATCH = " << opt.micro_batch_per_gpu << "  # sequences per forward/backward on one GPU (--micro-batch)\n\n\n"
+    << R"PY(def batch_plan(processes):
+    """(per_device_train_batch_size, gradient_accumulation_steps) such that one optimizer step
+    over `processes` processes trains on exactly COMPLETIONS_PER_STEP completions."""
+    if COMPLETIONS_PER_STEP % processes:
+        raise SystemExit(f"{COMPLETIONS_PER_STEP} completions per step do not split over {processes} processes: "
+                         "launch on a number of GPUs that divides them, or change per_device_train_batch_size")
+    per_process = COMPLETIONS_PER_STEP // processes
+    micro = max(m for m in range(1, min(MICRO_BATCH, per_process) + 1) if per_process % m == 0)
+    return micro, per_process // micro
+
+
+)PY"
     << "# --- reward functions: TRL logs them as rewards/<name>/mean, as Aha Studio does ---\n"
     << "def accuracy(completions, ground_truth, **kwargs):\n"
     << "    return [accuracy_of(parse(c)[0], gt) for c, gt in zip(completions, ground_truth)]\n\n\n"
@@ -331,18 +373,25 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "    return [1.0 if parse(c)[1] else 0.0 for c in completions]\n\n\n"
     << "def main():\n"
     << "    from datasets import Dataset\n"
+    << "    from transformers.trainer_utils import get_last_checkpoint\n"
     << "    from trl import GRPOConfig, GRPOTrainer\n\n"
     << "    # Prompts as plain text, rendered exactly as `aha train` renders them (TRL applies no\n"
     << "    # chat template to a string prompt).\n"
     << "    rows = [{\"prompt\": render_prompt(q), \"ground_truth\": gt} for q, gt in problems("
     << c.prompts_per_step() << " * " << c.max_steps << ", " << c.seed << ")]\n"
+    << "    micro, accumulation = batch_plan(int(os.environ.get(\"WORLD_SIZE\", \"1\")))\n"
+    << "    output_dir = " << py_str(opt.data_dir) << "\n"
     << "    config = GRPOConfig(\n"
-    << "        output_dir=" << py_str(opt.data_dir) << ",\n"
+    << "        output_dir=output_dir,\n"
     << "        run_name=" << py_str(c.name) << ",\n"
     << "        seed=" << c.seed << ",\n"
     << "        max_steps=" << c.max_steps << ",\n"
     << "        num_generations=" << c.num_generations << ",\n"
-    << "        per_device_train_batch_size=" << c.per_device_train_batch_size << ",\n"
+    << "        per_device_train_batch_size=micro,\n"
+    << "        gradient_accumulation_steps=accumulation,  # one generation per optimizer step\n"
+    << "        use_vllm=os.environ.get(\"AHA_VLLM\", \"1\") != \"0\",\n"
+    << "        vllm_mode=\"colocate\",\n"
+    << "        vllm_gpu_memory_utilization=float(os.environ.get(\"AHA_VLLM_MEMORY\", \"0.3\")),\n"
     << "        beta=" << num(c.beta) << ",\n"
     << "        epsilon=" << num(c.epsilon) << ",\n"
     << "        epsilon_high=" << num(c.epsilon_high) << ",\n"
@@ -351,12 +400,13 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "        scale_rewards=" << py_str(c.scale_rewards) << ",\n"
     << "        mask_truncated_completions=" << py_bool(c.mask_truncated_completions) << ",\n"
     << "        top_entropy_quantile=" << num(c.top_entropy_quantile) << ",\n"
-    << "        num_iterations=" << c.num_iterations << ",\n"
+    << "        num_iterations=1,\n"
     << "        max_completion_length=" << c.max_completion_length << ",\n"
     << "        temperature=" << num(c.temperature) << ",\n"
     << "        top_p=" << num(c.top_p) << ",\n"
     << "        learning_rate=" << num(c.learning_rate) << ",\n"
-    << "        lr_scheduler_type=" << py_str(c.lr_scheduler_type) << ",\n"
+    << "        lr_scheduler_type=" << py_str(warmup_constant ? "constant_with_warmup" : c.lr_scheduler_type)
+    << (warmup_constant ? ",  # transformers' \"constant\" ignores warmup_steps" : ",") << "\n"
     << "        warmup_steps=" << c.warmup_steps << ",\n"
     << "        max_grad_norm=" << num(c.max_grad_norm) << ",\n"
     << "        weight_decay=" << num(c.weight_decay) << ",\n"
@@ -369,11 +419,14 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "        bf16=" << py_bool(c.bf16) << ",\n"
     << "        logging_steps=1,  # one log_history entry per step, for aha follow trl\n"
     << "        log_completions=True,  # completions/completions_<step>.parquet, for aha follow trl\n"
+    << "        report_to=os.environ.get(\"AHA_REPORT_TO\", \"none\"),\n"
     << "    )\n"
     << "    funcs = {\"accuracy\": accuracy, \"format\": format}\n"
     << "    trainer = GRPOTrainer(model=" << py_str(c.model) << ", reward_funcs=[funcs[n] for n in REWARD_WEIGHTS],\n"
     << "                          args=config, train_dataset=Dataset.from_list(rows))\n"
-    << "    trainer.train()\n"
+    << "    # A first run starts fresh; a second one continues from the newest checkpoint.\n"
+    << "    last = get_last_checkpoint(output_dir) if os.path.isdir(output_dir) else None\n"
+    << "    trainer.train(resume_from_checkpoint=last)\n"
     << "    trainer.save_state()\n\n\n"
     << "if __name__ == \"__main__\":\n"
     << "    main()\n";
@@ -387,11 +440,19 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
   std::ostringstream o;
   o << "#!/usr/bin/env bash\n"
     << "# veRL GRPO launch for Aha Studio run '" << c.name << "', written by `aha export launch`.\n"
+    << "# Written for " << kVerlTarget << ".\n"
     << "# Where it runs (change with these variables, or re-export with --gpus/--nodes/--tp):\n"
     << "#   AHA_GPUS   GPUs per node (default: "
     << (opt.gpus_per_node > 0 ? std::to_string(opt.gpus_per_node) : std::string("every GPU nvidia-smi lists")) << ")\n"
     << "#   AHA_NODES  nodes (default " << opt.nodes << "), AHA_TP  vLLM tensor parallel size (default "
     << opt.rollout_tp << ")\n"
+    << "#   AHA_WORK_DIR  data, reward file and parquet (default ./aha-" << c.name << ")\n"
+    << "#   AHA_LOGGER    veRL's loggers (default [console,file]; add wandb: [console,file,wandb])\n"
+    << "# Several nodes (docs/CLUSTER.md): start Ray on each first (ray start --head, then\n"
+    << "#   ray start --address=HEAD:6379), put AHA_WORK_DIR, the model and " << opt.data_dir << "\n"
+    << "#   on a folder every node mounts at the same path, and run this on the head node.\n"
+    << "# Resume: run it again; veRL continues from the newest checkpoint (trainer.resume_mode=auto).\n"
+    << "# LoRA and any other veRL key: append Hydra overrides, e.g. actor_rollout_ref.model.lora_rank=64.\n"
     << "# Every step's rollouts are dumped to " << opt.data_dir << ", veRL's metrics to\n"
     << "# " << opt.data_dir << "/metrics.jsonl; follow both live with\n"
     << "#   " << follow_command("verl", c, opt) << "\n"
@@ -403,8 +464,14 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << (opt.gpus_per_node > 0 ? std::to_string(opt.gpus_per_node) : std::string("$(nvidia-smi -L | wc -l)")) << "}\"\n"
     << "nodes=\"${AHA_NODES:-" << opt.nodes << "}\"\n"
     << "tp=\"${AHA_TP:-" << opt.rollout_tp << "}\"\n"
+    << "logger=\"${AHA_LOGGER:-[console,file]}\"\n"
+    << "if [ \"$nodes\" -gt 1 ] && ! ray status >/dev/null 2>&1; then\n"
+    << "  echo \"AHA_NODES=$nodes: no Ray cluster here; start one first (ray start, docs/CLUSTER.md)\" >&2\n"
+    << "  exit 2\n"
+    << "fi\n"
     << "mkdir -p \"$work\" " << opt.data_dir << "\n"
-    << "export VERL_FILE_LOGGER_PATH=" << opt.data_dir << "/metrics.jsonl  # read by aha import/follow verl\n\n"
+    << "# Read by aha import/follow verl; passed to the Ray workers too (they log on other nodes).\n"
+    << "export VERL_FILE_LOGGER_PATH=" << opt.data_dir << "/metrics.jsonl\n\n"
     << "# 1. Our task and reward rules as veRL's custom reward function.\n"
     << "cat > \"$work/aha_reward.py\" <<'AHA_PY'\n"
     << python_task_module(c) << "\n\n"
@@ -450,7 +517,7 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  actor_rollout_ref.actor.loss_agg_mode=" << verl_loss_agg(c.loss_type) << " \\\n";
   if (c.loss_type == "dr_grpo")  // a constant divisor, as TRL's dr_grpo divides by max_completion_length
     o << "  actor_rollout_ref.actor.loss_scale_factor=" << c.max_completion_length << " \\\n";
-  o << "  actor_rollout_ref.actor.grad_clip=" << num(c.max_grad_norm) << " \\\n"
+  o << "  actor_rollout_ref.actor.optim.clip_grad=" << num(c.max_grad_norm) << " \\\n"
     << "  actor_rollout_ref.actor.use_kl_loss=" << (kl ? "True" : "False") << " \\\n"
     << "  actor_rollout_ref.actor.kl_loss_coef=" << num(c.beta) << " \\\n"
     << "  actor_rollout_ref.actor.kl_loss_type=low_var_kl \\\n";
@@ -461,8 +528,8 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  actor_rollout_ref.rollout.n=" << c.num_generations << " \\\n"
     << "  actor_rollout_ref.rollout.temperature=" << num(c.temperature) << " \\\n"
     << "  actor_rollout_ref.rollout.top_p=" << num(c.top_p) << " \\\n"
-    << "  custom_reward_function.path=\"$work/aha_reward.py\" \\\n"
-    << "  custom_reward_function.name=compute_score \\\n"
+    << "  reward.custom_reward_function.path=\"$work/aha_reward.py\" \\\n"
+    << "  reward.custom_reward_function.name=compute_score \\\n"
     << "  trainer.project_name=aha-studio \\\n"
     << "  trainer.experiment_name=" << c.name << " \\\n"
     << "  trainer.n_gpus_per_node=\"$gpus\" \\\n"
@@ -472,7 +539,9 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  trainer.max_actor_ckpt_to_keep=" << (c.save_total_limit > 0 ? std::to_string(c.save_total_limit) : "null")
     << " \\\n"
     << "  trainer.rollout_data_dir=" << opt.data_dir << " \\\n"
-    << "  trainer.logger='[console,file]' \\\n"
+    << "  trainer.logger=\"$logger\" \\\n"
+    << "  trainer.resume_mode=auto \\\n"
+    << "  \"+ray_kwargs.ray_init.runtime_env.env_vars.VERL_FILE_LOGGER_PATH=$VERL_FILE_LOGGER_PATH\" \\\n"
     << "  \"$@\"\n";
   return o.str();
 }

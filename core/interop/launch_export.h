@@ -27,7 +27,10 @@ struct LaunchOptions {
   int gpus_per_node = 0;    // 0: every GPU nvidia-smi lists when the script starts
   int nodes = 1;
   int rollout_tp = 1;       // veRL: tensor parallel size of the vLLM rollout
-  int micro_batch_per_gpu = 4;  // veRL: sequences per forward/backward on one GPU (memory, not maths)
+  // Sequences per forward/backward on one GPU (memory, not maths): veRL's
+  // ppo_micro_batch_size_per_gpu; TRL's per_device_train_batch_size, with gradient
+  // accumulation making up the rest of the step.
+  int micro_batch_per_gpu = 4;
 };
 
 // The script for `engine` ("verl" or "trl"). Throws std::invalid_argument for an unknown

@@ -5,7 +5,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "core/tasks/dataset_file.h"
+#include "core/tasks/reference_judge.h"
 #include "core/tasks/rewards.h"
 #include "core/run/step_metrics.h"
 
@@ -81,13 +81,11 @@ StepRecord RolloutStepBuilder::build(int64_t step, std::vector<RolloutSample> sa
     s.format_ok = parsed.format_ok;
     for (const auto& [name, v] : s.rewards)
       if (name == "format") s.format_ok = v > 0.5;
-    const std::string reference = s.reference;
-    auto is_right = [&](std::string_view a) { return !reference.empty() && answers_match(a, reference, 1e-6); };
-    s.correct = in.correct ? *in.correct : (parsed.has_answer && is_right(parsed.answer));
-    const auto refl = detector_.analyse(s.completion, parsed.answer, [&](std::string_view a, std::string_view) -> std::optional<bool> {
-      if (reference.empty()) return std::nullopt;
-      return is_right(a);
-    });
+    // Our own rules judge the answer from the ground truth (a veRL v1 dump carries no reward
+    // extras); an engine's logged accuracy, where there is one, wins.
+    const AnswerJudge judge = reference_judge(s.reference);
+    s.correct = in.correct ? *in.correct : (parsed.has_answer && judge(parsed.answer).value_or(false));
+    const auto refl = detector_.analyse(s.completion, parsed.answer, judge);
     record_reflection(refl, s);
     s.extra = std::move(in.extra);
     rec.samples.push_back(std::move(s));

@@ -19,6 +19,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The GRPO group of a v1 dump's "uid": veRL >= 0.9 keys each sample
+// "{prompt uuid}_{session}_{index}", so the group is what precedes the last two fields; a
+// uid without them (one per group) is the group itself.
+std::string group_of_uid(const std::string& uid) {
+  const auto last = uid.rfind('_');
+  const auto second = last == std::string::npos || last == 0 ? std::string::npos : uid.rfind('_', last - 1);
+  return second == std::string::npos || second == 0 ? uid : uid.substr(0, second);
+}
+
 // The line through a JSON document: every line the fast reader leaves, with the error
 // message for a bad one.
 RolloutSample parse_verl_document(const std::string& line, int64_t* step) {
@@ -48,6 +57,9 @@ RolloutSample parse_verl_document(const std::string& line, int64_t* step) {
     if (key == "gts") {  // null: no reference (not the text "null")
       s.reference = v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump();
     } else if (key == "reward") {  // a validation dump's copy of the score, not a reward function
+      extra[key] = v;
+    } else if (key == "uid" && v.is_string()) {
+      s.group = group_of_uid(v.get<std::string>());
       extra[key] = v;
     } else if ((key == "acc" || key == "accuracy") && (v.is_boolean() || v.is_number())) {
       s.correct = v.is_boolean() ? v.get<bool>() : v.get<double>() > 0.5;
@@ -87,6 +99,9 @@ std::optional<RolloutSample> parse_verl_fields(const std::string& line, int64_t*
     } else if (f.key == "gts") {
       if (f.kind == Kind::String) s.reference = std::move(f.text);
       else if (f.kind != Kind::Null) return std::nullopt;  // written as the document writes it
+    } else if (f.key == "uid" && f.kind == Kind::String) {
+      s.group = group_of_uid(f.text);
+      extra[f.key] = std::move(f.text);
     } else if (f.key == "reward" || !numeric) {
       if (f.kind == Kind::String) extra[f.key] = std::move(f.text);
       else if (f.kind == Kind::Null) extra[f.key] = nullptr;
@@ -224,6 +239,20 @@ void VerlIngest::read_new_metrics() {
   std::ifstream in(file, std::ios::binary);
   if (!in) return;
   has_metrics_file_ = true;
+  // veRL's file logger opens the file with "wb" when a job resumes: a file shorter than
+  // what was read, or one that no longer starts as it did, is read again from its start
+  // (lines of steps stored already are passed over).
+  std::string head(kMetricsHeadBytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  in.clear();  // a file shorter than the head
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const bool rewritten = size < metrics_read_ || head.compare(0, metrics_head_.size(), metrics_head_) != 0;
+  if (rewritten && metrics_read_ > 0) {
+    report_(file.string() + ": rewritten (veRL starts it again when a job resumes); read again from its start");
+    metrics_read_ = 0, metrics_lines_ = 0;
+  }
   in.seekg(metrics_read_);
   std::string line;
   while (std::getline(in, line)) {
@@ -238,6 +267,7 @@ void VerlIngest::read_new_metrics() {
       report_(file.string() + ":" + std::to_string(metrics_lines_) + ": " + e.what() + "; line skipped");
     }
   }
+  metrics_head_ = head.substr(0, static_cast<size_t>(std::min<std::streamoff>(metrics_read_, head.size())));
 }
 
 int VerlIngest::poll(double settle_seconds) {

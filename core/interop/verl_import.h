@@ -63,6 +63,8 @@ class VerlIngest {
   bool has_metrics_file_ = false;
   std::streamoff metrics_read_ = 0;  // bytes of metrics.jsonl read, up to its last whole line
   long metrics_lines_ = 0;
+  static constexpr size_t kMetricsHeadBytes = 256;
+  std::string metrics_head_;  // its first bytes as read: a file that starts otherwise was rewritten
 };
 
 }  // namespace aha

@@ -79,6 +79,8 @@ class ImportTest : public QObject {
   void verlRepeatedPromptIsTwoGroups();
   void verlMetricsFileJoinsItsStep();
   void verlLinesReadFastAsADocumentWould();
+  void verlV1DumpScoresAsTheV08DumpDoes();
+  void followedMetricsRewrittenLoseNoStep();
 };
 
 class ParquetTest : public QObject {
@@ -96,6 +98,8 @@ class LaunchExportTest : public QObject {
   void scriptsUseOnlyKeysTheEnginesHave();
   void scriptsTrainOnOurPrompt();
   void pathsModelsAndPlacement();
+  void trlBatchIsOneStepOnAnyNumberOfGpus();
+  void trlSchedulesAndReuseAsTrlReadsThem();
 };
 
 class GrpoTest : public QObject {

@@ -382,3 +382,109 @@ void ImportTest::verlLinesReadFastAsADocumentWould() {
   QVERIFY(s.correct && *s.correct);
   QCOMPARE(s.extra, std::string(R"({"n":[1,{"a":"]"}],"o":{}})"));
 }
+
+namespace {
+
+// One Countdown step as veRL writes it: v0.8 (the legacy trainer) dumps the reward
+// function's extras beside "score"; v0.9's v1 trainer dumps input, output, gts, score, step
+// and uid ("{prompt uuid}_{session}_{index}") only. The same samples either way.
+std::string countdown_step(int step, bool v1) {
+  struct Problem { std::vector<int> nums; int target; std::vector<std::string> answers; };
+  const Problem problems[] = {{{2, 3, 5}, 25, {"(2+3)*5", "2*3+5", "5*5", "(3+2)*5"}},
+                              {{4, 6, 9}, 15, {"6+9", "4+6+9", "9+6", "15"}},
+                              {{2, 3, 5}, 25, {"5*(2+3)", "2+3+5", "(2+3)*5", "25"}}};  // the first prompt again
+  std::string out;
+  int uid = 0;
+  for (const auto& p : problems) {
+    const nlohmann::json gts = {{"nums", p.nums}, {"target", p.target}};
+    std::string question = "Use";
+    for (int n : p.nums) question += " " + std::to_string(n);
+    question += " to make " + std::to_string(p.target) + ".";
+    ++uid;
+    for (size_t i = 0; i < p.answers.size(); ++i) {
+      const std::string output = "Let me try " + p.answers[i] + ".</think><answer>" + p.answers[i] + "</answer>";
+      nlohmann::json j = {{"input", question + " <think>"}, {"output", output}, {"gts", gts.dump()}, {"step", step}};
+      if (v1) {
+        j["score"] = 0.0;  // the v1 dump's score: whatever the reward loop summed; not read for accuracy
+        j["uid"] = "a1b2c3d4-000" + std::to_string(uid) + "_" + std::to_string(i % 2) + "_" + std::to_string(i);
+      } else {
+        const double right = (p.target == 25 && (p.answers[i] == "(2+3)*5" || p.answers[i] == "(3+2)*5" ||
+                                                  p.answers[i] == "5*(2+3)")) ||
+                                     (p.target == 15 && (p.answers[i] == "6+9" || p.answers[i] == "9+6"))
+                                 ? 1.0 : 0.0;
+        j["score"] = 1.0 * right + 0.2;
+        j["accuracy"] = right;
+        j["format"] = 1.0;
+      }
+      out += j.dump() + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void ImportTest::verlV1DumpScoresAsTheV08DumpDoes() {
+  RolloutStepBuilder builder(default_reflection_lexicon(), nullptr, true, 4);
+  std::vector<std::vector<bool>> correct;
+  std::vector<double> accuracy;
+  std::vector<int> groups;
+  for (const bool v1 : {false, true}) {
+    QTemporaryDir dir;
+    const fs::path d = dir.path().toStdString();
+    write_file(d / "1.jsonl", countdown_step(1, v1));
+    MemorySink sink;
+    sink.begin_run({}, false);
+    VerlIngest ingest(d, sink, builder, [](const std::string&) {});
+    QCOMPARE(ingest.poll(0), 1);
+    correct.emplace_back();
+    int most = 0;
+    for (const auto& s : sink.steps[0].samples) correct.back().push_back(s.correct), most = std::max(most, s.group_index);
+    accuracy.push_back(sink.metric(0, "accuracy"));
+    groups.push_back(most + 1);
+  }
+  QCOMPARE(accuracy[0], 6.0 / 12.0);  // (2+3)*5, (3+2)*5, 6+9, 9+6, 5*(2+3), (2+3)*5
+  QCOMPARE(accuracy[1], accuracy[0]);
+  QVERIFY(correct[0] == correct[1]);
+  QCOMPARE(groups[0], 3);  // the repeated prompt is a group of its own either way
+  QCOMPARE(groups[1], 3);  // v1: by uid
+  // The uid's group: what precedes "_{session}_{index}".
+  const auto s = parse_verl_line(R"({"input":"a","output":"b","score":1,"uid":"p-1_0_3"})");
+  QCOMPARE(QString::fromStdString(s.group), QString("p-1"));
+}
+
+void ImportTest::followedMetricsRewrittenLoseNoStep() {
+  // veRL's file logger opens metrics.jsonl with "wb" when the job resumes: the follower reads
+  // it again from its start, whether the new file is shorter or already longer.
+  for (const bool longer : {false, true}) {
+    QTemporaryDir dir;
+    const fs::path d = dir.path().toStdString();
+    auto line = [](int step, double entropy, size_t pad = 0) {
+      return "{\"step\": " + std::to_string(step) + ", \"data\": {\"actor/entropy\": " + std::to_string(entropy) +
+             ", \"pad\": \"" + std::string(pad, 'x') + "\"}}\n";
+    };
+    write_file(d / "1.jsonl", verl_step(1, 2, 4));
+    write_file(d / "2.jsonl", verl_step(2, 2, 4));
+    write_file(d / "metrics.jsonl", line(1, 0.9) + line(2, 0.8));
+    MemorySink sink;
+    sink.begin_run({}, false);
+    RolloutStepBuilder builder(default_reflection_lexicon(), nullptr);
+    std::vector<std::string> reports;
+    VerlIngest ingest(d, sink, builder, [&](const std::string& m) { reports.push_back(m); });
+    QCOMPARE(ingest.poll(0), 2);
+    // The job is killed and resumed from step 2: a new file with steps 3 and 4.
+    write_file(d / "metrics.jsonl", line(3, 0.7, longer ? 400 : 0) + line(4, 0.6, longer ? 400 : 0));
+    write_file(d / "3.jsonl", verl_step(3, 2, 4));
+    write_file(d / "4.jsonl", verl_step(4, 2, 4));
+    QCOMPARE(ingest.poll(0), 2);
+    QCOMPARE(sink.steps.size(), size_t(4));
+    QCOMPARE(sink.metric(2, "entropy"), 0.7);
+    QCOMPARE(sink.metric(3, "entropy"), 0.6);
+    QVERIFY(std::any_of(reports.begin(), reports.end(), [](const std::string& r) { return r.find("rewritten") != std::string::npos; }));
+    // It goes on growing: step 5 joins its line.
+    std::ofstream(d / "metrics.jsonl", std::ios::app) << line(5, 0.5);
+    write_file(d / "5.jsonl", verl_step(5, 2, 4));
+    QCOMPARE(ingest.poll(0), 1);
+    QCOMPARE(sink.metric(4, "entropy"), 0.5);
+  }
+}

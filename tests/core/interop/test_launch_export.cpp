@@ -20,8 +20,13 @@ using namespace aha;
 
 namespace {
 
-// The Hydra keys the veRL script may set, each present in veRL 0.8.0.dev (commit b178a3c,
-// 2026-01-29) verl/trainer/config/_generated_ppo_trainer.yaml.
+// The Hydra keys the veRL script may set, each present in verl/trainer/config/
+// _generated_ppo_trainer.yaml at veRL v0.9.0 (verl-project/verl 483b8a0, 2026-08-14) and at main
+// 0.10.0.dev (1dda039, 2026-08-22), and read by their code: gradient clipping is
+// actor.optim.clip_grad (actor.grad_clip is declared but read by nothing since 0.8), the
+// reward file reward.custom_reward_function (the top-level custom_reward_function is only
+// migrated by the fully async trainer since 45632b5, 2026-06-12). The January snapshot these
+// tests were first pinned to (b178a3c) differs in those two keys only.
 const std::set<std::string> kVerlKeys = {
     "algorithm.adv_estimator", "algorithm.norm_adv_by_std_in_grpo", "algorithm.use_kl_in_reward",
     "data.train_files", "data.val_files", "data.train_batch_size", "data.max_prompt_length",
@@ -34,14 +39,14 @@ const std::set<std::string> kVerlKeys = {
     "actor_rollout_ref.actor.use_dynamic_bsz", "actor_rollout_ref.actor.ppo_epochs",
     "actor_rollout_ref.actor.clip_ratio_low", "actor_rollout_ref.actor.clip_ratio_high",
     "actor_rollout_ref.actor.loss_agg_mode", "actor_rollout_ref.actor.loss_scale_factor",
-    "actor_rollout_ref.actor.grad_clip", "actor_rollout_ref.actor.use_kl_loss", "actor_rollout_ref.actor.kl_loss_coef",
+    "actor_rollout_ref.actor.optim.clip_grad", "actor_rollout_ref.actor.use_kl_loss", "actor_rollout_ref.actor.kl_loss_coef",
     "actor_rollout_ref.actor.kl_loss_type", "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu",
     "actor_rollout_ref.rollout.name", "actor_rollout_ref.rollout.tensor_model_parallel_size",
     "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu", "actor_rollout_ref.rollout.n",
-    "actor_rollout_ref.rollout.temperature", "actor_rollout_ref.rollout.top_p", "custom_reward_function.path",
-    "custom_reward_function.name", "trainer.project_name", "trainer.experiment_name", "trainer.n_gpus_per_node",
+    "actor_rollout_ref.rollout.temperature", "actor_rollout_ref.rollout.top_p", "reward.custom_reward_function.path",
+    "reward.custom_reward_function.name", "trainer.project_name", "trainer.experiment_name", "trainer.n_gpus_per_node",
     "trainer.nnodes", "trainer.total_training_steps", "trainer.save_freq", "trainer.max_actor_ckpt_to_keep",
-    "trainer.rollout_data_dir",
+    "trainer.rollout_data_dir", "trainer.resume_mode",
     "trainer.logger"};
 
 // The GRPOConfig keywords the TRL script may pass: TRL 1.10.0.dev0 (commit f2cd577,
@@ -52,9 +57,11 @@ const std::set<std::string> kTrlKeys = {
     "epsilon_high", "reward_weights", "scale_rewards", "loss_type", "log_completions", "learning_rate",
     "importance_sampling_level", "mask_truncated_completions", "top_entropy_quantile",
     // transformers TrainingArguments
-    "output_dir", "run_name", "seed", "max_steps", "per_device_train_batch_size", "lr_scheduler_type", "warmup_steps",
-    "max_grad_norm", "weight_decay", "save_steps", "save_total_limit", "gradient_checkpointing", "bf16",
-    "logging_steps"};
+    "use_vllm", "vllm_mode", "vllm_gpu_memory_utilization",
+    // transformers TrainingArguments
+    "output_dir", "run_name", "seed", "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
+    "lr_scheduler_type", "warmup_steps", "max_grad_norm", "weight_decay", "save_steps", "save_total_limit",
+    "gradient_checkpointing", "bf16", "logging_steps", "report_to"};
 
 RunConfig preset(const char* name) {
   auto c = RunConfig::load(std::string(AHA_SOURCE_DIR) + "/resources/presets/" + name);
@@ -244,7 +251,84 @@ void LaunchExportTest::pathsModelsAndPlacement() {
   QVERIFY(four.find("tp=\"${AHA_TP:-2}\"") != std::string::npos);
   // The metrics veRL logs land beside the dumps, where `aha import verl` reads them.
   QVERIFY(all.find("export VERL_FILE_LOGGER_PATH=/data/out/metrics.jsonl") != std::string::npos);
-  QVERIFY(all.find("trainer.logger='[console,file]'") != std::string::npos);
+  QVERIFY(all.find("logger=\"${AHA_LOGGER:-[console,file]}\"") != std::string::npos);
+  QVERIFY(all.find("trainer.logger=\"$logger\"") != std::string::npos);
+  // Ray workers on other nodes log too: the variable travels in Ray's runtime env.
+  QVERIFY(all.find("\"+ray_kwargs.ray_init.runtime_env.env_vars.VERL_FILE_LOGGER_PATH=$VERL_FILE_LOGGER_PATH\"") !=
+          std::string::npos);
+  // Keys current veRL reads (not the ones it declares and ignores).
+  QVERIFY(all.find("actor_rollout_ref.actor.optim.clip_grad=") != std::string::npos);
+  QVERIFY(all.find("actor.grad_clip") == std::string::npos);
+  QVERIFY(all.find("  reward.custom_reward_function.path=") != std::string::npos);
+  QVERIFY(all.find("\n  custom_reward_function.") == std::string::npos);
   o.rollout_tp = 0;
   QVERIFY_THROWS_EXCEPTION(std::invalid_argument, launch_script(preset("qwen2.5-gsm8k.toml"), "verl", o));
+}
+
+namespace {
+
+// The TRL script loaded as a module in Python, `expression` printed.
+QString trl_eval(const QTemporaryDir& dir, const std::string& script, const QString& expression) {
+  const std::string py = write_temp(dir, "launch_trl.py", script);
+  return run("python3", {"-c", "import importlib.util as u; s = u.spec_from_file_location('l', '" +
+                                   QString::fromStdString(py) + "'); m = u.module_from_spec(s); "
+                                   "s.loader.exec_module(m); print(" + expression + ")"})
+      .trimmed();
+}
+
+}  // namespace
+
+void LaunchExportTest::trlBatchIsOneStepOnAnyNumberOfGpus() {
+  // TRL's per_device_train_batch_size is one process's micro-batch; an optimizer step is
+  // per_device x processes x gradient_accumulation_steps completions (grpo_config.py,
+  // generation_batch_size). The script's batch_plan() keeps that at our step's completions.
+  QTemporaryDir dir;
+  for (const char* name : {"qwen2.5-countdown.toml", "qwen2.5-gsm8k.toml"}) {
+    const auto cfg = preset(name);
+    for (const int micro : {4, 3}) {
+      auto o = options();
+      o.micro_batch_per_gpu = micro;
+      const std::string trl = launch_script(cfg, "trl", o);
+      QVERIFY(trl.find("per_device_train_batch_size=micro,") != std::string::npos);
+      QVERIFY(trl.find("gradient_accumulation_steps=accumulation,") != std::string::npos);
+      const QString plans = trl_eval(dir, trl, "[m.batch_plan(n) for n in (1, 2, 8)]");
+      const auto numbers = plans.split(QRegularExpression("[^0-9]+"), Qt::SkipEmptyParts);
+      QVERIFY2(numbers.size() == 6, qPrintable(plans));
+      const int processes[] = {1, 2, 8};
+      for (int i = 0; i < 3; ++i) {
+        const int per_device = numbers[2 * i].toInt(), accumulation = numbers[2 * i + 1].toInt();
+        QVERIFY2(per_device >= 1 && per_device <= micro, qPrintable(plans));
+        QCOMPARE(per_device * processes[i] * accumulation, cfg.per_device_train_batch_size);
+        QCOMPARE(per_device * processes[i] * accumulation % cfg.num_generations, 0);  // TRL's own check
+      }
+    }
+    // A number of processes that cannot share the step is refused when the job starts.
+    const QString odd = trl_eval(dir, launch_script(cfg, "trl", options()), "m.batch_plan(7)");
+    QVERIFY2(odd.contains("do not split over 7 processes"), qPrintable(odd));
+    // vLLM beside the trainer unless AHA_VLLM=0.
+    const std::string trl = launch_script(cfg, "trl", options());
+    QVERIFY(trl.find("use_vllm=os.environ.get(\"AHA_VLLM\", \"1\") != \"0\",") != std::string::npos);
+    QVERIFY(trl.find("vllm_mode=\"colocate\",") != std::string::npos);
+    QVERIFY(trl.find("trainer.train(resume_from_checkpoint=last)") != std::string::npos);
+  }
+}
+
+void LaunchExportTest::trlSchedulesAndReuseAsTrlReadsThem() {
+  auto cfg = preset("qwen2.5-gsm8k.toml");
+  // transformers' "constant" ignores warmup_steps; ours (and veRL's) warm up.
+  cfg.lr_scheduler_type = "constant";
+  cfg.warmup_steps = 10;
+  QVERIFY(launch_script(cfg, "trl", options()).find("lr_scheduler_type=\"constant_with_warmup\"") != std::string::npos);
+  cfg.warmup_steps = 0;
+  QVERIFY(launch_script(cfg, "trl", options()).find("lr_scheduler_type=\"constant\",") != std::string::npos);
+  // TRL counts each reuse of a generation as a step: num_iterations > 1 is refused for TRL
+  // with the fix, and kept for veRL (ppo_epochs, passes inside one step, as ours).
+  cfg.num_iterations = 2;
+  try {
+    launch_script(cfg, "trl", options());
+    QFAIL("num_iterations = 2 was exported to TRL");
+  } catch (const std::invalid_argument& e) {
+    QVERIFY2(std::string(e.what()).find("num_iterations = 2") != std::string::npos, e.what());
+  }
+  QVERIFY(launch_script(cfg, "verl", options()).find("actor_rollout_ref.actor.ppo_epochs=2") != std::string::npos);
 }
