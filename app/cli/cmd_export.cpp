@@ -138,9 +138,11 @@ int cmd_export(int argc, char** argv, int first) {
       "launch: --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]: the run config as\n"
       "     a veRL (bash, main_ppo + Hydra keys) or TRL (Python, GRPOConfig) launch script with our\n"
       "     reward rules in Python; keys without a counterpart are listed in a comment. DIR is\n"
-      "     where the job leaves what 'aha follow' reads (rollout dumps / TRL output_dir). veRL:\n"
-      "     --gpus per node (default: all that nvidia-smi lists), --nodes (1), --tp, the vLLM\n"
-      "     tensor parallel size (1), --micro-batch, sequences per GPU forward (4).\n");
+      "     where the job leaves what 'aha follow' reads (rollout dumps / TRL output_dir).\n"
+      "     --micro-batch: sequences per GPU forward and backward (4; TRL's\n"
+      "     per_device_train_batch_size, gradient accumulation makes up the step on any number\n"
+      "     of GPUs). veRL: --gpus per node (default: all that nvidia-smi lists), --nodes (1),\n"
+      "     --tp, the vLLM tensor parallel size (1). Several nodes, resume, W&B: docs/CLUSTER.md.\n");
   return help ? 0 : 2;
 }
 
