@@ -24,7 +24,7 @@ struct ProbeRow {
   int64_t id = 0, run_id = 0;
   std::string kind;                  // "passk" or "resample"
   std::optional<int64_t> sample_id;  // resample: the sample continued
-  int64_t weights_step = -1;         // the checkpoint after that step; -1: the base model
+  int64_t weights_step = 0;          // the checkpoint after that step; 0: the base model
   std::string settings_json;         // what was asked (passk: problems, samples, seed; resample: the point, the prefix)
   double seconds = 0, created_at = 0;
   int problems = 0, samples = 0, correct = 0;  // totals, when read

@@ -202,6 +202,24 @@ const char* const kMigrations[] = {
     ALTER TABLE runs ADD COLUMN sweep_values TEXT NOT NULL DEFAULT '{}';
     CREATE INDEX runs_by_sweep ON runs(sweep) WHERE sweep <> '';
     )sql",
+    // v11: one step numbering everywhere: step N is the N-th update (TRL's and veRL's
+    // global_step), its samples drawn by the weights after N - 1 updates; the base model's
+    // weights are step 0. Runs trained here counted from 0 before (imports already from 1);
+    // their metric chunks are dropped (charts read the rows; a run that goes on packs them
+    // again). Checkpoint folders keep their
+    // names: a save's trainer_state.json says which numbering it has (core/rl/grpo_trainer.cpp).
+    R"sql(
+    CREATE TEMP TABLE local_runs AS SELECT id FROM runs WHERE source = 'local';
+    UPDATE samples SET step = step + 1 WHERE run_id IN (SELECT id FROM local_runs);
+    -- The key (run_id, name, step) holds at every row: through negative values.
+    UPDATE metrics SET step = -step - 2 WHERE run_id IN (SELECT id FROM local_runs);
+    UPDATE metrics SET step = -step - 1 WHERE step < 0 AND run_id IN (SELECT id FROM local_runs);
+    DELETE FROM metric_chunks WHERE run_id IN (SELECT id FROM local_runs);
+    UPDATE checkpoints SET step = step + 1 WHERE run_id IN (SELECT id FROM local_runs);
+    UPDATE runs SET last_step = last_step + 1 WHERE source = 'local' AND last_step >= 0;
+    UPDATE probes SET weights_step = weights_step + 1;
+    DROP TABLE local_runs;
+    )sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -49,7 +49,7 @@ nlohmann::json rewards_of(const SampleRow& s) {
 nlohmann::json resample_settings(const ExportedResample& r) {
   auto j = nlohmann::json::parse(r.probe.settings_json, nullptr, false);
   if (!j.is_object()) j = nlohmann::json::object();
-  j["weights_step"] = r.probe.weights_step;  // -1: the base model
+  j["weights_step"] = r.probe.weights_step;  // 0: the base model
   j["correct"] = r.probe.correct;
   return j;
 }
@@ -125,7 +125,7 @@ void write_traces_markdown(std::ostream& out, const std::vector<ExportedTrace>& 
       const auto settings = resample_settings(r);
       const std::string prefix = settings.value("prefix", std::string());
       out << "\n**Resampled** after byte " << settings.value("point_byte", 0) << " of the completion ("
-          << (r.probe.weights_step < 0 ? std::string("the base model")
+          << (r.probe.weights_step <= 0 ? std::string("the base model")
                                        : "the checkpoint after step " + std::to_string(r.probe.weights_step))
           << ", seed " << settings.value("seed", 0) << "): " << r.probe.correct << " of " << r.continuations.size()
           << " continuations right\n\n```text\n..." << prefix.substr(prefix.size() > 60 ? prefix.size() - 60 : 0)

@@ -45,7 +45,7 @@ constexpr const char* kFileUsage =
     "  completions logged any other way; mapping (defaults in brackets):\n"
     "  --prompt-field [prompt] --completion-field [completion] --reference-field NAME\n"
     "  --score-field [reward] (the total) --reward-field NAME (per function; repeat)\n"
-    "  --step-field [step] (absent: step 0) --group-field NAME (GRPO group; default: by prompt)\n"
+    "  --step-field [step] (absent: step 1) --group-field NAME (GRPO group; default: by prompt)\n"
     "  Other fields are kept as extra data; a bad record is reported with its line.\n";
 
 constexpr const char* kFollowOptions =

@@ -48,7 +48,7 @@ const char* kUsage =
 
 struct Weights {
   std::string label, path;
-  int64_t step = -1;  // the checkpoint after this step; -1: the base model
+  int64_t step = 0;  // the checkpoint after this step; 0: the base model
 };
 
 std::vector<Weights> choose_weights(const std::string& spec, const RunConfig& cfg,
@@ -62,7 +62,7 @@ std::vector<Weights> choose_weights(const std::string& spec, const RunConfig& cf
     return UsageError(
         "run '" + run.name + "' has no checkpoint on disk (" +
         (recorded.empty() ? "none was saved: save_steps = " + std::to_string(cfg.save_steps) +
-                                " is beyond its " + std::to_string(run.last_step + 1) + " steps"
+                                " is beyond its " + std::to_string(std::max<int64_t>(run.last_step, 0)) + " steps"
                           : std::to_string(recorded.size()) + " recorded, their folders are gone") +
         "); only its base model can be probed: --weights base");
   };
@@ -74,12 +74,12 @@ std::vector<Weights> choose_weights(const std::string& spec, const RunConfig& cf
         spec.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
     at = comma == std::string::npos ? spec.size() + 1 : comma + 1;
     if (item == "base") {
-      out.push_back({"base", resolve_model_path(cfg.model).string(), -1});
+      out.push_back({"base", resolve_model_path(cfg.model).string(), 0});
     } else if (item == "final") {
       if (on_disk.empty()) throw none_on_disk();
       out.push_back({"step " + std::to_string(on_disk.back().first), on_disk.back().second, on_disk.back().first});
     } else if (item == "all") {
-      out.push_back({"base", resolve_model_path(cfg.model).string(), -1});
+      out.push_back({"base", resolve_model_path(cfg.model).string(), 0});
       for (const auto& [step, path] : on_disk) out.push_back({"step " + std::to_string(step), path, step});
     } else {
       char* end = nullptr;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -102,8 +103,9 @@ int cmd_runs(int argc, char** argv, int first) {
     std::vector<std::pair<int64_t, double>> rate;
     for (const auto& p : reader.metric_series(r.id, "aha_rate")) rate.emplace_back(p.step, p.value);
     const auto onset = aha_onset_step(rate);
-    // Imported runs have no known total: their last step number instead.
-    const std::string steps = r.total_steps > 0 ? std::to_string(r.last_step + 1) + "/" + std::to_string(r.total_steps)
+    // Imported runs have no known total: their last step number instead. Steps count from
+    // 1 everywhere (the N-th update, as veRL's and TRL's global_step).
+    const std::string steps = r.total_steps > 0 ? std::to_string(std::max<int64_t>(r.last_step, 0)) + "/" + std::to_string(r.total_steps)
                                                 : "step " + std::to_string(r.last_step);
     std::printf("%-4lld %-28s %-11s %-12s %-9s %-16s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
                 r.status.c_str(), steps.c_str(), onset ? std::to_string(*onset).c_str() : "-",

@@ -79,9 +79,9 @@ int cmd_sweep(int argc, char** argv, int first) {
   };
   cb.on_step = [&](size_t i, const StepSummary& s) {
     // One line every 10 steps per member: a sweep is long and runs unattended.
-    if ((s.step + 1) % 10 == 0 || s.step + 1 == s.total_steps)
+    if (s.step % 10 == 0 || s.step == s.total_steps)
       std::printf("  %s step %lld/%lld  reward %.3f  acc %.3f  len %.1f  %.1fs/step\n", members[i].run_name.c_str(),
-                  static_cast<long long>(s.step + 1), static_cast<long long>(s.total_steps), s.reward, s.accuracy,
+                  static_cast<long long>(s.step), static_cast<long long>(s.total_steps), s.reward, s.accuracy,
                   s.mean_length, s.step_seconds);
     std::fflush(stdout);
     if (interrupt_requested()) job.stop();

@@ -54,7 +54,7 @@ int cmd_train(int argc, char** argv, int first) {
   JobCallbacks cb;
   cb.on_step = [&](const StepSummary& s) {
     std::printf("step %lld/%lld  reward %.3f  acc %.3f  len %.1f  aha %.3f  %.0f tok/s  %.1fs/step  ETA %s",
-                static_cast<long long>(s.step + 1), static_cast<long long>(s.total_steps), s.reward, s.accuracy,
+                static_cast<long long>(s.step), static_cast<long long>(s.total_steps), s.reward, s.accuracy,
                 s.mean_length, s.aha_rate, s.tokens_per_second, s.step_seconds, clock_text(s.eta_seconds).c_str());
     if (s.gpu_memory_bytes >= 0) std::printf("  GPU %.1f GB", s.gpu_memory_bytes / 1e9);
     std::printf("\n");

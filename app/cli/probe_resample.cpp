@@ -53,7 +53,7 @@ int probe_resample(const Args& args) {
   if (which == "nearest") {
     request.weights = nearest_weights(cfg, stored, sample->step);
   } else if (which == "base") {
-    request.weights = {-1, resolve_model_path(cfg.model).string()};
+    request.weights = {0, resolve_model_path(cfg.model).string()};
   } else {
     const int64_t want = which == "final" ? INT64_MAX : std::stoll(which);
     for (const auto& w : stored)

@@ -44,7 +44,7 @@ RolloutSample sample_of(const nlohmann::json& rec, const GenericMapping& m, int6
     s.rewards.emplace_back(r, *v);
     if (r == "accuracy" || r == "acc") s.correct = *v > 0.5;
   }
-  step = 0;
+  step = 1;  // steps count from 1 (the N-th update)
   if (!m.step.empty() && rec.contains(m.step)) {
     const auto v = number_of(rec.at(m.step));
     if (!v || *v < 0 || *v != static_cast<int64_t>(*v)) throw std::runtime_error("\"" + m.step + "\" is not a step number");

@@ -14,7 +14,7 @@ struct GenericMapping {
   std::string reference;            // the ground truth (optional)
   std::string score = "reward";     // the total reward
   std::vector<std::string> rewards; // per-function reward fields (optional)
-  std::string step = "step";        // a record without it belongs to step 0
+  std::string step = "step";        // a record without it belongs to step 1
   std::string group;                // GRPO group id (optional)
 };
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "core/tasks/reference_judge.h"
+#include "core/run/reference_judge.h"
 #include "core/tasks/rewards.h"
 #include "core/run/step_metrics.h"
 

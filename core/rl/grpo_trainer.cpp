@@ -92,22 +92,25 @@ struct GrpoTrainer::Impl {
     return cfg.learning_rate;
   }
 
-  // The step of a finished save's folder ("step-12"), or -1 for anything else (a
-  // "step-12.tmp" that a kill or a full disk cut short).
+  // The updates a finished save's folder holds ("step-12": 12), or -1 for anything else
+  // (a "step-12.tmp" that a kill or a full disk cut short). Saves written before steps were
+  // counted from 1 (schema v11) have no "global_step" and were named by the step's index.
   static long saved_step(const std::filesystem::path& folder) {
     const std::string n = folder.filename().string();
     if (n.size() <= 5 || n.rfind("step-", 0) != 0 || n.find_first_not_of("0123456789", 5) != std::string::npos) return -1;
-    return std::atol(n.c_str() + 5);
+    const long named = std::atol(n.c_str() + 5);
+    std::ifstream in(folder / "trainer_state.json");
+    const auto state = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!state.is_object()) return -1;  // not a finished save
+    return state.contains("global_step") ? named : named + 1;
   }
 
   std::filesystem::path latest_checkpoint() const {
     std::filesystem::path best;
     long best_step = -1;
     if (!std::filesystem::exists(run_dir())) return best;
-    for (const auto& e : std::filesystem::directory_iterator(run_dir())) {
-      const long s = saved_step(e.path());
-      if (s > best_step && std::filesystem::exists(e.path() / "trainer_state.json")) best_step = s, best = e.path();
-    }
+    for (const auto& e : std::filesystem::directory_iterator(run_dir()))
+      if (const long s = saved_step(e.path()); s > best_step) best_step = s, best = e.path();
     return best;
   }
 
@@ -130,7 +133,7 @@ GrpoTrainer::~GrpoTrainer() = default;
 
 const RunConfig& GrpoTrainer::config() const { return impl_->cfg; }
 bool GrpoTrainer::finished() const { return impl_->step >= impl_->cfg.max_steps; }
-int64_t GrpoTrainer::next_step() const { return impl_->step; }
+int64_t GrpoTrainer::next_step() const { return impl_->step + 1; }
 
 void GrpoTrainer::prepare(bool resume) {
   auto& m = *impl_;
@@ -181,9 +184,10 @@ void GrpoTrainer::prepare(bool resume) {
   info.sweep = m.cfg.sweep;
   info.sweep_values = m.cfg.sweep_values;
   m.sink.begin_run(info, resume);
-  m.step = m.sink.last_step() + 1;
+  // Steps are numbered from 1 (the N-th update); m.step counts the updates done.
+  m.step = std::max<int64_t>(m.sink.last_step(), 0);
   if (resume && m.step >= m.cfg.max_steps)
-    throw std::runtime_error("run '" + m.cfg.name + "' has steps 0-" + std::to_string(m.step - 1) +
+    throw std::runtime_error("run '" + m.cfg.name + "' has steps 1-" + std::to_string(m.step) +
                              " stored and max_steps (or --steps) is " + std::to_string(m.cfg.max_steps) +
                              ": nothing to resume; give more than " + std::to_string(m.step) + " steps to continue it");
 
@@ -197,19 +201,19 @@ void GrpoTrainer::prepare(bool resume) {
       load_weights(m.policy, ckpt);
       torch::load(*m.optimizer, (ckpt / "optimizer.pt").string());
       const auto state = read_json_file(ckpt / "trainer_state.json", "trainer state");
-      const int64_t ckpt_step = state.at("step").get<int64_t>();
+      const int64_t ckpt_step = Impl::saved_step(ckpt);
       m.tokens_seen = state.value("num_tokens", int64_t(0));
-      if (ckpt_step + 1 < m.step)
+      if (ckpt_step < m.step)
         spdlog::warn("run '{}': the latest checkpoint is of step {} and the store has steps up to {}: training goes "
                      "on at step {} from the weights after step {}, so the updates of steps {}-{} are lost (their "
                      "samples stay stored; save_steps = 1 keeps every update)",
-                     m.cfg.name, ckpt_step, m.step - 1, m.step, ckpt_step, ckpt_step + 1, m.step - 1);
-      spdlog::info("run '{}': resumed from {} at step {}", m.cfg.name, ckpt.string(), m.step);
+                     m.cfg.name, ckpt_step, m.step, m.step + 1, ckpt_step, ckpt_step + 1, m.step);
+      spdlog::info("run '{}': resumed from {} at step {}", m.cfg.name, ckpt.string(), m.step + 1);
     }
   }
   m.sink.set_status(RunStatus::Running);
   spdlog::info("run '{}': {} on {}, {} parameters, steps {}..{}", m.cfg.name, model_dir.string(),
-               m.device.is_cuda() ? "CUDA" : "CPU", m.policy->config().parameter_count(), m.step, m.cfg.max_steps - 1);
+               m.device.is_cuda() ? "CUDA" : "CPU", m.policy->config().parameter_count(), m.step + 1, m.cfg.max_steps);
 }
 
 // One generation round: `prompts` problems, each sampled num_generations times, scored.
@@ -272,7 +276,7 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
   for (size_t i = 0; i < r.prompts.size(); ++i) {
     const auto& prob = problems[i / G];
     SampleRecord s;
-    s.step = m.step;
+    s.step = m.step + 1;
     s.group_index = first_group + int(i / G);
     s.index_in_group = int(i % G);
     s.prompt = prompt_texts[i / G];
@@ -337,7 +341,7 @@ StepSummary GrpoTrainer::train_step() {
   torch::manual_seed(step_seed);
 
   StepRecord record;
-  record.step = m.step;
+  record.step = m.step + 1;
   std::vector<std::vector<int>> prompts, completions;  // the training batch
   std::vector<double> rewards;
   std::vector<int> tokens;
@@ -462,7 +466,7 @@ StepSummary GrpoTrainer::train_step() {
   m.sink.write_step(record);
 
   StepSummary sum;
-  sum.step = m.step;
+  sum.step = m.step + 1;
   sum.total_steps = m.cfg.max_steps;
   sum.reward = metric("reward");
   sum.accuracy = metric("accuracy");
@@ -482,8 +486,8 @@ StepSummary GrpoTrainer::train_step() {
 
 void GrpoTrainer::save_checkpoint() {
   auto& m = *impl_;
-  const int64_t done = m.step - 1;
-  if (done < 0) return;
+  const int64_t done = m.step;  // updates: the number of the step just trained
+  if (done <= 0) return;
   const auto final_dir = m.run_dir() / ("step-" + std::to_string(done));
   const auto tmp = m.run_dir() / ("step-" + std::to_string(done) + ".tmp");
   std::filesystem::remove_all(tmp);
@@ -492,7 +496,7 @@ void GrpoTrainer::save_checkpoint() {
     save_model(tmp, m.policy, *m.tok, {{"run", m.cfg.name}, {"step", std::to_string(done)}});
     torch::save(*m.optimizer, (tmp / "optimizer.pt").string());
     std::ofstream state(tmp / "trainer_state.json");
-    state << nlohmann::json{{"step", done}, {"num_tokens", m.tokens_seen}}.dump(1);
+    state << nlohmann::json{{"global_step", done}, {"num_tokens", m.tokens_seen}}.dump(1);
     state.close();
     if (!state) throw std::runtime_error("cannot write " + (tmp / "trainer_state.json").string() + " (is the disk full?)");
   } catch (...) {
@@ -511,7 +515,7 @@ void GrpoTrainer::save_checkpoint() {
   std::sort(all.begin(), all.end());
   const size_t limit = m.cfg.save_total_limit;
   for (size_t i = 0; limit > 0 && i + limit < all.size(); ++i) {
-    const bool milestone = m.cfg.save_keep_every > 0 && (all[i].first + 1) % m.cfg.save_keep_every == 0;
+    const bool milestone = m.cfg.save_keep_every > 0 && all[i].first % m.cfg.save_keep_every == 0;
     if (!milestone) std::filesystem::remove_all(all[i].second);
   }
 }

@@ -22,7 +22,7 @@ class GrpoTrainer : public Trainer {
   StepSummary train_step() override;
   void save_checkpoint() override;
   bool finished() const override;
-  int64_t next_step() const;
+  int64_t next_step() const;  // the number of the step train_step() trains next (from 1)
   const RunConfig& config() const;
 
  private:

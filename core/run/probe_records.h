@@ -19,7 +19,7 @@ struct ProbeRecord {
   std::vector<db::ProbeCompletionRow> completions;
 };
 
-// weights_step: the checkpoint after that step; -1 for the base model.
+// weights_step: the checkpoint after that step; 0 for the base model.
 ProbeRecord passk_record(int64_t run_id, int64_t weights_step, const PassAtKProbe& probe, const ProbeSet& set,
                          double temperature);
 // A stored pass@k probe's problems, with their completions when given.

@@ -66,7 +66,7 @@ struct RunConfig {
   std::vector<double> reward_weights = {1.0, 0.1};
   int save_steps = 20;
   // Checkpoints kept for probing (docs/PROBES.md): the newest save_total_limit (TRL's
-  // name; 0 keeps every one), and besides them every one whose step count (step + 1) is a
+  // name; 0 keeps every one), and besides them every one whose step (its number of updates) is a
   // multiple of save_keep_every (0: none), so that pass@k can be followed over training.
   int save_total_limit = 2;
   int save_keep_every = 0;

@@ -13,7 +13,7 @@ MemberState member_state(const SweepSpec& spec, const SweepMember& member, const
                              spec.name + "'" + (stored->sweep.empty() ? "" : " (it belongs to sweep '" + stored->sweep + "')") +
                              "; rename that run (aha runs rename) or give the sweep another name");
   const int max_steps = RunConfig::from_toml(member.config_toml, member.run_name).max_steps;
-  return stored->last_step + 1 >= max_steps ? MemberState::Finished : MemberState::Unfinished;
+  return stored->last_step >= max_steps ? MemberState::Finished : MemberState::Unfinished;
 }
 
 SweepJob::SweepJob(Engine engine, SweepSpec spec, SinkFactory open_sink, std::filesystem::path checkpoint_root,

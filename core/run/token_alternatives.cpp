@@ -6,7 +6,7 @@
 namespace aha {
 
 std::string WeightsOnDisk::describe() const {
-  return step < 0 ? "the base model" : "the checkpoint after step " + std::to_string(step);
+  return step <= 0 ? "the base model" : "the checkpoint after step " + std::to_string(step);
 }
 
 std::string TokenAlternatives::distance() const {
@@ -18,7 +18,7 @@ std::string TokenAlternatives::distance() const {
 
 WeightsOnDisk nearest_weights(const RunConfig& run, const std::vector<WeightsOnDisk>& checkpoints, int64_t step) {
   const int64_t want = step - 1;
-  WeightsOnDisk best{-1, resolve_model_path(run.model).string()};
+  WeightsOnDisk best{0, resolve_model_path(run.model).string()};
   for (const auto& c : checkpoints) {
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::path(c.path) / "config.json", ec)) continue;  // rotated away

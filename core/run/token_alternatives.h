@@ -14,7 +14,7 @@
 namespace aha {
 
 struct WeightsOnDisk {
-  int64_t step = -1;  // the checkpoint after this step; -1: the run's base model
+  int64_t step = 0;  // the checkpoint after this step; 0: the run's base model (no update yet)
   std::string path;
   std::string describe() const;  // "the checkpoint after step 49", "the base model"
 };
@@ -22,7 +22,7 @@ struct WeightsOnDisk {
 struct AlternativesRequest {
   RunConfig run;  // its model (the base weights) and sampling temperature
   WeightsOnDisk weights;
-  int64_t step = 0;  // the sample's step: drawn by the weights after step - 1
+  int64_t step = 1;  // the sample's step: drawn by the weights after step - 1
   std::string prompt;
   std::vector<int> completion;  // token ids
   size_t position = 0;          // 0 = the completion's first token

@@ -67,7 +67,7 @@ class DataSafetyCliTest : public QObject {
     QVERIFY2(listed.code == 0 && listed.out.contains("B") && listed.out.contains("1, "), qPrintable(listed.all()));
     const Result gone = aha_in(top + "/dA", {"runs", "delete", "demo", "--db", "../dB/runs.db", "--yes"});
     QVERIFY2(gone.code == 0, qPrintable(gone.all()));
-    QVERIFY(QDir(top + "/dA/runs.db.checkpoints/demo/step-1").exists());
+    QVERIFY(QDir(top + "/dA/runs.db.checkpoints/demo/step-2").exists());
     QVERIFY(!QDir(top + "/dB/runs.db.checkpoints/demo").exists());
   }
 

@@ -1,7 +1,11 @@
 // What the Debian package ships besides the programs: manual pages written from --help,
-// the studio's answer when there is no display.
+// the studio's answer when there is no display, one step numbering on every surface.
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include "tests/cli/cli_harness.h"
@@ -64,6 +68,55 @@ class PackageTest : public QObject {
     const Result help = run(AHA_STUDIO_BIN, {"export", "chart", "--help"}, 30000, env);
     QCOMPARE(help.code, 0);
 #endif
+  }
+
+  // Step N is the N-th update everywhere, as veRL's and TRL's global_step: the console, the
+  // CSV, the figure's data, the checkpoint folders and the runs list agree.
+  void oneStepNumberingEverywhere() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("n.db"), config = dir.filePath("n.toml");
+    write(config, quick_config("n"));  // save_steps = 2
+    const Result train = aha({"train", "--config", config, "--db", db, "--steps", "3"});
+    QCOMPARE(train.code, 0);
+    QStringList console;
+    for (const auto& line : train.out.split('\n'))
+      if (line.startsWith("step ")) console << line.section(' ', 1, 1);
+    QCOMPARE(console, (QStringList{"1/3", "2/3", "3/3"}));
+    const QString csv = dir.filePath("n.csv");
+    QCOMPARE(aha({"export", "csv", "--db", db, "--run", "n", "--out", csv}).code, 0);
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QStringList csvSteps;
+    for (const auto& line : QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts).mid(1))
+      csvSteps << line.section(',', 0, 0);
+    QCOMPARE(csvSteps, (QStringList{"1", "2", "3"}));
+    QCOMPARE(QDir(db + ".checkpoints/n").entryList(QDir::Dirs | QDir::NoDotAndDotDot), (QStringList{"step-2", "step-3"}));
+    QVERIFY(aha({"runs", "--db", db}).out.contains(" 3/3 "));
+#ifdef AHA_STUDIO_BIN
+    const Result chart = run(AHA_STUDIO_BIN, {"export", "chart", "--db", db, "--metric", "reward", "--out",
+                                              dir.filePath("n.svg")});
+    QVERIFY2(chart.code == 0, qPrintable(chart.all()));
+    QFile sidecar(dir.filePath("n.svg.json"));
+    QVERIFY(sidecar.open(QIODevice::ReadOnly));
+    const auto runs = QJsonDocument::fromJson(sidecar.readAll())["runs"].toArray();
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs[0]["steps"].toArray(), (QJsonArray{1, 3}));
+#endif
+  }
+
+  // Checkpoints saved before steps counted from 1 were named by the step's index
+  // ("step-1" after two updates) and have no global_step: a resume reads them as such.
+  void savesOfTheOldNumberingResumeWhereTheyWere() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("o.db"), config = dir.filePath("o.toml");
+    write(config, quick_config("o"));  // save_steps = 2
+    QCOMPARE(aha({"train", "--config", config, "--db", db, "--steps", "2"}).code, 0);
+    QDir run(db + ".checkpoints/o");
+    QVERIFY(run.rename("step-2", "step-1"));
+    write(run.filePath("step-1/trainer_state.json"), R"({"step": 1, "num_tokens": 0})");
+    const Result resumed = aha({"train", "--config", config, "--db", db, "--resume", "--steps", "3"});
+    QVERIFY2(resumed.code == 0 && resumed.out.contains("step 3/3"), qPrintable(resumed.all()));
+    QVERIFY2(!resumed.all().contains("are lost"), qPrintable(resumed.all()));
   }
 
   void helpExitsZeroEverywhere() {

@@ -197,13 +197,13 @@ class RobustnessTest : public QObject {
     const QString db = dir_.filePath("lost.db"), config = dir_.filePath("lost.toml");
     write(config, quick_config("lost"));  // save_steps = 2
     QCOMPARE(aha({"train", "--config", config, "--db", db, "--steps", "3"}).code, 0);
-    // As if killed after step 2 was stored but before its checkpoint: the latest is step 1's.
+    // As if killed after step 3 was stored but before its checkpoint: the latest is step 2's.
     const QDir checkpoints(db + ".checkpoints/lost");
-    QVERIFY2(QDir(checkpoints.filePath("step-2")).removeRecursively(), qPrintable(checkpoints.path()));
-    QVERIFY(checkpoints.exists("step-1"));
+    QVERIFY2(QDir(checkpoints.filePath("step-3")).removeRecursively(), qPrintable(checkpoints.path()));
+    QVERIFY(checkpoints.exists("step-2"));
     const Result r = aha({"train", "--config", config, "--db", db, "--resume", "--steps", "4"});
     QCOMPARE(r.code, 0);
-    QVERIFY2(r.all().contains("the updates of steps 2-2 are lost"), qPrintable(r.all()));
+    QVERIFY2(r.all().contains("the updates of steps 3-3 are lost"), qPrintable(r.all()));
   }
 
   // Issue 24, 3: a misspelt metric is an error listing the ones there are, nearest first.
@@ -288,7 +288,7 @@ class RobustnessTest : public QObject {
              qPrintable(lens.all()));
     const Result probe = aha({"probe", "passk", "--db", db, "--run", "probed", "--problems", "3", "--samples", "4"});
     QVERIFY2(probe.code == 0, qPrintable(probe.all()));
-    QVERIFY2(probe.out.contains("@4") && probe.out.contains("base ") && probe.out.contains("step 2 "),
+    QVERIFY2(probe.out.contains("@4") && probe.out.contains("base ") && probe.out.contains("step 3 "),
              qPrintable(probe.out));
     QVERIFY(QDir(db + ".checkpoints").removeRecursively());
     EXPECT_FAILS_SAYING(aha({"probe", "passk", "--db", db, "--run", "probed"}), "no checkpoint on disk");

@@ -20,6 +20,7 @@ class SchemaTest : public QObject {
   void fullDiskKeepsCommittedSteps();
   void lockedDatabaseIsAClearError();
   void concurrentOpensCreateItOnce();
+  void stepsCountFromOneAfterUpgrade();
 };
 
 class StoreTest : public QObject {

@@ -199,3 +199,49 @@ void SchemaTest::concurrentOpensCreateItOnce() {
     QCOMPARE(open_run_database(path)->scalar_int("PRAGMA user_version"), int64_t(current_schema_version()));
   }
 }
+
+void SchemaTest::stepsCountFromOneAfterUpgrade() {
+  // Version 10 stored a run trained here from step 0 and an imported one from veRL's 1;
+  // version 11 counts every run from 1 (the N-th update) and the base model's weights as 0.
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("v10.db").toStdString();
+  {
+    Connection db(path);
+    migrate_to(db, 10);
+    db.exec("INSERT INTO runs(id, name, source, last_step, total_steps) VALUES(1, 'here', 'local', 2, 3),"
+            " (2, 'verl', 'verl', 2, 0)");
+    db.exec("INSERT INTO prompts(id, run_id, text) VALUES(1, 1, '1+1='), (2, 2, '2+2=')");
+    for (const auto& [run, step] : std::vector<std::pair<int, int>>{{1, 0}, {1, 1}, {1, 2}, {2, 1}, {2, 2}}) {
+      db.exec("INSERT INTO samples(run_id, step, prompt_id, group_index, index_in_group, completion, token_count, reward)"
+              " VALUES(" + std::to_string(run) + ", " + std::to_string(step) + ", " + std::to_string(run) +
+              ", 0, 0, 'x', 1, " + std::to_string(step) + ")");
+      db.exec("INSERT INTO metrics(run_id, name, step, value, wall_time) VALUES(" + std::to_string(run) +
+              ", 'reward', " + std::to_string(step) + ", " + std::to_string(10 * run + step) + ", 0)");
+    }
+    db.exec("INSERT INTO metric_chunks(run_id, name, first_step, last_step, points) VALUES(1, 'reward', 0, 2, x'00')");
+    db.exec("INSERT INTO checkpoints(run_id, step, path) VALUES(1, 2, 'runs.db.checkpoints/here/step-2')");
+    db.exec("INSERT INTO probes(run_id, kind, weights_step) VALUES(1, 'passk', -1), (1, 'passk', 2), (2, 'passk', -1)");
+  }
+  RunReader reader(path);  // upgrades
+  auto& db = reader.connection();
+  auto column = [&](const std::string& sql) {
+    std::vector<int64_t> out;
+    Statement st(db, sql);
+    while (st.step()) out.push_back(st.column_int(0));
+    return out;
+  };
+  QCOMPARE(column("SELECT step FROM samples WHERE run_id = 1 ORDER BY step"), (std::vector<int64_t>{1, 2, 3}));
+  QCOMPARE(column("SELECT step FROM samples WHERE run_id = 2 ORDER BY step"), (std::vector<int64_t>{1, 2}));
+  // Each metric value moved with its step.
+  const auto here = reader.metric_series(1, "reward");
+  QCOMPARE(here.size(), size_t(3));
+  for (const auto& p : here) QCOMPARE(p.value, double(10 + p.step - 1));
+  const auto verl = reader.metric_series(2, "reward");
+  QCOMPARE(verl.front().step, int64_t(1));
+  QCOMPARE(verl.front().value, 21.0);
+  QCOMPARE(db.scalar_int("SELECT count(*) FROM metric_chunks"), int64_t(0));  // packed from the old numbers
+  QCOMPARE(reader.run_by_name("here")->last_step, int64_t(3));
+  QCOMPARE(reader.run_by_name("verl")->last_step, int64_t(2));
+  QCOMPARE(column("SELECT step FROM checkpoints"), (std::vector<int64_t>{3}));
+  QCOMPARE(column("SELECT weights_step FROM probes ORDER BY id"), (std::vector<int64_t>{0, 3, 0}));
+}

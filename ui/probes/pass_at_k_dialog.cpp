@@ -45,7 +45,7 @@ QString setName(const PassAtKSettings& s) {
 }
 
 QString weightsName(int64_t step) {
-  return step < 0 ? QObject::tr("base model") : QObject::tr("after step %1").arg(step);
+  return step <= 0 ? QObject::tr("base model") : QObject::tr("after step %1").arg(step);
 }
 
 }  // namespace
@@ -71,7 +71,7 @@ PassAtKDialog::PassAtKDialog(std::shared_ptr<db::RunReader> reader, qint64 runId
     item->setToolTip(dir);
     item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
   };
-  add(-1, QString::fromStdString(resolve_model_path(cfg.model).string()), true);
+  add(0, QString::fromStdString(resolve_model_path(cfg.model).string()), true);  // the base model
   std::vector<std::pair<int64_t, std::string>> onDisk;
   for (const auto& [step, path] : reader_->checkpoints(runId_))
     if (QFileInfo::exists(QString::fromStdString(path) + "/config.json")) onDisk.emplace_back(step, path);
@@ -279,7 +279,7 @@ void PassAtKDialog::showSet() {
   // Against the base model, when it was probed (it sorts first).
   if (!running_ && !curves.empty()) {
     QStringList lines;
-    if (shown.front()->weights_step < 0)
+    if (shown.front()->weights_step <= 0)
       for (size_t i = 1; i < curves.size(); ++i) {
         const auto k = crossover_k(curves[i], curves.front());
         const QString name = weightsName(shown[i]->weights_step);

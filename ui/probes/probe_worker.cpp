@@ -14,7 +14,7 @@ void ProbeWorker::run(const PassAtKJob& job) {
         emit progress(w, done, total);
         return !cancelled_.load();
       });
-      const auto record = passk_record(job.runId, job.weightSteps.value(w, -1), probe, job.set, cfg.temperature);
+      const auto record = passk_record(job.runId, job.weightSteps.value(w, 0), probe, job.set, cfg.temperature);
       emit probeStored(w, store.add(record.probe, record.problems, record.completions));
     }
     emit finished(false, QString());

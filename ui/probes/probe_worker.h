@@ -18,7 +18,7 @@ struct PassAtKJob {
   QString dbPath, configToml;
   qint64 runId = 0;
   QStringList weightDirs;
-  QList<qint64> weightSteps;  // of each dir: the checkpoint after that step, -1 the base model
+  QList<qint64> weightSteps;  // of each dir: the checkpoint after that step, 0 the base model
   ProbeSet set;
   int samples = 0;
 };

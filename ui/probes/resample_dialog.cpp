@@ -133,7 +133,7 @@ ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sam
     weights_->addItem(label, QVariant::fromValue(QString::number(w.step) + "\n" + QString::fromStdString(w.path)));
   };
   add(tr("nearest: %1").arg(QString::fromStdString(nearest.describe())), nearest);
-  add(tr("the base model"), {-1, resolve_model_path(config_.model).string()});
+  add(tr("the base model"), {0, resolve_model_path(config_.model).string()});
   for (const auto& w : stored) add(QString::fromStdString(w.describe()), w);
   summary_->setText(tr("The original, from the cursor: run to compare."));
   try {

@@ -447,7 +447,7 @@ void MainWindow::startRun(const QString& configToml) {
 void MainWindow::onStep(const StepInfo& s) {
   progress_->setText(tr("%1: step %2/%3 · reward %4 · %5 tok/s · ETA %6")
                          .arg(s.run)
-                         .arg(s.step + 1)
+                         .arg(s.step)
                          .arg(s.total)
                          .arg(s.reward, 0, 'f', 3)
                          .arg(s.tokensPerSecond, 0, 'f', 0)

@@ -1,5 +1,7 @@
 #pragma once
 // The runs panel's columns and row texts, shared by the main window's files.
+#include <algorithm>
+
 #include <QColor>
 #include <QIcon>
 #include <QObject>
@@ -16,7 +18,7 @@ constexpr int SweepRole = Qt::UserRole + 2;  // a sweep row's sweep name
 // "12/120" for a local run; imported runs have no known total: "step 12".
 inline QString stepsText(qint64 last_step, qint64 total) {
   if (total <= 0) return last_step < 0 ? QString("-") : QObject::tr("step %1").arg(last_step);
-  return QString("%1/%2").arg(last_step + 1).arg(total);
+  return QString("%1/%2").arg(std::max<qint64>(last_step, 0)).arg(total);
 }
 
 inline QIcon swatch(int colorIndex) {

@@ -138,9 +138,10 @@ void TokenLensTest::nearestWeightsPreferThoseThatSampled() {
   const std::vector<WeightsOnDisk> kept = {checkpoint(24), checkpoint(49), {74, "/gone/step-74"}};
   // A sample of step 50 was drawn by the weights after step 49: exactly those.
   QCOMPARE(nearest_weights(run, kept, 50).step, int64_t(49));
-  // Step 0 was drawn by the base model; step 3 too is nearer the base than step 24.
-  QCOMPARE(nearest_weights(run, kept, 0).path, std::string("/models/base"));
-  QCOMPARE(nearest_weights(run, kept, 3).step, int64_t(-1));
+  // Step 1 was drawn by the base model (step 0's weights); step 3 too is nearer the base
+  // than step 24.
+  QCOMPARE(nearest_weights(run, kept, 1).path, std::string("/models/base"));
+  QCOMPARE(nearest_weights(run, kept, 3).step, int64_t(0));
   // The folder of step 74 is gone: step 80 gets 49, and says how far that is.
   const auto w = nearest_weights(run, kept, 80);
   QCOMPARE(w.step, int64_t(49));

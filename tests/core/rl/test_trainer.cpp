@@ -293,7 +293,7 @@ void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {
 
 void TrainerTest::tokenLensMatchesAForwardPass() {
   // Two steps, a checkpoint after each: step 0 samples from the base model, step 1 from
-  // the checkpoint of step 0. Every stored token must match a fresh forward pass of those
+  // the checkpoint of step 1. Every stored token must match a fresh forward pass of those
   // weights, and sit where its text is in the completion.
   RunConfig c = trivial_run(base_);
   c.max_steps = 2;
@@ -303,7 +303,7 @@ void TrainerTest::tokenLensMatchesAForwardPass() {
   GrpoTrainer trainer(c, sink, root);
   trainer.prepare(false);
   while (!trainer.finished()) trainer.train_step();
-  const std::string weights[] = {base_.toStdString(), root + "/trivial/step-0"};
+  const std::string weights[] = {base_.toStdString(), root + "/trivial/step-1"};
   double worst_logprob = 0, worst_entropy = 0;
   size_t tokens = 0, bytes = 0;
   for (int step = 0; step < 2; ++step) {
@@ -453,7 +453,7 @@ void TrainerTest::checkpointsKeptForProbes() {
     for (const auto& e : std::filesystem::directory_iterator(root + "/trivial")) kept.insert(e.path().filename().string());
     return std::make_pair(kept, sink.checkpoints.size());
   };
-  // Six steps: the newest two stay, and every third (steps 2 and 5); every save is recorded
+  // Six steps: the newest two stay, and every third (steps 3 and 6); every save is recorded
   // (probes check the folder).
   RunConfig c = trivial_run(base_);
   c.max_steps = 6;
@@ -461,10 +461,10 @@ void TrainerTest::checkpointsKeptForProbes() {
   c.save_total_limit = 2;
   c.save_keep_every = 3;
   c.per_device_train_batch_size = 16;
-  QCOMPARE(kept_after(c, "ckpt-keep"), std::make_pair(std::set<std::string>{"step-2", "step-4", "step-5"}, size_t(6)));
+  QCOMPARE(kept_after(c, "ckpt-keep"), std::make_pair(std::set<std::string>{"step-3", "step-5", "step-6"}, size_t(6)));
   // 0 keeps them all.
   c.save_total_limit = 0;
   c.save_keep_every = 0;
   c.max_steps = 3;
-  QCOMPARE(kept_after(c, "ckpt-all").first, (std::set<std::string>{"step-0", "step-1", "step-2"}));
+  QCOMPARE(kept_after(c, "ckpt-all").first, (std::set<std::string>{"step-1", "step-2", "step-3"}));
 }

@@ -57,7 +57,7 @@ void TrainerTest::sweepResumesWithoutTrainingTwice() {
   const auto runs = reader.runs();
   QCOMPARE(runs.size(), size_t(2));
   for (const auto& r : runs) {
-    QCOMPARE(r.last_step, int64_t(1));
+    QCOMPARE(r.last_step, int64_t(2));
     QCOMPARE(r.sweep, std::string("sw"));
     QCOMPARE(sweep_value(r.sweep_values, "seed"), std::string("3"));
     // Each step stored once: the resumed member did not repeat its first step.
@@ -84,11 +84,11 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
     JobCallbacks cb;
     cb.on_step = [&](const StepSummary& s) {
       steps.push_back(s.step);
-      if (s.step == 0) job.pause();
+      if (s.step == 1) job.pause();
     };
     cb.on_status = [&](RunStatus st, const std::string&) { statuses.push_back(st); };
     std::thread runner([&] { job.run(cb); });
-    // Paused after step 0: no further step while paused.
+    // Paused after step 1: no further step while paused.
     for (int i = 0; i < 300 && !(statuses.size() >= 2); ++i) QThread::msleep(20);
     QVERIFY(job.is_paused());
     QThread::msleep(300);
@@ -114,7 +114,7 @@ void TrainerTest::jobStopsAndResumesAtStepBoundary() {
   cb.on_step = [&](const StepSummary& s) { more.push_back(s.step); };
   QCOMPARE(again.run(cb), RunStatus::Finished);
   QCOMPARE(more.front(), done + 1);
-  QCOMPARE(more.back(), int64_t(5));
+  QCOMPARE(more.back(), int64_t(6));
   auto finished = reader.run_by_name("job");
   QCOMPARE(QString::fromStdString(finished->status), QString("finished"));
   QCOMPARE(reader.connection().scalar_int("SELECT count(DISTINCT step) FROM samples"), int64_t(6));
@@ -136,9 +136,9 @@ std::vector<std::string> prompts_of(const StepRecord& step) {
 }  // namespace
 
 void TrainerTest::resumeAfterAKillRepeatsNoStep() {
-  // Killed after step 4 with the last checkpoint at step 2 (save_steps 3): the resume goes
-  // on at step 5 from step 2's weights; steps 5-7 must draw their own prompts (an
-  // uninterrupted run's), not redraw steps 3-4's.
+  // Killed after step 5 with the last checkpoint at step 3 (save_steps 3): the resume goes
+  // on at step 6 from step 3's weights; steps 6-8 must draw their own prompts (an
+  // uninterrupted run's), not redraw steps 4-5's.
   RunConfig c = trivial_run(base_);
   c.name = "killed";
   c.max_steps = 8;
@@ -148,19 +148,19 @@ void TrainerTest::resumeAfterAKillRepeatsNoStep() {
   {
     GrpoTrainer t(c, killed, root);
     t.prepare(false);
-    for (int i = 0; i < 5; ++i) t.train_step();  // no save after step 4: as a SIGKILL leaves it
+    for (int i = 0; i < 5; ++i) t.train_step();  // no save after step 5: as a SIGKILL leaves it
   }
-  QVERIFY(std::filesystem::exists(std::filesystem::path(root) / "killed" / "step-2"));
-  QVERIFY(!std::filesystem::exists(std::filesystem::path(root) / "killed" / "step-4"));
+  QVERIFY(std::filesystem::exists(std::filesystem::path(root) / "killed" / "step-3"));
+  QVERIFY(!std::filesystem::exists(std::filesystem::path(root) / "killed" / "step-5"));
   {
     GrpoTrainer t(c, killed, root);
     t.prepare(true);
-    QCOMPARE(t.next_step(), int64_t(5));
+    QCOMPARE(t.next_step(), int64_t(6));
     while (!t.finished()) t.train_step();
   }
   QCOMPARE(killed.steps.size(), size_t(8));
   for (size_t a = 0; a < killed.steps.size(); ++a) {
-    QCOMPARE(killed.steps[a].step, int64_t(a));
+    QCOMPARE(killed.steps[a].step, int64_t(a + 1));
     for (size_t b = 0; b < a; ++b)
       QVERIFY2(prompts_of(killed.steps[a]) != prompts_of(killed.steps[b]),
                qPrintable(QString("step %1 repeats the prompts of step %2").arg(a).arg(b)));
@@ -186,9 +186,9 @@ void TrainerTest::unfinishedSavesAreNotResumedFrom() {
   {
     GrpoTrainer t(c, sink, root);
     t.prepare(false);
-    for (int i = 0; i < 3; ++i) t.train_step();  // saves step-1
+    for (int i = 0; i < 3; ++i) t.train_step();  // saves step-2
   }
-  const auto cut = root / "cut" / "step-2.tmp";
+  const auto cut = root / "cut" / "step-4.tmp";
   // (Weights with NaN in them are refused when loaded, naming the tensor and the file.)
   {
     auto loaded = load_model(base_.toStdString(), torch::kCPU);
@@ -206,11 +206,11 @@ void TrainerTest::unfinishedSavesAreNotResumedFrom() {
     }
   }
   std::filesystem::create_directories(cut);
-  std::ofstream(cut / "trainer_state.json") << R"({"step": 2})";  // written; the weights never were
+  std::ofstream(cut / "trainer_state.json") << R"({"global_step": 4})";  // written; the weights never were
   GrpoTrainer t(c, sink, root);
   t.prepare(true);
   QVERIFY(!std::filesystem::exists(cut));
-  QCOMPARE(t.next_step(), int64_t(3));
+  QCOMPARE(t.next_step(), int64_t(4));
   t.train_step();
   QVERIFY(t.finished());
 }

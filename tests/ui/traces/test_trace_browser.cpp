@@ -430,7 +430,7 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
   click(waitPos + 1);
   QTRY_VERIFY(view.alternativesLabel()->text().contains("Top 5"));
   QCOMPARE(int(seen.position), 10);  // "wait" starts at character 9: the click fell on its "a"
-  QCOMPARE(seen.weights.step, int64_t(-1));  // no checkpoint: the base model, and it says so
+  QCOMPARE(seen.weights.step, int64_t(0));  // no checkpoint: the base model, and it says so
   QVERIFY(view.alternativesLabel()->text().contains("the base model"));
   QVERIFY(view.alternativesLabel()->text().contains("<code>a</code>"));
   screenshot(view, "trace-lens.png");

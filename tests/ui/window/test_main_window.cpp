@@ -176,7 +176,7 @@ void MainWindowTest::chartClickRequestsTraces() {
   w.dashboard()->refresh();
   QCustomPlot* plot = w.dashboard()->charts().at(0);
   plot->replot();
-  // The smoothed reward line of step 1.
+  // The smoothed reward line of step 2 (steps count from 1).
   QCPGraph* line = nullptr;
   for (int i = 0; i < plot->graphCount(); ++i)
     if (plot->graph(i)->property("role").toString() == "smooth") line = plot->graph(i);
@@ -187,13 +187,13 @@ void MainWindowTest::chartClickRequestsTraces() {
   QSignalSpy traces(&w, &aha::ui::MainWindow::tracesRequested);
   QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, pixel);
   QTRY_COMPARE(traces.count(), 1);
-  QCOMPARE(traces.at(0).at(1).toLongLong(), qint64(1));
+  QCOMPARE(traces.at(0).at(1).toLongLong(), qint64(2));
   // Anywhere in the step's column, as the hover shows it: no pixel precision needed.
   const QPoint column(pixel.x() + 3, plot->axisRect()->top() + 5);
-  QVERIFY(w.dashboard()->hoverText(plot, column).contains("at step 1"));
+  QVERIFY(w.dashboard()->hoverText(plot, column).contains("at step 2"));
   QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, column);
   QTRY_COMPARE(traces.count(), 2);
-  QCOMPARE(traces.at(1).at(1).toLongLong(), qint64(1));
+  QCOMPARE(traces.at(1).at(1).toLongLong(), qint64(2));
 }
 
 void MainWindowTest::followedRunAppearsBesideLocal() {

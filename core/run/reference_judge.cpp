@@ -1,4 +1,4 @@
-#include "core/tasks/reference_judge.h"
+#include "core/run/reference_judge.h"
 
 #include <nlohmann/json.hpp>
 
