@@ -1,6 +1,6 @@
 #include "db/metric_csv.h"
 
-#include <cstdio>
+#include <charconv>
 #include <map>
 #include <stdexcept>
 
@@ -23,7 +23,7 @@ CsvSummary write_metrics_csv(std::ostream& out, RunReader& reader, const std::ve
     const auto run = reader.require_run(name);
     for (const auto& m : metrics) {
       const size_t col = header.size();
-      header.push_back(metrics.size() == 1 ? name : name + "/" + m);
+      header.push_back(name + "/" + m);  // the metric named even when it is the only one
       const auto series = reader.metric_series(run.id, m);
       if (series.empty()) summary.missing.push_back(name + "/" + m);
       for (const auto& p : series) table[p.step][col] = p.value;
@@ -32,14 +32,14 @@ CsvSummary write_metrics_csv(std::ostream& out, RunReader& reader, const std::ve
   out << "step";
   for (const auto& h : header) out << ',' << quoted(h);
   out << '\n';
-  char buf[32];
+  char buf[32];  // the shortest text that reads back as the same double (0.6468750000000001)
   for (const auto& [step, cols] : table) {
     out << step;
     for (size_t c = 0; c < header.size(); ++c) {
       out << ',';
       if (auto it = cols.find(c); it != cols.end()) {
-        std::snprintf(buf, sizeof buf, "%.17g", it->second);  // 17 digits: reads back bit-exact
-        out << buf;
+        const auto end = std::to_chars(buf, buf + sizeof buf, it->second).ptr;
+        out << std::string_view(buf, size_t(end - buf));
       }
     }
     out << '\n';

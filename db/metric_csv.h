@@ -1,6 +1,6 @@
 #pragma once
-// Metric series as CSV for scripts and papers: one row per step, one column per run
-// (per run/metric with several metrics), values printed so they read back exactly.
+// Metric series as CSV for scripts and papers: one row per step, one column per run and
+// metric ("run/metric"), values in the shortest text that reads back exactly.
 #include <ostream>
 #include <string>
 #include <vector>

@@ -131,7 +131,7 @@ int cmd_export(int argc, char** argv, int first) {
       "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n"
       "       aha export launch --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]\n"
       "                         [--gpus N] [--nodes N] [--tp N] [--micro-batch N]\n\n"
-      "csv: one row per step and one column per run (per run/metric with several metrics),\n"
+      "csv: one row per step and one column per run and metric (\"run/metric\"),\n"
       "     values as stored; all runs and the metric 'reward' when not given.\n"
       "traces: the traces with a tag, or by sample id, as JSON Lines or a Markdown appendix\n"
       "     (prompt, completion, rewards, tags, note), the same as the trace browser's export.\n"

@@ -82,6 +82,14 @@ int duplicate(const Args& args) {
 
 }  // namespace
 
+namespace {
+size_t utf8_width(const std::string& s) {  // characters, not bytes (names may be any UTF-8)
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+}  // namespace
+
 int cmd_runs(int argc, char** argv, int first) {
   Args args(argc, argv, first, {"help", "yes"});
   if (args.has("help")) {
@@ -95,8 +103,9 @@ int cmd_runs(int argc, char** argv, int first) {
   if (!verb.empty()) throw UsageError("'" + verb + "' is not a runs command (rename, delete, duplicate)\n" + kUsage);
   args.allow_only({"db", "help"});
   db::RunReader reader(args.require("db"), db::Access::ReadOnly);  // (checks the file for damage)
-  std::printf("%-4s %-28s %-11s %-12s %-9s %-16s %-10s %s\n", "id", "name", "status", "steps", "aha onset",
-              "checkpoints", "task", "model");
+  // Columns as wide as their longest entry, so that a long run name shifts nothing.
+  std::vector<std::vector<std::string>> rows = {
+      {"id", "name", "status", "steps", "aha onset", "checkpoints", "task", "model"}};
   for (const auto& r : reader.runs()) {
     std::vector<std::string> folders;  // recorded: a moved or renamed run's too
     for (const auto& [step, path] : reader.checkpoints(r.id)) folders.push_back(path);
@@ -107,9 +116,17 @@ int cmd_runs(int argc, char** argv, int first) {
     // 1 everywhere (the N-th update, as veRL's and TRL's global_step).
     const std::string steps = r.total_steps > 0 ? std::to_string(std::max<int64_t>(r.last_step, 0)) + "/" + std::to_string(r.total_steps)
                                                 : "step " + std::to_string(r.last_step);
-    std::printf("%-4lld %-28s %-11s %-12s %-9s %-16s %-10s %s\n", static_cast<long long>(r.id), r.name.c_str(),
-                r.status.c_str(), steps.c_str(), onset ? std::to_string(*onset).c_str() : "-",
-                checkpoint_disk_use(folders).describe().c_str(), r.task.c_str(), r.model.c_str());
+    rows.push_back({std::to_string(r.id), r.name, r.status, steps, onset ? std::to_string(*onset) : "-",
+                    checkpoint_disk_use(folders).describe(), r.task, r.model});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], utf8_width(row[c]));
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c)
+      line += row[c] + (c + 1 < row.size() ? std::string(width[c] - utf8_width(row[c]) + 1, ' ') : "");
+    std::printf("%s\n", line.c_str());
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -37,10 +38,22 @@ const char* kUsage =
     "                           the mean of its runs with a +-std band across them\n"
     "  --columns N              charts per row\n"
     "  --dpi N                  PNG resolution (default 300)\n";
-// Every --metric is one the chosen runs have (or a chart made of them, "aha_quality"):
-// a typo is an error listing the names there are, nearest first, not an empty panel.
+// Every --run and --sweep is in the database and every --metric is one the chosen runs have
+// (or a chart made of them, "aha_quality"): a typo is an error listing the names there
+// are, nearest first, not an empty panel.
 void check_metrics(const ui::FigureRequest& r) {
   db::RunReader reader(r.dbPath.toStdString(), db::Access::ReadOnly);
+  // A misspelt run first: its metrics are not the problem.
+  std::vector<std::string> runs, sweeps;
+  for (const auto& run : reader.runs()) {
+    runs.push_back(run.name);
+    if (!run.sweep.empty()) sweeps.push_back(run.sweep);
+  }
+  for (const auto& name : r.runs)
+    if (std::find(runs.begin(), runs.end(), name.toStdString()) == runs.end())
+      throw cli::UsageError("--run: " + unknown_name_message("run", name.toStdString(), runs));
+  if (!r.sweep.isEmpty() && std::find(sweeps.begin(), sweeps.end(), r.sweep.toStdString()) == sweeps.end())
+    throw cli::UsageError("--sweep: " + unknown_name_message("sweep", r.sweep.toStdString(), sweeps));
   std::set<std::string> known = {ui::ahaQualityChart().key.toStdString()};
   for (const auto& run : reader.runs()) {
     if (!r.runs.isEmpty() && !r.runs.contains(QString::fromStdString(run.name))) continue;

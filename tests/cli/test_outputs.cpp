@@ -1,0 +1,80 @@
+// What the command line writes for people and scripts to read: CSV a script reads back
+// exactly and a reader understands, a runs table whose columns hold, errors that name the
+// misspelt run (issue 40).
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include "tests/cli/cli_harness.h"
+
+using namespace cli_test;
+
+class OutputsTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    db_ = make_run(dir_.path(), "demo-arithmetic");
+  }
+
+  // One metric's CSV names it in the header; every value is the shortest text that reads
+  // back as the stored double (0.646875, not 0.64687500000000075).
+  void csvNamesTheMetricAndWritesShortestValues() {
+    const QString csv = dir_.filePath("r.csv");
+    QCOMPARE(aha({"export", "csv", "--db", db_, "--metric", "accuracy", "--out", csv}).code, 0);
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.front(), QString("step,demo-arithmetic/accuracy"));
+    QCOMPARE(lines.size(), 4);
+    for (const auto& line : lines.mid(1)) {
+      const QString text = line.section(',', 1, 1);
+      bool ok = false;
+      const double v = text.toDouble(&ok);
+      QVERIFY2(ok, qPrintable(line));
+      QCOMPARE(text, QString::number(v, 'g', QLocale::FloatingPointShortest));
+    }
+  }
+
+  // A 29-character name moves no column: each row's status starts where the header's does.
+  void runsTableColumnsHold() {
+    const QString db = make_run(dir_.path(), "a-run-name-of-29-characters-x");
+    write(dir_.filePath("s.toml"), quick_config("s"));
+    QCOMPARE(aha({"train", "--config", dir_.filePath("s.toml"), "--db", db, "--steps", "1"}).code, 0);
+    const Result r = aha({"runs", "--db", db});
+    QCOMPARE(r.code, 0);
+    const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    const qsizetype status = lines[0].indexOf("status"), steps = lines[0].indexOf("steps");
+    for (const auto& line : lines.mid(1)) {
+      QVERIFY2(QRegularExpression("^(finished|stopped)").match(line.mid(status)).hasMatch(), qPrintable(r.out));
+      QVERIFY2(QRegularExpression("^\\d+/\\d+ ").match(line.mid(steps)).hasMatch(), qPrintable(r.out));
+    }
+  }
+
+  // A misspelt run is named as the problem (it used to be "no metric 'reward'").
+  void chartNamesAMisspeltRun() {
+#ifndef AHA_STUDIO_BIN
+    QSKIP("built without the studio");
+#else
+    const Result r = run(AHA_STUDIO_BIN, {"export", "chart", "--db", db_, "--run", "demo-arithmetc", "--metric",
+                                          "reward", "--out", dir_.filePath("x.pdf")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--run") && r.err.contains("demo-arithmetc") && r.err.contains("demo-arithmetic") &&
+                 !r.err.contains("no metric"),
+             qPrintable(r.err));
+#endif
+  }
+
+ private:
+  QTemporaryDir dir_;
+  QString db_;
+};
+
+int run_outputs(int argc, char** argv) {
+  OutputsTest t;
+  return QTest::qExec(&t, argc, argv);
+}
+
+#include "test_outputs.moc"
