@@ -113,6 +113,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   auto sweep = r.table("sweep");
   c.sweep = sweep.text("name", "");
   c.sweep_values = sweep.text("values", "");
+  c.sweep_members = sweep.integer("members", 0, 0, 1 << 20);
   sweep.reject_unknown();
   auto refl = r.table("reflection");
   c.use_default_lexicon = refl.boolean("use_default_lexicon", c.use_default_lexicon);
@@ -231,7 +232,8 @@ std::string RunConfig::to_toml() const {
                                   {"not_preceded_by", list(e.not_preceded_by)}});
   }
   t.insert("reflection", toml::table{{"use_default_lexicon", use_default_lexicon}, {"phrases", phrases}});
-  if (!sweep.empty()) t.insert("sweep", toml::table{{"name", sweep}, {"values", sweep_values}});
+  if (!sweep.empty())
+    t.insert("sweep", toml::table{{"name", sweep}, {"values", sweep_values}, {"members", sweep_members}});
   std::ostringstream out;
   out << t << "\n";
   return out.str();

@@ -87,8 +87,10 @@ struct RunConfig {
   int model_judge_tokens = 12;  // greedy tokens of each forced answer
 
   // [sweep]: the sweep this run is a member of (core/run/sweep.h) and its grid values and
-  // seed as a JSON object; both empty for a run of its own.
+  // seed as a JSON object; both empty for a run of its own. `members`: how many runs the
+  // sweep has in all (0: not known, a sweep from before it was recorded).
   std::string sweep, sweep_values;
+  int sweep_members = 0;
 
   // [reflection]: the aha detector's lexicon, the default one plus `phrases`.
   bool use_default_lexicon = true;

@@ -199,6 +199,8 @@ std::vector<SweepMember> sweep_members(const SweepSpec& spec) {
       text = set_toml_value(text, "", "seed", toml_integer(seed));
       text = set_toml_value(text, "sweep", "name", toml_string(spec.name));
       text = set_toml_value(text, "sweep", "values", toml_string(m.values_json()));
+      text = set_toml_value(text, "sweep", "members",
+                            toml_integer(static_cast<int64_t>(arms.size() * combinations * spec.seeds.size())));
       // Every member is a valid run config before the first one trains.
       auto cfg = RunConfig::from_toml(text, origin + " (member " + m.run_name + ", base " + spec.base.string() + ")");
       // A data file is found next to the base config that names it, as RunConfig::load does.

@@ -474,6 +474,7 @@ void MainWindow::onStatus(const QString& run, const QString& status, const QStri
   }
   for (auto* item : runItems())
     if (item->text(ColName) == run) item->setText(ColStatus, status);
+  updateSweepRows();
   if (status == "failed") {
     statusBar()->showMessage(tr("%1 failed: %2").arg(run.isEmpty() ? tr("The sweep") : tr("Run %1").arg(run), message));
     if (isVisible()) QMessageBox::warning(this, tr("Run failed"), message);

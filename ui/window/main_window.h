@@ -84,6 +84,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void reloadRuns();
+  void updateSweepRows();  // "2/6 done" from the members' statuses and the sweep's size
   // The runs panel's run rows (a sweep's members sit under a row of the sweep), in order.
   QList<QTreeWidgetItem*> runItems() const;
   qint64 currentRunId() const;  // 0 when no run row is current (none, or a sweep's row)

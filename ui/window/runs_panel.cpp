@@ -68,6 +68,13 @@ void MainWindow::reloadRuns() {
         row->setToolTip(ColName, tr("Sweep '%1': right-click > Compare Sweep... draws its arms with seed bands")
                                      .arg(QString::fromStdString(r.sweep)));
       }
+      // The sweep's size, which its members' configs record (a sweep not yet through has
+      // fewer rows than members).
+      try {
+        const int members = RunConfig::from_toml(r.config_toml, r.name).sweep_members;
+        row->setData(ColName, SweepMembersRole, std::max(members, row->data(ColName, SweepMembersRole).toInt()));
+      } catch (const std::exception&) {
+      }
       parent = row;
     }
     auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(runs_);
@@ -85,17 +92,24 @@ void MainWindow::reloadRuns() {
     dashboard_->setRunVisible(r.id, visible, color);
     ++color;
   }
-  for (auto* row : sweeps) {
-    int finished = 0;
-    for (int i = 0; i < row->childCount(); ++i) finished += row->child(i)->text(ColStatus) == "finished";
-    row->setText(ColName, tr("%1 (%2 runs)").arg(row->data(ColName, SweepRole).toString()).arg(row->childCount()));
-    row->setText(ColStatus, tr("%1/%2 done").arg(finished).arg(row->childCount()));
-    row->setExpanded(true);
-  }
+  for (auto* row : sweeps) row->setExpanded(true);
+  updateSweepRows();
   const bool empty = runs_->topLevelItemCount() == 0;
   dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
   if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));
   else statusBar()->clearMessage();
+}
+
+void MainWindow::updateSweepRows() {
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    auto* row = runs_->topLevelItem(i);
+    if (!row->data(ColName, SweepRole).isValid()) continue;
+    const int members = std::max(row->data(ColName, SweepMembersRole).toInt(), row->childCount());
+    int finished = 0;
+    for (int c = 0; c < row->childCount(); ++c) finished += row->child(c)->text(ColStatus) == "finished";
+    row->setText(ColName, tr("%1 (%2 runs)").arg(row->data(ColName, SweepRole).toString()).arg(members));
+    row->setText(ColStatus, tr("%1/%2 done").arg(finished).arg(members));
+  }
 }
 
 QString MainWindow::runName(qint64 id) const {
@@ -211,6 +225,7 @@ void MainWindow::pollDatabase() {
     item->setText(ColSteps, stepsText(r.last_step, r.total_steps));
     showCheckpoints(item, r.id);
   }
+  updateSweepRows();
   dashboard_->refresh();
 }
 

@@ -14,6 +14,7 @@ namespace aha::ui::runs_panel {
 
 enum Column { ColName, ColStatus, ColSteps, ColDisk };
 constexpr int SweepRole = Qt::UserRole + 2;  // a sweep row's sweep name
+constexpr int SweepMembersRole = Qt::UserRole + 3;  // how many runs it has in all (0: not known)
 
 // "12/120" for a local run; imported runs have no known total: "step 12".
 inline QString stepsText(qint64 last_step, qint64 total) {

@@ -399,12 +399,20 @@ void MainWindowTest::sweepTrainsFromTheStudio() {
   QVERIFY(w.openDatabase(db, true));
   auto* ctl = w.controller();
   QSignalSpy statuses(ctl, &aha::ui::RunController::statusChanged);
+  // The sweep row's count as each member's status arrives (after the window has shown it):
+  // of all the sweep's members, not of those stored so far.
+  QStringList counts;
+  connect(ctl, &aha::ui::RunController::statusChanged, &w, [&](const QString&, const QString& status) {
+    auto* row = w.runsPanel()->topLevelItem(0);
+    if (status == "finished" && row) counts << row->text(0) + " " + row->text(1);
+  });
   ctl->startSweep(sweep, scratch().path(), db);
   QTRY_VERIFY_WITH_TIMEOUT(statuses.count() > 0 && !ctl->busy(), 120000);
   QStringList finished;
   for (const auto& s : statuses)
     if (s.at(1).toString() == "finished") finished << s.at(0).toString();
   QCOMPARE(finished, QStringList({"st-grpo-s1", "st-bnpo-s1"}));
+  QCOMPARE(counts, QStringList({"st (2 runs) 1/2 done", "st (2 runs) 2/2 done"}));
   auto* runs = w.runsPanel();
   QCOMPARE(runs->topLevelItemCount(), 1);
   QCOMPARE(runs->topLevelItem(0)->childCount(), 2);
