@@ -105,6 +105,8 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   runs_ = new QTreeWidget(this);
   runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps"), tr("Disk")});
   runs_->setRootIsDecorated(true);  // a sweep's members fold under it
+  // The actions on "the selected run" are enabled when there is one.
+  connect(runs_, &QTreeWidget::currentItemChanged, this, [this] { updateActions(); });
   runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
   runs_->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
@@ -159,7 +161,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   aha::add_log_sink(logSink_);
 
   // Dashboard controls: smoothing and x axis.
-  auto* bar = addToolBar(tr("Dashboard"));
+  auto* bar = addToolBar(tr("Chart Controls"));  // (View's "Dashboard" is the tab)
   bar->setObjectName("dashboardBar");
   bar->addWidget(new QLabel(tr(" Smoothing ")));
   smoothing_ = new QSlider(Qt::Horizontal);
@@ -284,7 +286,7 @@ void MainWindow::buildMenus() {
     if (summary) controller_->start(QString::fromStdString(summary->config_toml), dbPath_, /*resume=*/true);
     updateActions();
   });
-  run->addAction(tr("Probe pass@&k of Selected Run..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
+  probeRun_ = run->addAction(tr("Probe pass@&k of Selected Run..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
     const qint64 id = currentRunId();
     if (!id || !reader_ || !probePassAtK_) {
       statusBar()->showMessage(tr("Select a run first: its base model and checkpoints are probed"), 5000);
@@ -485,10 +487,14 @@ void MainWindow::onStatus(const QString& run, const QString& status, const QStri
 }
 
 void MainWindow::updateActions() {
+  if (!stop_) return;  // before the menus exist
   const bool busy = controller_->busy();
   pause_->setEnabled(busy && !controller_->paused());
   resume_->setEnabled(busy && controller_->paused());
   stop_->setEnabled(busy);
+  const bool selected = currentRunId() != 0;
+  resumeRun_->setEnabled(selected && !busy);
+  probeRun_->setEnabled(selected);
 }
 
 void MainWindow::addRecent(const QString& path) {

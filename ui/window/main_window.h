@@ -124,7 +124,8 @@ class MainWindow : public QMainWindow {
   QDockWidget *runsDock_ = nullptr, *logDock_ = nullptr;
   QHash<QString, QString> lastStatus_;  // per run, to log "resumed" after "paused"
   NewRunDialog* newRunDialog_ = nullptr;
-  QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr;
+  QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr,
+          *probeRun_ = nullptr;
 };
 
 }  // namespace aha::ui

@@ -94,6 +94,7 @@ void MainWindow::reloadRuns() {
   }
   for (auto* row : sweeps) row->setExpanded(true);
   updateSweepRows();
+  updateActions();
   const bool empty = runs_->topLevelItemCount() == 0;
   dashboardStack_->setCurrentWidget(empty ? static_cast<QWidget*>(welcome_) : dashboard_);
   if (empty) statusBar()->showMessage(tr("No runs yet: start the demo, or Run > New Run... for another preset"));

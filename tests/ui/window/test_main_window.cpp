@@ -61,6 +61,15 @@ QString runToml(const QString& model, const QString& name, int steps) {
 }
 }  // namespace
 
+namespace {
+// The window's action whose text (without "&") starts with `text`.
+QAction* action(const aha::ui::MainWindow& w, const QString& text) {
+  for (auto* a : w.findChildren<QAction*>())
+    if (a->text().remove('&').startsWith(text)) return a;
+  qFatal("no action '%s'", qPrintable(text));
+}
+}  // namespace
+
 void MainWindowTest::initTestCase() {
   QStandardPaths::setTestModeEnabled(true);
   const QString cfg = scratch().filePath("pretrain.toml");
@@ -110,6 +119,15 @@ void MainWindowTest::emptyDatabaseShowsHint() {
   QVERIFY(w.showsWelcome());
   QVERIFY(w.welcomePanel()->startButton()->isEnabled());
   QVERIFY(aha::ui::WelcomePanel::demoPresetToml().contains("demo-arithmetic"));
+  // Nothing to resume or probe: those actions wait for a selected run. View has one
+  // "Dashboard" (the tab), the toolbar has a name of its own.
+  QVERIFY(!action(w, "Resume Selected Run")->isEnabled());
+  QVERIFY(!action(w, "Probe pass@")->isEnabled());
+  int dashboards = 0;
+  for (auto* menu : w.menuBar()->actions())
+    if (menu->text().remove('&') == "View")
+      for (auto* a : menu->menu()->actions()) dashboards += a->text().remove('&') == "Dashboard";
+  QCOMPARE(dashboards, 1);
   if (qEnvironmentVariableIsSet("AHA_SCREENSHOTS")) {
     w.resize(1400, 900);
     w.show();
@@ -318,6 +336,10 @@ void MainWindowTest::sweepMembersFoldUnderTheirSweep() {
   auto* runs = w.runsPanel();
   QCOMPARE(runs->topLevelItemCount(), 2);
   auto* sweep = runs->topLevelItem(1);
+  runs->setCurrentItem(runs->topLevelItem(0));  // a run: it can be resumed and probed
+  QVERIFY(action(w, "Resume Selected Run")->isEnabled() && action(w, "Probe pass@")->isEnabled());
+  runs->setCurrentItem(sweep);  // a sweep's row is no run
+  QVERIFY(!action(w, "Resume Selected Run")->isEnabled() && !action(w, "Probe pass@")->isEnabled());
   QCOMPARE(sweep->text(0), QString("abl (2 runs)"));
   QCOMPARE(sweep->text(1), QString("2/2 done"));
   QCOMPARE(sweep->childCount(), 2);
