@@ -2,6 +2,7 @@
 
 #include <QGridLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QResizeEvent>
 #include <QVBoxLayout>
 #include <QToolTip>
@@ -67,11 +68,19 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
   legend_->setWordWrap(true);
   legend_->setTextFormat(Qt::RichText);
   column->addWidget(legend_);
-  grid_ = new QGridLayout;
+  // The charts scroll when the window is shorter than their rows: the window fits a
+  // 1280x800 screen whatever the number of charts.
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* charts = new QWidget(scroll);
+  grid_ = new QGridLayout(charts);
+  grid_->setContentsMargins(0, 0, 0, 0);
   grid_->setSpacing(4);
-  column->addLayout(grid_, 1);
+  scroll->setWidget(charts);
+  column->addWidget(scroll, 1);
   for (int i = 0; i < specs_.size(); ++i) {
-    auto* plot = new QCustomPlot(this);
+    auto* plot = new QCustomPlot(charts);
     plot->setObjectName("chart:" + specs_[i].title);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, specs_[i].title, QFont(font().family(), 9, QFont::Bold)));

@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QFutureWatcher>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -135,9 +136,12 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
       if (auto* item = t->item(row, 0)) showSample(item->data(Qt::UserRole).toLongLong());
     });
   }
-  tagRow_ = new QHBoxLayout;
-  tagRow_->addWidget(new QLabel(tr("Tags:"), this));
-  tagRow_->addStretch();
+  auto* tagRow = new QHBoxLayout;
+  tagRow->addWidget(new QLabel(tr("Tags:"), this), 0, Qt::AlignTop);
+  tagGrid_ = new QGridLayout;
+  tagGrid_->setSpacing(2);
+  tagRow->addLayout(tagGrid_);
+  tagRow->addStretch();
   note_ = new QPlainTextEdit(this);
   note_->setPlaceholderText(tr("Note on this trace (saved as you type)"));
   note_->setMaximumHeight(70);
@@ -153,7 +157,7 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(header_);
   layout->addWidget(tabs_, 1);
-  layout->addLayout(tagRow_);
+  layout->addLayout(tagRow);
   layout->addWidget(note_);
 }
 
@@ -168,7 +172,8 @@ void TraceDetailView::setDatabase(std::shared_ptr<db::RunReader> reader, std::sh
 
 void TraceDetailView::setTags(const std::vector<db::Tag>& tags) {
   tagList_ = tags;
-  while (tagRow_->count() > 2) delete tagRow_->takeAt(1)->widget();
+  qDeleteAll(tagButtons_);
+  tagButtons_.clear();
   for (size_t i = 0; i < tags.size(); ++i) {
     auto* b = new QToolButton(this);
     QPixmap swatch(10, 10);
@@ -177,12 +182,14 @@ void TraceDetailView::setTags(const std::vector<db::Tag>& tags) {
     b->setText(i < 9 ? QString("%1 %2").arg(i + 1).arg(QString::fromStdString(tags[i].name))
                      : QString::fromStdString(tags[i].name));
     b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    b->setMinimumWidth(28);  // a narrow pane cuts the names (the tooltip has them), not the table
     b->setCheckable(true);
-    b->setToolTip(i < 9 ? tr("Toggle on the selected traces (key %1)").arg(i + 1) : tr("Toggle on the selected traces"));
+    const QString name = QString::fromStdString(tags[i].name);
+    b->setToolTip(i < 9 ? tr("Tag '%1': on or off for the selected traces (key %2)").arg(name).arg(i + 1)
+                        : tr("Tag '%1': on or off for the selected traces").arg(name));
     b->setProperty("tagId", QVariant::fromValue<qint64>(tags[i].id));
     connect(b, &QToolButton::clicked, this, [this, id = tags[i].id](bool on) { emit tagToggled(id, on); });
-    tagRow_->insertWidget(tagRow_->count() - 1, b);
+    tagGrid_->addWidget(b, int(i) / kTagColumns, int(i) % kTagColumns);
+    tagButtons_ << b;
   }
   refreshTags();
 }
@@ -190,9 +197,7 @@ void TraceDetailView::setTags(const std::vector<db::Tag>& tags) {
 void TraceDetailView::refreshTags() {
   std::vector<db::Tag> on;
   if (tags_ && id_ >= 0) on = tags_->tags_of(id_);
-  for (int i = 1; i < tagRow_->count() - 1; ++i) {
-    auto* b = qobject_cast<QToolButton*>(tagRow_->itemAt(i)->widget());
-    if (!b) continue;
+  for (auto* b : tagButtons_) {
     const qint64 tid = b->property("tagId").toLongLong();
     const QSignalBlocker block(b);
     b->setChecked(std::any_of(on.begin(), on.end(), [&](const db::Tag& t) { return t.id == tid; }));

@@ -21,7 +21,8 @@ class QTabWidget;
 class QTableWidget;
 class QTextBrowser;
 class QTimer;
-class QHBoxLayout;
+class QToolButton;
+class QGridLayout;
 
 namespace aha::ui {
 
@@ -90,7 +91,11 @@ class TraceDetailView : public QWidget {
   QPushButton* resample_;
   int clickedChar_ = -1;  // where the token clicked last begins (characters), or -1
   QTableWidget *group_, *history_;
-  QHBoxLayout* tagRow_;
+  // The tag buttons, three to a row with their whole names (a row of five cut them to
+  // "2 fa…tive" at 1280x800).
+  QGridLayout* tagGrid_;
+  QList<QToolButton*> tagButtons_;
+  static constexpr int kTagColumns = 3;
   QPlainTextEdit* note_;
   QTimer* noteTimer_;
   std::vector<db::Tag> tagList_;

@@ -38,7 +38,7 @@ using BoundRealSpin = BoundBox<QDoubleSpinBox, double>;
 
 QSpinBox* boundSpin(QWidget* parent, const QString& tip) {
   auto* s = new BoundSpin(parent);
-  s->setRange(-1, 100000000);
+  s->setRange(-1, 9999999);  // seven digits: room beside the runs panel at 1280x800
   s->setValue(-1);
   s->setSpecialValueText(QObject::tr("any"));
   s->setToolTip(tip + QObject::tr(" (empty: any)"));
@@ -105,11 +105,11 @@ TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
     row->addWidget(w);
   };
   add(top, tr("Run"), run_);
-  add(top, tr("  Steps"), stepMin_);
+  add(top, tr(" Steps"), stepMin_);
   add(top, tr("to"), stepMax_);
-  add(top, tr("  Reward"), rewardMin_);
+  add(top, tr(" Reward"), rewardMin_);
   add(top, tr("to"), rewardMax_);
-  add(top, tr("  Length"), lengthMin_);
+  add(top, tr(" Length"), lengthMin_);
   add(top, tr("to"), lengthMax_);
   top->addStretch();
   add(bottom, {}, correct_);

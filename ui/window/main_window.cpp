@@ -112,7 +112,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   runs_->header()->setSectionResizeMode(ColSteps, QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(ColDisk, QHeaderView::ResizeToContents);
   runs_->header()->setStretchLastSection(false);
-  runs_->setMinimumWidth(320);
+  runs_->setMinimumWidth(280);
   connect(runs_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
     if (column != ColName || !item->data(ColName, Qt::UserRole).isValid()) return;  // a sweep's row
     dashboard_->setRunVisible(item->data(ColName, Qt::UserRole).toLongLong(), item->checkState(ColName) == Qt::Checked,

@@ -251,6 +251,19 @@ void TraceBrowserTest::numberKeyTagsSelection() {
   b.table()->selectAll();
   QTest::keyClick(b.table(), Qt::Key_1);
   for (qint64 id : ids) QVERIFY(tags.tags_of(id).empty());
+  // At the width a 1280x800 window gives the trace pane, each tag button shows its whole
+  // name, and its tooltip names the tag.
+  b.resize(990, 700);
+  QApplication::processEvents();
+  int buttons = 0;
+  for (auto* button : b.findChildren<QToolButton*>()) {
+    const QString tag = button->property("tagId").isValid() ? button->text().section(' ', 1) : QString();
+    if (tag.isEmpty()) continue;
+    ++buttons;
+    QVERIFY2(button->width() >= button->sizeHint().width(), qPrintable(button->text() + " is cut"));
+    QVERIFY2(button->toolTip().contains("'" + tag + "'"), qPrintable(button->toolTip()));
+  }
+  QCOMPARE(buttons, 5);
 }
 
 void TraceBrowserTest::groupAndHistoryViews() {

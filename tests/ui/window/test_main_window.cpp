@@ -108,6 +108,10 @@ void MainWindowTest::constructsWithPanels() {
   QVERIFY2(help.contains("&Guide") && help.contains("&Keyboard Shortcuts") && help.contains("Show &Welcome Panel"),
            qPrintable(help.join(", ")));
   QVERIFY(w.windowTitle().contains("Aha Studio"));
+  // It fits a 1280x800 screen (its status bar and log on it): the charts scroll instead.
+  const QSize least = w.minimumSizeHint().expandedTo(w.minimumSize());
+  QVERIFY2(least.width() <= 1280 - 80 && least.height() <= 800 - 30,  // (fonts differ: room to spare)
+           qPrintable(QString("the window needs at least %1x%2").arg(least.width()).arg(least.height())));
 }
 
 void MainWindowTest::emptyDatabaseShowsHint() {
