@@ -9,6 +9,7 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "core/interop/launch_export.h"
+#include "core/run/step_metrics.h"
 #include "core/support/config_reader.h"
 #include "core/support/output_file.h"
 #include "db/metric_csv.h"
@@ -34,9 +35,15 @@ int export_csv(const Args& args) {
   auto runs = args.all("run");
   if (runs.empty())
     for (const auto& r : reader.runs()) runs.push_back(r.name);
-  auto metrics = args.all("metric");
+  // "aha_quality" is its five series, as in the dashboard and figures.
+  std::vector<std::string> metrics;
+  for (const auto& m : args.all("metric")) {
+    if (m != kAhaQuality) metrics.push_back(m);
+    else
+      for (const auto& s : aha_quality_series()) metrics.push_back(s.metric);
+  }
   if (metrics.empty()) metrics = {"reward"};
-  std::set<std::string> known;
+  std::set<std::string> known = {kAhaQuality};
   for (const auto& r : runs)  // a usage error naming the known runs
     for (const auto& m : reader.metric_names(find_run(reader, r).id)) known.insert(m);
   for (const auto& m : metrics)

@@ -182,4 +182,13 @@ std::vector<std::pair<std::string, double>> sample_metrics(const std::vector<Sam
   return mt;
 }
 
+const std::vector<OutcomeSeries>& aha_quality_series() {
+  static const std::vector<OutcomeSeries> series = {{"fix", "real_aha_rate"},
+                                                    {"confirm", "reflection/confirm_rate"},
+                                                    {"miss", "reflection/miss_rate"},
+                                                    {"break", "reflection/break_rate"},
+                                                    {"ritual", "reflection/ritual_rate"}};
+  return series;
+}
+
 }  // namespace aha

@@ -34,4 +34,14 @@ std::vector<std::pair<std::string, double>> reflection_step_metrics(const std::v
 // tokens; none when no sample did (imported runs).
 std::vector<std::pair<std::string, double>> token_lens_step_metrics(const std::vector<SampleRecord>& samples);
 
+// The aha quality: for each outcome of reflection (fix, confirm, miss, break, ritual),
+// the share of a step's completions with an event of it; "aha_quality" names the set in
+// the dashboard, figures and `aha export csv`.
+inline constexpr const char* kAhaQuality = "aha_quality";
+struct OutcomeSeries {
+  const char* outcome;
+  const char* metric;
+};
+const std::vector<OutcomeSeries>& aha_quality_series();
+
 }  // namespace aha

@@ -53,6 +53,33 @@ class OutputsTest : public QObject {
     }
   }
 
+  // The aha quality is one name everywhere: the CSV gives its five series; a figure of two
+  // runs draws each run in a line style of its own and names it in the legend.
+  void ahaQualityIsOneNameEverywhere() {
+    const QString csv = dir_.filePath("q.csv");
+    const Result r = aha({"export", "csv", "--db", db_, "--metric", "aha_quality", "--out", csv});
+    QVERIFY2(r.code == 0, qPrintable(r.all()));
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(f.readLine()).trimmed(),
+             QString("step,demo-arithmetic/real_aha_rate,demo-arithmetic/reflection/confirm_rate,"
+                     "demo-arithmetic/reflection/miss_rate,demo-arithmetic/reflection/break_rate,"
+                     "demo-arithmetic/reflection/ritual_rate"));
+#ifdef AHA_STUDIO_BIN
+    write(dir_.filePath("b.toml"), quick_config("second"));
+    QCOMPARE(aha({"train", "--config", dir_.filePath("b.toml"), "--db", db_, "--steps", "2"}).code, 0);
+    const QString svg = dir_.filePath("q.svg");
+    const Result chart = run(AHA_STUDIO_BIN, {"export", "chart", "--db", db_, "--run", "demo-arithmetic", "--run",
+                                              "second", "--metric", "aha_quality", "--out", svg});
+    QVERIFY2(chart.code == 0, qPrintable(chart.all()));
+    QFile figure(svg);
+    QVERIFY(figure.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(figure.readAll());
+    for (const char* name : {"fix", "ritual", "demo-arithmetic (solid)", "second (dashed)"})
+      QVERIFY2(text.contains(QString(">%1<").arg(name)), name);
+#endif
+  }
+
   // A misspelt run is named as the problem (it used to be "no metric 'reward'").
   void chartNamesAMisspeltRun() {
 #ifndef AHA_STUDIO_BIN

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "core/analysis/aha_onset.h"
+#include "core/run/step_metrics.h"
 #include "db/run_reader.h"
 #include "ui/charts/band_plottable.h"
 #include "ui/charts/series_math.h"
@@ -20,13 +21,11 @@
 namespace aha::ui {
 
 ChartSpec ahaQualityChart() {
-  ChartSpec s{"aha quality", "share of events", {}, "", "", ""};
-  // Bottom to top: what pays first, ritual on top where it shows against the rest.
-  s.metrics = {"reflection/share_fix", "reflection/share_confirm", "reflection/share_miss", "reflection/share_break",
-               "reflection/share_ritual"};
-  s.layerColors = {"#009E73", "#56B4E9", "#999999", "#D55E00", "#E69F00"};
-  s.stacked = true;
-  s.key = "aha_quality";
+  ChartSpec s{"aha quality (per completion)", "fraction of completions", {}, "", "", ""};
+  for (const auto& o : aha_quality_series()) s.metrics << o.metric, s.layerNames << o.outcome;
+  s.layerColors = {"#009E73", "#56B4E9", "#999999", "#D55E00", "#E69F00"};  // fix, confirm, miss, break, ritual
+  s.byOutcome = true;
+  s.key = kAhaQuality;
   return s;
 }
 
@@ -38,7 +37,7 @@ QString emptyNote(const ChartSpec& spec) {
     return QObject::tr("not measured: ratios are 1 with one update per batch (num_iterations = 1)");
   if (spec.metrics.contains("lens/entropy_mean"))
     return QObject::tr("no token lens: imported runs keep text only (token_lens = false keeps none)");
-  if (spec.stacked) return QObject::tr("no reflection outcome yet (older runs: aha reanalyse)");
+  if (spec.byOutcome) return QObject::tr("no reflection outcome yet (older runs: aha reanalyse)");
   return QObject::tr("not measured in these runs");
 }
 }  // namespace
@@ -204,6 +203,8 @@ void Dashboard::rescaleAll() {
       const double half = mid != 0 ? std::abs(mid) * 0.1 : 1.0;
       c->yAxis->setRange(mid - half, mid + half);
     }
+    // Rates per completion read from zero: a band that starts at 0.09 hides how small it is.
+    if (specs_[ci].byOutcome) c->yAxis->setRange(0, std::max(c->yAxis->range().upper, 0.05));
     // A chart with no points says why instead of drawing empty axes.
     bool any = false;
     for (int g = 0; g < c->graphCount() && !any; ++g) any = !c->graph(g)->data()->isEmpty();
@@ -240,14 +241,14 @@ void Dashboard::rebuildGraphs() {
     c->clearGraphs();
     c->clearItems();
   }
-  bool firstRun = true;
-  for (auto it = runs_.begin(); it != runs_.end(); ++it) {
+  int runIndex = 0;
+  for (auto it = runs_.begin(); it != runs_.end(); ++it, ++runIndex) {
     const QColor base(palette_color(it->color));
     for (int ci = 0; ci < specs_.size(); ++ci) {
       auto* plot = charts_[ci];
       const auto& spec = specs_[ci];
-      if (spec.stacked) {
-        addStack(plot, spec, it.key(), firstRun);
+      if (spec.byOutcome) {
+        addOutcomeLines(plot, spec, it.key(), runIndex);
         continue;
       }
       for (int mi = 0; mi < spec.metrics.size(); ++mi) {
@@ -278,7 +279,6 @@ void Dashboard::rebuildGraphs() {
         }
       }
     }
-    firstRun = false;
   }
   for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
   for (auto* c : charts_) c->replot(QCustomPlot::rpQueuedReplot);
@@ -286,8 +286,7 @@ void Dashboard::rebuildGraphs() {
 
 void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
   const RunData& run = runs_[runId];
-  // Each series smoothed once per redraw: the stacked layers sum the ones below them.
-  std::map<QString, std::vector<double>> smoothed;
+  std::map<QString, std::vector<double>> smoothed;  // each series smoothed once per redraw
   auto smoothedOf = [&](const QString& metric) -> const std::vector<double>& {
     auto it = smoothed.find(metric);
     if (it != smoothed.end()) return it->second;
@@ -306,17 +305,6 @@ void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
       }
       auto* g = qobject_cast<QCPGraph*>(p);
       if (!g || (smoothedOnly && g->property("role") == "raw")) continue;
-      if (g->property("role") == "layer") {
-        // A layer's top: the smoothed shares of the layers up to it.
-        const int layer = g->property("stackIndex").toInt();
-        std::vector<double> top(run.series[spec.metrics[0]].values.size(), 0.0);
-        for (int mi = 0; mi <= layer; ++mi) {
-          const auto& sm = smoothedOf(spec.metrics[mi]);
-          for (size_t i = 0; i < top.size() && i < sm.size(); ++i) top[i] += sm[i];
-        }
-        setStrided(g, xOf(run.series[spec.metrics[0]]), top);
-        continue;
-      }
       const QString metric = g->property("metric").toString();
       const Series s = run.series.value(metric);
       if (g->property("role") == "smooth")
@@ -368,24 +356,28 @@ void Dashboard::setBand(BandPlottable* band, const RunData& run, const ChartSpec
   band->setData(kx, klow, khigh);
 }
 
-void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId,
-                         bool inLegend) {
-  QCPGraph* below = nullptr;
+void Dashboard::addOutcomeLines(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, int runIndex) {
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+  const Qt::PenStyle style = styles[runIndex % 5];
   for (int mi = 0; mi < spec.metrics.size(); ++mi) {
-    auto* layer = plot->addGraph();
-    QColor fill(spec.layerColors.value(mi, "#999999"));
-    layer->setPen(QPen(fill.darker(130), 1, inLegend ? Qt::SolidLine : Qt::DashLine));  // runs after the first dashed
-    fill.setAlpha(runs_.size() > 1 ? 70 : 150);  // several runs' stacks show through each other
-    layer->setBrush(fill);
-    if (below) layer->setChannelFillGraph(below);
-    layer->setProperty("run", runId);
-    layer->setProperty("metric", spec.metrics[mi]);
-    layer->setProperty("role", "layer");
-    layer->setProperty("stackIndex", mi);  // ("layer" is QCustomPlot's own property)
-    layer->setSelectable(QCP::stSingleData);
-    layer->setName(spec.metrics[mi].section('_', -1));  // "fix", "ritual", ...
-    if (!inLegend) layer->removeFromLegend();
-    below = layer;
+    const QColor color(spec.layerColors.value(mi, "#999999"));
+    auto* raw = plot->addGraph();
+    QColor faint = color;
+    faint.setAlpha(50);
+    raw->setPen(QPen(faint, 1, style));
+    raw->setAntialiased(false);
+    raw->setProperty("role", "raw");
+    raw->removeFromLegend();
+    auto* smooth = plot->addGraph();
+    smooth->setPen(QPen(color, 1.5, style));
+    smooth->setProperty("role", "smooth");
+    smooth->setName(spec.layerNames.value(mi, spec.metrics[mi]));
+    if (runIndex > 0) smooth->removeFromLegend();
+    for (auto* g : {raw, smooth}) {
+      g->setProperty("run", runId);
+      g->setProperty("metric", spec.metrics[mi]);
+      g->setSelectable(QCP::stSingleData);
+    }
   }
   // The legend on one line under the title, where it covers no data.
   if (plot->legend->layout() != plot->plotLayout()) {
@@ -403,8 +395,6 @@ void Dashboard::addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId,
   plot->legend->setMargins(QMargins(0, 0, 0, 0));
 }
 
-// A layer's top edge: the smoothed shares of the layers up to it, summed; the series as
-// stored (share_* is absent at steps with no judged event: those steps are skipped).
 void Dashboard::setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y) {
   const size_t n = std::min<size_t>(x.size(), y.size());
   const auto keep = stride_decimation(n, std::max(100, g->keyAxis()->axisRect()->width() / 2));

@@ -33,15 +33,15 @@ struct ChartSpec {
   QStringList metrics;   // drawn as lines
   QString bandLow, bandHigh;  // optional band around metrics[0] (absolute series)
   QString bandStd;            // optional +-std band around metrics[0]
-  // Stacked: the metrics are shares drawn as areas on top of each other, bottom first,
-  // each in its own colour (layerColors), e.g. the outcomes of reflection events.
-  bool stacked = false;
-  QStringList layerColors;
+  // By outcome: each metric a line in its own colour (layerColors) and legend name
+  // (layerNames), e.g. the outcomes of reflection; runs told apart by the line's style.
+  bool byOutcome = false;
+  QStringList layerColors, layerNames;
   QString key;  // how figures name a chart that is more than one metric ("aha_quality")
 };
 
-// The stacked chart of reflection outcomes (docs/REFLECTION.md): the share of events that
-// fixed, confirmed, missed, broke a value, or were a ritual.
+// The aha quality (docs/REFLECTION.md): per completion, the share with a reflection that
+// fixed, confirmed, missed, broke a value, or was a ritual; one line each, y from 0.
 ChartSpec ahaQualityChart();
 
 class Dashboard : public QWidget {
@@ -110,8 +110,9 @@ class Dashboard : public QWidget {
   static void setDecimated(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   static void setStrided(QCPGraph* g, const QVector<double>& x, const std::vector<double>& y);
   void setBand(class BandPlottable* band, const RunData& run, const ChartSpec& spec);
-  // The stacked layers of one run; the first run's layers name the legend, later ones are dashed.
-  void addStack(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, bool inLegend);
+  // One run's lines of a by-outcome chart, in the style of the run's place (solid, dashed,
+  // dotted, ...); the first run's lines name the outcomes in the legend.
+  void addOutcomeLines(QCustomPlot* plot, const ChartSpec& spec, qint64 runId, int runIndex);
   int indexAt(const Series& s, double key) const;  // the stored point at x = key
   QVector<double> xOf(const Series& s) const;
 

@@ -22,6 +22,7 @@
 
 #include <set>
 
+#include "core/run/step_metrics.h"
 #include "db/run_reader.h"
 
 namespace aha::ui {
@@ -60,8 +61,11 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
       // A sweep's grid keys first among the choices of "Group by".
       for (const auto& key : QJsonDocument::fromJson(QByteArray::fromStdString(r.sweep_values)).object().keys())
         if (key != "seed" && !groupKeys.contains(key)) groupKeys.insert(1, key);
-      for (const auto& m : reader.metric_names(r.id))
+      for (const auto& m : reader.metric_names(r.id)) {
+        // The aha quality chart, where its series are (one name everywhere: aha_quality).
+        if (m == aha_quality_series()[0].metric && seen.insert(kAhaQuality).second) allMetrics << kAhaQuality;
         if (seen.insert(m).second) allMetrics << QString::fromStdString(m);
+      }
     }
   } catch (const std::exception&) {
     // An unreadable database shows as empty lists; save() reports the error.

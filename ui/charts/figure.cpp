@@ -187,33 +187,36 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
   return lines;
 }
 
-// A stacked chart (the aha quality) of one run: each layer's top is the smoothed shares
-// of the layers up to it.
-void drawStack(QCustomPlot* plot, QCPAxis* x, QCPAxis* y, db::RunReader& reader, const db::RunSummary& run,
-               const ChartSpec& spec, const FigureOptions& o) {
-  QVector<double> steps, top;
-  QCPGraph* below = nullptr;
-  for (int mi = 0; mi < spec.metrics.size(); ++mi) {
-    QVector<double> v, xs;
-    const auto points = reader.metric_series(run.id, spec.metrics[mi].toStdString());
-    const double t0 = points.empty() ? 0 : points.front().wall_time;
-    for (const auto& p : points) {
-      v << p.value;
-      xs << (o.wallTime ? (p.wall_time - t0) / 60.0 : double(p.step));
+// A by-outcome chart (the aha quality): each outcome a line in its colour, each run in a
+// line style of its own (solid, dashed, dotted, ...) named in the legend; y from 0.
+void drawOutcomeLines(QCustomPlot* plot, QCPAxis* x, QCPAxis* y, db::RunReader& reader,
+                      const std::vector<db::RunSummary>& runs, const ChartSpec& spec, const FigureOptions& o) {
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+  static const char* styleNames[] = {"solid", "dashed", "dotted", "dash-dot", "dash-dot-dot"};
+  for (size_t ri = 0; ri < runs.size(); ++ri) {
+    const Qt::PenStyle style = styles[ri % 5];
+    for (int mi = 0; mi < spec.metrics.size(); ++mi) {
+      QVector<double> v, xs;
+      const auto points = reader.metric_series(runs[ri].id, spec.metrics[mi].toStdString());
+      const double t0 = points.empty() ? 0 : points.front().wall_time;
+      for (const auto& p : points) {
+        v << p.value;
+        xs << (o.wallTime ? (p.wall_time - t0) / 60.0 : double(p.step));
+      }
+      v = smoothed(v, o.smoothing);
+      auto* line = plot->addGraph(x, y);
+      line->setPen(QPen(QColor(spec.layerColors.value(mi, "#999999")), 1.0, style));
+      line->setData(xs, v, true);
+      line->setName(spec.layerNames.value(mi, spec.metrics[mi]));
+      if (ri > 0) line->removeFromLegend();
     }
-    v = smoothed(v, o.smoothing);
-    if (mi == 0) steps = xs, top = QVector<double>(v.size(), 0.0);
-    for (int i = 0; i < top.size() && i < v.size(); ++i) top[i] += v[i];
-    auto* layer = plot->addGraph(x, y);
-    QColor fill(spec.layerColors.value(mi, "#999999"));
-    fill.setAlpha(170);
-    layer->setBrush(fill);
-    layer->setPen(QPen(fill.darker(130), 0.5));
-    if (below) layer->setChannelFillGraph(below);
-    layer->setData(steps, top, true);
-    layer->setName(spec.metrics[mi].section('_', -1));
-    below = layer;
+    if (runs.size() > 1) {  // the run's style in the legend, drawn in grey
+      auto* key = plot->addGraph(x, y);
+      key->setPen(QPen(Qt::darkGray, 1.0, style));
+      key->setName(QString("%1 (%2)").arg(QString::fromStdString(runs[ri].name), styleNames[ri % 5]));
+    }
   }
+  y->setProperty("fromZero", true);  // kept when the figure's axes are scaled to the data
 }
 
 Qt::Alignment legendAlignment(const QString& where) {
@@ -297,8 +300,8 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
       axis->grid()->setPen(QPen(QColor(225, 225, 225), 0.4));
       axis->setLabelPadding(2);
     }
-    if (spec.stacked) {
-      if (!runs.empty()) drawStack(plot, x, y, reader, runs.front(), spec, o);
+    if (spec.byOutcome) {
+      drawOutcomeLines(plot, x, y, reader, runs, spec, o);
       rect->setupFullAxesBox(true);
       continue;
     }
@@ -346,7 +349,7 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
     auto* y = rect->axis(QCPAxis::atLeft);
     const QCPRange range = y->range();
     const double pad = std::max(range.size() * 0.05, std::max(1e-3, std::abs(range.center()) * 0.05));
-    y->setRange(range.lower - pad, range.upper + pad);
+    y->setRange(y->property("fromZero").toBool() ? 0.0 : range.lower - pad, range.upper + pad);
     auto* x = rect->axis(QCPAxis::atBottom);
     const double label = std::max(metrics.horizontalAdvance(QString::number(x->range().lower, 'g', 6)),
                                   metrics.horizontalAdvance(QString::number(x->range().upper, 'g', 6))) +

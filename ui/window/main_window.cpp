@@ -339,7 +339,7 @@ QString MainWindow::guideHtml() const {
       "<p><b>reward</b>: the mean total reward per step, with a band of its spread. <b>accuracy / format</b>: the "
       "share of right answers and of well-formed completions. <b>response length</b>: tokens per completion; R1-Zero "
       "runs lengthen as they learn to reason. <b>aha rate</b>: completions with a reflection; dashed, the real aha "
-      "rate (completions with a fix). <b>aha quality</b>: the outcomes of reflection events, stacked. <b>KL</b>, "
+      "rate (completions with a fix). <b>aha quality</b>: per completion, the share with a reflection that fixed, confirmed, missed or broke a value, or was a ritual (a line each, from 0). <b>KL</b>, "
       "<b>entropy</b>, <b>clip ratio</b>, <b>grad norm</b>, <b>learning rate</b>: the optimiser's health. A faint line "
       "is the raw value, the solid one its smoothing (the slider); a chart with nothing to show says why.</p>"
       "<h3>What an aha is</h3>"

@@ -33,7 +33,7 @@ WelcomePanel::WelcomePanel(QWidget* parent) : QWidget(parent) {
       "<li><b>response length</b> grows: the model starts to write longer answers;</li>"
       "<li><b>aha rate</b>, the share of answers that stop and check themselves (\"622 check 7+5=12 ... so "
       "632\"), climbs towards nearly all answers, because checking is what makes the answers right;</li>"
-      "<li><b>aha quality</b> tells real checks from ritual ones. Checks that fix a wrong sum (the "
+      "<li><b>aha quality</b> tells real checks from ritual ones, as shares of all answers. Checks that fix a wrong sum (the "
       "<b>real aha</b>) and checks that confirm a right one both grow; so does a recited \"wait, 632 was "
       "wrong\" that changes nothing, which the chart shows as <b>ritual</b>, not as an aha.</li>"
       "</ul>"

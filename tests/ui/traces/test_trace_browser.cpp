@@ -1,4 +1,5 @@
 #include <cmath>
+#include <map>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -95,9 +96,9 @@ void TraceBrowserTest::initTestCase() {
       }
     }
     rec.metrics = {{"reward", 0.85}, {"aha_rate", step < 15 ? 0.1 : 0.6},
-                   {"reflection/share_fix", step < 15 ? 0.1 : 0.4}, {"reflection/share_confirm", 0.3},
-                   {"reflection/share_miss", 0.1}, {"reflection/share_break", 0.0},
-                   {"reflection/share_ritual", step < 15 ? 0.5 : 0.2}};
+                   {"real_aha_rate", step < 15 ? 0.1 : 0.4}, {"reflection/confirm_rate", 0.3},
+                   {"reflection/miss_rate", 0.1}, {"reflection/break_rate", 0.0},
+                   {"reflection/ritual_rate", step < 15 ? 0.5 : 0.2}};
     store.write_step(rec);
   }
   store.finish_search_index();
@@ -611,15 +612,26 @@ void TraceBrowserTest::dashboardMarksAhaOnset() {
   QVERIFY2(tip.contains("trace-run") && tip.contains("step 20") && tip.contains("value 0.6"), qPrintable(tip));
   QCOMPARE(d.hoverText(chart, QPoint(2, 2)), QString());
 
-  // The aha quality: outcome shares stacked, fix at the bottom, ritual on top.
+  // The aha quality: per completion, a line for each outcome in its colour (not shares of
+  // events stacked: those fell while the rates grew), read from 0, the outcomes named.
   d.setSmoothing(0);
-  auto* quality = d.chartOf("reflection/share_ritual");
-  QVERIFY(quality && quality == d.chartOf("reflection/share_fix"));
-  QCOMPARE(quality->graphCount(), 5);
-  auto topAt = [](QCPGraph* g, double step) { return g->data()->findBegin(step, false)->value; };
-  QCOMPARE(topAt(quality->graph(0), 20), 0.4);                      // fix
-  QVERIFY(std::abs(topAt(quality->graph(1), 20) - 0.7) < 1e-9);     // + confirm
-  QVERIFY(std::abs(topAt(quality->graph(4), 20) - 1.0) < 1e-9);     // all of them
-  QVERIFY(std::abs(topAt(quality->graph(4), 5) - 1.0) < 1e-9);
-  QCOMPARE(quality->graph(1)->channelFillGraph(), quality->graph(0));
+  auto* quality = d.chartOf("reflection/ritual_rate");
+  QVERIFY(quality && quality == d.chartOf("reflection/confirm_rate"));
+  QStringList named;
+  std::map<QString, QCPGraph*> line;
+  for (int g = 0; g < quality->graphCount(); ++g) {
+    auto* graph = quality->graph(g);
+    QCOMPARE(graph->brush().style(), Qt::NoBrush);
+    if (graph->property("role") == "smooth") line[graph->name()] = graph;
+  }
+  for (int i = 0; i < quality->legend->itemCount(); ++i)
+    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(quality->legend->item(i))) named << item->plottable()->name();
+  QCOMPARE(named, (QStringList{"fix", "confirm", "miss", "break", "ritual"}));
+  auto valueAt = [&](const char* outcome, double step) { return line.at(outcome)->data()->findBegin(step, false)->value; };
+  QCOMPARE(valueAt("fix", 20), 0.4);
+  QCOMPARE(valueAt("ritual", 5), 0.5);
+  QCOMPARE(valueAt("ritual", 20), 0.2);
+  QCOMPARE(line.at("fix")->pen().color(), QColor("#009E73"));
+  QCOMPARE(line.at("ritual")->pen().color(), QColor("#E69F00"));
+  QCOMPARE(quality->yAxis->range().lower, 0.0);
 }
