@@ -71,6 +71,7 @@ class FigureTest : public QObject {
   void entropyFitDialogFitsTheRun();
   void passAtKDialogProbesOnItsThread();
   void sweepGroupedByAKey();
+  void figuresAReviewerAccepts();
  private:
   QTemporaryDir dir_;
   QString db_;

@@ -17,6 +17,7 @@
 #include "db/run_reader.h"
 #include "ui/charts/band_plottable.h"
 #include "ui/charts/series_math.h"
+#include "ui/charts/step_ticker.h"
 
 namespace aha::ui {
 
@@ -84,6 +85,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, specs_[i].title, QFont(font().family(), 9, QFont::Bold)));
     plot->xAxis->setLabel(tr("step"));
+    setStepTicks(plot->xAxis, true);
     plot->yAxis->setLabel(specs_[i].unit);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
     plot->setNoAntialiasingOnDrag(true);
@@ -231,7 +233,10 @@ void Dashboard::setSmoothing(double weight) {
 
 void Dashboard::setXAxisWallTime(bool wallTime) {
   wallTime_ = wallTime;
-  for (auto* c : charts_) c->xAxis->setLabel(wallTime ? tr("wall time (min)") : tr("step"));
+  for (auto* c : charts_) {
+    c->xAxis->setLabel(wallTime ? tr("wall time (min)") : tr("step"));
+    setStepTicks(c->xAxis, !wallTime);
+  }
   for (auto it = runs_.begin(); it != runs_.end(); ++it) redrawRun(it.key());
   rescaleAll();
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "core/run/metric_display.h"
 #include "core/run/run_config.h"
 #include "core/run/sweep.h"
 #include "core/support/toml_edit.h"
@@ -25,6 +26,7 @@
 #include "db/run_reader.h"
 #include "ui/charts/dashboard.h"
 #include "ui/charts/series_math.h"
+#include "ui/charts/step_ticker.h"
 
 namespace aha::ui {
 namespace {
@@ -45,13 +47,27 @@ const FigurePreset& presetOf(const QString& name) {
 }
 
 // The dashboard's spec for a metric: its title, unit and band series.
+// A panel of one metric (or of a chart's key, aha_quality), named and with the unit the
+// metric table gives (core/run/metric_display.h), not as the dashboard's title says it.
 ChartSpec specOf(const QString& metric) {
-  for (const auto& s : Dashboard::defaultCharts()) {
-    if (!s.key.isEmpty() && s.key == metric) return s;
-    if (s.metrics.value(0) == metric) return s;
-    if (s.metrics.contains(metric)) return {metric, s.unit, {metric}, {}, {}, {}};
-  }
-  return {metric, {}, {metric}, {}, {}, {}};
+  const auto shown = metric_display(metric.toStdString());
+  ChartSpec out{QString::fromStdString(shown.label), QString::fromStdString(shown.unit), {metric}, {}, {}, {}};
+  for (const auto& s : Dashboard::defaultCharts())
+    if (!s.key.isEmpty() && s.key == metric) {
+      ChartSpec chart = s;
+      chart.title = out.title, chart.unit = out.unit;
+      return chart;
+    }
+  return out;
+}
+
+// What a figure's band means: the spread across seeds or across a group's runs; a single
+// run's per-sample spread is the dashboard's, not a figure's.
+QString bandMeaning(const FigureOptions& o) {
+  if (!o.bands) return "none";
+  if (!o.groupBy.isEmpty()) return "+-1 std across the runs of each " + o.groupBy;
+  if (o.aggregateSeeds) return "+-1 std across seeds";
+  return "none (single runs)";
 }
 
 QVector<double> smoothed(const QVector<double>& v, double w) {
@@ -92,7 +108,7 @@ std::vector<db::RunSummary> selectedRuns(db::RunReader& reader, const FigureRequ
 // The range a metric's values can take, where it is known: shares are 0..1, a total
 // reward lies between the sums of the negative and of the positive reward weights.
 std::optional<std::pair<double, double>> possibleRange(const ChartSpec& spec, const db::RunSummary& run) {
-  if (spec.unit == "fraction") return std::make_pair(0.0, 1.0);
+  if (spec.unit.startsWith("fraction")) return std::make_pair(0.0, 1.0);
   if (spec.metrics.value(0) != "reward" || run.config_toml.empty()) return std::nullopt;
   try {
     const auto c = RunConfig::from_toml(run.config_toml, "run '" + run.name + "'");
@@ -157,21 +173,6 @@ std::vector<Line> linesFor(db::RunReader& reader, const std::vector<db::RunSumma
       for (const auto& p : points) {
         line.x << (o.wallTime ? (p.wall_time - t0) / 60.0 : double(p.step));
         line.y << p.value;
-      }
-      auto band = [&](const QString& name) {
-        QVector<double> v;
-        for (const auto& p : reader.metric_series(group[0].id, name.toStdString())) v << p.value;
-        return v;
-      };
-      if (!spec.bandStd.isEmpty()) {
-        const auto sd = band(spec.bandStd);
-        for (int i = 0; i < std::min(sd.size(), line.y.size()); ++i) {
-          line.low << line.y[i] - sd[i];
-          line.high << line.y[i] + sd[i];
-        }
-      } else if (!spec.bandLow.isEmpty()) {
-        line.low = band(spec.bandLow);
-        line.high = band(spec.bandHigh);
       }
     }
     if (line.low.size() != line.y.size() || line.high.size() != line.y.size()) line.low.clear(), line.high.clear();
@@ -241,12 +242,21 @@ const QVector<FigurePreset>& figurePresets() {
 }
 
 int figureColumns(const FigureRequest& r) {
-  // Side by side only while each panel keeps 1.7 in: a single column (3.5 in) holds two,
-  // a double column four; more metrics go to further rows.
+  // Side by side while each panel keeps 1.7 in: a single column (3.5 in) holds two, a
+  // double column four; more metrics go to further rows.
+  // Among the column counts that keep a panel at least 1.15 in wide, the one with the
+  // fewest empty cells, nearest that count on a tie: three metrics in one row, not 2x2.
   if (r.options.columns > 0) return r.options.columns;
   const double width = r.options.widthIn > 0 ? r.options.widthIn : presetOf(r.options.preset).widthIn;
   const int n = std::max<int>(1, static_cast<int>(r.metrics.size()));
-  return std::clamp(static_cast<int>(width / 1.7), 1, n);
+  const int preferred = std::clamp(static_cast<int>(width / 1.7), 1, n);
+  const int widest = std::clamp(static_cast<int>(width / 1.15), preferred, n);
+  auto empty = [n](int cols) { return (n + cols - 1) / cols * cols - n; };
+  int best = preferred;
+  for (int cols = widest; cols >= 1; --cols)
+    if (empty(cols) < empty(best) || (empty(cols) == empty(best) && std::abs(cols - preferred) < std::abs(best - preferred)))
+      best = cols;
+  return best;
 }
 
 QSizeF figureSizeInches(const FigureRequest& r) {
@@ -285,9 +295,10 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
     auto* x = rect->axis(QCPAxis::atBottom);
     auto* y = rect->axis(QCPAxis::atLeft);
     x->setLabel(o.wallTime ? QObject::tr("wall time (min)") : QObject::tr("step"));
-    // The dashboard's title without its on-screen hints ("aha rate (dashed: ...)"), with
-    // its unit while the label fits the panel's height (an axis label is never cut).
-    const QString name = spec.title.section(" (", 0, 0);
+    setStepTicks(x, !o.wallTime);
+    // The metric's name with its unit while the label fits the panel's height (an axis
+    // label is never cut).
+    const QString name = spec.title;
     const QString full = spec.unit.isEmpty() ? name : name + " (" + spec.unit + ")";
     const double room = rowPt - 4.0 * font.pixelSize();  // the x axis's labels and margins
     y->setLabel(QFontMetricsF(font).horizontalAdvance(full) <= room ? full : name);
@@ -470,6 +481,11 @@ void renderFigure(const FigureRequest& r, const QString& final_path) {
                             {"steps", QJsonArray{first, qint64(run.last_step)}}});
   }
   const auto& o = r.options;
+  QJsonArray axisLabels;  // each panel's y axis, as a reviewer reads it
+  for (const auto& m : r.metrics) {
+    const ChartSpec spec = specOf(m);
+    axisLabels.append(spec.unit.isEmpty() ? spec.title : spec.title + " (" + spec.unit + ")");
+  }
   const QJsonObject meta{{"database", QFileInfo(r.dbPath).absoluteFilePath()},
                          {"runs", runs},
                          {"metrics", QJsonArray::fromStringList(r.metrics)},
@@ -480,6 +496,8 @@ void renderFigure(const FigureRequest& r, const QString& final_path) {
                          {"smoothing", o.smoothing},
                          {"raw_series", o.showRaw},
                          {"bands", o.bands},
+                         {"band", bandMeaning(o)},
+                         {"axis_labels", axisLabels},
                          {"x_axis", o.wallTime ? "wall time (min)" : "step"},
                          {"aggregate_seeds", o.aggregateSeeds},
                          {"group_by", o.groupBy},

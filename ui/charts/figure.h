@@ -55,6 +55,8 @@ struct FigureRequest {
 
 // Physical size of the whole figure in inches (grid rows included).
 QSizeF figureSizeInches(const FigureRequest& request);
+// Panels per row: as many as keep each readable, with no empty cell where that can be.
+int figureColumns(const FigureRequest& request);
 
 // Draws the figure into a fresh `plot`, sized in points (1/72 in). Throws with a
 // message naming an unknown run, metric or preset.

@@ -29,6 +29,7 @@
 #include "ui/probes/probe_problem_dialog.h"
 #include "ui/charts/export_dialog.h"
 #include "ui/charts/figure.h"
+#include "ui/charts/step_ticker.h"
 
 using namespace aha;
 
@@ -447,4 +448,39 @@ void FigureTest::sweepGroupedByAKey() {
   r.sweep = "nope";
   QCustomPlot none;
   QVERIFY_THROWS_EXCEPTION(std::exception, ui::buildFigure(&none, reader, r));
+}
+
+void FigureTest::figuresAReviewerAccepts() {
+  // Axis labels from the metric table with their units, not stored names; a band only where
+  // it means something (seeds), said in the sidecar; panels without empty cells; whole steps.
+  auto r = request(db_);
+  r.runs = {"seed-1"};
+  r.metrics = {"completions/mean_length_incorrect", "real_aha_rate", "accuracy"};
+  const QString path = dir_.filePath("reviewer.svg");
+  ui::renderFigure(r, path);
+  const auto meta = QJsonDocument::fromJson(readAll(path + ".json")).object();
+  QCOMPARE(meta["axis_labels"].toArray(),
+           (QJsonArray{"length of wrong answers (tokens)", "real aha rate (fix) (fraction of completions)",
+                       "accuracy (fraction)"}));
+  QCOMPARE(meta["band"].toString(), QString("none (single runs)"));
+  r.options.aggregateSeeds = true;
+  r.runs.clear();
+  ui::renderFigure(r, path);
+  QCOMPARE(QJsonDocument::fromJson(readAll(path + ".json")).object()["band"].toString(),
+           QString("+-1 std across seeds"));
+  QCOMPARE(ui::figureColumns(r), 3);  // three panels in a row of a single column, not 2x2 and a hole
+  r.metrics << "reward";
+  QCOMPARE(ui::figureColumns(r), 2);
+  r.options.preset = "double-column";
+  r.metrics << "aha_rate";  // five: one row of five at 7 in (1.4 in each), not 4 + 1
+  QCOMPARE(ui::figureColumns(r), 5);
+  // The steps' axis ticks on whole steps only, for a short run too.
+  QCustomPlot plot;
+  ui::setStepTicks(plot.xAxis, true);
+  plot.xAxis->setRange(1, 12);
+  plot.resize(300, 200);
+  plot.replot();
+  const auto ticks = plot.xAxis->tickVector();
+  QVERIFY(ticks.size() >= 2);
+  for (double t : ticks) QCOMPARE(t, std::round(t));
 }
