@@ -417,6 +417,18 @@ void renderFigure(const FigureRequest& r, const QString& final_path) {
   // Written under a temporary name, checked, then renamed: a failed export never leaves
   // an empty or cut figure under the name asked for, nor replaces a good one.
   const QString path = final_path + ".part";
+  {
+    // The reason first, from the system ("No such file or directory", "Permission denied"):
+    // the painters below only say that they failed.
+    QFile probe(path);
+    if (!probe.open(QIODevice::WriteOnly))
+      throw std::runtime_error("cannot write figure '" + final_path.toStdString() + "': " +
+                               probe.errorString().toStdString() + " (folder '" +
+                               QFileInfo(final_path).absolutePath().toStdString() +
+                               "'); choose a folder you can write to");
+    probe.close();
+    QFile::remove(path);
+  }
   QCustomPlot plot;
   buildFigure(&plot, reader, r);
   const QSizeF in = figureSizeInches(r);

@@ -29,8 +29,20 @@ namespace {
 QSpinBox* spin(int lo, int hi, const QString& tip) {
   auto* s = new QSpinBox;
   s->setRange(lo, hi);
-  s->setToolTip(tip);
+  s->setToolTip(tip + QObject::tr(" (%1 to %2)").arg(lo).arg(hi));
   return s;
+}
+
+// "1 to 1000000": what a spin box takes; and its value as it shows it.
+QString rangeOf(const QAbstractSpinBox* box) {
+  if (const auto* i = qobject_cast<const QSpinBox*>(box)) return QObject::tr("%1 to %2").arg(i->minimum()).arg(i->maximum());
+  const auto* d = qobject_cast<const QDoubleSpinBox*>(box);
+  return QObject::tr("%1 to %2").arg(d->minimum()).arg(d->maximum());
+}
+QString valueOf(const QAbstractSpinBox* box) {
+  if (const auto* i = qobject_cast<const QSpinBox*>(box)) return QString::number(i->value());
+  const auto* d = qobject_cast<const QDoubleSpinBox*>(box);
+  return d->textFromValue(d->value());
 }
 // A path field with a Browse... button beside it.
 QWidget* path_row(QLineEdit* edit, QWidget* parent, bool directory, const QString& title) {
@@ -38,6 +50,7 @@ QWidget* path_row(QLineEdit* edit, QWidget* parent, bool directory, const QStrin
   auto* layout = new QHBoxLayout(row);
   layout->setContentsMargins(0, 0, 0, 0);
   auto* browse = new QPushButton(QObject::tr("Browse..."));
+  browse->setAutoDefault(false);  // Enter in a field starts the run, never a file dialog
   layout->addWidget(edit, 1);
   layout->addWidget(browse);
   QObject::connect(browse, &QPushButton::clicked, parent, [=] {
@@ -99,6 +112,7 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
 
   tomlEdit_ = new QPlainTextEdit;
   tomlEdit_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  tomlEdit_->setLineWrapMode(QPlainTextEdit::NoWrap);  // a wrapped comment would read as a key
   tabs_ = new QTabWidget;
   tabs_->addTab(formPage, tr("Main"));
   tabs_->addTab(tomlEdit_, tr("Advanced (TOML)"));
@@ -138,6 +152,21 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
   connect(lossType_, &QComboBox::currentTextChanged, this, &NewRunDialog::formChanged);
   for (auto* e : {name_, model_, dataFile_}) connect(e, &QLineEdit::textChanged, this, &NewRunDialog::formChanged);
   connect(tomlEdit_, &QPlainTextEdit::textChanged, this, &NewRunDialog::tomlChanged);
+  // A spin box puts back its old value when given one it does not take: say so, and why.
+  const std::pair<QAbstractSpinBox*, const char*> keyed[] = {
+      {steps_, "max_steps"}, {generations_, "num_generations"}, {batch_, "per_device_train_batch_size"},
+      {maxLength_, "max_completion_length"}, {lr_, "learning_rate"}, {beta_, "beta"},
+      {temperature_, "temperature"}, {epsilon_, "epsilon"}};
+  for (const auto& [box, key] : keyed) {
+    auto* edit = box->findChild<QLineEdit*>();
+    connect(edit, &QLineEdit::textEdited, box, [box](const QString& typed) { box->setProperty("typed", typed); });
+    connect(box, &QAbstractSpinBox::editingFinished, this, [this, box, key = QString(key)] {
+      const QString typed = box->property("typed").toString().trimmed();
+      box->setProperty("typed", QString());
+      if (!typed.isEmpty() && typed != valueOf(box))
+        error_->setText(tr("%1: '%2' is not a value it takes (%3); kept %4").arg(key, typed, rangeOf(box), valueOf(box)));
+    });
+  }
   loadPreset(preset_->currentIndex());
 }
 

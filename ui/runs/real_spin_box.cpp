@@ -11,7 +11,7 @@ RealSpinBox::RealSpinBox(double lo, double hi, double step, const QString& tip, 
   setDecimals(300);  // no rounding of the value: the text decides what is shown
   setRange(lo, hi);
   setSingleStep(step);
-  setToolTip(tip);
+  setToolTip(tip + tr(" (%1 to %2)").arg(lo).arg(hi));
 }
 
 QString RealSpinBox::textFromValue(double value) const {

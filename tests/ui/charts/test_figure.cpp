@@ -184,6 +184,15 @@ void FigureTest::sidecarRecordsProvenance() {
     QVERIFY2(QString(e.what()).contains("seed-1"), e.what());
   }
   QVERIFY_THROWS_EXCEPTION(std::exception, ui::renderFigure(request(db_), dir_.filePath("fig.bmp")));
+  QVERIFY(!QFileInfo::exists(dir_.filePath("fig.bmp.part")));
+  // A folder that cannot be written: the system's reason and the fix, not only "cannot write".
+  try {
+    ui::renderFigure(request(db_), "/proc/no-such-folder/fig.pdf");
+    QFAIL("a figure was written under /proc");
+  } catch (const std::runtime_error& e) {
+    QVERIFY2(QString(e.what()).contains("No such file or directory") && QString(e.what()).contains("choose a folder"),
+             e.what());
+  }
 }
 
 void FigureTest::longRunTickLabelsDoNotOverlap() {

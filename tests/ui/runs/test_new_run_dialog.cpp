@@ -49,6 +49,23 @@ void NewRunDialogTest::invalidTomlDisablesStart() {
 }
 
 void NewRunDialogTest::formEditsUpdateToml() {
+  {
+    // A value a field does not take is put back, and the dialog says so with the range;
+    // each field's tooltip gives its range.
+    NewRunDialog typed;
+    typed.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&typed));
+    QVERIFY(typed.stepsBox()->toolTip().contains("1 to 1000000"));
+    QCOMPARE(typed.tomlEdit()->lineWrapMode(), QPlainTextEdit::NoWrap);
+    const int before = typed.stepsBox()->value();
+    auto* edit = typed.stepsBox()->findChild<QLineEdit*>();
+    edit->selectAll();
+    QTest::keyClicks(edit, "0");
+    emit typed.stepsBox()->editingFinished();  // (as leaving the field does)
+    QCOMPARE(typed.stepsBox()->value(), before);
+    QVERIFY2(typed.errorText().contains("max_steps: '0'") && typed.errorText().contains("1 to 1000000"),
+             qPrintable(typed.errorText()));
+  }
   NewRunDialog d;
   d.stepsBox()->setValue(37);
   QVERIFY2(d.isValid(), qPrintable(d.errorText()));
