@@ -15,6 +15,9 @@ namespace aha {
 constexpr double kForkingQuantile = 0.8;
 // Below this a token was all but certain (nats).
 constexpr double kCertainEntropy = 0.01;
+// The trace view marks a token as forking only from this entropy up (nats): late in a run
+// the top 20% start near 0.01 nats, where every digit would be "forking".
+constexpr double kForkingFloor = 0.3;
 
 // Code-point ranges [begin, end) of the spans in a stored spans text (spans_from_json).
 std::vector<std::pair<int, int>> span_ranges_from_json(std::string_view json);

@@ -59,7 +59,8 @@ std::vector<TokenPaint> paintTokens(const TokenTrace& t, const QList<uint>& comp
                 .arg(t.logprobs[i], 0, 'f', 3)
                 .arg(std::exp(t.logprobs[i]), 0, 'f', 3)
                 .arg(t.entropies[i], 0, 'f', 3)
-                .arg(p.fork ? QString("\nforking token (the run's top 20% by entropy)") : QString());
+                .arg(p.fork ? QString("\nforking token (entropy %1 nats or more)").arg(forkThreshold, 0, 'f', 2)
+                            : QString());
     out.push_back(std::move(p));
   }
   return out;

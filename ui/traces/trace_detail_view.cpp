@@ -295,9 +295,13 @@ std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, con
   double fork = forkThreshold(s.run_id);
   const bool ownThreshold = fork <= 0;  // a run stored before its steps had the metric
   if (ownThreshold) fork = quantile(trace->entropies, kForkingQuantile);
-  const QString forks = tr("<b>bold</b>: forking tokens, entropy ≥ %1 nats (%2's top 20%)")
+  const bool floored = fork < kForkingFloor;
+  fork = std::max(fork, kForkingFloor);
+  const QString forks = tr("<b>bold</b>: forking tokens, entropy ≥ %1 nats (%2)")
                             .arg(fork, 0, 'f', 2)
-                            .arg(ownThreshold ? tr("this sample") : tr("the run"));
+                            .arg(floored ? tr("the least a fork needs; %1's top 20% start lower")
+                                               .arg(ownThreshold ? tr("this sample") : tr("the run"))
+                                         : tr("%1's top 20%").arg(ownThreshold ? tr("this sample") : tr("the run")));
   switch (mode) {
     case LensMode::Reflection:
       break;
@@ -378,8 +382,8 @@ void TraceDetailView::showAlternatives(int index) {
       const auto alt = provider(request);
       QStringList top;
       for (const auto& [text, p] : alt.top)
-        top << QString("<code>%1</code> %2").arg(visibleToken(QString::fromStdString(text)).toHtmlEscaped()).arg(p, 0, 'f', 3);
-      return QObject::tr("<b>Token %1</b> <code>%2</code>, p %3 under %4 (%5). Top 5 there: %6")
+        top << QString("<code>\u201C%1\u201D</code> p %2").arg(visibleToken(QString::fromStdString(text)).toHtmlEscaped()).arg(p, 0, 'f', 3);
+      return QObject::tr("<b>Token %1</b>, <code>\u201C%2\u201D</code>: p %3 under %4 (%5). Top 5 there: %6")
           .arg(index + 1)
           .arg(visibleToken(QString::fromStdString(alt.sampled_text)).toHtmlEscaped())
           .arg(alt.sampled_probability, 0, 'f', 3)

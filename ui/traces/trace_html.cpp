@@ -181,7 +181,8 @@ QString traceHtml(const QString& completion, const QString& spansJson, const QSt
       if (!behaviourAt[i].isEmpty())
         style += QString(marked[i] ? " underline" : ";text-decoration:underline") + ";color:" +
                  reflectionInk(behaviourAt[i]).name();
-      const QString tip = t >= 0 ? tokens[t].tip.toHtmlEscaped() : QString();
+      // (An apostrophe in the tip would end the attribute: "the run's" cut it short.)
+      const QString tip = t >= 0 ? tokens[t].tip.toHtmlEscaped().replace('\'', "&#39;") : QString();
       const QString open = QString("<span style='%1' title='%2'>").arg(style, tip);
       if (open != run) {
         closeRun();

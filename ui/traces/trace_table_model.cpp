@@ -125,6 +125,10 @@ QVariant TraceTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant TraceTableModel::headerData(int section, Qt::Orientation o, int role) const {
+  if (o == Qt::Horizontal && role == Qt::ToolTipRole && section == ColAha)
+    return tr("Aha score, 0 to 1: how much reflection the detector read. Each reflective phrase and each revised "
+              "answer adds to it (one verification 0.50, two phrases about 0.75, more near 1); empty: none. "
+              "\u2605: a real aha, a reflection that turned a wrong value into the right one (docs/REFLECTION.md).");
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
   static const char* names[] = {"Step", "Prompt", "Reward", "Correct", "Length", "Aha", "Tags"};
   return tr(names[section]);

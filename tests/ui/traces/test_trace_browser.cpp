@@ -245,6 +245,8 @@ void TraceBrowserTest::numberKeyTagsSelection() {
     QCOMPARE(QString::fromStdString(on[0].name), QString("aha"));
   }
   QVERIFY(b.model()->data(b.model()->index(0, ui::TraceTableModel::ColTags), Qt::DisplayRole).toString().contains("aha"));
+  // The Aha column says what its numbers are.
+  QVERIFY(b.model()->headerData(ui::TraceTableModel::ColAha, Qt::Horizontal, Qt::ToolTipRole).toString().contains("Aha score, 0 to 1"));
   // The tag filter finds exactly them; pressing 1 again removes the tag from all three.
   b.filterBar()->tagBox()->setCurrentIndex(1);
   waitForFilter();
@@ -404,7 +406,8 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
   const QTextCharFormat f = at.charFormat();
   QCOMPARE(f.background().color().name(), hot.name());
   QVERIFY(f.fontWeight() >= QFont::Bold);
-  QVERIFY2(f.toolTip().contains("entropy 2.000 nats") && f.toolTip().contains("forking"), qPrintable(f.toolTip()));
+  QVERIFY2(f.toolTip().contains("entropy 2.000 nats") && f.toolTip().contains("forking token (entropy 1.00 nats or more)"),
+           qPrintable(f.toolTip()));  // whole: an apostrophe in it no longer ends the attribute
   QVERIFY(f.fontUnderline());  // "wait" is a reflection phrase: underlined on top of its colour
   at.setPosition(view.traceText()->toPlainText().indexOf("12+20=33") + 1);
   QCOMPARE(at.charFormat().background().color().name(), cold.name());
@@ -446,7 +449,7 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
   QCOMPARE(int(seen.position), 10);  // "wait" starts at character 9: the click fell on its "a"
   QCOMPARE(seen.weights.step, int64_t(0));  // no checkpoint: the base model, and it says so
   QVERIFY(view.alternativesLabel()->text().contains("the base model"));
-  QVERIFY(view.alternativesLabel()->text().contains("<code>a</code>"));
+  QVERIFY(view.alternativesLabel()->text().contains("<code>\u201Ca\u201D</code>"));  // tokens quoted
   screenshot(view, "trace-lens.png");
   // Back to reflection: backgrounds by behaviour again.
   view.lensChoice()->setCurrentIndex(int(ui::LensMode::Reflection));
