@@ -31,14 +31,14 @@ ChartSpec ahaQualityChart() {
 }
 
 namespace {
-// Why a chart has nothing to show, in its corner.
+// Why a chart has nothing to show, in its middle, in short lines that fit a small chart.
 QString emptyNote(const ChartSpec& spec) {
-  if (spec.metrics.contains("kl")) return QObject::tr("not measured: KL needs a reference model (beta > 0)");
+  if (spec.metrics.contains("kl")) return QObject::tr("not measured:\nKL needs a reference model\n(beta > 0)");
   if (spec.metrics.contains("clip_ratio/region_mean"))
-    return QObject::tr("not measured: ratios are 1 with one update per batch (num_iterations = 1)");
+    return QObject::tr("not measured:\nratios are 1 with one update\nper batch (num_iterations = 1)");
   if (spec.metrics.contains("lens/entropy_mean"))
-    return QObject::tr("no token lens: imported runs keep text only (token_lens = false keeps none)");
-  if (spec.byOutcome) return QObject::tr("no reflection outcome yet (older runs: aha reanalyse)");
+    return QObject::tr("no token lens:\nimported runs keep text only\n(token_lens = false keeps none)");
+  if (spec.byOutcome) return QObject::tr("no reflection outcome yet\n(older runs: aha reanalyse)");
   return QObject::tr("not measured in these runs");
 }
 }  // namespace

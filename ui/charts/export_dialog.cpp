@@ -1,5 +1,7 @@
 #include "ui/charts/export_dialog.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -22,26 +24,34 @@
 
 #include <set>
 
+#include "core/run/metric_display.h"
 #include "core/run/step_metrics.h"
 #include "db/run_reader.h"
 
 namespace aha::ui {
 namespace {
-QListWidget* checkList(QWidget* parent, const QStringList& items, const QStringList& checked) {
+// A list of check boxes; `shown` gives the text a person reads for an item (a metric's
+// display name, core/run/metric_display.h), the item keeps its name.
+QListWidget* checkList(QWidget* parent, const QStringList& items, const QStringList& checked,
+                       QString (*shown)(const QString&) = nullptr) {
   auto* list = new QListWidget(parent);
   for (const auto& name : items) {
-    auto* item = new QListWidgetItem(name, list);
+    auto* item = new QListWidgetItem(shown ? shown(name) : name, list);
+    item->setData(Qt::UserRole, name);
+    item->setToolTip(name);
     item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
     item->setCheckState(checked.contains(name) ? Qt::Checked : Qt::Unchecked);
   }
-  list->setMaximumHeight(110);
   return list;
 }
 QStringList checkedOf(const QListWidget* list) {
   QStringList out;
   for (int i = 0; i < list->count(); ++i)
-    if (list->item(i)->checkState() == Qt::Checked) out << list->item(i)->text();
+    if (list->item(i)->checkState() == Qt::Checked) out << list->item(i)->data(Qt::UserRole).toString();
   return out;
+}
+QString metricShown(const QString& metric) {
+  return QString::fromStdString(metric_display(metric.toStdString()).label) + "  \u2014 " + metric;
 }
 }  // namespace
 
@@ -71,7 +81,9 @@ ExportDialog::ExportDialog(const QString& dbPath, const QStringList& runs, const
     // An unreadable database shows as empty lists; save() reports the error.
   }
   runs_ = checkList(this, allRuns, runs);
-  metrics_ = checkList(this, allMetrics, metrics);
+  runs_->setMaximumHeight(110);
+  metrics_ = checkList(this, allMetrics, metrics, metricShown);
+  metrics_->setMinimumHeight(180);  // and it grows with the dialog
   preset_ = new QComboBox(this);
   for (const auto& p : figurePresets()) preset_->addItem(QString("%1 (%2 in)").arg(p.name).arg(p.widthIn), p.name);
   width_ = new QDoubleSpinBox(this);
@@ -186,6 +198,9 @@ FigureRequest ExportDialog::request() const {
   r.dbPath = dbPath_;
   r.runs = checkedOf(runs_);
   r.metrics = checkedOf(metrics_);
+  const bool ofSweep = !sweep_.isEmpty() && !r.runs.isEmpty() &&
+                       std::all_of(r.runs.begin(), r.runs.end(), [&](const QString& n) { return sweepMembers_.contains(n); });
+  if (ofSweep && r.runs.size() == sweepMembers_.size()) r.sweep = sweep_, r.runs.clear();
   auto& o = r.options;
   o.preset = preset_->currentData().toString();
   o.widthIn = width_->value();

@@ -27,6 +27,9 @@ class ExportDialog : public QDialog {
                QWidget* parent = nullptr);
   FigureRequest request() const;
   // Writes the figure; returns an error message, empty on success.
+  // The figure is of this sweep while every checked run is one of its members (the
+  // sidecar records it): Compare Sweep sets it.
+  void setSweep(const QString& sweep, const QStringList& members) { sweep_ = sweep, sweepMembers_ = members; }
   QString save(const QString& path);
   QLabel* preview() const { return preview_; }
   QComboBox* presetBox() const { return preset_; }
@@ -37,6 +40,8 @@ class ExportDialog : public QDialog {
 
  private:
   QString dbPath_;
+  QString sweep_;
+  QStringList sweepMembers_;
   QListWidget *runs_, *metrics_;
   QComboBox *preset_, *legend_, *format_, *groupBy_;
   QDoubleSpinBox *width_, *height_, *smoothing_;

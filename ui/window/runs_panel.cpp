@@ -145,6 +145,7 @@ void MainWindow::compareSweep(const QString& sweep) {
   ExportDialog dialog(dbPath_, members, {"accuracy", "completions/mean_length_incorrect", "reward"},
                       dashboard_->smoothing(), this);
   dialog.groupByBox()->setCurrentText(key);
+  dialog.setSweep(sweep, members);
   dialog.exec();
 }
 

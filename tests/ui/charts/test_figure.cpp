@@ -457,6 +457,14 @@ void FigureTest::sweepGroupedByAKey() {
   r.sweep = "nope";
   QCustomPlot none;
   QVERIFY_THROWS_EXCEPTION(std::exception, ui::buildFigure(&none, reader, r));
+  // Compare Sweep's dialog exports the sweep as a sweep: its sidecar names it.
+  const QStringList members = {"abl-grpo-s1", "abl-grpo-s2", "abl-dr_grpo-s1", "abl-dr_grpo-s2"};
+  ui::ExportDialog dialog(db, members, {"reward"}, 0.6);
+  dialog.setSweep("abl", members);
+  QCOMPARE(dialog.request().sweep, QString("abl"));
+  const QString path = QFileInfo(db).absolutePath() + "/sweep.png";
+  QCOMPARE(dialog.save(path), QString());
+  QCOMPARE(QJsonDocument::fromJson(readAll(path + ".json")).object()["sweep"].toString(), QString("abl"));
 }
 
 void FigureTest::figuresAReviewerAccepts() {
@@ -483,6 +491,14 @@ void FigureTest::figuresAReviewerAccepts() {
   r.options.preset = "double-column";
   r.metrics << "aha_rate";  // five: one row of five at 7 in (1.4 in each), not 4 + 1
   QCOMPARE(ui::figureColumns(r), 5);
+  // The export dialog lists metrics by the names a person reads (the stored name beside).
+  ui::ExportDialog dialog(db_, {"seed-1"}, {"reward"}, 0.6);
+  QString listed;
+  for (auto* list : dialog.findChildren<QListWidget*>())
+    for (int i = 0; i < list->count(); ++i)
+      if (list->item(i)->data(Qt::UserRole).toString() == "reward_std") listed = list->item(i)->text();
+  QCOMPARE(listed, QString("reward std within groups  \u2014 reward_std"));
+  QCOMPARE(dialog.request().metrics, QStringList{"reward"});
   // The steps' axis ticks on whole steps only, for a short run too.
   QCustomPlot plot;
   ui::setStepTicks(plot.xAxis, true);

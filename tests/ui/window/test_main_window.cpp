@@ -198,6 +198,17 @@ void MainWindowTest::chartClickRequestsTraces() {
   w.dashboard()->refresh();
   QCustomPlot* plot = w.dashboard()->charts().at(0);
   plot->replot();
+  // A chart with nothing to show says why in lines its plot holds (the KL of a run
+  // without a reference model).
+  QCustomPlot* kl = w.dashboard()->chartOf("kl");
+  QCPItemText* note = nullptr;
+  for (int i = 0; i < kl->itemCount(); ++i)
+    if (kl->item(i)->property("role") == "empty-note") note = qobject_cast<QCPItemText*>(kl->item(i));
+  QVERIFY(note);
+  int widest = 0;
+  for (const auto& line : note->text().split('\n')) widest = std::max(widest, QFontMetrics(note->font()).horizontalAdvance(line));
+  QVERIFY2(widest <= kl->axisRect()->width(),
+           qPrintable(QString("'%1' is %2 px in a %3 px chart").arg(note->text()).arg(widest).arg(kl->axisRect()->width())));
   // The smoothed reward line of step 2 (steps count from 1).
   QCPGraph* line = nullptr;
   for (int i = 0; i < plot->graphCount(); ++i)
