@@ -132,6 +132,15 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
     t->setSelectionBehavior(QAbstractItemView::SelectRows);
     t->verticalHeader()->hide();
     t->horizontalHeader()->setStretchLastSection(true);
+    t->setWordWrap(true);
+    t->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    t->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);  // a tall row scrolls smoothly
+    t->setTextElideMode(Qt::ElideNone);
+    // Rows as tall as their wrapped completion at the completion column's width, whenever
+    // that width changes (the pane's splitter, the window).
+    connect(t->horizontalHeader(), &QHeaderView::sectionResized, t, [t](int column) {
+      if (column == t->columnCount() - 1) t->resizeRowsToContents();
+    });
     connect(t, &QTableWidget::cellDoubleClicked, this, [this, t](int row, int) {
       if (auto* item = t->item(row, 0)) showSample(item->data(Qt::UserRole).toLongLong());
     });
@@ -398,8 +407,9 @@ void TraceDetailView::showAlternatives(int index) {
 }
 
 void TraceDetailView::fillTable(QTableWidget* t, const std::vector<db::SampleRow>& rows, bool stepColumn) {
-  const QStringList headers = {stepColumn ? tr("Step") : tr("#"), tr("Reward"), tr("Advantage"), tr("Correct"),
-                               tr("Length"), tr("Aha"), tr("Completion")};
+  // Short headers: the completion gets the room (their tooltips say the rest).
+  const QStringList headers = {stepColumn ? tr("Step") : tr("#"), tr("Reward"), tr("Adv."), tr("OK"),
+                               tr("Tok."), tr("Aha"), tr("Completion")};
   t->clear();
   t->setColumnCount(headers.size());
   t->setHorizontalHeaderLabels(headers);
@@ -412,7 +422,7 @@ void TraceDetailView::fillTable(QTableWidget* t, const std::vector<db::SampleRow
                                s.correct ? "✓" : "✗",
                                QString::number(s.token_count),
                                s.aha_score > 0 ? QString::number(s.aha_score, 'f', 2) : QString(),
-                               QString::fromStdString(s.completion).simplified()};
+                               QString::fromStdString(s.completion).trimmed()};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
       item->setData(Qt::UserRole, QVariant::fromValue<qint64>(s.id));
@@ -421,7 +431,13 @@ void TraceDetailView::fillTable(QTableWidget* t, const std::vector<db::SampleRow
       t->setItem(r, c, item);
     }
   }
-  t->resizeColumnsToContents();
+  // The numbers as narrow as they are; each completion whole, wrapped in the room left,
+  // its row as tall as it needs: the completions read one under another, no sideways scroll.
+  for (int c = 0; c + 1 < t->columnCount(); ++c) t->resizeColumnToContents(c);
+  t->horizontalHeaderItem(2)->setToolTip(tr("Advantage: the reward's distance from the group's mean, in its std"));
+  t->horizontalHeaderItem(3)->setToolTip(tr("Correct"));
+  t->horizontalHeaderItem(4)->setToolTip(tr("Length in tokens"));
+  t->resizeRowsToContents();
 }
 
 void TraceDetailView::saveNote() {

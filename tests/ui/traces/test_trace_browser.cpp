@@ -290,6 +290,15 @@ void TraceBrowserTest::groupAndHistoryViews() {
   QCOMPARE(detail->historyTable()->item(0, 0)->text(), QString("0"));
   detail->tabs()->setCurrentIndex(1);
   b.resize(1400, 700);
+  b.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&b));
+  // Each completion whole and wrapped, its row as tall as it needs; no sideways scrolling.
+  auto* group = detail->groupTable();
+  QCOMPARE(group->item(0, 6)->text(), QString::fromStdString(reader.sample(group->item(0, 0)->data(Qt::UserRole).toLongLong())->completion).trimmed());
+  QCOMPARE(group->horizontalScrollBar()->maximum(), 0);
+  QVERIFY(group->columnWidth(6) < group->viewport()->width());
+  QVERIFY2(group->rowHeight(0) > 2 * group->fontMetrics().height(),
+           qPrintable(QString("row height %1").arg(group->rowHeight(0))));
   screenshot(b, "trace-browser-group.png");
 }
 
