@@ -22,7 +22,7 @@
 namespace aha::ui {
 
 ChartSpec ahaQualityChart() {
-  ChartSpec s{"aha quality (per completion)", "fraction of completions", {}, "", "", ""};
+  ChartSpec s{"aha quality (per completion)", "fraction", {}, "", "", ""};
   for (const auto& o : aha_quality_series()) s.metrics << o.metric, s.layerNames << o.outcome;
   s.layerColors = {"#009E73", "#56B4E9", "#999999", "#D55E00", "#E69F00"};  // fix, confirm, miss, break, ritual
   s.byOutcome = true;
