@@ -13,6 +13,7 @@
 #include <map>
 
 #include "core/analysis/aha_onset.h"
+#include "core/run/metric_display.h"
 #include "core/run/step_metrics.h"
 #include "db/run_reader.h"
 #include "ui/charts/band_plottable.h"
@@ -475,13 +476,31 @@ std::optional<Dashboard::PointHit> Dashboard::pointAt(QCustomPlot* plot, const Q
 QString Dashboard::hoverText(QCustomPlot* plot, const QPoint& pos) const {
   const auto hit = pointAt(plot, pos);
   if (!hit) return {};
-  const auto& s = runs_[hit->run].series.value(hit->metric);
-  const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + hit->index + 1), smoothing_);
-  return tr("<b>%1</b><br>%2 at step %3<br>value %4<br>smoothed %5<br><i>click: its traces</i>")
-      .arg(runs_[hit->run].name.toHtmlEscaped(), hit->metric)
-      .arg(hit->step)
-      .arg(hit->value, 0, 'g', 6)
-      .arg(smooth.back(), 0, 'g', 6);
+  // Every line of the chart at that step, as W&B shows them: run, metric, value, smoothed;
+  // the one under the cursor first.
+  auto line = [&](qint64 run, const QString& metric, bool nearest) -> QString {
+    const auto& s = runs_[run].series.value(metric);
+    const int i = static_cast<int>(std::lower_bound(s.steps.begin(), s.steps.end(), double(hit->step)) - s.steps.begin());
+    if (i >= s.steps.size() || s.steps[i] != double(hit->step)) return {};
+    const auto smooth = debiased_ema(std::vector<double>(s.values.begin(), s.values.begin() + i + 1), smoothing_);
+    const QString text = tr("%1 \u00B7 %2: %3 (smoothed %4)")
+                             .arg(runs_[run].name.toHtmlEscaped(),
+                                  QString::fromStdString(metric_display(metric.toStdString()).label).toHtmlEscaped())
+                             .arg(s.values[i], 0, 'g', 6)
+                             .arg(smooth.back(), 0, 'g', 6);
+    return nearest ? "<b>" + text + "</b>" : text;
+  };
+  QStringList lines = {tr("step %1").arg(hit->step), line(hit->run, hit->metric, true)};
+  for (int gi = 0; gi < plot->graphCount(); ++gi) {
+    const QCPGraph* g = plot->graph(gi);
+    if (g->property("role").toString() != "raw") continue;
+    const qint64 run = g->property("run").toLongLong();
+    const QString metric = g->property("metric").toString();
+    if (run == hit->run && metric == hit->metric) continue;
+    if (const QString other = line(run, metric, false); !other.isEmpty()) lines << other;
+  }
+  lines << tr("<i>click: the traces of %1 at step %2</i>").arg(runs_[hit->run].name.toHtmlEscaped()).arg(hit->step);
+  return lines.join("<br>");
 }
 
 void Dashboard::showHover(QCustomPlot* plot, const QPoint& pos) {

@@ -621,7 +621,11 @@ void TraceBrowserTest::dashboardMarksAhaOnset() {
   chart->replot();
   const QPoint at(int(chart->xAxis->coordToPixel(20)), int(chart->yAxis->coordToPixel(0.6)));
   const QString tip = d.hoverText(chart, at);
-  QVERIFY2(tip.contains("trace-run") && tip.contains("step 20") && tip.contains("value 0.6"), qPrintable(tip));
+  // Every line of the chart at that step (W&B's readout): the aha rate under the cursor, in
+  // bold, and the real aha rate beside it, by their display names.
+  QVERIFY2(tip.contains("step 20") && tip.contains("<b>trace-run \u00B7 aha rate: 0.6 ") &&
+               tip.contains("trace-run \u00B7 real aha rate (fix): 0.4 "),
+           qPrintable(tip));
   QCOMPARE(d.hoverText(chart, QPoint(2, 2)), QString());
 
   // The aha quality: per completion, a line for each outcome in its colour (not shares of

@@ -223,7 +223,23 @@ void MainWindowTest::chartClickRequestsTraces() {
   QCOMPARE(traces.at(0).at(1).toLongLong(), qint64(2));
   // Anywhere in the step's column, as the hover shows it: no pixel precision needed.
   const QPoint column(pixel.x() + 3, plot->axisRect()->top() + 5);
-  QVERIFY(w.dashboard()->hoverText(plot, column).contains("at step 2"));
+  QVERIFY(w.dashboard()->hoverText(plot, column).contains("step 2<br>"));
+  // Every chart with points reads them out on hover (step, run, value).
+  int charts = 0;
+  for (QCustomPlot* chart : w.dashboard()->charts()) {
+    chart->replot();
+    for (int g = 0; g < chart->graphCount(); ++g) {
+      const QCPGraph* raw = chart->graph(g);
+      if (raw->property("role") != "raw" || raw->data()->isEmpty()) continue;
+      const auto p = raw->data()->at(raw->data()->size() - 1);
+      const QPoint at(int(chart->xAxis->coordToPixel(p->key)), int(chart->yAxis->coordToPixel(p->value)));
+      const QString tip = w.dashboard()->hoverText(chart, at);
+      QVERIFY2(tip.contains("step 3<br>") && tip.contains("click:"), qPrintable(chart->objectName() + ": " + tip));
+      ++charts;
+      break;
+    }
+  }
+  QVERIFY2(charts >= 8, qPrintable(QString::number(charts)));
   QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, column);
   QTRY_COMPARE(traces.count(), 2);
   QCOMPARE(traces.at(1).at(1).toLongLong(), qint64(2));
