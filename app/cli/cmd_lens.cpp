@@ -5,6 +5,7 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "core/analysis/entropy_fit.h"
+#include "core/run/run_config.h"
 #include "core/analysis/token_trace.h"
 #include "core/rl/token_alternatives.h"
 #include "db/run_reader.h"
@@ -61,12 +62,16 @@ int report(db::RunReader& reader, const db::RunSummary& run) {
     std::printf("\nreward against entropy: too few steps with both (%zu) to fit\n", h.size());
     return 0;
   }
-  double best = -INFINITY;  // the best 10-step mean of the reward reached
-  for (size_t i = 0; i + std::min<size_t>(10, r.size()) <= r.size(); ++i)
-    best = std::max(best, mean(r, i, i + std::min<size_t>(10, r.size())));
+  double most = 0;  // the most the reward can be, from the run's own config
+  try {
+    most = RunConfig::from_toml(run.config_toml, "run '" + run.name + "'").max_total_reward();
+  } catch (const std::exception&) {
+  }
+  const std::string caveat = ceiling_caveat(*fit, most);
   std::printf("\nreward = -a*exp(H) + b over %d steps (Cui et al. 2025): a = %.4f, b = %.4f, R^2 = %.3f\n"
-              "predicted ceiling (H = 0): %.4f; reached: %.4f (best 10-step mean), %.4f (last 10 steps)\n",
-              fit->points, fit->a, fit->b, fit->r2, fit->ceiling(), best, mean(r, r.size() - std::min<size_t>(10, r.size()), r.size()));
+              "predicted ceiling (H = 0): %.4f%s%s; reached: %.4f (best 10-step mean), %.4f (last 10 steps)\n",
+              fit->points, fit->a, fit->b, fit->r2, fit->ceiling(), caveat.empty() ? "" : ", ", caveat.c_str(),
+              best_window_mean(r), mean(r, r.size() - std::min<size_t>(10, r.size()), r.size()));
   return 0;
 }
 

@@ -1,5 +1,8 @@
 #include "core/analysis/entropy_fit.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <cmath>
 
 namespace aha {
@@ -24,6 +27,24 @@ std::optional<EntropyFit> fit_entropy_reward(const std::vector<double>& entropy,
   f.r2 = syy > 0 ? sxy * sxy / (sxx * syy) : 1.0;
   f.points = static_cast<int>(n);
   return f;
+}
+
+double best_window_mean(const std::vector<double>& reward, size_t window) {
+  const size_t n = std::min(window, reward.size());
+  if (n == 0) return 0.0 / 0.0;
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) sum += reward[i];
+  double best = sum;
+  for (size_t i = n; i < reward.size(); ++i) best = std::max(best, sum += reward[i] - reward[i - n]);
+  return best / n;
+}
+
+std::string ceiling_caveat(const EntropyFit& fit, double most_reward) {
+  if (most_reward <= 0 || fit.ceiling() <= most_reward + 1e-9) return {};
+  char text[160];
+  std::snprintf(text, sizeof text, "above the most the reward can be (%.3g): the fit extrapolates past what the run can reach",
+                most_reward);
+  return text;
 }
 
 }  // namespace aha

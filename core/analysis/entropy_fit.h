@@ -2,7 +2,9 @@
 // Reward against policy entropy over a run's steps, fitted as R = -a*exp(H) + b (Cui et
 // al. 2025, "The Entropy Mechanism of Reinforcement Learning for Reasoning Language
 // Models"): once entropy is spent, the reward can reach at most -a + b (H = 0).
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace aha {
@@ -17,5 +19,14 @@ struct EntropyFit {
 // Least squares over the pairs (entropy[i], reward[i]); none with fewer than 3 points or
 // when the entropies are all the same.
 std::optional<EntropyFit> fit_entropy_reward(const std::vector<double>& entropy, const std::vector<double>& reward);
+
+// What a run reached: the best mean of `window` consecutive steps' rewards (of all of them
+// when fewer), one figure for the studio and `aha lens` (a single step's best is noise).
+double best_window_mean(const std::vector<double>& reward, size_t window = 10);
+
+// Said beside a ceiling above the most the reward can be (the sum of its positive weights,
+// each reward function 0 to 1): the fit extrapolates past what a run can reach. Empty when
+// the ceiling is within reach or the most is not known (0).
+std::string ceiling_caveat(const EntropyFit& fit, double most_reward);
 
 }  // namespace aha

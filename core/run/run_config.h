@@ -64,6 +64,12 @@ struct RunConfig {
   double weight_decay = 0.0;
   std::vector<std::string> reward_funcs = {"accuracy", "format"};
   std::vector<double> reward_weights = {1.0, 0.1};
+  // The most the total reward can be: each reward function is 0 to 1.
+  double max_total_reward() const {
+    double most = 0;
+    for (double w : reward_weights) most += w > 0 ? w : 0;
+    return most;
+  }
   int save_steps = 20;
   // Checkpoints kept for probing (docs/PROBES.md): the newest save_total_limit (TRL's
   // name; 0 keeps every one), and besides them every one whose step (its number of updates) is a

@@ -11,6 +11,7 @@
 #include <qcustomplot.h>
 
 #include "core/analysis/entropy_fit.h"
+#include "core/run/run_config.h"
 #include "db/run_reader.h"
 
 namespace aha::ui {
@@ -91,15 +92,21 @@ void EntropyFitDialog::reload() {
   label->position->setCoords(hMax * 0.6, fit->ceiling());
   label->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
   label->setText(tr("ceiling %1 at H = 0").arg(fit->ceiling(), 0, 'f', 3));
-  double best = -INFINITY;
-  for (double v : r) best = std::max(best, v);
+  const double best = best_window_mean(r);  // what the run reached, as `aha lens` says it
+  double most = 0;
+  try {
+    if (run) most = RunConfig::from_toml(run->config_toml, run->name).max_total_reward();
+  } catch (const std::exception&) {
+  }
+  const QString caveat = QString::fromStdString(ceiling_caveat(*fit, most));
   summary_->setText(tr("R = \u2212a\u00B7exp(H) + b over %1 steps (Cui et al. 2025): a = %2, b = %3, R\u00B2 = %4. "
-                       "Predicted ceiling when entropy is spent: <b>%5</b>; the best step reached %6.")
+                       "Predicted ceiling when entropy is spent: <b>%5</b>%6; reached: %7 (best 10-step mean).")
                         .arg(fit->points)
                         .arg(fit->a, 0, 'f', 4)
                         .arg(fit->b, 0, 'f', 4)
                         .arg(fit->r2, 0, 'f', 3)
                         .arg(fit->ceiling(), 0, 'f', 3)
+                        .arg(caveat.isEmpty() ? QString() : ", " + caveat)
                         .arg(best, 0, 'f', 3));
   plot_->legend->setVisible(true);
   plot_->rescaleAxes();

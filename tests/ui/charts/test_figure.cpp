@@ -292,6 +292,20 @@ void FigureTest::entropyFitDialogFitsTheRun() {
     StepRecord rec;
     rec.metrics = {{"reward", 0.5}};
     other.write_step(rec);
+    // The same curve under a config whose rewards add up to 1.05 at most: the ceiling of
+    // 1.1 is past what the run can reach, and the dialog says so.
+    db::RunStore capped(path);
+    info.name = "capped";
+    info.config_toml = "name = 'capped'\nreward_weights = [1.0, 0.05]\n";
+    const int64_t id = capped.begin_run(info, false);
+    for (int step = 0; step < 40; ++step) {
+      StepRecord c;
+      c.step = step;
+      const double h = 0.8 * std::exp(-step / 15.0);
+      c.metrics = {{"reward", -0.5 * std::exp(h) + 1.6}, {"lens/entropy_mean", h}};
+      capped.write_step(c);
+    }
+    QVERIFY(id > 0);
   }
   auto reader = std::make_shared<db::RunReader>(path);
   ui::EntropyFitDialog dialog(reader, fitted);
@@ -303,6 +317,16 @@ void FigureTest::entropyFitDialogFitsTheRun() {
     dialog.grab().save(qEnvironmentVariable("AHA_SCREENSHOTS") + "/entropy-fit.png");
   ui::EntropyFitDialog none(reader, bare);
   QVERIFY(none.summary()->text().contains("no entropy per step"));
+  // What was reached is the best 10-step mean, as `aha lens` says (the last 10 steps here).
+  std::vector<double> last;
+  for (int step = 30; step < 40; ++step) last.push_back(-0.5 * std::exp(0.8 * std::exp(-step / 15.0)) + 1.6);
+  const double reached = std::accumulate(last.begin(), last.end(), 0.0) / 10;
+  QVERIFY2(dialog.summary()->text().contains(QString("reached: %1 (best 10-step mean)").arg(reached, 0, 'f', 3)),
+           qPrintable(dialog.summary()->text()));
+  QVERIFY(!dialog.summary()->text().contains("extrapolates"));  // 1.1 is within the default rewards' 1.1
+  ui::EntropyFitDialog capped(reader, reader->run_by_name("capped")->id);
+  QVERIFY2(capped.summary()->text().contains("above the most the reward can be (1.05)"),
+           qPrintable(capped.summary()->text()));
 }
 
 void FigureTest::passAtKDialogProbesOnItsThread() {
