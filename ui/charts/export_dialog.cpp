@@ -198,9 +198,9 @@ FigureRequest ExportDialog::request() const {
   r.dbPath = dbPath_;
   r.runs = checkedOf(runs_);
   r.metrics = checkedOf(metrics_);
-  const bool ofSweep = !sweep_.isEmpty() && !r.runs.isEmpty() &&
-                       std::all_of(r.runs.begin(), r.runs.end(), [&](const QString& n) { return sweepMembers_.contains(n); });
-  if (ofSweep && r.runs.size() == sweepMembers_.size()) r.sweep = sweep_, r.runs.clear();
+  const bool wholeSweep = !sweep_.isEmpty() && r.runs.size() == sweepMembers_.size() &&
+                          std::all_of(r.runs.begin(), r.runs.end(), [&](const QString& n) { return sweepMembers_.contains(n); });
+  if (wholeSweep) r.sweep = sweep_, r.runs.clear();
   auto& o = r.options;
   o.preset = preset_->currentData().toString();
   o.widthIn = width_->value();

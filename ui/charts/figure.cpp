@@ -112,9 +112,9 @@ std::optional<std::pair<double, double>> possibleRange(const ChartSpec& spec, co
   if (spec.metrics.value(0) != "reward" || run.config_toml.empty()) return std::nullopt;
   try {
     const auto c = RunConfig::from_toml(run.config_toml, "run '" + run.name + "'");
-    double lo = 0, hi = 0;
-    for (const double w : c.reward_weights) (w < 0 ? lo : hi) += w;  // each reward is 0..1
-    return std::make_pair(lo, hi);
+    double lo = 0;
+    for (const double w : c.reward_weights) lo += std::min(w, 0.0);  // each reward is 0..1
+    return std::make_pair(lo, c.max_total_reward());
   } catch (const std::exception&) {
     return std::nullopt;  // an imported run's config may hold what this build does not know
   }

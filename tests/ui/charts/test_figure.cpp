@@ -274,11 +274,7 @@ void FigureTest::entropyFitDialogFitsTheRun() {
   // run with rewards only, which has nothing to fit.
   const std::string path = dir_.filePath("entropy-fit.db").toStdString();
   int64_t fitted = 0, bare = 0;
-  {
-    db::RunStore store(path);
-    RunInfo info;
-    info.name = "lens-run";
-    fitted = store.begin_run(info, false);
+  auto writeCurve = [](db::RunStore& store) {
     for (int step = 0; step < 40; ++step) {
       StepRecord rec;
       rec.step = step;
@@ -286,6 +282,13 @@ void FigureTest::entropyFitDialogFitsTheRun() {
       rec.metrics = {{"reward", -0.5 * std::exp(h) + 1.6}, {"lens/entropy_mean", h}};
       store.write_step(rec);
     }
+  };
+  {
+    db::RunStore store(path);
+    RunInfo info;
+    info.name = "lens-run";
+    fitted = store.begin_run(info, false);
+    writeCurve(store);
     db::RunStore other(path);
     info.name = "no-entropy";
     bare = other.begin_run(info, false);
@@ -297,15 +300,8 @@ void FigureTest::entropyFitDialogFitsTheRun() {
     db::RunStore capped(path);
     info.name = "capped";
     info.config_toml = "name = 'capped'\nreward_weights = [1.0, 0.05]\n";
-    const int64_t id = capped.begin_run(info, false);
-    for (int step = 0; step < 40; ++step) {
-      StepRecord c;
-      c.step = step;
-      const double h = 0.8 * std::exp(-step / 15.0);
-      c.metrics = {{"reward", -0.5 * std::exp(h) + 1.6}, {"lens/entropy_mean", h}};
-      capped.write_step(c);
-    }
-    QVERIFY(id > 0);
+    QVERIFY(capped.begin_run(info, false) > 0);
+    writeCurve(capped);
   }
   auto reader = std::make_shared<db::RunReader>(path);
   ui::EntropyFitDialog dialog(reader, fitted);
