@@ -15,7 +15,7 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 CsvSummary write_metrics_csv(std::ostream& out, RunReader& reader, const std::vector<std::string>& runs,
-                             const std::vector<std::string>& metrics) {
+                             const std::vector<std::string>& metrics, const CsvColumnName& column_name) {
   CsvSummary summary;
   std::vector<std::string> header;
   std::map<int64_t, std::map<size_t, double>> table;  // step -> column -> value
@@ -23,7 +23,7 @@ CsvSummary write_metrics_csv(std::ostream& out, RunReader& reader, const std::ve
     const auto run = reader.require_run(name);
     for (const auto& m : metrics) {
       const size_t col = header.size();
-      header.push_back(name + "/" + m);  // the metric named even when it is the only one
+      header.push_back(column_name(name, m));  // the metric named even when it is the only one
       const auto series = reader.metric_series(run.id, m);
       if (series.empty()) summary.missing.push_back(name + "/" + m);
       for (const auto& p : series) table[p.step][col] = p.value;

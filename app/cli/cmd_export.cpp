@@ -9,6 +9,7 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "core/interop/launch_export.h"
+#include "core/run/metric_display.h"
 #include "core/run/step_metrics.h"
 #include "core/support/config_reader.h"
 #include "core/support/output_file.h"
@@ -30,7 +31,10 @@ db::RunSummary find_run(db::RunReader& reader, const std::string& name) {
 }
 
 int export_csv(const Args& args) {
-  args.allow_only({"db", "run", "metric", "out", "help"});
+  args.allow_only({"db", "run", "metric", "header", "out", "help"});
+  const std::string header = args.get("header", "stored");
+  if (header != "stored" && header != "display")
+    throw UsageError("--header: '" + header + "' is not a header kind; use 'stored' (run/metric) or 'display' (names and units)");
   db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   auto runs = args.all("run");
   if (runs.empty())
@@ -50,7 +54,12 @@ int export_csv(const Args& args) {
     if (!known.count(m)) throw UsageError("--metric: " + unknown_name_message("metric", m, {known.begin(), known.end()}));
   const std::string path = args.require("out");
   db::CsvSummary summary;
-  write_output_file(path, [&](std::ostream& out) { summary = db::write_metrics_csv(out, reader, runs, metrics); });
+  write_output_file(path, [&](std::ostream& out) {
+    if (header == "stored") summary = db::write_metrics_csv(out, reader, runs, metrics);
+    else summary = db::write_metrics_csv(out, reader, runs, metrics, [](const std::string& run, const std::string& m) {
+      return run + ": " + metric_display(m).axis_label();
+    });
+  });
   for (const auto& m : summary.missing) std::fprintf(stderr, "aha export csv: no points for %s\n", m.c_str());
   std::printf("wrote %zu steps x %zu columns to %s\n", summary.rows, summary.columns, path.c_str());
   return 0;
@@ -134,12 +143,15 @@ int cmd_export(int argc, char** argv, int first) {
   if (what == "traces" && !help) return export_traces(args);
   if (what == "launch" && !help) return export_launch(args);
   std::fprintf(help ? stdout : stderr,
-      "usage: aha export csv --db FILE [--run NAME]... [--metric NAME]... --out FILE.csv\n"
+      "usage: aha export csv --db FILE [--run NAME]... [--metric NAME]... [--header stored|display]\n"
+      "                      --out FILE.csv\n"
       "       aha export traces --db FILE (--tag NAME [--run NAME] | --ids 1,2,3) [--format jsonl|md] --out FILE\n"
       "       aha export launch --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]\n"
       "                         [--gpus N] [--nodes N] [--tp N] [--micro-batch N]\n\n"
-      "csv: one row per step and one column per run and metric (\"run/metric\"),\n"
-      "     values as stored; all runs and the metric 'reward' when not given.\n"
+      "csv: one row per step and one column per run and metric, values as stored; all runs\n"
+      "     and the metric 'reward' when not given. --header stored (default): columns named\n"
+      "     \"run/metric\" as scripts select them; display: \"run: name (unit)\" as the figures'\n"
+      "     axes read (\"demo: length of wrong answers (tokens)\").\n"
       "traces: the traces with a tag, or by sample id, as JSON Lines or a Markdown appendix\n"
       "     (prompt, completion, rewards, tags, note), the same as the trace browser's export.\n"
       "launch: --config FILE --engine verl|trl [--rollout-dir DIR] [--out FILE]: the run config as\n"

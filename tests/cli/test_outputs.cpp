@@ -65,6 +65,17 @@ class OutputsTest : public QObject {
              QString("step,demo-arithmetic/real_aha_rate,demo-arithmetic/reflection/confirm_rate,"
                      "demo-arithmetic/reflection/miss_rate,demo-arithmetic/reflection/break_rate,"
                      "demo-arithmetic/reflection/ritual_rate"));
+    // For a table a person reads: the display names and units of the figures' axes.
+    const Result display = aha({"export", "csv", "--db", db_, "--metric", "aha_quality", "--metric",
+                                "completions/mean_length_incorrect", "--header", "display", "--out", csv});
+    QVERIFY2(display.code == 0, qPrintable(display.all()));
+    f.close();
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString header = QString::fromUtf8(f.readLine()).trimmed();
+    QVERIFY2(header.startsWith("step,demo-arithmetic: real aha rate (fix) (fraction of completions),") &&
+                 header.endsWith(",demo-arithmetic: length of wrong answers (tokens)"),
+             qPrintable(header));
+    EXPECT_FAILS_SAYING(aha({"export", "csv", "--db", db_, "--header", "pretty", "--out", csv}), "'stored'");
 #ifdef AHA_STUDIO_BIN
     write(dir_.filePath("b.toml"), quick_config("second"));
     QCOMPARE(aha({"train", "--config", dir_.filePath("b.toml"), "--db", db_, "--steps", "2"}).code, 0);

@@ -6,6 +6,7 @@ class MainWindowTest : public QObject {
  private slots:
   void initTestCase();
   void constructsWithPanels();
+  void smoothingKeepsItsValue();
   void emptyDatabaseShowsHint();
   void startPauseResumeStop();
   void chartClickRequestsTraces();
@@ -53,6 +54,7 @@ class TraceBrowserTest : public QObject {
   void resampleDialogContinuesFromTheCursor();
   void exportsJsonlAndMarkdown();
   void dashboardMarksAhaOnset();
+  void onsetLabelsOfRunsApart();
  private:
   QTemporaryDir dir_;
   QString db_;

@@ -111,6 +111,8 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
     charts_.push_back(plot);
   }
   placeCharts(3);  // until the first resize says the shape
+  if (auto* plot = chartOf("aha_rate"))
+    connect(plot, &QCustomPlot::beforeReplot, this, [plot] { stackOnsetLabels(plot); });
 }
 
 Dashboard::~Dashboard() = default;
@@ -434,14 +436,26 @@ void Dashboard::markAhaOnset(qint64 runId) {
   line->setPen(QPen(color, 1, Qt::DotLine));
   auto* label = new QCPItemText(plot);
   label->setProperty("run", runId);
-  label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-  // Runs' onsets at nearby steps: each run's label on a line of its own.
-  int row = 0;
-  for (auto it = runs_.constBegin(); it != runs_.constEnd() && it.key() != runId; ++it) ++row;
-  label->position->setCoords(x, 0.02 + 0.13 * row);
+  label->position->setTypeY(QCPItemPosition::ptAbsolute);  // pixels: see stackOnsetLabels
+  label->position->setCoords(x, 0);
   label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
   label->setText(tr(" onset %1").arg(*onset));
   label->setColor(color);
+}
+
+void Dashboard::stackOnsetLabels(QCustomPlot* plot) {
+  // Runs' onsets at nearby steps: each run's label on a line of its own from the top of the
+  // axis rect, a text line apart whatever the chart's height (in runs' order).
+  std::vector<QCPItemText*> labels;
+  for (int i = 0; i < plot->itemCount(); ++i)
+    if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) labels.push_back(text);
+  std::sort(labels.begin(), labels.end(),
+            [](auto* a, auto* b) { return a->property("run").toLongLong() < b->property("run").toLongLong(); });
+  double y = plot->axisRect()->top() + 2;
+  for (auto* label : labels) {
+    label->position->setCoords(label->position->coords().x(), y);
+    y += QFontMetricsF(label->font()).height() + 2;
+  }
 }
 
 std::optional<Dashboard::PointHit> Dashboard::pointAt(QCustomPlot* plot, const QPoint& pos) const {

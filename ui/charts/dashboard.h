@@ -98,6 +98,7 @@ class Dashboard : public QWidget {
   // Rebuilds the run's graphs from its series; `smoothedOnly` leaves raw lines as they are.
   void redrawRun(qint64 runId, bool smoothedOnly = false);
   void markAhaOnset(qint64 runId);
+  static void stackOnsetLabels(QCustomPlot* plot);
   void showHover(QCustomPlot* plot, const QPoint& pos);
   void resizeEvent(QResizeEvent* e) override;  // the grid's columns follow the shape
   static int columnsFor(QSize area, int charts);

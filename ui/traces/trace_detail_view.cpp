@@ -137,10 +137,9 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
     t->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);  // a tall row scrolls smoothly
     t->setTextElideMode(Qt::ElideNone);
     // Rows as tall as their wrapped completion at the completion column's width, whenever
-    // that width changes (the pane's splitter, the window).
-    connect(t->horizontalHeader(), &QHeaderView::sectionResized, t, [t](int column) {
-      if (column == t->columnCount() - 1) t->resizeRowsToContents();
-    });
+    // the table's width changes (the pane's splitter, the window): after the resize, once
+    // the stretched column has its new width.
+    t->viewport()->installEventFilter(this);
     connect(t, &QTableWidget::cellDoubleClicked, this, [this, t](int row, int) {
       if (auto* item = t->item(row, 0)) showSample(item->data(Qt::UserRole).toLongLong());
     });
@@ -344,6 +343,10 @@ bool TraceDetailView::eventFilter(QObject* watched, QEvent* event) {
     const auto m = number.match(at.charFormat().toolTip());
     if (m.hasMatch()) showAlternatives(m.captured(1).toInt() - 1);
   }
+  for (QTableWidget* t : {group_, history_})
+    if (watched == t->viewport() && event->type() == QEvent::Resize &&
+        static_cast<QResizeEvent*>(event)->oldSize().width() != t->viewport()->width())
+      QTimer::singleShot(0, t, &QTableView::resizeRowsToContents);
   return QWidget::eventFilter(watched, event);
 }
 

@@ -76,10 +76,8 @@ QString MainWindow::defaultDatabasePath() {
 MainWindow::MainWindow(Engine engine, QWidget* parent)
     : QMainWindow(parent), engineDescription_(engine.description), probePassAtK_(engine.probe_pass_at_k) {
   setWindowTitle(tr("Aha Studio"));
-  // As large as the screen allows, up to 1400x900 (a 1280x800 laptop gets its whole screen).
   const QScreen* screen = QGuiApplication::primaryScreen();
-  const QSize room = screen ? screen->availableGeometry().size() : QSize(1400, 900);
-  resize(std::min(1400, room.width()), std::min(900, room.height()));
+  resize(defaultSize(screen ? screen->availableGeometry().size() : QSize(1400, 900)));
 
   dashboard_ = new Dashboard(this);
   traces_ = new TraceBrowser(this);
@@ -168,6 +166,9 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   smoothing_->setRange(0, 99);
   smoothing_->setValue(60);
   smoothing_->setMaximumWidth(200);
+  // Only a click gives it the keys: Tab through the window stopped on it, and a Page Down
+  // there moved it a page (0.60 became 0.50, saved for every later launch).
+  smoothing_->setFocusPolicy(Qt::ClickFocus);
   smoothing_->setToolTip(tr("Exponential moving average weight (TensorBoard's, debiased); raw values drawn faint"));
   auto* smoothingValue = new QLabel(this);
   smoothingValue->setMinimumWidth(fontMetrics().horizontalAdvance(" 0.00 "));
@@ -206,6 +207,13 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
     QTimer::singleShot(0, this, [this] { resizeDocks({logDock_}, {4 * fontMetrics().height() + 12}, Qt::Vertical); });
   smoothing_->setValue(settings.value("dashboard/smoothing", 60).toInt());
   updateActions();
+}
+
+QSize MainWindow::defaultSize(QSize room) {
+  // A small screen whole (a 1280x800 laptop), a large one mostly (1920x1080 gives 1632x918),
+  // at least 1400x900 where that fits.
+  const auto side = [](int available, int least) { return std::min(available, std::max(least, available * 85 / 100)); };
+  return {side(room.width(), 1400), side(room.height(), 900)};
 }
 
 MainWindow::~MainWindow() {

@@ -57,6 +57,7 @@ class MainWindow : public QMainWindow {
   QString databasePath() const { return dbPath_; }
   static QString defaultDatabasePath();
   static QString dataDirectory();  // the user's data directory: default database, logs
+  static QSize defaultSize(QSize screen);  // the first start's size on a screen with this room
 
   QTreeWidget* runsPanel() const { return runs_; }
   Dashboard* dashboard() const { return dashboard_; }

@@ -300,6 +300,22 @@ void TraceBrowserTest::groupAndHistoryViews() {
   QVERIFY2(group->rowHeight(0) > 2 * group->fontMetrics().height(),
            qPrintable(QString("row height %1").arg(group->rowHeight(0))));
   screenshot(b, "trace-browser-group.png");
+  // Rows as tall as their text at the width the pane has now, through narrowing and widening
+  // (they kept the height of the width they were first laid out at).
+  // (What fits: the heights resizeRowsToContents gives at this width; the check lays them out
+  // again, so each width is checked once, after the events of its resize.)
+  const auto rowsFit = [group] {
+    QList<int> shown, fit;
+    for (int r = 0; r < group->rowCount(); ++r) shown << group->rowHeight(r);
+    group->resizeRowsToContents();
+    for (int r = 0; r < group->rowCount(); ++r) fit << group->rowHeight(r);
+    return shown == fit;
+  };
+  for (int width : {1400, 700, 1400}) {
+    b.resize(width, 700);
+    QTest::qWait(50);
+    QVERIFY2(rowsFit(), qPrintable(QString("at width %1").arg(width)));
+  }
 }
 
 void TraceBrowserTest::detailHighlightsSpans() {
@@ -602,6 +618,45 @@ void TraceBrowserTest::exportsJsonlAndMarkdown() {
   QVERIFY(text.find("## Trace 2: run trace-run") != std::string::npos);
   QVERIFY(text.find("| accuracy |") != std::string::npos || text.find(" accuracy |") != std::string::npos);
   QVERIFY_THROWS_EXCEPTION(std::exception, b.exportTraces("/nonexistent-dir/x.jsonl"));
+}
+
+void TraceBrowserTest::onsetLabelsOfRunsApart() {
+  // Three runs whose aha rates jump at nearby steps: each onset label on a line of its own,
+  // however short the chart (they were placed a fixed share of its height apart).
+  const QString path = dir_.filePath("onsets.db");
+  {
+    db::RunStore store(path.toStdString());
+    for (int run = 0; run < 3; ++run) {
+      RunInfo info;
+      info.name = "onset-" + std::to_string(run);
+      info.total_steps = kSteps;
+      store.begin_run(info, false);
+      for (int step = 1; step <= kSteps; ++step) {
+        StepRecord rec;
+        rec.step = step;
+        rec.metrics = {{"aha_rate", step < 15 + run ? 0.1 : 0.6}};
+        store.write_step(rec);
+      }
+    }
+  }
+  ui::Dashboard d;
+  d.setReader(std::make_shared<db::RunReader>(path.toStdString()));
+  for (int run = 1; run <= 3; ++run) d.setRunVisible(run, true, run - 1);
+  d.resize(1280, 500);  // short charts (the window at 1280x800 with the log open)
+  d.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&d));
+  auto* chart = d.chartOf("aha_rate");
+  chart->replot();
+  chart->replot();  // (the second lays out with the first's axis rect)
+  QList<QRectF> labels;
+  for (int i = 0; i < chart->itemCount(); ++i)
+    if (auto* text = qobject_cast<QCPItemText*>(chart->item(i)))
+      labels << QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition());
+  QCOMPARE(labels.size(), 3);
+  for (int a = 0; a < labels.size(); ++a)
+    for (int b = a + 1; b < labels.size(); ++b)
+      QVERIFY2(!labels[a].intersects(labels[b]), qPrintable(QString("labels %1 and %2 overlap").arg(a).arg(b)));
+  for (const QRectF& r : labels) QVERIFY(chart->axisRect()->rect().contains(r.toRect()));
 }
 
 void TraceBrowserTest::dashboardMarksAhaOnset() {

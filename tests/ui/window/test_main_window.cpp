@@ -14,7 +14,9 @@
 #include <QMessageBox>
 #include <QTimer>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QStatusBar>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -108,10 +110,36 @@ void MainWindowTest::constructsWithPanels() {
   QVERIFY2(help.contains("&Guide") && help.contains("&Keyboard Shortcuts") && help.contains("Show &Welcome Panel"),
            qPrintable(help.join(", ")));
   QVERIFY(w.windowTitle().contains("Aha Studio"));
+  // The first start fills a small screen and most of a large one.
+  QCOMPARE(aha::ui::MainWindow::defaultSize({1280, 770}), QSize(1280, 770));
+  QCOMPARE(aha::ui::MainWindow::defaultSize({1920, 1050}), QSize(1632, 900));
+  QCOMPARE(aha::ui::MainWindow::defaultSize({2560, 1400}), QSize(2176, 1190));
   // It fits a 1280x800 screen (its status bar and log on it): the charts scroll instead.
   const QSize least = w.minimumSizeHint().expandedTo(w.minimumSize());
   QVERIFY2(least.width() <= 1280 - 80 && least.height() <= 800 - 30,  // (fonts differ: room to spare)
            qPrintable(QString("the window needs at least %1x%2").arg(least.width()).arg(least.height())));
+}
+
+void MainWindowTest::smoothingKeepsItsValue() {
+  // Untouched, the smoothing is 0.60 on every launch. Keys meant for the page (Tab through
+  // the window, arrows, Page Down) never reach the slider unless it was clicked: Tab gave it
+  // the focus, and a Page Down there moved it a page (0.10), saved for every later launch.
+  QSettings().remove("dashboard/smoothing");
+  for (int launch = 0; launch < 2; ++launch) {
+    aha::ui::MainWindow w(aha::torch_engine());
+    w.show();
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    auto* slider = w.findChild<QSlider*>();
+    QVERIFY(slider);
+    QCOMPARE(slider->value(), 60);
+    for (int k = 0; k < 12; ++k) {
+      QVERIFY(QApplication::focusWidget() != slider);
+      QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    }
+    QCOMPARE(slider->value(), 60);
+    w.close();
+  }
 }
 
 void MainWindowTest::emptyDatabaseShowsHint() {
