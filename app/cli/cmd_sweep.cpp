@@ -5,6 +5,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
 #include "core/rl/torch_engine.h"
+#include "core/run/sweep_controls.h"
 #include "core/run/sweep_job.h"
 #include "core/support/logging.h"
 #include "db/run_reader.h"
@@ -35,20 +36,24 @@ SweepJob::Lookup store_lookup(const std::string& db) {
 }  // namespace
 
 int cmd_sweep(int argc, char** argv, int first) {
-  Args args(argc, argv, first, {"help", "dry-run"});
+  Args args(argc, argv, first, {"help", "dry-run", "controls"});
   if (args.has("help")) {
     std::printf(
-        "usage: aha sweep --file SWEEP.toml --db FILE [--parallel N] [--dry-run] [--log FILE]\n\n"
+        "usage: aha sweep --file SWEEP.toml --db FILE [--parallel N] [--controls] [--dry-run] [--log FILE]\n\n"
         "Trains every member of a sweep (a base run config over a grid of values and seeds;\n"
         "docs/SWEEPS.md), one after another or N at once, into the run database; each run\n"
         "records its sweep and values. Run it again after a kill or Ctrl-C: finished members\n"
         "are skipped and an interrupted one resumes from its checkpoint. --dry-run lists the\n"
-        "members and where each stands.\n");
+        "members and where each stands.\n"
+        "--controls: the controls form of the sweep, or of a run config given as --file: each\n"
+        "arm trained as it is (truth) and with the random, incorrect_label and format_only\n"
+        "rewards in the place of accuracy, same seeds, as a sweep named <name>-controls; read\n"
+        "it with `aha report gain` (docs/OBJECTIVES.md).\n");
     return 0;
   }
-  args.allow_only({"file", "db", "parallel", "dry-run", "log", "help"});
+  args.allow_only({"file", "db", "parallel", "dry-run", "controls", "log", "help"});
   init_logging(args.get("log"));
-  SweepSpec spec = SweepSpec::load(args.require("file"));
+  SweepSpec spec = args.has("controls") ? with_controls(sweep_of_file(args.require("file"))) : SweepSpec::load(args.require("file"));
   spec.parallel = args.get_int("parallel", spec.parallel);
   if (spec.parallel < 1) throw UsageError("--parallel: " + args.get("parallel") + " (members at once: 1 or more)");
   const std::string db = args.require("db");

@@ -14,4 +14,5 @@ int cmd_follow(int argc, char** argv, int first);
 int cmd_reanalyse(int argc, char** argv, int first);
 int cmd_lens(int argc, char** argv, int first);
 int cmd_probe(int argc, char** argv, int first);
+int cmd_report(int argc, char** argv, int first);
 }  // namespace aha::cli

@@ -29,6 +29,7 @@ const Verb kVerbs[] = {
     {"lens", "the token lens of a run: entropy over steps, its reward fit, a token's alternatives",
      aha::cli::cmd_lens},
     {"probe", "pass@k of checkpoints against the base model; continuations from a point in a trace", aha::cli::cmd_probe},
+    {"report", "is the gain real: a run's probe gain beside its control rewards' gains", aha::cli::cmd_report},
     {"tokenize", "print the token ids of text (standard input or a JSONL file) to debug prompts", aha::cli::cmd_tokenize},
     {"pretrain", "train the built-in tiny base model on the synthetic corpus", aha::cli::cmd_pretrain},
     {"version", "print version, git revision, libtorch version and device", aha::cli::cmd_version},

@@ -184,7 +184,8 @@ def accuracy_of(answer, ground_truth):
 def scores(completion, ground_truth):
     """Every reward function's value and the weighted total ("score")."""
     answer, ok = parse(completion)
-    values = {"accuracy": accuracy_of(answer, ground_truth), "format": 1.0 if ok else 0.0}
+    values = {"accuracy": accuracy_of(answer, ground_truth), "format": 1.0 if ok else 0.0,
+              "format_only": 1.0 if ok else 0.0}
     out = {name: values[name] for name in REWARD_WEIGHTS}
     out["score"] = sum(REWARD_WEIGHTS[name] * values[name] for name in REWARD_WEIGHTS)
     return out
@@ -200,6 +201,7 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
   std::vector<KeyMapping> m;
   auto map = [&](const std::string& ours, const std::string& theirs) { m.push_back({ours, theirs, ""}); };
   auto none = [&](const std::string& ours, const std::string& why) { m.push_back({ours, "", why}); };
+  none("random_reward_probability", "the random control reward is drawn here only (reward_funcs random is refused)");
   if (verl) {
     map("name", "trainer.experiment_name");
     map("model", "actor_rollout_ref.model.path");
@@ -302,6 +304,9 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
                         c.reward_funcs.end();
   refuse(c.filter_groups, "filter_groups = true (dynamic sampling)");
   refuse(overlong, "reward_funcs: soft_overlong_punishment");
+  for (const char* control : {"random", "incorrect_label"})  // their draws are ours (core/tasks/control_rewards.h)
+    refuse(std::find(c.reward_funcs.begin(), c.reward_funcs.end(), control) != c.reward_funcs.end(),
+           std::string("reward_funcs: ") + control);
   if (engine == "verl") {
     refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
     refuse(c.loss_type == "cispo", "loss_type = \"cispo\"");

@@ -22,6 +22,7 @@
 #include "core/support/json_file.h"
 #include "core/analysis/reflection.h"
 #include "core/analysis/token_trace.h"
+#include "core/tasks/control_rewards.h"
 #include "core/tasks/rewards.h"
 #include "core/rl/forced_answer.h"
 #include "core/rl/sampler.h"
@@ -166,7 +167,8 @@ void GrpoTrainer::prepare(bool resume) {
   m.rewards.clear();
   for (size_t i = 0; i < m.cfg.reward_funcs.size(); ++i)
     m.rewards.push_back(make_reward_function(m.cfg.reward_funcs[i], m.cfg.reward_weights[i],
-                                             {m.cfg.max_completion_length, m.cfg.soft_punish_cache}));
+                                             {m.cfg.max_completion_length, m.cfg.soft_punish_cache,
+                                              m.cfg.random_reward_probability}));
   m.prompt_opens_think = m.cfg.prompt_format().opens_think();
   if (const auto why = m.cfg.prompt_format().check_tokenizer(*m.tok); !why.empty())
     throw std::runtime_error(m.cfg.name + ": " + why);
@@ -287,7 +289,8 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
     if (m.cfg.token_lens) s.token_trace = encode_token_trace(m.token_trace(gen, int(i)));
     const auto parsed = parse_response((m.prompt_opens_think ? "<think>" : "") + s.completion);
     for (const auto& f : m.rewards) {
-      const double v = f.score(*m.task, prob, parsed, s.token_count);
+      const double v = f.score({*m.task, prob, parsed, s.token_count,
+                                sample_key(m.cfg.seed, s.step, s.group_index, s.index_in_group)});
       s.rewards.emplace_back(f.name, v);
       s.reward += f.weight * v;
     }

@@ -93,6 +93,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
     throw ConfigError(origin + ": soft_punish_cache: " + std::to_string(c.soft_punish_cache) +
                       " tokens is not below max_completion_length (" + std::to_string(c.max_completion_length) +
                       "): the penalty would start before the first token; use a smaller buffer");
+  c.random_reward_probability = r.real("random_reward_probability", c.random_reward_probability, 0.0, 1.0);
   c.reward_weights = r.real_list("reward_weights", std::vector<double>(c.reward_funcs.size(), 1.0));
   for (size_t i = 0; i < c.reward_weights.size(); ++i)
     if (!std::isfinite(c.reward_weights[i]) || std::abs(c.reward_weights[i]) > 1e6)
@@ -196,6 +197,7 @@ std::string RunConfig::to_toml() const {
                 {"filter_groups", filter_groups},
                 {"max_num_gen_batches", max_num_gen_batches},
                 {"soft_punish_cache", soft_punish_cache},
+                {"random_reward_probability", random_reward_probability},
                 {"num_iterations", num_iterations},
                 {"max_completion_length", max_completion_length},
                 {"temperature", temperature},

@@ -53,6 +53,9 @@ struct RunConfig {
   // max_completion_length - soft_punish_cache tokens, then falling linearly to -1 at
   // max_completion_length (its weight in reward_weights is the penalty factor).
   int soft_punish_cache = 32;
+  // The `random` control reward's chance of a 1 (Shao et al.'s random0.5), drawn per
+  // completion from the seed, the step and its place in the batch, never from its text.
+  double random_reward_probability = 0.5;
   int num_iterations = 1;
   int max_completion_length = 160;
   double temperature = 1.0;

@@ -43,13 +43,17 @@ void leaves(const toml::table& t, const std::string& prefix, std::vector<std::pa
 }
 
 // "grpo" for a string literal, the literal itself otherwise; safe in a run name.
-std::string name_part(const std::string& literal) {
+}  // namespace
+
+std::string sweep_name_part(const std::string& literal) {
   std::string v = literal;
   if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
   for (char& c : v)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_') c = '_';
   return v;
 }
+
+namespace {
 
 std::string set_dotted(const std::string& text, const std::string& key, const std::string& literal) {
   const size_t dot = key.rfind('.');
@@ -130,9 +134,16 @@ SweepSpec SweepSpec::from_toml(const std::string& text, const std::string& origi
     for (size_t i = 0; i < arms->size(); ++i) {
       const std::string where = "arms[" + std::to_string(i + 1) + "]";
       std::vector<std::pair<std::string, std::string>> arm;
-      for (const auto& [k, v] : values_of(&(*arms)[i], where)) arm.emplace_back(k, literal_of(*v));
+      std::string label;
+      for (const auto& [k, v] : values_of(&(*arms)[i], where)) {
+        if (k != "label") arm.emplace_back(k, literal_of(*v));
+        else if (!v->is_string() || v->value_or(std::string()).empty())
+          throw ConfigError(origin + ": " + where + ".label: a label is a non-empty string (the arm's name in its runs' names)");
+        else label = v->value_or(std::string());
+      }
       if (arm.empty()) throw ConfigError(origin + ": " + where + ": an arm needs at least one key");
       s.arms.push_back(std::move(arm));
+      s.arm_labels.push_back(label);
     }
   }
   return s;
@@ -140,12 +151,19 @@ SweepSpec SweepSpec::from_toml(const std::string& text, const std::string& origi
 
 std::string SweepMember::values_json() const {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (!arm.empty()) j["arm"] = arm;
   for (const auto& [k, literal] : values) {
     // Numbers and booleans as JSON values, strings as strings.
     auto parsed = nlohmann::ordered_json::parse(literal, nullptr, false);
     if (parsed.is_discarded()) {
       const auto t = toml::parse("v = " + literal);
-      parsed = t["v"].value_or(literal);
+      if (const auto* list = t["v"].as_array()) {  // ['accuracy', 'format'] as a JSON list
+        std::ostringstream json;
+        json << toml::json_formatter{*list};
+        parsed = nlohmann::ordered_json::parse(json.str());
+      } else {
+        parsed = t["v"].value_or(literal);
+      }
     }
     j[k] = parsed;
   }
@@ -182,13 +200,16 @@ std::vector<SweepMember> sweep_members(const SweepSpec& spec) {
       rest /= list.size();
     }
     const auto& arm = arms[c / combinations];
+    const std::string label = c / combinations < spec.arm_labels.size() ? spec.arm_labels[c / combinations] : "";
     values.insert(values.begin(), arm.begin(), arm.end());
     for (int seed : spec.seeds) {
       SweepMember m;
       m.values = values;
+      m.arm = label;
       m.seed = seed;
       m.run_name = spec.name;
-      for (const auto& [k, v] : values) m.run_name += "-" + name_part(v);
+      if (!label.empty()) m.run_name += "-" + sweep_name_part(label);
+      for (size_t v = label.empty() ? 0 : arm.size(); v < values.size(); ++v) m.run_name += "-" + sweep_name_part(values[v].second);
       m.run_name += "-s" + std::to_string(seed);
       if (!names.insert(m.run_name).second)
         throw ConfigError(origin + ": grid: two members would both be named '" + m.run_name +

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/tasks/control_rewards.h"
+
 namespace aha {
 
 namespace {
@@ -42,7 +44,13 @@ ParsedResponse parse_response(const std::string& r) {
   return p;
 }
 
-std::vector<std::string> known_reward_functions() { return {"accuracy", "format", "soft_overlong_punishment"}; }
+std::vector<std::string> known_reward_functions() {
+  return {"accuracy", "format", "soft_overlong_punishment", "random", "incorrect_label", "format_only"};
+}
+
+bool is_control_reward(const std::string& name) {
+  return name == "random" || name == "incorrect_label" || name == "format_only";
+}
 
 double soft_overlong_punishment(int tokens, int max_completion_length, int soft_punish_cache) {
   const int free_until = max_completion_length - soft_punish_cache;
@@ -51,23 +59,36 @@ double soft_overlong_punishment(int tokens, int max_completion_length, int soft_
   return -1.0;
 }
 
-RewardFunction make_reward_function(const std::string& name, double weight, const LengthLimits& limits) {
+RewardFunction make_reward_function(const std::string& name, double weight, const RewardOptions& options) {
   if (name == "accuracy")
-    return {name, weight, [](const Task& t, const Problem& p, const ParsedResponse& r, int) {
-              return r.has_answer && t.is_correct(p, r.answer) ? 1.0 : 0.0;
+    return {name, weight, [](const RewardInput& in) {
+              return in.response.has_answer && in.task.is_correct(in.problem, in.response.answer) ? 1.0 : 0.0;
             }};
-  if (name == "format")
-    return {name, weight, [](const Task&, const Problem&, const ParsedResponse& r, int) { return r.format_ok ? 1.0 : 0.0; }};
+  if (name == "format" || name == "format_only")
+    return {name, weight, [](const RewardInput& in) { return in.response.format_ok ? 1.0 : 0.0; }};
   if (name == "soft_overlong_punishment") {
-    if (limits.soft_punish_cache < 1 || limits.soft_punish_cache >= limits.max_completion_length)
+    if (options.soft_punish_cache < 1 || options.soft_punish_cache >= options.max_completion_length)
       throw std::invalid_argument("soft_overlong_punishment: soft_punish_cache (" +
-                                  std::to_string(limits.soft_punish_cache) + ") must be between 1 and max_completion_length (" +
-                                  std::to_string(limits.max_completion_length) + ")");
-    return {name, weight, [limits](const Task&, const Problem&, const ParsedResponse&, int tokens) {
-              return soft_overlong_punishment(tokens, limits.max_completion_length, limits.soft_punish_cache);
+                                  std::to_string(options.soft_punish_cache) + ") must be between 1 and max_completion_length (" +
+                                  std::to_string(options.max_completion_length) + ")");
+    return {name, weight, [options](const RewardInput& in) {
+              return soft_overlong_punishment(in.tokens, options.max_completion_length, options.soft_punish_cache);
             }};
   }
-  throw std::invalid_argument("unknown reward function '" + name + "' (known: accuracy, format, soft_overlong_punishment)");
+  if (name == "random") {
+    const double p = options.random_reward_probability;
+    if (!(p >= 0.0 && p <= 1.0))
+      throw std::invalid_argument("random: random_reward_probability (" + std::to_string(p) + ") must be within 0 .. 1");
+    return {name, weight, [p](const RewardInput& in) { return random_reward(in.sample, p); }};
+  }
+  if (name == "incorrect_label")
+    return {name, weight, [](const RewardInput& in) {
+              const auto wrong = with_wrong_label(in.problem);  // no number: no wrong label, no reward
+              return wrong && in.response.has_answer && in.task.is_correct(*wrong, in.response.answer) ? 1.0 : 0.0;
+            }};
+  std::string known;
+  for (const auto& k : known_reward_functions()) known += (known.empty() ? "" : ", ") + k;
+  throw std::invalid_argument("unknown reward function '" + name + "' (known: " + known + ")");
 }
 
 }  // namespace aha

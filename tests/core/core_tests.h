@@ -46,6 +46,7 @@ class TaskTest : public QObject {
   void countdownProblemsAreSolvable();
   void responseFormatParsing();
   void rewardsWeighAndName();
+  void controlRewards();
   void softOverlongPunishment();
   void datasetFilesWithFieldMapping();
   void badDatasetLinesAreNamed();
@@ -131,6 +132,7 @@ class ConfigTest : public QObject {
   void roundTripsThroughToml();
   void objectiveKeysAndTheirAliases();
   void sweepExpandsItsGridAndSeeds();
+  void sweepControlsForm();
 };
 
 class TrainerTest : public QObject {

@@ -236,6 +236,22 @@ void LaunchExportTest::pathsModelsAndPlacement() {
     QVERIFY2(std::string(e.what()).find("model: 'builtin:tiny-arithmetic' is Aha Studio's built-in model") !=
                  std::string::npos, e.what());
   }
+  // Control rewards: format_only is written as the format check; the random and wrong-label
+  // draws are ours, so those are refused by name for either engine.
+  auto controls = preset("qwen2.5-gsm8k.toml");
+  controls.reward_funcs = {"format_only", "format"};
+  QVERIFY(launch_script(controls, "trl", options()).find("\"format_only\": 1.0 if ok else 0.0") != std::string::npos);
+  for (const char* control : {"random", "incorrect_label"})
+    for (const char* engine : {"verl", "trl"}) {
+      controls.reward_funcs = {control, "format"};
+      try {
+        launch_script(controls, engine, options());
+        QFAIL("a control reward was exported");
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find(std::string("reward_funcs: ") + control + ": not exported") !=
+                     std::string::npos, e.what());
+      }
+    }
   // Placement: one node, every visible GPU and TP 1 unless told; the script says so at its top.
   const std::string all = launch_script(preset("qwen2.5-gsm8k.toml"), "verl", options());
   QVERIFY(all.find("gpus=\"${AHA_GPUS:-$(nvidia-smi -L | wc -l)}\"") != std::string::npos);

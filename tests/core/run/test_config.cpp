@@ -3,6 +3,7 @@
 #include "core/support/config_reader.h"
 #include "core/run/run_config.h"
 #include "core/run/sweep.h"
+#include "core/run/sweep_controls.h"
 
 #include <QTemporaryDir>
 #include <fstream>
@@ -174,4 +175,46 @@ void ConfigTest::sweepExpandsItsGridAndSeeds() {
   QCOMPARE(RunConfig::from_toml(armed[3].config_toml, "m").scale_rewards, std::string("none"));
   QCOMPARE(sweep_value(armed[3].values_json(), "scale_rewards"), std::string("none"));
   QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\narms = 3\n").contains("[[arms]]"));
+}
+
+void ConfigTest::sweepControlsForm() {
+  QTemporaryDir dir;
+  const std::string base = dir.filePath("base.toml").toStdString();
+  std::ofstream(base) << "name = \"b\"\nseed = 5\nreward_funcs = [\"accuracy\", \"format\"]\nreward_weights = [1.0, 0.1]\n";
+  const auto spec_of = [&](const std::string& text) {
+    return SweepSpec::from_toml(text, "sweep.toml", dir.path().toStdString());
+  };
+  // A labelled arm names its members; its list values read as JSON lists.
+  const auto labelled = sweep_members(spec_of("name = \"s\"\nbase = \"base.toml\"\n[[arms]]\nlabel = \"rnd\"\n"
+                                              "reward_funcs = [\"random\", \"format\"]\n"));
+  QCOMPARE(labelled[0].run_name, std::string("s-rnd-s1"));
+  QCOMPARE(labelled[0].values_json(), std::string("{\"arm\":\"rnd\",\"reward_funcs\":[\"random\",\"format\"],\"seed\":1}"));
+  // A run config's controls form: its seed, the truth and each control in accuracy's place.
+  const auto of_run = sweep_members(with_controls(sweep_of_file(base)));
+  QCOMPARE(of_run.size(), size_t(4));
+  const std::vector<std::string> names = {"b-controls-truth-s5", "b-controls-random-s5", "b-controls-incorrect_label-s5",
+                                          "b-controls-format_only-s5"};
+  for (size_t i = 0; i < of_run.size(); ++i) {
+    QCOMPARE(of_run[i].run_name, names[i]);
+    const auto cfg = RunConfig::from_toml(of_run[i].config_toml, "m");
+    QCOMPARE(cfg.reward_funcs[0], i == 0 ? std::string("accuracy") : control_arm_names()[i]);
+    QCOMPARE(cfg.reward_funcs[1], std::string("format"));
+    QCOMPARE(cfg.reward_weights, (std::vector<double>{1.0, 0.1}));  // the weights kept
+    QCOMPARE(cfg.seed, 5);
+  }
+  // A sweep's: each arm x each control, unlabelled arms named by their values, seeds kept.
+  const auto of_sweep = sweep_members(with_controls(spec_of(
+      "name = \"ab\"\nbase = \"base.toml\"\nseeds = [1, 2]\n[[arms]]\nloss_type = \"grpo\"\n[[arms]]\nloss_type = \"dr_grpo\"\n")));
+  QCOMPARE(of_sweep.size(), size_t(2 * 4 * 2));
+  QCOMPARE(of_sweep[0].run_name, std::string("ab-controls-grpo_truth-s1"));
+  QCOMPARE(of_sweep[15].run_name, std::string("ab-controls-dr_grpo_format_only-s2"));
+  QCOMPARE(RunConfig::from_toml(of_sweep[15].config_toml, "m").loss_type, std::string("dr_grpo"));
+  // Nothing to stand in for: the sweep says why.
+  std::ofstream(base) << "name = \"b\"\nreward_funcs = [\"format\"]\nreward_weights = [1.0]\n";
+  try {
+    with_controls(sweep_of_file(base));
+    QFAIL("controls of a run without accuracy");
+  } catch (const ConfigError& e) {
+    QVERIFY2(std::string(e.what()).find("no accuracy") != std::string::npos, e.what());
+  }
 }

@@ -4,8 +4,11 @@
 #include "core/text/char_tokenizer.h"
 #include "core/tasks/corpus.h"
 #include "core/tasks/countdown_task.h"
+#include "core/tasks/control_rewards.h"
 #include "core/tasks/rewards.h"
 
+#include <random>
+#include <set>
 #include <sstream>
 #include "tests/core/core_tests.h"
 
@@ -173,11 +176,92 @@ void TaskTest::rewardsWeighAndName() {
   auto acc = make_reward_function("accuracy", 1.0);
   auto fmt = make_reward_function("format", 0.1);
   auto r = parse_response("<think>1+2=3</think><answer>3</answer>");
-  QCOMPARE(acc.score(t, p, r, 10), 1.0);
-  QCOMPARE(fmt.score(t, p, r, 10), 1.0);
-  QCOMPARE(acc.score(t, p, parse_response("<think>1+2=4</think><answer>4</answer>"), 10), 0.0);
+  QCOMPARE(acc.score({t, p, r, 10}), 1.0);
+  QCOMPARE(fmt.score({t, p, r, 10}), 1.0);
+  const auto wrong = parse_response("<think>1+2=4</think><answer>4</answer>");
+  QCOMPARE(acc.score({t, p, wrong, 10}), 0.0);
   QCOMPARE(fmt.weight, 0.1);
   QVERIFY_EXCEPTION_THROWN(make_reward_function("length", 1.0), std::invalid_argument);
+}
+
+void TaskTest::controlRewards() {
+  TaskOptions o;
+  ArithmeticTask t(o);
+  Problem p;
+  p.question = "12+19=";
+  p.reference = "31";
+  const auto right = parse_response("<think>12+19=31</think><answer>31</answer>");
+  const auto broken = parse_response("31");
+
+  // random: 1 with probability p, from the sample's key alone: the same draw for any text,
+  // a different one for another seed, step or place; about p of them over many samples.
+  auto random = make_reward_function("random", 1.0, {0, 0, 0.3});
+  int ones = 0, same = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t key = sample_key(7, i / 64, (i / 8) % 8, i % 8);
+    const double a = random.score({t, p, right, 10, key}), b = random.score({t, p, broken, 99, key});
+    same += a == b;
+    ones += a == 1.0;
+  }
+  QCOMPARE(same, n);
+  QVERIFY2(std::abs(ones / double(n) - 0.3) < 0.015, qPrintable(QString::number(ones / double(n))));
+  QVERIFY(sample_key(7, 1, 0, 0) != sample_key(8, 1, 0, 0));
+  QVERIFY(sample_key(7, 1, 0, 1) != sample_key(7, 1, 1, 0));
+  QCOMPARE(make_reward_function("random", 1.0, {0, 0, 0.0}).score({t, p, right, 10, 1}), 0.0);
+  QCOMPARE(make_reward_function("random", 1.0, {0, 0, 1.0}).score({t, p, right, 10, 1}), 1.0);
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, make_reward_function("random", 1.0, {0, 0, 1.5}));
+
+  // incorrect_label: a near miss of the answer, fixed per problem (by its text), never the
+  // truth; the true answer earns nothing, the wrong label earns 1.
+  const auto label = with_wrong_label(p);
+  QVERIFY(label.has_value());
+  QVERIFY(label->reference != "31");
+  const long miss = std::stol(label->reference) - 31;
+  QVERIFY2(miss == 1 || miss == -1 || miss == 2 || miss == -2 || miss == 10 || miss == -10 || miss == 100,
+           qPrintable(QString::fromStdString(label->reference)));
+  QCOMPARE(with_wrong_label(p)->reference, label->reference);  // the same each time it is seen
+  auto incorrect = make_reward_function("incorrect_label", 1.0);
+  QCOMPARE(incorrect.score({t, p, right, 10}), 0.0);
+  const auto labelled = parse_response("<think>x</think><answer>" + label->reference + "</answer>");
+  QCOMPARE(incorrect.score({t, p, labelled, 10}), 1.0);
+  // Over many problems the misses spread over their kinds, and a small count stays >= 0.
+  std::set<long> misses;
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 400; ++i) {
+    const Problem q = t.sample(rng);
+    const auto w = with_wrong_label(q);
+    QVERIFY(w && w->reference != q.reference && std::stol(w->reference) >= 0);
+    misses.insert(std::stol(w->reference) - std::stol(q.reference));
+  }
+  QCOMPARE(misses.size(), size_t(8));
+  // Countdown: the target moves, so an expression reaching the wrong target is rewarded.
+  TaskOptions co;
+  co.name = "countdown";
+  const auto countdown = make_task(co);
+  Problem c;
+  c.question = "Use 3 5 7 to make 22.";
+  c.numbers = {3, 5, 7};
+  c.target = 22;
+  c.reference = "22";
+  const auto cw = with_wrong_label(c);
+  QCOMPARE(cw->target, std::stoi(cw->reference));
+  QVERIFY(cw->target != 22);
+  QCOMPARE(incorrect.score({*countdown, c, parse_response("<think>x</think><answer>3*5+7</answer>"), 10}), 0.0);
+  // Decimal answers keep their fraction; words have no wrong label (and earn nothing).
+  Problem d;
+  d.question = "Half of 25?";
+  d.reference = "12.5";
+  QVERIFY(with_wrong_label(d)->reference.find(".5") != std::string::npos);
+  d.reference = "Paris";
+  QVERIFY(!with_wrong_label(d));
+
+  // format_only: the format reward under its own name (the arm that trains on format alone).
+  auto format_only = make_reward_function("format_only", 1.0);
+  QCOMPARE(format_only.score({t, p, labelled, 10}), 1.0);
+  QCOMPARE(format_only.score({t, p, broken, 10}), 0.0);
+  QVERIFY(is_control_reward("random") && is_control_reward("incorrect_label") && is_control_reward("format_only"));
+  QVERIFY(!is_control_reward("accuracy") && !is_control_reward("format"));
 }
 
 void TaskTest::softOverlongPunishment() {
@@ -190,7 +274,7 @@ void TaskTest::softOverlongPunishment() {
   auto f = make_reward_function("soft_overlong_punishment", 0.5, {100, 20});
   TaskOptions o;
   ArithmeticTask t(o);
-  QCOMPARE(f.score(t, Problem{}, ParsedResponse{}, 95), -0.75);
+  QCOMPARE(f.score({t, Problem{}, ParsedResponse{}, 95}), -0.75);
   QCOMPARE(f.weight, 0.5);
   QVERIFY_EXCEPTION_THROWN(make_reward_function("soft_overlong_punishment", 1.0, {100, 100}), std::invalid_argument);
 }
