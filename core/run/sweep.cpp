@@ -179,6 +179,28 @@ std::string sweep_value(const std::string& values_json, const std::string& key) 
   return v.dump();
 }
 
+std::string SweepSpec::to_toml() const {
+  std::ostringstream o;
+  o << "name = " << toml_string(name) << "\nbase = " << toml_string(base.string()) << "\nseeds = [";
+  for (size_t i = 0; i < seeds.size(); ++i) o << (i ? ", " : "") << seeds[i];
+  o << "]\nparallel = " << parallel << "\n";
+  // Dotted keys ("task.max_value = 9") are TOML's own way to write a nested table's key.
+  if (!set.empty()) o << "\n[set]\n";
+  for (const auto& [k, v] : set) o << k << " = " << v << "\n";
+  if (!grid.empty()) o << "\n[grid]\n";
+  for (const auto& [k, values] : grid) {
+    o << k << " = [";
+    for (size_t i = 0; i < values.size(); ++i) o << (i ? ", " : "") << values[i];
+    o << "]\n";
+  }
+  for (size_t a = 0; a < arms.size(); ++a) {
+    o << "\n[[arms]]\n";
+    if (a < arm_labels.size() && !arm_labels[a].empty()) o << "label = " << toml_string(arm_labels[a]) << "\n";
+    for (const auto& [k, v] : arms[a]) o << k << " = " << v << "\n";
+  }
+  return o.str();
+}
+
 std::vector<SweepMember> sweep_members(const SweepSpec& spec) {
   const std::string base_text = read_text(spec.base, "base run config");
   const std::string origin = spec.file.empty() ? spec.name : spec.file.string();

@@ -44,6 +44,8 @@ struct SweepSpec {
   // one validated as a run config) by sweep_members.
   static SweepSpec load(const std::filesystem::path& file);
   static SweepSpec from_toml(const std::string& text, const std::string& origin, const std::filesystem::path& dir);
+  // The sweep file that loads back as this spec (its base as an absolute path).
+  std::string to_toml() const;
 };
 
 struct SweepMember {

@@ -1,43 +1,14 @@
-// `aha report gain` on a stand-in store: runs of a sweep with a truth and a control arm,
-// their probes stored by hand (no sampling), the report's figures computed by hand.
+// `aha report gain` on a stand-in store (tests/support/gain_fixture.h): the report's
+// figures computed by hand.
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
-#include "core/run/probe_records.h"
-#include "core/run/run_config.h"
-#include "db/probe_store.h"
-#include "db/run_store.h"
 #include "tests/cli/cli_harness.h"
+#include "tests/support/gain_fixture.h"
 
 using namespace cli_test;
 
-namespace {
-
-// A probe of 2 problems x 4 samples: `correct` right answers per problem, `unanswered`
-// samples per problem without an <answer>, the majority right where `majority`.
-aha::PassAtKProbe probe(std::array<int, 2> correct, std::array<int, 2> unanswered, std::array<bool, 2> majority) {
-  aha::PassAtKProbe p;
-  for (int i = 0; i < 2; ++i) {
-    aha::ProbeProblem q;
-    q.samples = 4;
-    q.correct = correct[i];
-    q.majority_correct = majority[i];
-    q.prompt = std::to_string(i) + "+1=";
-    q.reference = std::to_string(i + 1);
-    for (int s = 0; s < 4; ++s) {
-      aha::ProbeCompletion c;
-      c.correct = s < correct[i];
-      c.answer = s >= 4 - unanswered[i] ? "" : (c.correct ? q.reference : "9");
-      c.text = "<think>x</think>" + (c.answer.empty() ? std::string() : "<answer>" + c.answer + "</answer>");
-      q.completions.push_back(c);
-    }
-    p.problems.push_back(q);
-  }
-  return p;
-}
-
-}  // namespace
 
 class GainReportTest : public QObject {
   Q_OBJECT
@@ -45,50 +16,9 @@ class GainReportTest : public QObject {
   void reportsGainsBesideControls() {
     QTemporaryDir dir;
     const QString db = dir.filePath("gain.db");
-    aha::ProbeSet set;
-    set.problems = 2;
-    set.seed = 5;
-    {
-      aha::db::ProbeStore probes(db.toStdString(), aha::db::Access::Create);
-      aha::db::RunStore store(db.toStdString());
-      // Base: 1 of 8 right, half of them answered (right when answered: 1 of 4).
-      const auto base = probe({1, 0}, {2, 2}, {false, false});
-      // Finals (pass@1, answered): truth 6/8 and 5/8, all answered; random 2/8 all
-      // answered, 3/8 with 6 answered.
-      const std::vector<std::tuple<std::string, int, aha::PassAtKProbe>> runs = {
-          {"truth", 1, probe({4, 2}, {0, 0}, {true, true})},
-          {"truth", 2, probe({4, 1}, {0, 0}, {true, false})},
-          {"random", 1, probe({1, 1}, {0, 0}, {false, false})},
-          {"random", 2, probe({2, 1}, {1, 1}, {false, false})}};
-      for (const auto& [arm, seed, final_probe] : runs) {
-        aha::RunConfig cfg;
-        cfg.name = "spur-" + arm + "-s" + std::to_string(seed);
-        cfg.seed = seed;
-        cfg.reward_funcs = {arm == "truth" ? "accuracy" : arm, "format"};
-        aha::RunInfo info;
-        info.name = cfg.name;
-        info.seed = seed;
-        info.config_toml = cfg.to_toml();
-        info.sweep = "spur";
-        info.sweep_values = "{\"arm\":\"" + arm + "\",\"seed\":" + std::to_string(seed) + "}";
-        const int64_t id = store.begin_run(info, false);
-        for (int step = 1; step <= 4; ++step) {
-          aha::StepRecord rec;
-          rec.step = step;
-          rec.metrics = {{"reward", 0.5}};
-          store.write_step(rec);
-        }
-        store.record_checkpoint(4, dir.filePath(QString::fromStdString(cfg.name)).toStdString());  // not on disk
-        auto add = [&](int64_t step, const aha::PassAtKProbe& p) {
-          const auto record = aha::passk_record(id, step, p, set, cfg.temperature);
-          probes.add(record.probe, record.problems, record.completions);
-        };
-        if (cfg.name == "spur-truth-s1") add(0, base);
-        add(4, final_probe);
-      }
-    }
+    aha::test::write_gain_fixture(db.toStdString(), dir.path().toStdString());
     const Result r = cli_test::aha({"report", "gain", "--db", db, "--run", "spur-truth-s1", "--problems", "2", "--samples", "4",
-                          "--seed", "5"});
+                          "--seed", "1234"});
     QVERIFY2(r.code == 0, qPrintable(r.all()));
     QVERIFY2(!r.err.contains("probing"), qPrintable(r.err));  // every probe was stored
     // truth: gains 0.625, 0.5 (mean 0.5625, t(1) = 12.706 x 0.0625); format share: right
@@ -121,7 +51,7 @@ class GainReportTest : public QObject {
 
     // Bad input: a run without a checkpoint's probe names what is missing.
     EXPECT_FAILS_SAYING(cli_test::aha({"report", "gain", "--db", db, "--run", "spur-truth-s1", "--problems", "2", "--samples",
-                             "8", "--seed", "5"}),
+                             "8", "--seed", "1234"}),
                         "is gone");
     EXPECT_FAILS_SAYING(cli_test::aha({"report", "loss", "--db", db}), "not a report");
   }

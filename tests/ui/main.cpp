@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
       aha::test::suite<SeriesMathTest>("series_math"),
       aha::test::suite<TraceBrowserTest>("trace_browser"),
       aha::test::suite<FigureTest>("figure"),
+      aha::test::suite<GainDialogTest>("gain_dialog"),
   });
 }

@@ -15,6 +15,7 @@ class MainWindowTest : public QObject {
   void sweepMembersFoldUnderTheirSweep();
   void sweepTrainsFromTheStudio();
   void sweepSurvivesReadersBeside();
+  void controlsTrainAndReport();
  private:
   QString base_;  // a micro base model pretrained for the tests
 };
@@ -77,4 +78,10 @@ class FigureTest : public QObject {
  private:
   QTemporaryDir dir_;
   QString db_;
+};
+
+class GainDialogTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void readsStoredProbesAndSavesTheFigure();
 };

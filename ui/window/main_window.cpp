@@ -18,6 +18,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QSet>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSlider>
 #include <QStandardPaths>
@@ -41,11 +42,13 @@
 #include "ui/window/log_sink.h"
 #include "core/run/job.h"
 #include "core/run/run_config.h"
+#include "core/run/sweep_controls.h"
 #include "ui/runs/new_run_dialog.h"
 #include "ui/runs/new_sweep_dialog.h"
 #include "ui/window/preferences_dialog.h"
 #include "ui/runs/run_controller.h"
 #include "ui/charts/entropy_fit_dialog.h"
+#include "ui/probes/gain_dialog.h"
 #include "ui/probes/pass_at_k_dialog.h"
 #include "ui/traces/trace_browser.h"
 #include "ui/traces/trace_detail_view.h"
@@ -304,6 +307,18 @@ void MainWindow::buildMenus() {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
   });
+  gainRun_ = run->addAction(tr("Is the &Gain Real? (Selected Run)..."), this, [this] {
+    const qint64 id = currentRunId();
+    const auto summary = id && reader_ ? reader_->run(id) : std::nullopt;
+    if (!summary) return;
+    auto* dialog = new GainDialog(dbPath_, QString::fromStdString(summary->name), probePassAtK_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->start();
+  });
+  controlsRun_ = run->addAction(tr("Train &Controls of Selected Run"), this, [this] { trainControls(currentRunId()); });
+  runs_->addAction(gainRun_);
+  runs_->addAction(controlsRun_);
   run->addSeparator();
   run->addAction(tr("&Follow veRL/TRL Run..."), this, [this] {
     FollowDialog dialog(this);
@@ -502,7 +517,40 @@ void MainWindow::updateActions() {
   stop_->setEnabled(busy);
   const bool selected = currentRunId() != 0;
   resumeRun_->setEnabled(selected && !busy);
-  probeRun_->setEnabled(selected);
+  for (auto* a : {probeRun_, gainRun_, controlsRun_}) a->setEnabled(selected);
+}
+
+bool MainWindow::trainControls(qint64 runId) {
+  const auto summary = runId && reader_ ? reader_->run(runId) : std::nullopt;
+  if (!summary) {
+    statusBar()->showMessage(tr("Select a run first: its config is trained with each control reward"), 5000);
+    return false;
+  }
+  const QString name = QString::fromStdString(summary->name);
+  try {
+    const QDir dir(dataDirectory() + "/sweeps");
+    if (!dir.mkpath(".")) throw std::runtime_error("cannot create the folder '" + dir.path().toStdString() + "'");
+    const QString base = dir.filePath(name + "-controls-base.toml");
+    QSaveFile file(base);
+    if (!file.open(QIODevice::WriteOnly) || file.write(QByteArray::fromStdString(summary->config_toml)) < 0 ||
+        !file.commit())
+      throw std::runtime_error("cannot write '" + base.toStdString() + "': " + file.errorString().toStdString());
+    const auto spec = with_controls(sweep_of_file(base.toStdString()));
+    const size_t members = sweep_members(spec).size();
+    controller_->startSweep(QString::fromStdString(spec.to_toml()), dir.path(), dbPath_);
+    statusBar()->showMessage(tr("Training %1: %2 runs (the truth and each control reward, seed %3); "
+                                "then Run > Is the Gain Real?")
+                                 .arg(QString::fromStdString(spec.name))
+                                 .arg(members)
+                                 .arg(summary->seed));
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Train Controls of %1").arg(name), QString::fromStdString(e.what()));
+    return false;
+  }
+  dashboardStack_->setCurrentWidget(dashboard_);
+  views_->setCurrentWidget(dashboardStack_);
+  updateActions();
+  return true;
 }
 
 void MainWindow::addRecent(const QString& path) {

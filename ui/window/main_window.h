@@ -74,6 +74,11 @@ class MainWindow : public QMainWindow {
   void stopFollowing();
   // The export dialog with the visible runs and these metrics chosen.
   void exportCharts(const QStringList& metrics);
+  // Trains the controls form of a stored run (core/run/sweep_controls.h): its config with
+  // each control reward in accuracy's place, its seed, as the sweep <run>-controls; the
+  // config is written to dataDirectory()/sweeps/ as the sweep's base. False (and a message
+  // box) when the run cannot have controls.
+  bool trainControls(qint64 runId);
 
  signals:
   // A click on a chart point: the traces of that run and step.
@@ -126,7 +131,7 @@ class MainWindow : public QMainWindow {
   QHash<QString, QString> lastStatus_;  // per run, to log "resumed" after "paused"
   NewRunDialog* newRunDialog_ = nullptr;
   QAction *newRun_ = nullptr, *pause_ = nullptr, *resume_ = nullptr, *stop_ = nullptr, *resumeRun_ = nullptr,
-          *probeRun_ = nullptr;
+          *probeRun_ = nullptr, *gainRun_ = nullptr, *controlsRun_ = nullptr;
 };
 
 }  // namespace aha::ui

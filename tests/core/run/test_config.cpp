@@ -209,6 +209,15 @@ void ConfigTest::sweepControlsForm() {
   QCOMPARE(of_sweep[0].run_name, std::string("ab-controls-grpo_truth-s1"));
   QCOMPARE(of_sweep[15].run_name, std::string("ab-controls-dr_grpo_format_only-s2"));
   QCOMPARE(RunConfig::from_toml(of_sweep[15].config_toml, "m").loss_type, std::string("dr_grpo"));
+  // Written as a sweep file (what the studio trains), it loads back with the same members.
+  const auto text = with_controls(spec_of("name = \"ab\"\nbase = \"base.toml\"\nseeds = [1, 2]\n[set]\ntask.max_value = 99\n"
+                                          "[grid]\nepsilon = [0.2, 0.3]\n[[arms]]\nloss_type = \"grpo\"\n"))
+                        .to_toml();
+  const auto again = sweep_members(SweepSpec::from_toml(text, "again", "/"));
+  QCOMPARE(again.size(), size_t(4 * 2 * 2));
+  QCOMPARE(again[7].run_name, std::string("ab-controls-grpo_random-0.3-s2"));
+  QCOMPARE(RunConfig::from_toml(again[7].config_toml, "m").task.max_value, 99);
+  QCOMPARE(RunConfig::from_toml(again[7].config_toml, "m").reward_funcs[0], std::string("random"));
   // Nothing to stand in for: the sweep says why.
   std::ofstream(base) << "name = \"b\"\nreward_funcs = [\"format\"]\nreward_weights = [1.0]\n";
   try {

@@ -17,6 +17,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
+#include <QTableWidget>
 #include <QStatusBar>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -34,6 +36,7 @@
 #include "ui/charts/dashboard.h"
 #include "ui/window/main_window.h"
 #include "ui/runs/new_sweep_dialog.h"
+#include "ui/probes/gain_dialog.h"
 #include "ui/runs/run_controller.h"
 #include "ui/window/welcome_panel.h"
 #include "db/run_reader.h"
@@ -517,4 +520,53 @@ void MainWindowTest::sweepTrainsFromTheStudio() {
   QVERIFY(!dialog.startButton()->isEnabled());
   // The built-in sweeps are offered.
   QVERIFY(dialog.presetBox()->findText("grpo-vs-dr-grpo") >= 0);
+}
+
+void MainWindowTest::controlsTrainAndReport() {
+  // Run > Train Controls of a stored run: its config with each control reward, its seed;
+  // then Is the Gain Real? probes the base once and each run's final weights, and reads
+  // the truth against the controls.
+  const QString db = scratch().filePath("controls.db");
+  aha::ui::MainWindow w(aha::torch_engine());
+  QVERIFY(w.openDatabase(db, true));
+  auto* ctl = w.controller();
+  w.startRun(runToml(base_, "ctl", 2));
+  QTRY_VERIFY_WITH_TIMEOUT(!ctl->busy(), 60000);
+  QSignalSpy statuses(ctl, &aha::ui::RunController::statusChanged);
+  QVERIFY(w.trainControls(1));
+  QTRY_VERIFY_WITH_TIMEOUT(statuses.count() > 0 && !ctl->busy(), 120000);
+  QStringList finished;
+  for (const auto& s : statuses)
+    if (s.at(1).toString() == "finished") finished << s.at(0).toString();
+  QCOMPARE(finished, QStringList({"ctl-controls-truth-s42", "ctl-controls-random-s42", "ctl-controls-incorrect_label-s42",
+                                  "ctl-controls-format_only-s42"}));
+  aha::db::RunReader reader(db.toStdString());
+  const auto random = aha::RunConfig::from_toml(reader.run_by_name("ctl-controls-random-s42")->config_toml, "m");
+  QCOMPARE(random.reward_funcs, (std::vector<std::string>{"random", "format"}));
+
+  aha::ui::GainDialog gain(db, "ctl-controls-truth-s42", aha::torch_engine().probe_pass_at_k);
+  gain.problemsBox()->setValue(2);
+  gain.samplesBox()->setValue(2);
+  gain.start();
+  QTRY_VERIFY_WITH_TIMEOUT(!gain.running(), 120000);
+  QCOMPARE(gain.table()->rowCount(), 4);
+  QCOMPARE(gain.table()->item(0, 0)->text(), QString("truth"));
+  QCOMPARE(gain.table()->item(0, 1)->text(), QString("1"));  // one seed
+  QCOMPARE(gain.table()->item(0, 3)->text(), QString("one seed"));
+  QVERIFY2(gain.unique()->text().contains("5 probes sampled now"), qPrintable(gain.unique()->text()));
+  // Computed again: every probe is read from the store.
+  gain.start();
+  QTRY_VERIFY_WITH_TIMEOUT(!gain.running(), 60000);
+  QVERIFY2(gain.unique()->text().contains("0 probes sampled now"), qPrintable(gain.unique()->text()));
+
+  // A run whose reward has no accuracy cannot have controls: a message, nothing trained.
+  QTimer::singleShot(0, [] {
+    for (auto* box : QApplication::topLevelWidgets())
+      if (auto* m = qobject_cast<QMessageBox*>(box)) {
+        QVERIFY2(m->text().contains("no accuracy"), qPrintable(m->text()));
+        m->accept();
+      }
+  });
+  QVERIFY(!w.trainControls(reader.run_by_name("ctl-controls-random-s42")->id));
+  QVERIFY(!ctl->busy());
 }
