@@ -25,6 +25,9 @@ const char* kUsage =
     "                       [--samples 64] [--seed 1234] [--problems-file FILE]\n"
     "       aha probe resample --db FILE --sample ID --before TEXT [--occurrence 1]\n"
     "                       [--insert TEXT] [--samples 64] [--seed 1] [--weights nearest]\n"
+    "       aha probe contamination (--db FILE --run NAME [--weights base|final] | --config FILE\n"
+    "                       [--model DIR]) [--problems 32] [--seed 1234] [--problems-file FILE]\n"
+    "                       [--prefix 0.6] [--show 3]\n"
     "       aha probe list --db FILE [--run NAME | --sample ID]\n"
     "       aha probe show --db FILE --probe ID [--problem N]\n"
     "       aha probe diff --db FILE --from ID --to ID\n\n"
@@ -42,7 +45,12 @@ const char* kUsage =
     "word, without it the model chooses), --samples times from the stored weights nearest\n"
     "those that drew it (or --weights base, final, a step). Prints the accuracy of the\n"
     "continuations and the outcomes of their reflection events after the point.\n\n"
-    "Both keep what they sampled in the database with the run (a resample with its sample).\n"
+    "contamination: has the model seen these problems? The first --prefix of each question's\n"
+    "tokens given as raw text, greedy, as many tokens as the rest: how often the rest comes out\n"
+    "exactly, its ROUGE-L, and how often the cut question (in the run's prompt) still gets the\n"
+    "right answer (Wu et al. 2025; docs/PROBES.md). Nothing is stored.\n\n"
+    "passk and resample keep what they sampled in the database with the run (a resample\n"
+    "with its sample).\n"
     "list: the stored probes; show: a probe's problems, or one problem's completions; diff:\n"
     "the problems some sample solved in one pass@k probe and none in the other (gained, lost).\n";
 
@@ -111,10 +119,12 @@ int cmd_probe(int argc, char** argv, int first) {
   }
   const std::string what = args.positional()[0];
   if (what == "resample") return probe_resample(args);
+  if (what == "contamination") return probe_contamination(args);
   if (what == "list") return probe_list(args);
   if (what == "show") return probe_show(args);
   if (what == "diff") return probe_diff(args);
-  if (what != "passk") throw UsageError("'" + what + "' is not a probe command (passk, resample, list, show, diff)");
+  if (what != "passk")
+    throw UsageError("'" + what + "' is not a probe command (passk, resample, contamination, list, show, diff)");
   args.allow_only({"db", "run", "weights", "problems", "problems-file", "samples", "seed", "help"});
   const std::string db = args.require("db");
   // Opened first, for writing (it upgrades an older schema): a database that cannot take

@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of `aha probe` (app/cli/cmd_probe.cpp reads the first word and the
-// usage): continuations from a point, and the probes stored in a database.
+// usage): continuations from a point, the probes stored in a database, and the
+// contamination check.
 namespace aha::cli {
 
 class Args;
@@ -9,5 +10,6 @@ int probe_resample(const Args& args);  // probe_resample.cpp
 int probe_list(const Args& args);      // probe_stored.cpp
 int probe_show(const Args& args);
 int probe_diff(const Args& args);
+int probe_contamination(const Args& args);  // probe_contamination.cpp
 
 }  // namespace aha::cli

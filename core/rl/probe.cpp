@@ -13,12 +13,7 @@
 
 namespace aha {
 
-namespace {
-
-// The probe set's problems and the task that judges them: the run's task drawn with the
-// set's seed, or a file's first problems in order, judged as the run's task would judge
-// its records (numbers by value, Countdown by its verifier).
-std::pair<std::vector<Problem>, std::unique_ptr<Task>> probe_problems(const RunConfig& run, const ProbeSet& set) {
+std::pair<std::vector<Problem>, std::unique_ptr<Task>> probe_set_problems(const RunConfig& run, const ProbeSet& set) {
   if (set.file.empty()) {
     if (set.problems < 1) throw std::invalid_argument("a probe needs at least one problem");
     auto task = make_task(run.task);
@@ -35,12 +30,11 @@ std::pair<std::vector<Problem>, std::unique_ptr<Task>> probe_problems(const RunC
   return {std::move(problems), make_task(from_file)};
 }
 
-}  // namespace
 
 PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_dir, const ProbeSet& set, int samples,
                              const std::function<bool(int, int)>& progress) {
   if (samples < 1) throw std::invalid_argument("a probe needs at least one sample per problem");
-  auto [problems, task] = probe_problems(run, set);
+  auto [problems, task] = probe_set_problems(run, set);
   const int count = static_cast<int>(problems.size());
   const auto start = std::chrono::steady_clock::now();
   torch::NoGradGuard no_grad;

@@ -203,3 +203,10 @@ class ReflectionTest : public QObject {
   void customLexiconEntries();
   void onsetStepAfterBaseline();
 };
+
+class ContaminationTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void overlapByHand();
+  void memorisedTextAgainstFreshProblems();
+};

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       aha::test::suite<GrpoTest>("grpo"),
       aha::test::suite<ConfigTest>("config"),
       aha::test::suite<TrainerTest>("trainer"),
+      aha::test::suite<ContaminationTest>("contamination"),
       aha::test::suite<ReflectionTest>("reflection"),
       aha::test::suite<ReflectionEventsTest>("reflection_events"),
       aha::test::suite<TokenLensTest>("token_lens"),
