@@ -243,20 +243,14 @@ const QVector<FigurePreset>& figurePresets() {
 
 int figureColumns(const FigureRequest& r) {
   // Side by side while each panel keeps 1.7 in: a single column (3.5 in) holds two, a
-  // double column four; more metrics go to further rows.
-  // Among the column counts that keep a panel at least 1.15 in wide, the one with the
-  // fewest empty cells, nearest that count on a tie: three metrics in one row, not 2x2.
+  // double column four; more metrics go to further rows, and a last row with fewer panels
+  // shares the whole width among them (buildFigure), so no cell is empty. One row of all of
+  // them instead where each still keeps 1.4 in (five in a double column, not 4 + 1).
   if (r.options.columns > 0) return r.options.columns;
   const double width = r.options.widthIn > 0 ? r.options.widthIn : presetOf(r.options.preset).widthIn;
   const int n = std::max<int>(1, static_cast<int>(r.metrics.size()));
   const int preferred = std::clamp(static_cast<int>(width / 1.7), 1, n);
-  const int widest = std::clamp(static_cast<int>(width / 1.15), preferred, n);
-  auto empty = [n](int cols) { return (n + cols - 1) / cols * cols - n; };
-  int best = preferred;
-  for (int cols = widest; cols >= 1; --cols)
-    if (empty(cols) < empty(best) || (empty(cols) == empty(best) && std::abs(cols - preferred) < std::abs(best - preferred)))
-      best = cols;
-  return best;
+  return width / n >= 1.4 ? n : preferred;
 }
 
 QSizeF figureSizeInches(const FigureRequest& r) {
@@ -281,7 +275,8 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
   small.setPixelSize(std::max(5, font.pixelSize() - 1));
   plot->setBackground(Qt::white);
   const int cols = figureColumns(r);
-  // The panels in a grid of their own, so that a legend above them can span the figure.
+  // The panels in a grid of their own, so that a legend above them can span the figure;
+  // each row a grid of its own, so that a last row with fewer panels fills the width.
   auto* panels = new QCPLayoutGrid;
   QCPAxisRect* first = plot->axisRect();
   plot->plotLayout()->take(first);
@@ -290,7 +285,8 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
   const double rowPt = figureSizeInches(r).height() * 72.0 / ((r.metrics.size() + cols - 1) / cols);
   for (int i = 0; i < r.metrics.size(); ++i) {
     QCPAxisRect* rect = i == 0 ? first : new QCPAxisRect(plot);
-    panels->addElement(i / cols, i % cols, rect);
+    if (i % cols == 0) panels->addElement(i / cols, 0, new QCPLayoutGrid);
+    static_cast<QCPLayoutGrid*>(panels->element(i / cols, 0))->addElement(0, i % cols, rect);
     const ChartSpec spec = specOf(r.metrics[i]);
     auto* x = rect->axis(QCPAxis::atBottom);
     auto* y = rect->axis(QCPAxis::atLeft);
@@ -300,8 +296,8 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
     // label is never cut).
     const QString name = spec.title;
     const QString full = spec.unit.isEmpty() ? name : name + " (" + spec.unit + ")";
-    const double room = rowPt - 4.0 * font.pixelSize();  // the x axis's labels and margins
-    y->setLabel(QFontMetricsF(font).horizontalAdvance(full) <= room ? full : name);
+    y->setLabel(full);  // (without its unit when the panel's height cannot hold it: below)
+    y->setProperty("shortLabel", name);
     for (auto* axis : {x, y}) {
       axis->setLabelFont(font);
       axis->setTickLabelFont(small);
@@ -378,13 +374,28 @@ void buildFigure(QCustomPlot* plot, db::RunReader& reader, const FigureRequest& 
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, plot->legend);
     plot->plotLayout()->setRowStretchFactor(0, 0.001);
-    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
     plot->legend->setColumnSpacing(8);
+    // As many entries to a row as the figure's width holds (the widest sets the pitch).
+    double widest = 0;
+    for (int i = 0; i < plot->legend->itemCount(); ++i)
+      if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot->legend->item(i)))
+        widest = std::max(widest, metrics.horizontalAdvance(item->plottable()->name()));
+    const double pitch = widest + plot->legend->iconSize().width() + plot->legend->iconTextPadding() + 8 + 8;
+    plot->legend->setWrap(std::max(1, int(figureSizeInches(r).width() * 72.0 / pitch)));
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true);  // (true: the entries so far rearranged)
     plot->legend->setBorderPen(Qt::NoPen);
   } else {
     plot->legend->setBorderPen(QPen(QColor(180, 180, 180), 0.4));
     plot->legend->setBrush(QColor(255, 255, 255, 220));
     plot->axisRect()->insetLayout()->setInsetAlignment(0, legendAt);
+  }
+  // A y label with its unit where the panel's height holds it (the legend's rows above
+  // taken out), else the name alone: an axis label is never cut.
+  const double legendPt = o.legend == "above" ? plot->legend->minimumOuterSizeHint().height() : 0.0;
+  const double room = rowPt - legendPt / ((r.metrics.size() + cols - 1) / cols) - 4.0 * font.pixelSize();
+  for (auto* rect : plot->axisRects()) {
+    auto* y = rect->axis(QCPAxis::atLeft);
+    if (QFontMetricsF(font).horizontalAdvance(y->label()) > room) y->setLabel(y->property("shortLabel").toString());
   }
 }
 

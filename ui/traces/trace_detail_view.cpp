@@ -190,6 +190,7 @@ void TraceDetailView::setTags(const std::vector<db::Tag>& tags) {
     b->setText(i < 9 ? QString("%1 %2").arg(i + 1).arg(QString::fromStdString(tags[i].name))
                      : QString::fromStdString(tags[i].name));
     b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);  // each fills its cell: no ragged gaps
     b->setCheckable(true);
     const QString name = QString::fromStdString(tags[i].name);
     b->setToolTip(i < 9 ? tr("Tag '%1': on or off for the selected traces (key %2)").arg(name).arg(i + 1)

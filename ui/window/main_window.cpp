@@ -106,6 +106,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   runs_ = new QTreeWidget(this);
   runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Steps"), tr("Disk")});
   runs_->setRootIsDecorated(true);  // a sweep's members fold under it
+  runs_->setTextElideMode(Qt::ElideMiddle);  // sweep members differ at the end: "spur…uth-s1"
   // The actions on "the selected run" are enabled when there is one.
   connect(runs_, &QTreeWidget::currentItemChanged, this, [this] { updateActions(); });
   runs_->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);

@@ -505,7 +505,27 @@ void FigureTest::figuresAReviewerAccepts() {
   ui::renderFigure(r, path);
   QCOMPARE(QJsonDocument::fromJson(readAll(path + ".json")).object()["band"].toString(),
            QString("+-1 std across seeds"));
-  QCOMPARE(ui::figureColumns(r), 3);  // three panels in a row of a single column, not 2x2 and a hole
+  // Three panels in a single column: two in a row (1.17 in each was too narrow for their
+  // axes), the third below them as wide as the figure, not beside a hole.
+  QCOMPARE(ui::figureColumns(r), 2);
+  {
+    QCustomPlot plot;
+    db::RunReader reader(db_.toStdString());
+    ui::buildFigure(&plot, reader, r);
+    const QSize size = (ui::figureSizeInches(r) * 72).toSize();
+    plot.setViewport(QRect(QPoint(0, 0), size));  // (a hidden widget gets no resize event)
+    plot.replot();
+    const auto rects = plot.axisRects();
+    QCOMPARE(rects.size(), 3);
+    QList<int> widths;
+    for (auto* rect : rects) widths << rect->outerRect().width();
+    std::sort(widths.begin(), widths.end());
+    QVERIFY2(widths[0] == widths[1] && widths[2] > 1.8 * widths[0] && widths[2] <= size.width(),
+             qPrintable(QString("widths %1 %2 %3").arg(widths[0]).arg(widths[1]).arg(widths[2])));
+    // The legend wraps to the figure's width: every entry inside it.
+    for (int i = 0; i < plot.legend->itemCount(); ++i)
+      QVERIFY(plot.legend->item(i)->outerRect().right() <= size.width());
+  }
   r.metrics << "reward";
   QCOMPARE(ui::figureColumns(r), 2);
   r.options.preset = "double-column";
