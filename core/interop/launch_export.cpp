@@ -202,6 +202,11 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
   auto map = [&](const std::string& ours, const std::string& theirs) { m.push_back({ours, theirs, ""}); };
   auto none = [&](const std::string& ours, const std::string& why) { m.push_back({ours, "", why}); };
   none("random_reward_probability", "the random control reward is drawn here only (reward_funcs random is refused)");
+  if (verl)
+    none("multi_objective_aggregation", "veRL's counterpart is adv_estimator gdpo with gdpo_reward_keys; "
+                                        "normalize_then_sum is refused");
+  else
+    map("multi_objective_aggregation", "GRPOConfig.multi_objective_aggregation");
   if (verl) {
     map("name", "trainer.experiment_name");
     map("model", "actor_rollout_ref.model.path");
@@ -308,6 +313,7 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
     refuse(std::find(c.reward_funcs.begin(), c.reward_funcs.end(), control) != c.reward_funcs.end(),
            std::string("reward_funcs: ") + control);
   if (engine == "verl") {
+    refuse(c.multi_objective_aggregation != "sum_then_normalize", "multi_objective_aggregation = \"normalize_then_sum\"");
     refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
     refuse(c.loss_type == "cispo", "loss_type = \"cispo\"");
     refuse(c.importance_sampling_level != "token", "importance_sampling_level = \"sequence\"");
@@ -403,6 +409,7 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "        loss_type=" << py_str(c.loss_type) << ",\n"
     << "        importance_sampling_level=" << py_str(c.importance_sampling_level) << ",\n"
     << "        scale_rewards=" << py_str(c.scale_rewards) << ",\n"
+    << "        multi_objective_aggregation=" << py_str(c.multi_objective_aggregation) << ",\n"
     << "        mask_truncated_completions=" << py_bool(c.mask_truncated_completions) << ",\n"
     << "        top_entropy_quantile=" << num(c.top_entropy_quantile) << ",\n"
     << "        num_iterations=1,\n"

@@ -347,6 +347,7 @@ StepSummary GrpoTrainer::train_step() {
   record.step = m.step + 1;
   std::vector<std::vector<int>> prompts, completions;  // the training batch
   std::vector<double> rewards;
+  std::vector<std::vector<double>> rewards_per_function;  // for normalize_then_sum
   std::vector<int> tokens;
   std::vector<bool> truncated;
   double gen_seconds = 0;
@@ -369,6 +370,9 @@ StepSummary GrpoTrainer::train_step() {
         prompts.push_back(std::move(round.prompts[i]));
         completions.push_back(std::move(round.completions[i]));
         rewards.push_back(round.rewards[i]);
+        std::vector<double> values;  // in the order of m.rewards (sample_round's)
+        for (const auto& [name, value] : round.samples[i].rewards) values.push_back(value);
+        rewards_per_function.push_back(std::move(values));
         tokens.push_back(round.samples[i].token_count);
         truncated.push_back(round.samples[i].truncated);
         round.samples[i].advantage = std::nan("");  // set below: these are trained on
@@ -378,7 +382,10 @@ StepSummary GrpoTrainer::train_step() {
   }
   // Advantages over the training batch; a sample left out of it moves nothing (its group's
   // rewards are all equal) and keeps advantage 0.
-  const auto advantages = compute_advantages(rewards, G, {m.cfg.adv_estimator, m.cfg.scale_rewards}, tokens);
+  const auto advantages =
+      m.cfg.multi_objective_aggregation == "normalize_then_sum"
+          ? normalize_then_sum_advantages(rewards_per_function, m.cfg.reward_weights, G)
+          : compute_advantages(rewards, G, {m.cfg.adv_estimator, m.cfg.scale_rewards}, tokens);
   size_t next = 0;
   for (auto& s : record.samples) s.advantage = std::isnan(s.advantage) ? advantages[next++] : 0.0;
 

@@ -27,7 +27,7 @@ double unbiased_std(const double* x, int n) {
 }  // namespace
 
 const std::vector<std::string>& advantage_estimators() {
-  static const std::vector<std::string> names = {"grpo", "rloo", "reinforce_plus_plus"};
+  static const std::vector<std::string> names = {"grpo", "rloo", "reinforce_plus_plus", "grpo_passk"};
   return names;
 }
 
@@ -63,6 +63,20 @@ std::vector<double> compute_advantages(const std::vector<double>& rewards, int g
     for (int i = 0; i < n; ++i) adv[i] = (rewards[i] - mean) / std::sqrt(var + 1e-8);
     return adv;
   }
+  if (opt.estimator == "grpo_passk") {
+    if (group_size < 2) throw std::invalid_argument("advantages: grpo_passk needs groups of 2 or more completions");
+    for (int g = 0; g < n; g += group_size) {
+      const double* r = rewards.data() + g;
+      const int best = int(std::max_element(r, r + group_size) - r);  // the first of equal bests
+      double second = -INFINITY;
+      for (int i = 0; i < group_size; ++i)
+        if (i != best) second = std::max(second, r[i]);
+      double a = r[best] - second;
+      if (opt.scale_rewards != "none") a /= unbiased_std(r, group_size) + 1e-6;
+      adv[g + best] = a;  // the others keep 0
+    }
+    return adv;
+  }
   if (opt.estimator != "grpo" && opt.estimator != "rloo")
     throw std::invalid_argument("unknown advantage estimator '" + opt.estimator + "' (" + join_names(advantage_estimators()) + ")");
   if (std::find(reward_scalings().begin(), reward_scalings().end(), opt.scale_rewards) == reward_scalings().end())
@@ -85,6 +99,35 @@ std::vector<double> compute_advantages(const std::vector<double>& rewards, int g
     }
   }
   return adv;
+}
+
+const std::vector<std::string>& multi_objective_aggregations() {
+  static const std::vector<std::string> names = {"sum_then_normalize", "normalize_then_sum"};
+  return names;
+}
+
+std::vector<double> normalize_then_sum_advantages(const std::vector<std::vector<double>>& per_function,
+                                                  const std::vector<double>& weights, int group_size) {
+  const int n = static_cast<int>(per_function.size()), k = static_cast<int>(weights.size());
+  if (group_size < 1 || n % group_size)
+    throw std::invalid_argument("advantages: " + std::to_string(n) + " completions are not whole groups of " +
+                                std::to_string(group_size));
+  std::vector<double> sums(n, 0.0), column(group_size);
+  for (int f = 0; f < k; ++f)
+    for (int g = 0; g < n; g += group_size) {
+      for (int i = 0; i < group_size; ++i) {
+        if (static_cast<int>(per_function[g + i].size()) != k)
+          throw std::invalid_argument("advantages: completion " + std::to_string(g + i) + " has " +
+                                      std::to_string(per_function[g + i].size()) + " reward values for " +
+                                      std::to_string(k) + " weights");
+        column[i] = per_function[g + i][f];
+      }
+      const double mean = mean_of(column.data(), group_size), sd = unbiased_std(column.data(), group_size);
+      for (int i = 0; i < group_size; ++i) sums[g + i] += weights[f] * (column[i] - mean) / (sd + 1e-4);
+    }
+  const double mean = n ? mean_of(sums.data(), n) : 0.0, sd = unbiased_std(sums.data(), n);
+  for (double& a : sums) a = (a - mean) / (sd + 1e-4);
+  return sums;
 }
 
 std::vector<bool> uniform_groups(const std::vector<double>& rewards, int group_size) {

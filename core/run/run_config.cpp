@@ -57,11 +57,20 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.importance_sampling_level = r.text("importance_sampling_level", c.importance_sampling_level, {"token", "sequence"});
   c.adv_estimator = r.text("adv_estimator", c.adv_estimator, advantage_estimators());
   const auto scaling = r.text_or_bool("scale_rewards", "", reward_scalings(), "group", "none");
-  if (!scaling.empty() && scaling != "none" && c.adv_estimator != "grpo")
+  const bool group_scaled = c.adv_estimator == "grpo" || c.adv_estimator == "grpo_passk";
+  if (!scaling.empty() && scaling != "none" && !group_scaled)
     throw ConfigError(origin + ": scale_rewards: \"" + scaling + "\" applies to adv_estimator = \"grpo\" only (" +
                       c.adv_estimator + (c.adv_estimator == "rloo" ? " has no std scaling" : " whitens over the batch") +
                       "); remove the key or set it to \"none\"");
-  c.scale_rewards = scaling.empty() ? (c.adv_estimator == "grpo" ? "group" : "none") : scaling;
+  if (scaling == "batch" && c.adv_estimator == "grpo_passk")
+    throw ConfigError(origin + ": scale_rewards: grpo_passk divides by its group's std (\"group\") or not at all "
+                      "(\"none\"), as veRL's norm_adv_by_std_in_grpo does");
+  c.scale_rewards = scaling.empty() ? (group_scaled ? "group" : "none") : scaling;
+  c.multi_objective_aggregation =
+      r.text("multi_objective_aggregation", c.multi_objective_aggregation, multi_objective_aggregations());
+  if (c.multi_objective_aggregation == "normalize_then_sum" && c.adv_estimator != "grpo")
+    throw ConfigError(origin + ": multi_objective_aggregation: \"normalize_then_sum\" forms grpo advantages "
+                      "(TRL's GDPO); adv_estimator is \"" + c.adv_estimator + "\"");
   c.mask_truncated_completions = r.boolean("mask_truncated_completions", c.mask_truncated_completions);
   c.top_entropy_quantile = r.real("top_entropy_quantile", c.top_entropy_quantile, 0.0, 1.0);
   c.filter_groups = r.boolean("filter_groups", c.filter_groups);
@@ -192,6 +201,7 @@ std::string RunConfig::to_toml() const {
                 {"importance_sampling_level", importance_sampling_level},
                 {"scale_rewards", scale_rewards},
                 {"adv_estimator", adv_estimator},
+                {"multi_objective_aggregation", multi_objective_aggregation},
                 {"mask_truncated_completions", mask_truncated_completions},
                 {"top_entropy_quantile", top_entropy_quantile},
                 {"filter_groups", filter_groups},

@@ -35,10 +35,15 @@ struct RunConfig {
   std::string loss_type = "dr_grpo";  // grpo | bnpo | dr_grpo | dapo | cispo (core/rl/grpo.h)
   // token | sequence (GSPO: one ratio per sequence, the mean log-ratio of its tokens).
   std::string importance_sampling_level = "token";
-  // group | batch | none (true and false read as "group" and "none"); adv_estimator grpo only.
+  // group | batch | none (true and false read as "group" and "none"); adv_estimator grpo (and
+  // grpo_passk: group or none) only.
   std::string scale_rewards = "group";
-  // veRL's algorithm.adv_estimator: grpo | rloo | reinforce_plus_plus (core/run/advantages.h).
+  // veRL's algorithm.adv_estimator: grpo | rloo | reinforce_plus_plus | grpo_passk (core/run/advantages.h).
   std::string adv_estimator = "grpo";
+  // TRL's multi_objective_aggregation: "sum_then_normalize" weighs and sums the reward
+  // functions, then forms advantages; "normalize_then_sum" (GDPO) normalises each function
+  // within its group first, sums, and standardises over the batch (core/run/advantages.h).
+  std::string multi_objective_aggregation = "sum_then_normalize";
   // Truncated completions (no end before max_completion_length) leave the loss (DAPO).
   bool mask_truncated_completions = false;
   // Train on the top quantile of tokens by entropy only (0.2 in Wang et al. 2025); 1 = all.

@@ -120,6 +120,8 @@ class GrpoTest : public QObject {
   void cispoClipsTheWeightNotTheGradient();
   void entropyFilterKeepsForkingTokens();
   void maskedTruncatedRowsLeaveTheLoss();
+  void passAtKAdvantageRewardsTheBestOnly();
+  void normalizeThenSumKeepsEachRewardsWeight();
 };
 
 class ConfigTest : public QObject {

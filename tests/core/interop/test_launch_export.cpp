@@ -55,7 +55,7 @@ const std::set<std::string> kTrlKeys = {
     // grpo_config.py
     "num_generations", "max_completion_length", "temperature", "top_p", "beta", "num_iterations", "epsilon",
     "epsilon_high", "reward_weights", "scale_rewards", "loss_type", "log_completions", "learning_rate",
-    "importance_sampling_level", "mask_truncated_completions", "top_entropy_quantile",
+    "importance_sampling_level", "mask_truncated_completions", "top_entropy_quantile", "multi_objective_aggregation",
     // transformers TrainingArguments
     "use_vllm", "vllm_mode", "vllm_gpu_memory_utilization",
     // transformers TrainingArguments

@@ -67,6 +67,36 @@ void GrpoTest::reinforcePlusPlusWhitensTokens() {
   QVERIFY(same[0] > 0.8 && same[2] < -0.8);
 }
 
+void GrpoTest::passAtKAdvantageRewardsTheBestOnly() {
+  // veRL's grpo_passk: only the best of a group moves, by its lead over the second best;
+  // equal bests lead by nothing. {0.1, 1.1, 0.1, 0.6}: 1.1 - 0.6 = 0.5, over the group's
+  // unbiased std (squared deviations 0.6875 / 3: 0.478714) + 1e-6.
+  auto none = advantages({1.1, 0.1, 1.1, 0.1, 0.1, 1.1, 0.1, 0.6}, 4, "grpo_passk", "none");
+  for (int i = 0; i < 8; ++i) QVERIFY(close(none[i], i == 5 ? 0.5 : 0.0));
+  auto scaled = advantages({0.1, 1.1, 0.1, 0.6}, 4, "grpo_passk", "group");
+  QVERIFY(close(scaled[1], 0.5 / (std::sqrt(0.6875 / 3) + 1e-6)));
+  QCOMPARE(scaled[0] + scaled[2] + scaled[3], 0.0);
+  QVERIFY_EXCEPTION_THROWN(advantages({1.0, 0.0}, 1, "grpo_passk", "none"), std::invalid_argument);
+}
+
+void GrpoTest::normalizeThenSumKeepsEachRewardsWeight() {
+  // Two groups of two, accuracy (weight 1) and format (0.1): group A differs in accuracy,
+  // group B in format only. Summed first (TRL's default), B's format difference counts as
+  // much as A's accuracy (both +-0.707 after group scaling); normalised per function first
+  // (GDPO), it keeps its weight: a tenth of A's.
+  const std::vector<std::vector<double>> per = {{1, 1}, {0, 1}, {0, 1}, {0, 0}};
+  const auto gdpo = normalize_then_sum_advantages(per, {1.0, 0.1}, 2);
+  const double half = 0.5 / (std::sqrt(0.5) + 1e-4);  // one function's group-normalised value
+  const std::vector<double> sums = {half, -half, 0.1 * half, -0.1 * half};  // batch mean 0
+  const double sd = std::sqrt((2 * half * half + 2 * 0.01 * half * half) / 3);
+  for (int i = 0; i < 4; ++i) QVERIFY(close(gdpo[i], sums[i] / (sd + 1e-4)));
+  QVERIFY(close(gdpo[2], 0.1 * gdpo[0]));
+  const auto summed = advantages({1.1, 0.1, 0.1, 0.0}, 2, "grpo", "group");
+  QVERIFY(close(summed[0], summed[2], 1e-3));
+  QVERIFY_EXCEPTION_THROWN(normalize_then_sum_advantages({{1, 1}, {0}}, {1.0, 0.1}, 2), std::invalid_argument);
+  QVERIFY_EXCEPTION_THROWN(normalize_then_sum_advantages({{1, 1}, {0, 1}, {0, 0}}, {1.0, 0.1}, 2), std::invalid_argument);
+}
+
 void GrpoTest::twoTokenLossAndGradient() {
   // One sequence of two tokens, advantage +1. Token 1: ratio 0.5/0.25 = 2, clipped to
   // 1.2 (no gradient); token 2: ratio 1, loss -1, d/dlogp = -1. The grpo loss averages

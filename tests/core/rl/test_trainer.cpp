@@ -22,6 +22,7 @@
 #include "core/tasks/rewards.h"
 #include "db/run_reader.h"
 #include "db/run_store.h"
+#include "core/run/advantages.h"
 #include "tests/core/core_tests.h"
 #include "tests/core/rl/trainer_fixture.h"
 
@@ -163,6 +164,32 @@ void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
   QCOMPARE(flat.metric(0, "filter_groups/kept_groups"), 0.0);
   QCOMPARE(flat.steps[0].samples.size(), size_t(128));
   QVERIFY(std::isnan(flat.metric(0, "loss")) && std::isnan(flat.metric(0, "grad_norm")));
+
+  // pass@k training and GDPO's aggregation (with a control reward among the functions): the
+  // stored advantages are what core/run/advantages.h gives for the stored rewards.
+  for (const std::string mode : {"grpo_passk", "normalize_then_sum"}) {
+    MemorySink sink_m;
+    RunConfig p = trivial_run(base_);
+    p.max_steps = 1;
+    p.reward_funcs = {"accuracy", "format", "random"};
+    p.reward_weights = {1.0, 0.1, 0.5};
+    if (mode == "grpo_passk") p.adv_estimator = "grpo_passk";
+    else p.multi_objective_aggregation = mode;
+    GrpoTrainer t(p, sink_m, scratch().filePath(QString::fromStdString("ckpt-" + mode)).toStdString());
+    t.prepare(false);
+    t.train_step();
+    const auto& samples = sink_m.steps[0].samples;
+    std::vector<double> totals;
+    std::vector<std::vector<double>> per;
+    for (const auto& x : samples) {
+      totals.push_back(x.reward);
+      per.push_back({x.rewards[0].second, x.rewards[1].second, x.rewards[2].second});
+    }
+    const auto want = mode == "grpo_passk" ? compute_advantages(totals, p.num_generations, {"grpo_passk", "group"})
+                                           : normalize_then_sum_advantages(per, p.reward_weights, p.num_generations);
+    for (size_t i = 0; i < samples.size(); ++i) QVERIFY(std::abs(samples[i].advantage - want[i]) < 1e-9);
+    QVERIFY(!std::isnan(sink_m.metric(0, "loss")));
+  }
 }
 
 void TrainerTest::seedMakesRunsRepeatable() {
