@@ -202,6 +202,9 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
   auto map = [&](const std::string& ours, const std::string& theirs) { m.push_back({ours, theirs, ""}); };
   auto none = [&](const std::string& ours, const std::string& why) { m.push_back({ours, "", why}); };
   none("random_reward_probability", "the random control reward is drawn here only (reward_funcs random is refused)");
+  for (const char* k : {"loss_mode", "clip_cov_ratio", "clip_cov_lb", "clip_cov_ub", "kl_cov_ratio", "ppo_kl_coef"})
+    if (verl) map(k, std::string("actor_rollout_ref.actor.policy_loss.") + k);
+    else none(k, "TRL has no covariance-controlled loss (loss_mode other than vanilla is refused)");
   if (verl)
     none("multi_objective_aggregation", "veRL's counterpart is adv_estimator gdpo with gdpo_reward_keys; "
                                         "normalize_then_sum is refused");
@@ -312,6 +315,7 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
   for (const char* control : {"random", "incorrect_label"})  // their draws are ours (core/tasks/control_rewards.h)
     refuse(std::find(c.reward_funcs.begin(), c.reward_funcs.end(), control) != c.reward_funcs.end(),
            std::string("reward_funcs: ") + control);
+  if (engine == "trl") refuse(c.loss_mode != "vanilla", "loss_mode = \"" + c.loss_mode + "\"");
   if (engine == "verl") {
     refuse(c.multi_objective_aggregation != "sum_then_normalize", "multi_objective_aggregation = \"normalize_then_sum\"");
     refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
@@ -516,6 +520,12 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  \"+data.apply_chat_template_kwargs.chat_template='$as_written'\" \\\n"
     << "  actor_rollout_ref.model.path=" << c.model << " \\\n"
     << "  actor_rollout_ref.model.enable_gradient_checkpointing=" << (c.gradient_checkpointing ? "True" : "False") << " \\\n"
+    << "  actor_rollout_ref.actor.policy_loss.loss_mode=" << c.loss_mode << " \\\n"
+    << "  actor_rollout_ref.actor.policy_loss.clip_cov_ratio=" << num(c.clip_cov_ratio) << " \\\n"
+    << "  actor_rollout_ref.actor.policy_loss.clip_cov_lb=" << num(c.clip_cov_lb) << " \\\n"
+    << "  actor_rollout_ref.actor.policy_loss.clip_cov_ub=" << num(c.clip_cov_ub) << " \\\n"
+    << "  actor_rollout_ref.actor.policy_loss.kl_cov_ratio=" << num(c.kl_cov_ratio) << " \\\n"
+    << "  actor_rollout_ref.actor.policy_loss.ppo_kl_coef=" << num(c.ppo_kl_coef) << " \\\n"
     << "  actor_rollout_ref.actor.optim.lr=" << num(c.learning_rate) << " \\\n"
     << "  actor_rollout_ref.actor.optim.weight_decay=" << num(c.weight_decay) << " \\\n"
     << "  actor_rollout_ref.actor.optim.lr_warmup_steps=" << c.warmup_steps << " \\\n"

@@ -1,9 +1,58 @@
 #include "core/rl/grpo.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace aha {
+
+namespace {
+
+// clip_cov and kl_cov's per-token losses (LossOptions::policy_loss), as veRL computes them.
+torch::Tensor covariance_controlled_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
+                                         const torch::Tensor& ratio, const torch::Tensor& adv, const torch::Tensor& m,
+                                         const LossOptions& opt, double* controlled) {
+  const auto valid = m > 0;
+  const double n = m.sum().item<double>();
+  const auto a = adv.expand_as(logps);
+  auto pg = -a * ratio;
+  if (n < 1) return pg;
+  torch::Tensor cov;
+  {
+    torch::NoGradGuard ng;
+    const auto lp = logps.detach();
+    cov = (a - (a * m).sum() / n) * (lp - (lp * m).sum() / n);
+  }
+  if (opt.policy_loss == "clip_cov") {
+    auto clipped = -a * torch::clamp(ratio, 1.0 - opt.epsilon, 1.0 + opt.epsilon_high);
+    torch::Tensor chosen;
+    {
+      torch::NoGradGuard ng;
+      const auto by_clip = clipped.gt(pg).logical_and(valid);
+      const auto candidates =
+          valid.logical_and(by_clip.logical_not()).logical_and(cov.gt(opt.clip_cov_lb)).logical_and(cov.lt(opt.clip_cov_ub));
+      const auto where = torch::nonzero(candidates.reshape(-1)).reshape(-1);
+      const int64_t take = std::min<int64_t>(std::max<int64_t>(int64_t(opt.clip_cov_ratio * n), 1), where.numel());
+      chosen = where.index_select(0, torch::randperm(where.numel(), torch::kLong).slice(0, 0, take).to(where.device()));
+      *controlled = double(take) / n;
+    }
+    auto corr = torch::ones_like(pg).reshape(-1).index_fill(0, chosen, 0.0).reshape(pg.sizes());
+    return torch::max(pg, clipped) * corr;
+  }
+  // kl_cov: the highest covariances among the valid tokens get the |log-ratio| penalty.
+  torch::Tensor top;
+  {
+    torch::NoGradGuard ng;
+    const int64_t take = std::max<int64_t>(1, int64_t(n * opt.kl_cov_ratio));
+    const auto ranked = cov.masked_fill(valid.logical_not(), -INFINITY).reshape(-1);
+    top = std::get<1>(torch::topk(ranked, take));
+    *controlled = double(take) / n;
+  }
+  auto penalty = torch::zeros_like(pg).reshape(-1).index_fill(0, top, 1.0).reshape(pg.sizes());
+  return pg + penalty * opt.ppo_kl_coef * (logps - old_logps).abs();
+}
+
+}  // namespace
 
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
                      const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt,
@@ -21,7 +70,15 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
   auto ratio = torch::exp(log_ratio);
 
   torch::Tensor per_token;
-  if (opt.loss_type == "cispo") {
+  double controlled = 0;
+  if (opt.policy_loss != "vanilla") {
+    if (opt.policy_loss != "clip_cov" && opt.policy_loss != "kl_cov")
+      throw std::invalid_argument("unknown policy_loss '" + opt.policy_loss + "' (vanilla, clip_cov, kl_cov)");
+    if (per_sequence || opt.loss_type == "cispo")
+      throw std::invalid_argument("policy_loss " + opt.policy_loss + " works on token-level ratios (not with "
+                                  "importance_sampling_level sequence or loss_type cispo)");
+    per_token = covariance_controlled_loss(logps, old_logps, ratio, adv, m, opt, &controlled);
+  } else if (opt.loss_type == "cispo") {
     per_token = -torch::clamp_max(ratio, opt.epsilon_high).detach() * adv * logps;
   } else {
     auto clipped = torch::clamp(ratio, 1.0 - opt.epsilon, 1.0 + opt.epsilon_high);
@@ -30,6 +87,7 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
   if (token_filter.defined()) per_token = per_token * token_filter.to(m.scalar_type());
 
   LossResult out;
+  out.cov_controlled = controlled;
   const double tokens = std::max(1.0, m.sum().item<double>());
   if (opt.beta > 0.0) {
     TORCH_CHECK(ref_logps.defined(), "beta > 0 needs reference log-probabilities");
@@ -59,6 +117,7 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
     const auto f = flags.to(m.scalar_type());
     return per_sequence ? f.sum().item<double>() / std::max<int64_t>(1, f.size(0)) : (f * m).sum().item<double>() / tokens;
   };
+  if (opt.policy_loss == "kl_cov") return out;  // no clip: nothing for the clip shares to say
   if (opt.loss_type == "cispo") {
     out.clip_ratio_high = share((ratio > opt.epsilon_high).logical_and(adv > 0));
     out.clip_ratio_region = out.clip_ratio_high;
@@ -69,6 +128,26 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
   out.clip_ratio_low = share(low);
   out.clip_ratio_high = share(high);
   out.clip_ratio_region = share(low.logical_or(high));
+  return out;
+}
+
+CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor& advantages, const torch::Tensor& mask,
+                                 const torch::Tensor& entropies, double top_ratio) {
+  torch::NoGradGuard ng;
+  CovarianceStats out;
+  const auto m = mask.to(torch::kFloat64);
+  const double n = m.sum().item<double>();
+  if (n < 1) return out;
+  const auto lp = logps.detach().to(torch::kFloat64);
+  const auto a = advantages.to(torch::kFloat64).unsqueeze(1).expand_as(lp);
+  const auto cov = (a - (a * m).sum() / n) * (lp - (lp * m).sum() / n) * m;
+  out.mean = cov.sum().item<double>() / n;
+  const int64_t take = std::max<int64_t>(1, int64_t(top_ratio * n));
+  const auto [values, where] = torch::topk(cov.masked_fill(m.eq(0), -INFINITY).reshape(-1), take);
+  const double positive = cov.clamp_min(0).sum().item<double>();
+  out.top_share = positive > 0 ? values.clamp_min(0).sum().item<double>() / positive : 0.0;
+  out.top_tokens = int(take);
+  if (entropies.defined()) out.top_entropy = entropies.detach().reshape(-1).to(torch::kFloat64).index_select(0, where).mean().item<double>();
   return out;
 }
 

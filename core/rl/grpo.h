@@ -23,6 +23,19 @@ struct LossOptions {
   double epsilon = 0.2;                // clip range below 1
   double epsilon_high = 0.2;           // clip range above 1 (DAPO's clip-higher)
   double beta = 0.0;                   // KL coefficient (k3 estimator)
+  // veRL's actor.policy_loss.loss_mode (verl-project/verl 1dda039, actor.yaml): vanilla, or
+  // the entropy mechanism's controls (Cui et al. 2025, arXiv 2505.22617), which act on the
+  // few tokens whose covariance of log-probability and advantage over the batch,
+  // (A - mean A)(log p - mean log p), is highest:
+  //   clip_cov - of the tokens the clip left alone with covariance in (clip_cov_lb,
+  //              clip_cov_ub), clip_cov_ratio of the batch's tokens (at least one), drawn
+  //              at random, lose their gradient;
+  //   kl_cov   - no clip; the kl_cov_ratio of tokens (at least one) with the highest
+  //              covariance get ppo_kl_coef x |log p - log p_old| added.
+  // Token-level ratios only, not with cispo.
+  std::string policy_loss = "vanilla";
+  double clip_cov_ratio = 0.0002, clip_cov_lb = 1.0, clip_cov_ub = 5.0;
+  double kl_cov_ratio = 0.0002, ppo_kl_coef = 0.1;
   int64_t max_completion_length = 128; // dr_grpo's constant normaliser
 };
 
@@ -33,6 +46,8 @@ struct LossResult {
   // 1 - epsilon with a negative advantage, above 1 + epsilon_high with a positive one;
   // region = either. For cispo, high = weights above epsilon_high with a positive one.
   double clip_ratio_region = 0, clip_ratio_low = 0, clip_ratio_high = 0;
+  // clip_cov / kl_cov: the share of tokens whose loss the covariance control changed.
+  double cov_controlled = 0;
 };
 
 // logps, old_logps, ref_logps: [B,T] per-token log-probabilities of the sampled tokens;
@@ -43,6 +58,18 @@ struct LossResult {
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
                      const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt,
                      const torch::Tensor& token_filter = {});
+
+// The covariance lens of a batch (Cui et al. 2025): per token, (A - mean A)(log p - mean
+// log p) over the masked tokens; entropy moves against the batch's mean covariance, and a
+// few tokens carry most of it.
+struct CovarianceStats {
+  double mean = 0;         // mean over the tokens (the covariance of log p and A)
+  double top_share = 0;    // the top `top_ratio` of tokens' (at least one) sum over the sum of the positive ones
+  double top_entropy = 0;  // those tokens' mean entropy (nats); 0 without entropies
+  int top_tokens = 0;
+};
+CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor& advantages, const torch::Tensor& mask,
+                                 const torch::Tensor& entropies, double top_ratio = 0.0002);
 
 // `mask` with the rows where `drop` is true cleared (mask_truncated_completions).
 torch::Tensor without_rows(const torch::Tensor& mask, const std::vector<bool>& drop);

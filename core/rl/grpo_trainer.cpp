@@ -393,6 +393,7 @@ StepSummary GrpoTrainer::train_step() {
   const double lr = m.lr_at(m.step);
   LossResult last;
   std::optional<double> grad_norm, entropy, loss_value;
+  CovarianceStats covariance;
   if (!prompts.empty()) {
     std::optional<SerialTorchOps> serial;
     if (m.device.is_cpu()) serial.emplace();
@@ -401,7 +402,8 @@ StepSummary GrpoTrainer::train_step() {
     if (m.cfg.mask_truncated_completions) mask = without_rows(mask, truncated);
     auto adv = torch::tensor(advantages, torch::kFloat32).to(m.device);
     LossOptions lo{m.cfg.loss_type, m.cfg.importance_sampling_level, m.cfg.epsilon, m.cfg.epsilon_high, m.cfg.beta,
-                   m.cfg.max_completion_length};
+                   m.cfg.loss_mode, m.cfg.clip_cov_ratio, m.cfg.clip_cov_lb, m.cfg.clip_cov_ub, m.cfg.kl_cov_ratio,
+                   m.cfg.ppo_kl_coef, m.cfg.max_completion_length};
     torch::Tensor old_logps, ref_logps;
     if (m.cfg.num_iterations > 1) {
       torch::NoGradGuard ng;
@@ -426,7 +428,10 @@ StepSummary GrpoTrainer::train_step() {
       grad_norm = torch::nn::utils::clip_grad_norm_(m.policy->parameters(),
                                                     m.cfg.max_grad_norm > 0 ? m.cfg.max_grad_norm : 1e30);
       m.optimizer->step();
-      if (it == 0) entropy = ((ent * mask).sum() / mask.sum().clamp_min(1)).item<double>();
+      if (it == 0) {
+        entropy = ((ent * mask).sum() / mask.sum().clamp_min(1)).item<double>();
+        covariance = covariance_stats(logps, adv, mask, ent);
+      }
       loss_value = last.loss.item<double>();
     }
   }
@@ -449,9 +454,14 @@ StepSummary GrpoTrainer::train_step() {
   if (loss_value) {
     if (m.cfg.beta > 0) mt.emplace_back("kl", last.kl);
     mt.emplace_back("entropy", *entropy);
+    // The covariance lens (Cui et al. 2025) of the batch as it was sampled.
+    mt.emplace_back("covariance/mean", covariance.mean);
+    mt.emplace_back("covariance/top_share", covariance.top_share);
+    mt.emplace_back("covariance/top_entropy", covariance.top_entropy);
+    if (m.cfg.loss_mode != "vanilla") mt.emplace_back("policy_loss/cov_controlled", last.cov_controlled);
     if (m.cfg.num_iterations > 1 && m.cfg.loss_type == "cispo") {
       mt.emplace_back("cispo_clip_ratio", last.clip_ratio_high);
-    } else if (m.cfg.num_iterations > 1) {
+    } else if (m.cfg.num_iterations > 1 && m.cfg.loss_mode != "kl_cov") {
       mt.emplace_back("clip_ratio/region_mean", last.clip_ratio_region);
       mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
       mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);

@@ -71,6 +71,18 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   if (c.multi_objective_aggregation == "normalize_then_sum" && c.adv_estimator != "grpo")
     throw ConfigError(origin + ": multi_objective_aggregation: \"normalize_then_sum\" forms grpo advantages "
                       "(TRL's GDPO); adv_estimator is \"" + c.adv_estimator + "\"");
+  c.loss_mode = r.text("loss_mode", c.loss_mode, {"vanilla", "clip_cov", "kl_cov"});
+  c.clip_cov_ratio = r.real("clip_cov_ratio", c.clip_cov_ratio, 1e-9, 1.0);
+  c.clip_cov_lb = r.real("clip_cov_lb", c.clip_cov_lb, -1e6, 1e6);
+  c.clip_cov_ub = r.real("clip_cov_ub", c.clip_cov_ub, -1e6, 1e6);
+  c.kl_cov_ratio = r.real("kl_cov_ratio", c.kl_cov_ratio, 1e-9, 1.0);
+  c.ppo_kl_coef = r.real("ppo_kl_coef", c.ppo_kl_coef, 0.0, 1e6);
+  if (c.clip_cov_lb >= c.clip_cov_ub)
+    throw ConfigError(origin + ": clip_cov_lb: " + format_number(c.clip_cov_lb) + " is not below clip_cov_ub (" +
+                      format_number(c.clip_cov_ub) + "): no covariance lies between them");
+  if (c.loss_mode != "vanilla" && (c.loss_type == "cispo" || c.importance_sampling_level == "sequence"))
+    throw ConfigError(origin + ": loss_mode: \"" + c.loss_mode + "\" acts on token-level ratios; it does not go with " +
+                      (c.loss_type == "cispo" ? "loss_type = \"cispo\"" : "importance_sampling_level = \"sequence\""));
   c.mask_truncated_completions = r.boolean("mask_truncated_completions", c.mask_truncated_completions);
   c.top_entropy_quantile = r.real("top_entropy_quantile", c.top_entropy_quantile, 0.0, 1.0);
   c.filter_groups = r.boolean("filter_groups", c.filter_groups);
@@ -202,6 +214,12 @@ std::string RunConfig::to_toml() const {
                 {"scale_rewards", scale_rewards},
                 {"adv_estimator", adv_estimator},
                 {"multi_objective_aggregation", multi_objective_aggregation},
+                {"loss_mode", loss_mode},
+                {"clip_cov_ratio", clip_cov_ratio},
+                {"clip_cov_lb", clip_cov_lb},
+                {"clip_cov_ub", clip_cov_ub},
+                {"kl_cov_ratio", kl_cov_ratio},
+                {"ppo_kl_coef", ppo_kl_coef},
                 {"mask_truncated_completions", mask_truncated_completions},
                 {"top_entropy_quantile", top_entropy_quantile},
                 {"filter_groups", filter_groups},

@@ -44,6 +44,12 @@ struct RunConfig {
   // functions, then forms advantages; "normalize_then_sum" (GDPO) normalises each function
   // within its group first, sums, and standardises over the batch (core/run/advantages.h).
   std::string multi_objective_aggregation = "sum_then_normalize";
+  // veRL's actor.policy_loss (the entropy mechanism, Cui et al. 2025; core/rl/grpo.h):
+  // loss_mode vanilla | clip_cov | kl_cov, and their parameters with veRL's defaults. kl_cov's
+  // penalty is |log-ratio|, which is 0 with one update per batch (num_iterations = 1).
+  std::string loss_mode = "vanilla";
+  double clip_cov_ratio = 0.0002, clip_cov_lb = 1.0, clip_cov_ub = 5.0;
+  double kl_cov_ratio = 0.0002, ppo_kl_coef = 0.1;
   // Truncated completions (no end before max_completion_length) leave the loss (DAPO).
   bool mask_truncated_completions = false;
   // Train on the top quantile of tokens by entropy only (0.2 in Wang et al. 2025); 1 = all.

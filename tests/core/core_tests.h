@@ -122,6 +122,7 @@ class GrpoTest : public QObject {
   void maskedTruncatedRowsLeaveTheLoss();
   void passAtKAdvantageRewardsTheBestOnly();
   void normalizeThenSumKeepsEachRewardsWeight();
+  void covarianceControlsActOnTheTopTokens();
 };
 
 class ConfigTest : public QObject {

@@ -41,6 +41,10 @@ const std::set<std::string> kVerlKeys = {
     "actor_rollout_ref.actor.loss_agg_mode", "actor_rollout_ref.actor.loss_scale_factor",
     "actor_rollout_ref.actor.optim.clip_grad", "actor_rollout_ref.actor.use_kl_loss", "actor_rollout_ref.actor.kl_loss_coef",
     "actor_rollout_ref.actor.kl_loss_type", "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu",
+    // the entropy mechanism's losses (actor.yaml's policy_loss, in v0.9.0 483b8a0 and 1dda039)
+    "actor_rollout_ref.actor.policy_loss.loss_mode", "actor_rollout_ref.actor.policy_loss.clip_cov_ratio",
+    "actor_rollout_ref.actor.policy_loss.clip_cov_lb", "actor_rollout_ref.actor.policy_loss.clip_cov_ub",
+    "actor_rollout_ref.actor.policy_loss.kl_cov_ratio", "actor_rollout_ref.actor.policy_loss.ppo_kl_coef",
     "actor_rollout_ref.rollout.name", "actor_rollout_ref.rollout.tensor_model_parallel_size",
     "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu", "actor_rollout_ref.rollout.n",
     "actor_rollout_ref.rollout.temperature", "actor_rollout_ref.rollout.top_p", "reward.custom_reward_function.path",

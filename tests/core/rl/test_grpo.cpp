@@ -97,6 +97,58 @@ void GrpoTest::normalizeThenSumKeepsEachRewardsWeight() {
   QVERIFY_EXCEPTION_THROWN(normalize_then_sum_advantages({{1, 1}, {0, 1}, {0, 0}}, {1.0, 0.1}, 2), std::invalid_argument);
 }
 
+void GrpoTest::covarianceControlsActOnTheTopTokens() {
+  // Two sequences of two tokens, advantages +2 and -2; log p 0.9, 0.1 and 0.8, 0.2. Token
+  // mean of A is 0 and of log p -1.06013, so the covariances (A - mean)(log p - mean) are
+  // 1.90954, -2.48492 | -1.67398, 1.09862.
+  const auto lp = [] { return torch::log(torch::tensor({{0.9, 0.1}, {0.8, 0.2}}, torch::kFloat64)); };
+  const auto adv = torch::tensor({2.0, -2.0}, torch::kFloat64);
+  const auto mask = torch::ones({2, 2}, torch::kFloat64);
+  // The lens: mean -0.287685; the top token (a quarter of 4) carries 1.90954 of the
+  // positive 3.00816; its entropy is the first one's.
+  const auto stats = covariance_stats(lp(), adv, mask, torch::tensor({{0.5, 0.6}, {0.7, 0.8}}), 0.25);
+  QVERIFY(close(stats.mean, -1.15074 / 4, 1e-4));
+  QVERIFY(close(stats.top_share, 1.90954 / 3.00816, 1e-4));
+  QVERIFY(close(stats.top_entropy, 0.5));
+  QCOMPARE(stats.top_tokens, 1);
+
+  // clip_cov: the tokens with covariance in (1, 5) (the first and the last) lose their
+  // gradient; the rest keep -A / 4 (bnpo, ratio 1).
+  LossOptions o;
+  o.loss_type = "bnpo";
+  o.policy_loss = "clip_cov";
+  o.clip_cov_ratio = 0.5;  // two of the four tokens
+  auto logps = lp().requires_grad_(true);
+  auto r = grpo_loss(logps, logps.detach(), {}, adv, mask, o);
+  r.loss.backward();
+  const auto g = logps.grad();
+  QVERIFY(close(g[0][0].item<double>(), 0.0) && close(g[1][1].item<double>(), 0.0));
+  QVERIFY(close(g[0][1].item<double>(), -0.5) && close(g[1][0].item<double>(), 0.5));
+  QCOMPARE(r.cov_controlled, 0.5);
+  // With the default ratio, one of the two candidates, drawn at random.
+  o.clip_cov_ratio = 0.0002;
+  auto one = lp().requires_grad_(true);
+  grpo_loss(one, one.detach(), {}, adv, mask, o).loss.backward();
+  const int zeroed = (one.grad()[0][0].item<double>() == 0) + (one.grad()[1][1].item<double>() == 0);
+  QCOMPARE(zeroed, 1);
+
+  // kl_cov: no clip; the top covariance token (the first) gets 0.1 x |log p - old|. Old
+  // log p 0.1 above: ratio e^-0.1; its gradient -A x ratio - 0.1 (the |x|'s slope), / 4.
+  o.policy_loss = "kl_cov";
+  o.kl_cov_ratio = 0.25;
+  o.ppo_kl_coef = 0.1;
+  auto kl = lp().requires_grad_(true);
+  auto rk = grpo_loss(kl, kl.detach() + 0.1, {}, adv, mask, o);
+  rk.loss.backward();
+  const double ratio = std::exp(-0.1);
+  QVERIFY(close(kl.grad()[0][0].item<double>(), (-2 * ratio - 0.1) / 4));
+  QVERIFY(close(kl.grad()[0][1].item<double>(), -2 * ratio / 4));
+  QVERIFY(close(kl.grad()[1][1].item<double>(), 2 * ratio / 4));
+  QCOMPARE(rk.cov_controlled, 0.25);
+  o.importance_sampling_level = "sequence";
+  QVERIFY_EXCEPTION_THROWN(grpo_loss(lp(), lp(), {}, adv, mask, o), std::invalid_argument);
+}
+
 void GrpoTest::twoTokenLossAndGradient() {
   // One sequence of two tokens, advantage +1. Token 1: ratio 0.5/0.25 = 2, clipped to
   // 1.2 (no gradient); token 2: ratio 1, loss -1, d/dlogp = -1. The grpo loss averages

@@ -190,6 +190,22 @@ void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
     for (size_t i = 0; i < samples.size(); ++i) QVERIFY(std::abs(samples[i].advantage - want[i]) < 1e-9);
     QVERIFY(!std::isnan(sink_m.metric(0, "loss")));
   }
+  // The entropy mechanism's losses over two updates a batch: each reports the share of
+  // tokens it acted on beside the covariance lens of every step.
+  for (const std::string mode : {"clip_cov", "kl_cov"}) {
+    MemorySink sink_c;
+    RunConfig p = trivial_run(base_);
+    p.max_steps = 1;
+    p.num_iterations = 2;
+    p.loss_mode = mode;
+    GrpoTrainer t(p, sink_c, scratch().filePath(QString::fromStdString("ckpt-" + mode)).toStdString());
+    t.prepare(false);
+    t.train_step();
+    QVERIFY(sink_c.metric(0, "policy_loss/cov_controlled") > 0);
+    QVERIFY(!std::isnan(sink_c.metric(0, "covariance/mean")));
+    QVERIFY(sink_c.metric(0, "covariance/top_share") > 0 && sink_c.metric(0, "covariance/top_share") <= 1);
+    QCOMPARE(std::isnan(sink_c.metric(0, "clip_ratio/region_mean")), mode == "kl_cov");  // kl_cov has no clip
+  }
 }
 
 void TrainerTest::seedMakesRunsRepeatable() {
