@@ -202,6 +202,11 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
   auto map = [&](const std::string& ours, const std::string& theirs) { m.push_back({ours, theirs, ""}); };
   auto none = [&](const std::string& ours, const std::string& why) { m.push_back({ours, "", why}); };
   none("random_reward_probability", "the random control reward is drawn here only (reward_funcs random is refused)");
+  for (const char* k : {"entropy_coef", "use_adaptive_entropy", "entropy_coef_min", "entropy_coef_max",
+                        "entropy_coef_delta", "entropy_target"})
+    if (!verl) map(k, std::string("GRPOConfig.") + k);
+    else if (std::string(k) == "entropy_coef") map(k, "actor_rollout_ref.actor.entropy_coeff");
+    else none(k, "veRL's entropy_coeff is static (use_adaptive_entropy is refused)");
   for (const char* k : {"loss_mode", "clip_cov_ratio", "clip_cov_lb", "clip_cov_ub", "kl_cov_ratio", "ppo_kl_coef"})
     if (verl) map(k, std::string("actor_rollout_ref.actor.policy_loss.") + k);
     else none(k, "TRL has no covariance-controlled loss (loss_mode other than vanilla is refused)");
@@ -316,6 +321,7 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
     refuse(std::find(c.reward_funcs.begin(), c.reward_funcs.end(), control) != c.reward_funcs.end(),
            std::string("reward_funcs: ") + control);
   if (engine == "trl") refuse(c.loss_mode != "vanilla", "loss_mode = \"" + c.loss_mode + "\"");
+  if (engine == "verl") refuse(c.use_adaptive_entropy, "use_adaptive_entropy = true");
   if (engine == "verl") {
     refuse(c.multi_objective_aggregation != "sum_then_normalize", "multi_objective_aggregation = \"normalize_then_sum\"");
     refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
@@ -414,6 +420,12 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "        importance_sampling_level=" << py_str(c.importance_sampling_level) << ",\n"
     << "        scale_rewards=" << py_str(c.scale_rewards) << ",\n"
     << "        multi_objective_aggregation=" << py_str(c.multi_objective_aggregation) << ",\n"
+    << "        entropy_coef=" << num(c.entropy_coef) << ",\n"
+    << "        use_adaptive_entropy=" << (c.use_adaptive_entropy ? "True" : "False") << ",\n"
+    << "        entropy_coef_min=" << num(c.entropy_coef_min) << ",\n"
+    << "        entropy_coef_max=" << num(c.entropy_coef_max) << ",\n"
+    << "        entropy_coef_delta=" << num(c.entropy_coef_delta) << ",\n"
+    << "        entropy_target=" << num(c.entropy_target) << ",\n"
     << "        mask_truncated_completions=" << py_bool(c.mask_truncated_completions) << ",\n"
     << "        top_entropy_quantile=" << num(c.top_entropy_quantile) << ",\n"
     << "        num_iterations=1,\n"
@@ -520,6 +532,7 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  \"+data.apply_chat_template_kwargs.chat_template='$as_written'\" \\\n"
     << "  actor_rollout_ref.model.path=" << c.model << " \\\n"
     << "  actor_rollout_ref.model.enable_gradient_checkpointing=" << (c.gradient_checkpointing ? "True" : "False") << " \\\n"
+    << "  actor_rollout_ref.actor.entropy_coeff=" << num(c.entropy_coef) << " \\\n"
     << "  actor_rollout_ref.actor.policy_loss.loss_mode=" << c.loss_mode << " \\\n"
     << "  actor_rollout_ref.actor.policy_loss.clip_cov_ratio=" << num(c.clip_cov_ratio) << " \\\n"
     << "  actor_rollout_ref.actor.policy_loss.clip_cov_lb=" << num(c.clip_cov_lb) << " \\\n"

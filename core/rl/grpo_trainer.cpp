@@ -63,6 +63,9 @@ struct GrpoTrainer::Impl {
   int64_t step = 0;
   double avg_step_seconds = 0;
   int64_t tokens_seen = 0;  // prompt + completion tokens of every round so far (TRL's num_tokens)
+  // The entropy bonus's coefficient (adaptive: as it stands now) and the entropy measured at
+  // the last update (infinite before one: no adaptive bonus until it is measured, as TRL).
+  double entropy_coef = 0.0, last_entropy = INFINITY;
   bool warned_unknown = false;  // a prompt had characters the tokenizer cannot encode (said once)
   bool prompt_opens_think = false;
   ReflectionDetector detector;
@@ -82,6 +85,22 @@ struct GrpoTrainer::Impl {
     t.logprobs = gen.logprobs[row];
     t.entropies = gen.entropies[row];
     return t;
+  }
+
+  // TRL's entropy bonus for one update: the coefficient as it stands (adaptive: applied only
+  // while the entropy measured at the last update is at or below the target) times the mean
+  // entropy of the trained tokens; then the adaptive coefficient moves for the next update.
+  torch::Tensor entropy_bonus(const torch::Tensor& entropies, const torch::Tensor& tokens) {
+    const auto mean = (entropies * tokens).sum() / tokens.sum().clamp_min(1.0);
+    const bool adaptive = cfg.use_adaptive_entropy;
+    const double apply = !adaptive || last_entropy <= cfg.entropy_target ? entropy_coef : 0.0;
+    if (adaptive) {
+      const double now = mean.item<double>();
+      entropy_coef = now <= cfg.entropy_target ? std::min(entropy_coef + cfg.entropy_coef_delta, cfg.entropy_coef_max)
+                                               : std::max(entropy_coef - cfg.entropy_coef_delta, cfg.entropy_coef_min);
+      last_entropy = now;
+    }
+    return apply * mean;
   }
 
   double lr_at(int64_t s) const {
@@ -164,6 +183,8 @@ void GrpoTrainer::prepare(bool resume) {
     for (auto& p : m.reference->parameters()) p.set_requires_grad(false);
   }
   m.task = make_task(m.cfg.task);
+  m.entropy_coef = m.cfg.entropy_coef;
+  m.last_entropy = INFINITY;
   m.rewards.clear();
   for (size_t i = 0; i < m.cfg.reward_funcs.size(); ++i)
     m.rewards.push_back(make_reward_function(m.cfg.reward_funcs[i], m.cfg.reward_weights[i],
@@ -205,6 +226,8 @@ void GrpoTrainer::prepare(bool resume) {
       const auto state = read_json_file(ckpt / "trainer_state.json", "trainer state");
       const int64_t ckpt_step = Impl::saved_step(ckpt);
       m.tokens_seen = state.value("num_tokens", int64_t(0));
+      m.entropy_coef = state.value("entropy_coef", m.cfg.entropy_coef);
+      if (state.contains("last_entropy") && state["last_entropy"].is_number()) m.last_entropy = state["last_entropy"].get<double>();
       if (ckpt_step < m.step)
         spdlog::warn("run '{}': the latest checkpoint is of step {} and the store has steps up to {}: training goes "
                      "on at step {} from the weights after step {}, so the updates of steps {}-{} are lost (their "
@@ -416,21 +439,24 @@ StepSummary GrpoTrainer::train_step() {
     for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     m.policy->train();
     const bool filter_tokens = m.cfg.top_entropy_quantile < 1.0;
+    const bool bonus = m.cfg.entropy_coef != 0.0 || m.cfg.use_adaptive_entropy;
     for (int it = 0; it < m.cfg.num_iterations; ++it) {
       torch::Tensor ent;
-      auto logps = completion_logprobs(m.policy, batch, it == 0 || filter_tokens ? &ent : nullptr);
+      auto logps = completion_logprobs(m.policy, batch, it == 0 || filter_tokens || bonus ? &ent : nullptr, bonus);
       // First iteration: the policy is the one that sampled, so the ratio is exactly 1.
       auto old = m.cfg.num_iterations > 1 ? old_logps : logps.detach();
       const auto keep = filter_tokens ? entropy_token_filter(ent.detach(), mask, m.cfg.top_entropy_quantile) : torch::Tensor();
       last = grpo_loss(logps, old, ref_logps, adv, mask, lo, keep);
+      auto loss = last.loss;
+      if (bonus) loss = loss - m.entropy_bonus(ent, keep.defined() ? mask * keep.to(mask.scalar_type()) : mask);
       m.optimizer->zero_grad();
-      last.loss.backward();
+      loss.backward();
       grad_norm = torch::nn::utils::clip_grad_norm_(m.policy->parameters(),
                                                     m.cfg.max_grad_norm > 0 ? m.cfg.max_grad_norm : 1e30);
       m.optimizer->step();
       if (it == 0) {
-        entropy = ((ent * mask).sum() / mask.sum().clamp_min(1)).item<double>();
-        covariance = covariance_stats(logps, adv, mask, ent);
+        entropy = ((ent.detach() * mask).sum() / mask.sum().clamp_min(1)).item<double>();
+        covariance = covariance_stats(logps, adv, mask, ent.detach());
       }
       loss_value = last.loss.item<double>();
     }
@@ -455,6 +481,7 @@ StepSummary GrpoTrainer::train_step() {
     if (m.cfg.beta > 0) mt.emplace_back("kl", last.kl);
     mt.emplace_back("entropy", *entropy);
     // The covariance lens (Cui et al. 2025) of the batch as it was sampled.
+    if (m.cfg.entropy_coef != 0.0 || m.cfg.use_adaptive_entropy) mt.emplace_back("entropy_coef", m.entropy_coef);
     mt.emplace_back("covariance/mean", covariance.mean);
     mt.emplace_back("covariance/top_share", covariance.top_share);
     mt.emplace_back("covariance/top_entropy", covariance.top_entropy);
@@ -516,7 +543,9 @@ void GrpoTrainer::save_checkpoint() {
     save_model(tmp, m.policy, *m.tok, {{"run", m.cfg.name}, {"step", std::to_string(done)}});
     torch::save(*m.optimizer, (tmp / "optimizer.pt").string());
     std::ofstream state(tmp / "trainer_state.json");
-    state << nlohmann::json{{"global_step", done}, {"num_tokens", m.tokens_seen}}.dump(1);
+    nlohmann::json saved{{"global_step", done}, {"num_tokens", m.tokens_seen}, {"entropy_coef", m.entropy_coef}};
+    if (std::isfinite(m.last_entropy)) saved["last_entropy"] = m.last_entropy;
+    state << saved.dump(1);
     state.close();
     if (!state) throw std::runtime_error("cannot write " + (tmp / "trainer_state.json").string() + " (is the disk full?)");
   } catch (...) {

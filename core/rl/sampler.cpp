@@ -180,7 +180,8 @@ ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
   return s;
 }
 
-torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy) {
+torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy,
+                                  bool entropy_gradient) {
   const auto device = model->model->embed_tokens->weight.device();
   auto ids = batch.ids.to(device);
   auto mask = batch.attention_mask.to(device);
@@ -191,7 +192,8 @@ torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, 
   auto logp = torch::log_softmax(logits, -1);
   auto targets = ids.narrow(1, Lp, Lc);
   if (entropy) {
-    torch::NoGradGuard ng;
+    std::optional<torch::NoGradGuard> ng;
+    if (!entropy_gradient) ng.emplace();
     *entropy = -(logp.exp() * logp).sum(-1);
   }
   return logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);

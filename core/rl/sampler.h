@@ -73,6 +73,8 @@ ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
 
 // Log-probabilities [B,Tc] of the completion tokens under `model` (and the per-token
 // entropy [B,Tc] of its distribution when `entropy` is given).
-torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy = nullptr);
+// entropy_gradient: the entropies carry a gradient (the entropy bonus); else they are data.
+torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy = nullptr,
+                                  bool entropy_gradient = false);
 
 }  // namespace aha

@@ -83,6 +83,15 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   if (c.loss_mode != "vanilla" && (c.loss_type == "cispo" || c.importance_sampling_level == "sequence"))
     throw ConfigError(origin + ": loss_mode: \"" + c.loss_mode + "\" acts on token-level ratios; it does not go with " +
                       (c.loss_type == "cispo" ? "loss_type = \"cispo\"" : "importance_sampling_level = \"sequence\""));
+  c.entropy_coef = r.real("entropy_coef", c.entropy_coef, -10.0, 10.0);
+  c.use_adaptive_entropy = r.boolean("use_adaptive_entropy", c.use_adaptive_entropy);
+  c.entropy_coef_min = r.real("entropy_coef_min", c.entropy_coef_min, 0.0, 10.0);
+  c.entropy_coef_max = r.real("entropy_coef_max", c.entropy_coef_max, 0.0, 10.0);
+  c.entropy_coef_delta = r.real("entropy_coef_delta", c.entropy_coef_delta, 0.0, 10.0);
+  c.entropy_target = r.real("entropy_target", c.entropy_target, 0.0, 100.0);
+  if (c.use_adaptive_entropy && c.entropy_coef_min > c.entropy_coef_max)
+    throw ConfigError(origin + ": entropy_coef_min: " + format_number(c.entropy_coef_min) + " is above entropy_coef_max (" +
+                      format_number(c.entropy_coef_max) + ")");
   c.mask_truncated_completions = r.boolean("mask_truncated_completions", c.mask_truncated_completions);
   c.top_entropy_quantile = r.real("top_entropy_quantile", c.top_entropy_quantile, 0.0, 1.0);
   c.filter_groups = r.boolean("filter_groups", c.filter_groups);
@@ -220,6 +229,12 @@ std::string RunConfig::to_toml() const {
                 {"clip_cov_ub", clip_cov_ub},
                 {"kl_cov_ratio", kl_cov_ratio},
                 {"ppo_kl_coef", ppo_kl_coef},
+                {"entropy_coef", entropy_coef},
+                {"use_adaptive_entropy", use_adaptive_entropy},
+                {"entropy_coef_min", entropy_coef_min},
+                {"entropy_coef_max", entropy_coef_max},
+                {"entropy_coef_delta", entropy_coef_delta},
+                {"entropy_target", entropy_target},
                 {"mask_truncated_completions", mask_truncated_completions},
                 {"top_entropy_quantile", top_entropy_quantile},
                 {"filter_groups", filter_groups},

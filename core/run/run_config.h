@@ -50,6 +50,14 @@ struct RunConfig {
   std::string loss_mode = "vanilla";
   double clip_cov_ratio = 0.0002, clip_cov_lb = 1.0, clip_cov_ub = 5.0;
   double kl_cov_ratio = 0.0002, ppo_kl_coef = 0.1;
+  // TRL's entropy bonus (trl f2cd577 grpo_config.py): loss - entropy_coef x the mean
+  // per-token entropy of the trained tokens, whatever loss_type. use_adaptive_entropy is
+  // Skywork-OR1's control: after each update the coefficient moves by entropy_coef_delta
+  // up while entropy is at or below entropy_target, down otherwise, within [entropy_coef_min,
+  // entropy_coef_max], and applies only while the last measured entropy is at or below the target.
+  double entropy_coef = 0.0;
+  bool use_adaptive_entropy = false;
+  double entropy_coef_min = 0.0, entropy_coef_max = 1.0, entropy_coef_delta = 0.005, entropy_target = 0.2;
   // Truncated completions (no end before max_completion_length) leave the loss (DAPO).
   bool mask_truncated_completions = false;
   // Train on the top quantile of tokens by entropy only (0.2 in Wang et al. 2025); 1 = all.

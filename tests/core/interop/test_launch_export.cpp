@@ -41,7 +41,8 @@ const std::set<std::string> kVerlKeys = {
     "actor_rollout_ref.actor.loss_agg_mode", "actor_rollout_ref.actor.loss_scale_factor",
     "actor_rollout_ref.actor.optim.clip_grad", "actor_rollout_ref.actor.use_kl_loss", "actor_rollout_ref.actor.kl_loss_coef",
     "actor_rollout_ref.actor.kl_loss_type", "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu",
-    // the entropy mechanism's losses (actor.yaml's policy_loss, in v0.9.0 483b8a0 and 1dda039)
+    // the entropy mechanism's losses (actor.yaml's policy_loss and entropy_coeff, in v0.9.0 483b8a0 and 1dda039)
+    "actor_rollout_ref.actor.entropy_coeff",
     "actor_rollout_ref.actor.policy_loss.loss_mode", "actor_rollout_ref.actor.policy_loss.clip_cov_ratio",
     "actor_rollout_ref.actor.policy_loss.clip_cov_lb", "actor_rollout_ref.actor.policy_loss.clip_cov_ub",
     "actor_rollout_ref.actor.policy_loss.kl_cov_ratio", "actor_rollout_ref.actor.policy_loss.ppo_kl_coef",
@@ -60,6 +61,8 @@ const std::set<std::string> kTrlKeys = {
     "num_generations", "max_completion_length", "temperature", "top_p", "beta", "num_iterations", "epsilon",
     "epsilon_high", "reward_weights", "scale_rewards", "loss_type", "log_completions", "learning_rate",
     "importance_sampling_level", "mask_truncated_completions", "top_entropy_quantile", "multi_objective_aggregation",
+    "entropy_coef", "use_adaptive_entropy", "entropy_coef_min", "entropy_coef_max", "entropy_coef_delta",
+    "entropy_target",
     // transformers TrainingArguments
     "use_vllm", "vllm_mode", "vllm_gpu_memory_utilization",
     // transformers TrainingArguments

@@ -206,6 +206,32 @@ void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
     QVERIFY(sink_c.metric(0, "covariance/top_share") > 0 && sink_c.metric(0, "covariance/top_share") <= 1);
     QCOMPARE(std::isnan(sink_c.metric(0, "clip_ratio/region_mean")), mode == "kl_cov");  // kl_cov has no clip
   }
+
+  // TRL's entropy bonus: a large coefficient keeps entropy above the run without it; the
+  // adaptive one climbs by its delta while entropy is below the target, and falls to its
+  // floor while above.
+  const auto entropy_run = [&](const char* dir, double coef, bool adaptive, double target) {
+    MemorySink out;
+    RunConfig e = trivial_run(base_);
+    e.max_steps = 3;
+    e.entropy_coef = coef;
+    e.use_adaptive_entropy = adaptive;
+    e.entropy_coef_delta = 0.01;
+    e.entropy_target = target;
+    GrpoTrainer t(e, out, scratch().filePath(dir).toStdString());
+    t.prepare(false);
+    while (!t.finished()) t.train_step();
+    return out;
+  };
+  const auto plain = entropy_run("ent-0", 0.0, false, 0.2), pushed = entropy_run("ent-1", 2.0, false, 0.2);
+  QVERIFY2(pushed.metric(2, "entropy") > plain.metric(2, "entropy"),
+           qPrintable(QString("%1 against %2").arg(pushed.metric(2, "entropy")).arg(plain.metric(2, "entropy"))));
+  QVERIFY(std::isnan(plain.metric(0, "entropy_coef")));  // no bonus, nothing to log
+  const auto below = entropy_run("ent-up", 0.0, true, 100.0), above = entropy_run("ent-down", 0.05, true, 0.0);
+  for (size_t step = 0; step < 3; ++step) {
+    QVERIFY(std::abs(below.metric(step, "entropy_coef") - 0.01 * (step + 1)) < 1e-12);
+    QVERIFY(std::abs(above.metric(step, "entropy_coef") - std::max(0.0, 0.05 - 0.01 * (step + 1))) < 1e-12);
+  }
 }
 
 void TrainerTest::seedMakesRunsRepeatable() {
