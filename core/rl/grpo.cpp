@@ -151,6 +151,29 @@ CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor
   return out;
 }
 
+SamplingMismatch sampling_mismatch(const torch::Tensor& trainer, const std::vector<std::vector<float>>& sampler,
+                                   const torch::Tensor& mask) {
+  torch::NoGradGuard ng;
+  const auto t = trainer.to(torch::kCPU, torch::kFloat64).contiguous();
+  const auto m = mask.to(torch::kCPU, torch::kFloat64).contiguous();
+  TORCH_CHECK(t.size(0) == int64_t(sampler.size()), "sampling_mismatch: ", sampler.size(), " rows for ", t.size(0));
+  auto s = torch::zeros_like(t);
+  auto cells = s.accessor<double, 2>();
+  for (size_t b = 0; b < sampler.size(); ++b)
+    for (size_t i = 0; i < sampler[b].size() && int64_t(i) < t.size(1); ++i) cells[b][i] = sampler[b][i];
+  const auto valid = m > 0;
+  SamplingMismatch out;
+  if (!valid.any().item<bool>()) return out;
+  const auto d = (t - s).masked_select(valid);
+  const auto ratio = torch::exp(d);
+  out.logp_difference_mean = d.abs().mean().item<double>();
+  out.logp_difference_max = d.abs().max().item<double>();
+  out.ratio_min = ratio.min().item<double>();
+  out.ratio_mean = ratio.mean().item<double>();
+  out.ratio_max = ratio.max().item<double>();
+  return out;
+}
+
 torch::Tensor without_rows(const torch::Tensor& mask, const std::vector<bool>& drop) {
   TORCH_CHECK(static_cast<int64_t>(drop.size()) == mask.size(0), "without_rows: ", drop.size(), " flags for ",
               mask.size(0), " rows");

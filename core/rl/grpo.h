@@ -71,6 +71,17 @@ struct CovarianceStats {
 CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor& advantages, const torch::Tensor& mask,
                                  const torch::Tensor& entropies, double top_ratio = 0.0002);
 
+// The sampler against the trainer (TRL's sampling/* metrics): |log p_trainer - log p_sampler|
+// and the ratio exp(log p_trainer - log p_sampler) over the completion tokens.
+struct SamplingMismatch {
+  double logp_difference_mean = 0, logp_difference_max = 0;
+  double ratio_min = 1, ratio_mean = 1, ratio_max = 1;
+};
+// trainer [B,T]; sampler: per row its new tokens' log-probabilities (rows may be shorter
+// than T: the padding); mask [B,T].
+SamplingMismatch sampling_mismatch(const torch::Tensor& trainer, const std::vector<std::vector<float>>& sampler,
+                                   const torch::Tensor& mask);
+
 // `mask` with the rows where `drop` is true cleared (mask_truncated_completions).
 torch::Tensor without_rows(const torch::Tensor& mask, const std::vector<bool>& drop);
 

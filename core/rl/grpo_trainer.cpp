@@ -244,6 +244,7 @@ void GrpoTrainer::prepare(bool resume) {
 // One generation round: `prompts` problems, each sampled num_generations times, scored.
 struct GrpoTrainer::Round {
   std::vector<std::vector<int>> prompts, completions;  // per completion: prompt ids, new ids
+  std::vector<std::vector<float>> sampler_logps;  // per completion and new token (with the token lens)
   std::vector<SampleRecord> samples;
   std::vector<double> rewards;
   int64_t prompt_tokens = 0, completion_tokens = 0;
@@ -347,6 +348,7 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
   }
   for (size_t i = 0; i < refls.size(); ++i) record_reflection(refls[i], r.samples[i]);
   r.completions = std::move(gen.completions);
+  r.sampler_logps = std::move(gen.logprobs);
   return r;
 }
 
@@ -371,6 +373,7 @@ StepSummary GrpoTrainer::train_step() {
   std::vector<std::vector<int>> prompts, completions;  // the training batch
   std::vector<double> rewards;
   std::vector<std::vector<double>> rewards_per_function;  // for normalize_then_sum
+  std::vector<std::vector<float>> sampler_logps;  // what the sampler drew each token with (token lens on)
   std::vector<int> tokens;
   std::vector<bool> truncated;
   double gen_seconds = 0;
@@ -392,6 +395,7 @@ StepSummary GrpoTrainer::train_step() {
       for (int i = g * G; i < (g + 1) * G; ++i) {
         prompts.push_back(std::move(round.prompts[i]));
         completions.push_back(std::move(round.completions[i]));
+        if (i < round.sampler_logps.size()) sampler_logps.push_back(std::move(round.sampler_logps[i]));
         rewards.push_back(round.rewards[i]);
         std::vector<double> values;  // in the order of m.rewards (sample_round's)
         for (const auto& [name, value] : round.samples[i].rewards) values.push_back(value);
@@ -417,6 +421,7 @@ StepSummary GrpoTrainer::train_step() {
   LossResult last;
   std::optional<double> grad_norm, entropy, loss_value;
   CovarianceStats covariance;
+  std::optional<SamplingMismatch> mismatch;
   if (!prompts.empty()) {
     std::optional<SerialTorchOps> serial;
     if (m.device.is_cpu()) serial.emplace();
@@ -457,6 +462,11 @@ StepSummary GrpoTrainer::train_step() {
       if (it == 0) {
         entropy = ((ent.detach() * mask).sum() / mask.sum().clamp_min(1)).item<double>();
         covariance = covariance_stats(logps, adv, mask, ent.detach());
+        // The sampler's log-probabilities against the trainer's for the same tokens (TRL's
+        // sampling/* metrics): on the CPU the same weights by two code paths; on CUDA the
+        // sampler's bf16 copy. Comparable at temperature 1 only (the sampler's are tempered).
+        if (sampler_logps.size() == completions.size() && m.cfg.temperature == 1.0)
+          mismatch = sampling_mismatch(logps.detach(), sampler_logps, batch.completion_mask);
       }
       loss_value = last.loss.item<double>();
     }
@@ -482,6 +492,13 @@ StepSummary GrpoTrainer::train_step() {
     mt.emplace_back("entropy", *entropy);
     // The covariance lens (Cui et al. 2025) of the batch as it was sampled.
     if (m.cfg.entropy_coef != 0.0 || m.cfg.use_adaptive_entropy) mt.emplace_back("entropy_coef", m.entropy_coef);
+    if (mismatch) {
+      mt.emplace_back("sampling/sampling_logp_difference/mean", mismatch->logp_difference_mean);
+      mt.emplace_back("sampling/sampling_logp_difference/max", mismatch->logp_difference_max);
+      mt.emplace_back("sampling/importance_sampling_ratio/min", mismatch->ratio_min);
+      mt.emplace_back("sampling/importance_sampling_ratio/mean", mismatch->ratio_mean);
+      mt.emplace_back("sampling/importance_sampling_ratio/max", mismatch->ratio_max);
+    }
     mt.emplace_back("covariance/mean", covariance.mean);
     mt.emplace_back("covariance/top_share", covariance.top_share);
     mt.emplace_back("covariance/top_entropy", covariance.top_entropy);

@@ -227,6 +227,11 @@ void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
   QVERIFY2(pushed.metric(2, "entropy") > plain.metric(2, "entropy"),
            qPrintable(QString("%1 against %2").arg(pushed.metric(2, "entropy")).arg(plain.metric(2, "entropy"))));
   QVERIFY(std::isnan(plain.metric(0, "entropy_coef")));  // no bonus, nothing to log
+  // The sampler and the trainer read the same weights on the CPU (by two code paths): their
+  // log-probabilities of the sampled tokens agree (TRL's sampling/* metrics).
+  QVERIFY2(plain.metric(0, "sampling/sampling_logp_difference/max") < 1e-3,
+           qPrintable(QString::number(plain.metric(0, "sampling/sampling_logp_difference/max"))));
+  QVERIFY(std::abs(plain.metric(0, "sampling/importance_sampling_ratio/mean") - 1.0) < 1e-4);
   const auto below = entropy_run("ent-up", 0.0, true, 100.0), above = entropy_run("ent-down", 0.05, true, 0.0);
   for (size_t step = 0; step < 3; ++step) {
     QVERIFY(std::abs(below.metric(step, "entropy_coef") - 0.01 * (step + 1)) < 1e-12);
