@@ -207,9 +207,14 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     if (!verl) map(k, std::string("GRPOConfig.") + k);
     else if (std::string(k) == "entropy_coef") map(k, "actor_rollout_ref.actor.entropy_coeff");
     else none(k, "veRL's entropy_coeff is static (use_adaptive_entropy is refused)");
+  for (const char* k : {"sapo_temperature_pos", "sapo_temperature_neg"})
+    if (verl) none(k, "loss_type sapo is refused for veRL");
+    else map(k, std::string("GRPOConfig.") + k);
+  if (verl) map("delta", "actor_rollout_ref.actor.clip_ratio_c (dual-clip; 1e9, no cap, when delta is 0)");
+  else map("delta", "GRPOConfig.delta");
   for (const char* k : {"loss_mode", "clip_cov_ratio", "clip_cov_lb", "clip_cov_ub", "kl_cov_ratio", "ppo_kl_coef"})
     if (verl) map(k, std::string("actor_rollout_ref.actor.policy_loss.") + k);
-    else none(k, "TRL has no covariance-controlled loss (loss_mode other than vanilla is refused)");
+    else none(k, "TRL has no covariance-controlled or geometric-mean loss (loss_mode other than vanilla is refused)");
   if (verl)
     none("multi_objective_aggregation", "veRL's counterpart is adv_estimator gdpo with gdpo_reward_keys; "
                                         "normalize_then_sum is refused");
@@ -326,6 +331,7 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
     refuse(c.multi_objective_aggregation != "sum_then_normalize", "multi_objective_aggregation = \"normalize_then_sum\"");
     refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
     refuse(c.loss_type == "cispo", "loss_type = \"cispo\"");
+    refuse(c.loss_type == "sapo", "loss_type = \"sapo\"");
     refuse(c.importance_sampling_level != "token", "importance_sampling_level = \"sequence\"");
     refuse(c.mask_truncated_completions, "mask_truncated_completions = true");
     refuse(c.top_entropy_quantile < 1.0, "top_entropy_quantile < 1");
@@ -420,6 +426,9 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << "        importance_sampling_level=" << py_str(c.importance_sampling_level) << ",\n"
     << "        scale_rewards=" << py_str(c.scale_rewards) << ",\n"
     << "        multi_objective_aggregation=" << py_str(c.multi_objective_aggregation) << ",\n"
+    << (c.delta > 0 ? "        delta=" + num(c.delta) + ",\n" : std::string())
+    << "        sapo_temperature_pos=" << num(c.sapo_temperature_pos) << ",\n"
+    << "        sapo_temperature_neg=" << num(c.sapo_temperature_neg) << ",\n"
     << "        entropy_coef=" << num(c.entropy_coef) << ",\n"
     << "        use_adaptive_entropy=" << (c.use_adaptive_entropy ? "True" : "False") << ",\n"
     << "        entropy_coef_min=" << num(c.entropy_coef_min) << ",\n"
@@ -533,6 +542,8 @@ std::string verl_script(const RunConfig& c, const LaunchOptions& opt, const std:
     << "  actor_rollout_ref.model.path=" << c.model << " \\\n"
     << "  actor_rollout_ref.model.enable_gradient_checkpointing=" << (c.gradient_checkpointing ? "True" : "False") << " \\\n"
     << "  actor_rollout_ref.actor.entropy_coeff=" << num(c.entropy_coef) << " \\\n"
+    // (veRL caps every negative advantage's ratio at 3 unless told: delta 0 here caps nothing)
+    << "  actor_rollout_ref.actor.clip_ratio_c=" << (c.delta > 0 ? num(c.delta) : std::string("1e9")) << " \\\n"
     << "  actor_rollout_ref.actor.policy_loss.loss_mode=" << c.loss_mode << " \\\n"
     << "  actor_rollout_ref.actor.policy_loss.clip_cov_ratio=" << num(c.clip_cov_ratio) << " \\\n"
     << "  actor_rollout_ref.actor.policy_loss.clip_cov_lb=" << num(c.clip_cov_lb) << " \\\n"

@@ -52,6 +52,33 @@ torch::Tensor covariance_controlled_loss(const torch::Tensor& logps, const torch
   return pg + penalty * opt.ppo_kl_coef * (logps - old_logps).abs();
 }
 
+// GMPO (veRL's geo_mean): the geometric mean of each sequence's clipped token ratios.
+LossResult geo_mean_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
+                         const torch::Tensor& adv, const torch::Tensor& m, const LossOptions& opt) {
+  const auto log_ratio = logps - old_logps;
+  const auto sign = torch::sign(adv);
+  const auto clamped = torch::clamp(log_ratio, -opt.epsilon, opt.epsilon_high);
+  const auto kept = sign * torch::min(sign * log_ratio, sign * clamped);
+  const auto lengths = m.sum(1);
+  const auto ratio = torch::exp((kept * m).sum(1) / (lengths + 1e-8));
+  LossResult out;
+  out.loss = (-adv.squeeze(1) * ratio).mean();
+  const double tokens = std::max(1.0, m.sum().item<double>());
+  if (opt.beta > 0.0) {
+    TORCH_CHECK(ref_logps.defined(), "beta > 0 needs reference log-probabilities");
+    auto d = ref_logps - logps;
+    auto kl = torch::exp(d) - d - 1.0;
+    out.loss = out.loss + opt.beta * (kl * m).sum() / tokens;
+    out.kl = ((kl * m).sum().item<double>()) / tokens;
+  }
+  torch::NoGradGuard ng;
+  const auto clipped = log_ratio.ne(clamped).to(m.scalar_type()) * m;
+  out.clip_ratio_high = (clipped * (adv > 0).to(m.scalar_type())).sum().item<double>() / tokens;
+  out.clip_ratio_low = (clipped * (adv < 0).to(m.scalar_type())).sum().item<double>() / tokens;
+  out.clip_ratio_region = out.clip_ratio_high + out.clip_ratio_low;
+  return out;
+}
+
 }  // namespace
 
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
@@ -72,17 +99,23 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
   torch::Tensor per_token;
   double controlled = 0;
   if (opt.policy_loss != "vanilla") {
-    if (opt.policy_loss != "clip_cov" && opt.policy_loss != "kl_cov")
-      throw std::invalid_argument("unknown policy_loss '" + opt.policy_loss + "' (vanilla, clip_cov, kl_cov)");
-    if (per_sequence || opt.loss_type == "cispo")
+    if (opt.policy_loss != "clip_cov" && opt.policy_loss != "kl_cov" && opt.policy_loss != "geo_mean")
+      throw std::invalid_argument("unknown policy_loss '" + opt.policy_loss + "' (vanilla, clip_cov, kl_cov, geo_mean)");
+    if (per_sequence || opt.loss_type == "cispo" || opt.loss_type == "sapo")
       throw std::invalid_argument("policy_loss " + opt.policy_loss + " works on token-level ratios (not with "
-                                  "importance_sampling_level sequence or loss_type cispo)");
+                                  "importance_sampling_level sequence or loss_type cispo or sapo)");
+    if (opt.policy_loss == "geo_mean") return geo_mean_loss(logps, old_logps, ref_logps, adv, m, opt);
     per_token = covariance_controlled_loss(logps, old_logps, ratio, adv, m, opt, &controlled);
   } else if (opt.loss_type == "cispo") {
     per_token = -torch::clamp_max(ratio, opt.epsilon_high).detach() * adv * logps;
+  } else if (opt.loss_type == "sapo") {
+    const auto tau = torch::where(adv > 0, torch::full_like(adv, opt.sapo_temperature_pos),
+                                  torch::full_like(adv, opt.sapo_temperature_neg));
+    per_token = -torch::sigmoid(tau * (ratio - 1.0)) * 4.0 / tau * adv;
   } else {
     auto clipped = torch::clamp(ratio, 1.0 - opt.epsilon, 1.0 + opt.epsilon_high);
-    per_token = -torch::min(ratio * adv, clipped * adv);
+    auto capped = opt.delta > 0 ? torch::clamp_max(ratio, opt.delta) : ratio;  // TRL's two-sided clip
+    per_token = -torch::min(capped * adv, clipped * adv);
   }
   if (token_filter.defined()) per_token = per_token * token_filter.to(m.scalar_type());
 
@@ -98,7 +131,7 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
     out.kl = ((kl * m).sum().item<double>()) / tokens;
   }
 
-  if (opt.loss_type == "grpo") {
+  if (opt.loss_type == "grpo" || opt.loss_type == "sapo") {
     // Mean over each sequence's tokens, then over sequences: long answers weigh less per token.
     out.loss = ((per_token * m).sum(1) / m.sum(1).clamp_min(1.0)).mean();
   } else if (opt.loss_type == "bnpo" || opt.loss_type == "dapo" || opt.loss_type == "cispo") {
@@ -108,7 +141,7 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
     // Dr. GRPO: a constant normaliser, free of the length bias.
     out.loss = (per_token * m).sum() / double(logps.size(0) * opt.max_completion_length);
   } else {
-    throw std::invalid_argument("unknown loss_type '" + opt.loss_type + "' (grpo, bnpo, dr_grpo, dapo, cispo)");
+    throw std::invalid_argument("unknown loss_type '" + opt.loss_type + "' (grpo, bnpo, dr_grpo, dapo, cispo, sapo)");
   }
 
   torch::NoGradGuard ng;
@@ -118,6 +151,7 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
     return per_sequence ? f.sum().item<double>() / std::max<int64_t>(1, f.size(0)) : (f * m).sum().item<double>() / tokens;
   };
   if (opt.policy_loss == "kl_cov") return out;  // no clip: nothing for the clip shares to say
+  if (opt.loss_type == "sapo") return out;  // a soft gate, no clip
   if (opt.loss_type == "cispo") {
     out.clip_ratio_high = share((ratio > opt.epsilon_high).logical_and(adv > 0));
     out.clip_ratio_region = out.clip_ratio_high;

@@ -15,7 +15,11 @@ struct LossOptions {
   // dapo     - as bnpo (token-level), TRL's name for DAPO's objective;
   // cispo    - MiniMax-M1's clipped IS-weight policy gradient: -min(w, epsilon_high)
   //            (no gradient through w) x advantage x log p, token-level; epsilon_high
-  //            is then the weight's bound itself (TRL recommends 5.0).
+  //            is then the weight's bound itself (TRL recommends 5.0);
+  // sapo     - TRL's Soft Adaptive Policy Optimization (arXiv 2511.20347): no clip, the
+  //            ratio r through a sigmoid, -sigmoid(tau (r - 1)) x 4 / tau x advantage per
+  //            token (tau: sapo_temperature_pos for a positive advantage, _neg otherwise),
+  //            averaged as grpo; at r = 1 its gradient is the vanilla one.
   std::string loss_type = "dr_grpo";
   // token: one ratio per token; sequence: GSPO's one ratio per sequence, exp of the
   // mean log-ratio over its tokens (Zheng et al. 2025).
@@ -23,6 +27,10 @@ struct LossOptions {
   double epsilon = 0.2;                // clip range below 1
   double epsilon_high = 0.2;           // clip range above 1 (DAPO's clip-higher)
   double beta = 0.0;                   // KL coefficient (k3 estimator)
+  // TRL's delta (INTELLECT-2's two-sided clip): the unclipped ratio is capped at delta, so a
+  // token with a negative advantage whose ratio ran away moves no further; 0 = off.
+  double delta = 0.0;
+  double sapo_temperature_pos = 1.0, sapo_temperature_neg = 1.05;
   // veRL's actor.policy_loss.loss_mode (verl-project/verl 1dda039, actor.yaml): vanilla, or
   // the entropy mechanism's controls (Cui et al. 2025, arXiv 2505.22617), which act on the
   // few tokens whose covariance of log-probability and advantage over the batch,
@@ -31,8 +39,12 @@ struct LossOptions {
   //              clip_cov_ub), clip_cov_ratio of the batch's tokens (at least one), drawn
   //              at random, lose their gradient;
   //   kl_cov   - no clip; the kl_cov_ratio of tokens (at least one) with the highest
-  //              covariance get ppo_kl_coef x |log p - log p_old| added.
-  // Token-level ratios only, not with cispo.
+  //              covariance get ppo_kl_coef x |log p - log p_old| added;
+  //   geo_mean - GMPO (arXiv 2507.20673): each token's log-ratio clipped to [-epsilon,
+  //              epsilon_high] on the side its advantage's sign says, one ratio per sequence,
+  //              the exponential of their mean; -advantage x ratio averaged over sequences
+  //              (loss_type's normaliser does not apply).
+  // Token-level ratios only, not with cispo or sapo.
   std::string policy_loss = "vanilla";
   double clip_cov_ratio = 0.0002, clip_cov_lb = 1.0, clip_cov_ub = 5.0;
   double kl_cov_ratio = 0.0002, ppo_kl_coef = 0.1;

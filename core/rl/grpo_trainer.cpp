@@ -429,9 +429,22 @@ StepSummary GrpoTrainer::train_step() {
     auto mask = batch.completion_mask.to(m.device);
     if (m.cfg.mask_truncated_completions) mask = without_rows(mask, truncated);
     auto adv = torch::tensor(advantages, torch::kFloat32).to(m.device);
-    LossOptions lo{m.cfg.loss_type, m.cfg.importance_sampling_level, m.cfg.epsilon, m.cfg.epsilon_high, m.cfg.beta,
-                   m.cfg.loss_mode, m.cfg.clip_cov_ratio, m.cfg.clip_cov_lb, m.cfg.clip_cov_ub, m.cfg.kl_cov_ratio,
-                   m.cfg.ppo_kl_coef, m.cfg.max_completion_length};
+    LossOptions lo;
+    lo.loss_type = m.cfg.loss_type;
+    lo.importance_sampling_level = m.cfg.importance_sampling_level;
+    lo.epsilon = m.cfg.epsilon;
+    lo.epsilon_high = m.cfg.epsilon_high;
+    lo.beta = m.cfg.beta;
+    lo.delta = m.cfg.delta;
+    lo.sapo_temperature_pos = m.cfg.sapo_temperature_pos;
+    lo.sapo_temperature_neg = m.cfg.sapo_temperature_neg;
+    lo.policy_loss = m.cfg.loss_mode;
+    lo.clip_cov_ratio = m.cfg.clip_cov_ratio;
+    lo.clip_cov_lb = m.cfg.clip_cov_lb;
+    lo.clip_cov_ub = m.cfg.clip_cov_ub;
+    lo.kl_cov_ratio = m.cfg.kl_cov_ratio;
+    lo.ppo_kl_coef = m.cfg.ppo_kl_coef;
+    lo.max_completion_length = m.cfg.max_completion_length;
     torch::Tensor old_logps, ref_logps;
     if (m.cfg.num_iterations > 1) {
       torch::NoGradGuard ng;
@@ -505,7 +518,7 @@ StepSummary GrpoTrainer::train_step() {
     if (m.cfg.loss_mode != "vanilla") mt.emplace_back("policy_loss/cov_controlled", last.cov_controlled);
     if (m.cfg.num_iterations > 1 && m.cfg.loss_type == "cispo") {
       mt.emplace_back("cispo_clip_ratio", last.clip_ratio_high);
-    } else if (m.cfg.num_iterations > 1 && m.cfg.loss_mode != "kl_cov") {
+    } else if (m.cfg.num_iterations > 1 && m.cfg.loss_mode != "kl_cov" && m.cfg.loss_type != "sapo") {
       mt.emplace_back("clip_ratio/region_mean", last.clip_ratio_region);
       mt.emplace_back("clip_ratio/low_mean", last.clip_ratio_low);
       mt.emplace_back("clip_ratio/high_mean", last.clip_ratio_high);

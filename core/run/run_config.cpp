@@ -49,7 +49,14 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.beta = r.real("beta", c.beta, 0.0, 10.0);
   c.epsilon = r.real("epsilon", c.epsilon, 0.0, 1.0);
   c.epsilon_high = r.real("epsilon_high", c.epsilon, 0.0, 10.0);
-  c.loss_type = r.text("loss_type", c.loss_type, {"grpo", "bnpo", "dr_grpo", "dapo", "cispo"});
+  c.loss_type = r.text("loss_type", c.loss_type, {"grpo", "bnpo", "dr_grpo", "dapo", "cispo", "sapo"});
+  c.sapo_temperature_pos = r.real("sapo_temperature_pos", c.sapo_temperature_pos, 1e-6, 1e3);
+  c.sapo_temperature_neg = r.real("sapo_temperature_neg", c.sapo_temperature_neg, 1e-6, 1e3);
+  c.delta = r.real("delta", c.delta, 0.0, 1e6);
+  if (c.delta > 0 && c.delta <= 1.0 + c.epsilon_high)
+    throw ConfigError(origin + ": delta: " + format_number(c.delta) + " caps the ratio inside the clip range (1 + "
+                      "epsilon_high = " + format_number(1.0 + c.epsilon_high) + "); use a value above it (TRL "
+                      "recommends > 1 + epsilon), or 0 for none");
   if (c.loss_type == "cispo" && c.epsilon_high < 1.0)
     throw ConfigError(origin + ": epsilon_high: with loss_type = \"cispo\" it bounds the importance weight itself "
                       "(MiniMax-M1's epsilon_max), so " + format_number(c.epsilon_high) +
@@ -71,7 +78,7 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   if (c.multi_objective_aggregation == "normalize_then_sum" && c.adv_estimator != "grpo")
     throw ConfigError(origin + ": multi_objective_aggregation: \"normalize_then_sum\" forms grpo advantages "
                       "(TRL's GDPO); adv_estimator is \"" + c.adv_estimator + "\"");
-  c.loss_mode = r.text("loss_mode", c.loss_mode, {"vanilla", "clip_cov", "kl_cov"});
+  c.loss_mode = r.text("loss_mode", c.loss_mode, {"vanilla", "clip_cov", "kl_cov", "geo_mean"});
   c.clip_cov_ratio = r.real("clip_cov_ratio", c.clip_cov_ratio, 1e-9, 1.0);
   c.clip_cov_lb = r.real("clip_cov_lb", c.clip_cov_lb, -1e6, 1e6);
   c.clip_cov_ub = r.real("clip_cov_ub", c.clip_cov_ub, -1e6, 1e6);
@@ -80,9 +87,11 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   if (c.clip_cov_lb >= c.clip_cov_ub)
     throw ConfigError(origin + ": clip_cov_lb: " + format_number(c.clip_cov_lb) + " is not below clip_cov_ub (" +
                       format_number(c.clip_cov_ub) + "): no covariance lies between them");
-  if (c.loss_mode != "vanilla" && (c.loss_type == "cispo" || c.importance_sampling_level == "sequence"))
+  if (c.loss_mode != "vanilla" &&
+      (c.loss_type == "cispo" || c.loss_type == "sapo" || c.importance_sampling_level == "sequence"))
     throw ConfigError(origin + ": loss_mode: \"" + c.loss_mode + "\" acts on token-level ratios; it does not go with " +
-                      (c.loss_type == "cispo" ? "loss_type = \"cispo\"" : "importance_sampling_level = \"sequence\""));
+                      (c.importance_sampling_level == "sequence" ? "importance_sampling_level = \"sequence\""
+                                                                 : "loss_type = \"" + c.loss_type + "\""));
   c.entropy_coef = r.real("entropy_coef", c.entropy_coef, -10.0, 10.0);
   c.use_adaptive_entropy = r.boolean("use_adaptive_entropy", c.use_adaptive_entropy);
   c.entropy_coef_min = r.real("entropy_coef_min", c.entropy_coef_min, 0.0, 10.0);
@@ -223,6 +232,9 @@ std::string RunConfig::to_toml() const {
                 {"scale_rewards", scale_rewards},
                 {"adv_estimator", adv_estimator},
                 {"multi_objective_aggregation", multi_objective_aggregation},
+                {"delta", delta},
+                {"sapo_temperature_pos", sapo_temperature_pos},
+                {"sapo_temperature_neg", sapo_temperature_neg},
                 {"loss_mode", loss_mode},
                 {"clip_cov_ratio", clip_cov_ratio},
                 {"clip_cov_lb", clip_cov_lb},

@@ -32,7 +32,7 @@ struct RunConfig {
   double beta = 0.0;
   double epsilon = 0.2;
   double epsilon_high = 0.2;
-  std::string loss_type = "dr_grpo";  // grpo | bnpo | dr_grpo | dapo | cispo (core/rl/grpo.h)
+  std::string loss_type = "dr_grpo";  // grpo | bnpo | dr_grpo | dapo | cispo | sapo (core/rl/grpo.h)
   // token | sequence (GSPO: one ratio per sequence, the mean log-ratio of its tokens).
   std::string importance_sampling_level = "token";
   // group | batch | none (true and false read as "group" and "none"); adv_estimator grpo (and
@@ -44,9 +44,12 @@ struct RunConfig {
   // functions, then forms advantages; "normalize_then_sum" (GDPO) normalises each function
   // within its group first, sums, and standardises over the batch (core/run/advantages.h).
   std::string multi_objective_aggregation = "sum_then_normalize";
-  // veRL's actor.policy_loss (the entropy mechanism, Cui et al. 2025; core/rl/grpo.h):
-  // loss_mode vanilla | clip_cov | kl_cov, and their parameters with veRL's defaults. kl_cov's
-  // penalty is |log-ratio|, which is 0 with one update per batch (num_iterations = 1).
+  // TRL's delta (the two-sided clip of INTELLECT-2; 0 = off) and sapo's temperatures.
+  double delta = 0.0;
+  double sapo_temperature_pos = 1.0, sapo_temperature_neg = 1.05;
+  // veRL's actor.policy_loss (core/rl/grpo.h): loss_mode vanilla | clip_cov | kl_cov (the
+  // entropy mechanism, Cui et al. 2025) | geo_mean (GMPO), and their parameters with veRL's
+  // defaults. kl_cov's penalty is |log-ratio|, 0 with one update per batch (num_iterations = 1).
   std::string loss_mode = "vanilla";
   double clip_cov_ratio = 0.0002, clip_cov_lb = 1.0, clip_cov_ub = 5.0;
   double kl_cov_ratio = 0.0002, ppo_kl_coef = 0.1;

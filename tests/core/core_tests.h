@@ -123,6 +123,7 @@ class GrpoTest : public QObject {
   void passAtKAdvantageRewardsTheBestOnly();
   void normalizeThenSumKeepsEachRewardsWeight();
   void covarianceControlsActOnTheTopTokens();
+  void sapoDeltaAndGeoMeanByHand();
 };
 
 class ConfigTest : public QObject {

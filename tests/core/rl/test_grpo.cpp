@@ -149,6 +149,56 @@ void GrpoTest::covarianceControlsActOnTheTopTokens() {
   QVERIFY_EXCEPTION_THROWN(grpo_loss(lp(), lp(), {}, adv, mask, o), std::invalid_argument);
 }
 
+void GrpoTest::sapoDeltaAndGeoMeanByHand() {
+  LossOptions o;
+  const auto mask = torch::ones({1, 2}, torch::kFloat64);
+  // sapo at ratio 1: the loss -sigmoid(0) x 4 / tau x A = -2A/tau, the gradient -A (the
+  // vanilla one), averaged over the sequence's 2 tokens. Ratio e^0.5 on the first token,
+  // advantage -1 (tau_neg 1.05): -sigmoid(1.05 (e^0.5 - 1)) x 4 / 1.05 x (-1).
+  o.loss_type = "sapo";
+  auto lp = torch::log(torch::tensor({{0.5, 0.25}}, torch::kFloat64)).requires_grad_(true);
+  auto r = grpo_loss(lp, lp.detach(), {}, torch::tensor({1.0}, torch::kFloat64), mask, o);
+  QVERIFY(close(r.loss.item<double>(), -2.0));
+  r.loss.backward();
+  QVERIFY(close(lp.grad()[0][0].item<double>(), -0.5) && close(lp.grad()[0][1].item<double>(), -0.5));
+  auto neg = grpo_loss(lp.detach(), lp.detach() - torch::tensor({{0.5, 0.0}}, torch::kFloat64), {},
+                       torch::tensor({-1.0}, torch::kFloat64), mask, o);
+  const double sig = 1.0 / (1.0 + std::exp(-1.05 * (std::exp(0.5) - 1.0)));
+  QVERIFY(close(neg.loss.item<double>(), (sig * 4 / 1.05 + 0.5 * 4 / 1.05) / 2));
+
+  // delta: a negative advantage's runaway ratio e^2 = 7.39 is capped at 4 (loss 4 |A|, no
+  // gradient), where the plain clip lets it grow as the ratio does.
+  o.loss_type = "bnpo";
+  o.delta = 4.0;
+  auto run_away = torch::log(torch::tensor({{0.9, 0.5}}, torch::kFloat64)).requires_grad_(true);
+  const auto old = run_away.detach() - torch::tensor({{2.0, 0.0}}, torch::kFloat64);
+  auto capped = grpo_loss(run_away, old, {}, torch::tensor({-1.0}, torch::kFloat64), mask, o);
+  QVERIFY(close(capped.loss.item<double>(), (4.0 + 1.0) / 2));
+  capped.loss.backward();
+  QVERIFY(close(run_away.grad()[0][0].item<double>(), 0.0) && close(run_away.grad()[0][1].item<double>(), 0.5));
+  o.delta = 0;
+  QVERIFY(close(grpo_loss(run_away.detach(), old, {}, torch::tensor({-1.0}, torch::kFloat64), mask, o).loss.item<double>(),
+                (std::exp(2.0) + 1.0) / 2));
+
+  // geo_mean (GMPO): log-ratios 0.5 and -0.1 with A = +1 and eps 0.2: the first clipped to
+  // 0.2, the sequence ratio e^((0.2 - 0.1) / 2); loss -e^0.05, gradient 0 on the clipped
+  // token and -e^0.05 / 2 on the other. With A = -1 the sign picks the unclipped side for
+  // both: ratio e^0.2, loss e^0.2, gradient e^0.2 / 2 each.
+  o.policy_loss = "geo_mean";
+  auto g = torch::log(torch::tensor({{0.5, 0.25}}, torch::kFloat64)).requires_grad_(true);
+  const auto g_old = g.detach() - torch::tensor({{0.5, -0.1}}, torch::kFloat64);
+  auto pos = grpo_loss(g, g_old, {}, torch::tensor({1.0}, torch::kFloat64), mask, o);
+  QVERIFY(close(pos.loss.item<double>(), -std::exp(0.05)));
+  pos.loss.backward();
+  QVERIFY(close(g.grad()[0][0].item<double>(), 0.0) && close(g.grad()[0][1].item<double>(), -std::exp(0.05) / 2));
+  QVERIFY(close(pos.clip_ratio_high, 0.5));
+  auto g2 = g.detach().clone().requires_grad_(true);
+  auto negative = grpo_loss(g2, g_old, {}, torch::tensor({-1.0}, torch::kFloat64), mask, o);
+  QVERIFY(close(negative.loss.item<double>(), std::exp(0.2)));
+  negative.loss.backward();
+  QVERIFY(close(g2.grad()[0][0].item<double>(), std::exp(0.2) / 2) && close(g2.grad()[0][1].item<double>(), std::exp(0.2) / 2));
+}
+
 void GrpoTest::twoTokenLossAndGradient() {
   // One sequence of two tokens, advantage +1. Token 1: ratio 0.5/0.25 = 2, clipped to
   // 1.2 (no gradient); token 2: ratio 1, loss -1, d/dlogp = -1. The grpo loss averages
