@@ -174,7 +174,9 @@ CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor
   if (n < 1) return out;
   const auto lp = logps.detach().to(torch::kFloat64);
   const auto a = advantages.to(torch::kFloat64).unsqueeze(1).expand_as(lp);
-  const auto cov = (a - (a * m).sum() / n) * (lp - (lp * m).sum() / n) * m;
+  out.token_mean_advantage = (a * m).sum().item<double>() / n;
+  out.token_mean_logp = (lp * m).sum().item<double>() / n;
+  const auto cov = (a - out.token_mean_advantage) * (lp - out.token_mean_logp) * m;
   out.mean = cov.sum().item<double>() / n;
   const int64_t take = std::max<int64_t>(1, int64_t(top_ratio * n));
   const auto [values, where] = torch::topk(cov.masked_fill(m.eq(0), -INFINITY).reshape(-1), take);

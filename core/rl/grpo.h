@@ -79,6 +79,7 @@ struct CovarianceStats {
   double top_share = 0;    // the top `top_ratio` of tokens' (at least one) sum over the sum of the positive ones
   double top_entropy = 0;  // those tokens' mean entropy (nats); 0 without entropies
   int top_tokens = 0;
+  double token_mean_advantage = 0, token_mean_logp = 0;  // the means it is taken around
 };
 CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor& advantages, const torch::Tensor& mask,
                                  const torch::Tensor& entropies, double top_ratio = 0.0002);

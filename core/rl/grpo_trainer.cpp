@@ -515,6 +515,8 @@ StepSummary GrpoTrainer::train_step() {
     mt.emplace_back("covariance/mean", covariance.mean);
     mt.emplace_back("covariance/top_share", covariance.top_share);
     mt.emplace_back("covariance/top_entropy", covariance.top_entropy);
+    mt.emplace_back("covariance/token_mean_advantage", covariance.token_mean_advantage);  // the lens's means
+    mt.emplace_back("covariance/token_mean_logp", covariance.token_mean_logp);
     if (m.cfg.loss_mode != "vanilla") mt.emplace_back("policy_loss/cov_controlled", last.cov_controlled);
     if (m.cfg.num_iterations > 1 && m.cfg.loss_type == "cispo") {
       mt.emplace_back("cispo_clip_ratio", last.clip_ratio_high);

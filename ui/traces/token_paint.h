@@ -12,7 +12,13 @@
 
 namespace aha::ui {
 
-enum class LensMode { Reflection, Entropy, LogProbability, Advantage };
+enum class LensMode { Reflection, Entropy, LogProbability, Advantage, Covariance };
+
+// The covariance lens's batch means (Cui et al. 2025): a token's covariance is
+// (A - mean_advantage)(log p - mean_logp), both means over the step's completion tokens.
+struct StepMeans {
+  double advantage = 0, logp = 0;
+};
 
 constexpr double kHalfRedEntropy = 0.3;  // nats
 
@@ -29,13 +35,16 @@ struct TokenPaint {
 // white (p = 1) to purple (p = 0). Advantage: the sample's advantage times 1 - p, green
 // when the update raises the token, red when it lowers it, white where p is near 1 (the
 // gradient of log p through the token's logit is 1 - p: a certain token barely moves).
-QColor lensColor(LensMode mode, float logprob, float entropy, double forkThreshold, double advantage);
+// Covariance: orange where it is positive (the update lowers entropy through the token),
+// blue where negative (raises it), half-strength at 0.5.
+QColor lensColor(LensMode mode, float logprob, float entropy, double forkThreshold, double advantage,
+                 const StepMeans& means = {});
 
 // A token as text in a tooltip or a list: spaces and newlines made visible.
 QString visibleToken(QString text);
 
 // One paint per token of `trace` over `completion` (its code points), in `mode`.
 std::vector<TokenPaint> paintTokens(const TokenTrace& trace, const QList<uint>& completion, LensMode mode,
-                                    double forkThreshold, double advantage);
+                                    double forkThreshold, double advantage, const StepMeans& means = {});
 
 }  // namespace aha::ui

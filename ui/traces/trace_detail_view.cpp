@@ -87,7 +87,8 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   legendLabel->setWordWrap(true);  // a narrow detail pane leaves the table its room
   tl->addWidget(legendLabel);
   lensChoice_ = new QComboBox(tracePage);
-  lensChoice_->addItems({tr("Reflection"), tr("Entropy"), tr("Log-probability"), tr("Advantage × (1 − p)")});
+  lensChoice_->addItems({tr("Reflection"), tr("Entropy"), tr("Log-probability"), tr("Advantage × (1 − p)"),
+                         tr("Covariance (log p, A)")});
   lensChoice_->setToolTip(tr("The token lens: colour each token by the entropy of the distribution it was sampled "
                              "from, by its log-probability, or by how hard the update pushed it"));
   lensNote_ = new QLabel(tracePage);
@@ -313,6 +314,7 @@ std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, con
                                          : tr("%1's top 20%").arg(ownThreshold ? tr("this sample") : tr("the run")));
   switch (mode) {
     case LensMode::Reflection:
+    case LensMode::Covariance:  // (its note below, with the step's means)
       break;
     case LensMode::Entropy:
       lensNote_->setText(tr("White: certain; red: uncertain (half red at %1 nats). ").arg(kHalfRedEntropy) + forks +
@@ -328,7 +330,32 @@ std::vector<TokenPaint> TraceDetailView::tokenPaints(const db::SampleRow& s, con
                          forks);
       break;
   }
-  return paintTokens(*trace, completion.toUcs4(), mode, fork, s.advantage);
+  StepMeans means;
+  if (mode == LensMode::Covariance) {
+    // The step's token means as the trainer measured them; a run stored before it logged
+    // them gets this sample's own log-probability mean and the group's zero mean advantage.
+    const auto at = [&](const char* name) -> std::optional<double> {
+      for (const auto& p : reader_->metric_series(s.run_id, name, s.step - 1))
+        if (p.step == s.step) return p.value;
+      return std::nullopt;
+    };
+    const auto advantage = at("covariance/token_mean_advantage"), logp = at("covariance/token_mean_logp");
+    if (advantage && logp) {
+      means = {*advantage, *logp};
+    } else {
+      double sum = 0;
+      for (float v : trace->logprobs) sum += v;
+      means = {0.0, trace->logprobs.empty() ? 0.0 : sum / trace->logprobs.size()};
+    }
+    lensNote_->setText(tr("Orange: the token's log-probability and advantage move together, so the update lowers "
+                          "entropy through it (Cui et al. 2025); blue: raises it. (A − %1)(log p − %2), the step's "
+                          "token means%3. ")
+                           .arg(means.advantage, 0, 'f', 3)
+                           .arg(means.logp, 0, 'f', 3)
+                           .arg(advantage && logp ? QString() : tr(" (not stored for this run: this sample's own)")) +
+                       forks);
+  }
+  return paintTokens(*trace, completion.toUcs4(), mode, fork, s.advantage, means);
 }
 
 bool TraceDetailView::eventFilter(QObject* watched, QEvent* event) {

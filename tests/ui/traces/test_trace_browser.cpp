@@ -397,7 +397,8 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
     }
     s.token_trace = encode_token_trace(t);
     rec.samples.push_back(s);
-    rec.metrics = {{"lens/fork_threshold", 1.0}};
+    rec.metrics = {{"lens/fork_threshold", 1.0}, {"covariance/token_mean_advantage", 0.3},
+                   {"covariance/token_mean_logp", -0.5}};
     store.write_step(rec);
     local_id = db::RunReader(path).connection().scalar_int("SELECT max(id) FROM samples");
     db::RunStore imported(path);
@@ -445,6 +446,20 @@ void TraceBrowserTest::tokenLensColoursTheTrace() {
   at.setPosition(waitPos + 2);
   const QColor pushed = at.charFormat().background().color();
   QVERIFY(pushed.green() > pushed.red());
+  // Covariance (Cui et al.): around the step's token means (A 0.3, log p -0.5): "wait",
+  // (0.8 - 0.3)(-1.5 + 0.5) = -0.5, blue at half strength; "12", +0.245, orange.
+  view.lensChoice()->setCurrentIndex(int(ui::LensMode::Covariance));
+  at = QTextCursor(view.traceText()->document());
+  at.setPosition(waitPos + 2);
+  QCOMPARE(at.charFormat().background().color().name(),
+           ui::lensColor(ui::LensMode::Covariance, -1.5f, 2.0f, 1.0, 0.8, {0.3, -0.5}).name());
+  QVERIFY(at.charFormat().background().color().blue() > at.charFormat().background().color().red());
+  QVERIFY2(at.charFormat().toolTip().contains("covariance -0.500"), qPrintable(at.charFormat().toolTip()));
+  at.setPosition(view.traceText()->toPlainText().indexOf("12+20=33") + 1);
+  const QColor warm = at.charFormat().background().color();
+  QVERIFY(warm.red() > warm.blue());
+  QVERIFY2(view.lensNote()->text().contains("0.300") && view.lensNote()->text().contains("-0.500"),
+           qPrintable(view.lensNote()->text()));
   // A click on a token asks for its alternatives: none without an engine, said so; with
   // one, its answer for the token clicked (here a stand-in that echoes the request).
   const auto click = [&](int pos) {
