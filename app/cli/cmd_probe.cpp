@@ -134,17 +134,11 @@ int cmd_probe(int argc, char** argv, int first) {
   const auto run = reader.require_run(args.require("run"));
   const RunConfig cfg =
       RunConfig::from_toml(run.config_toml, "run '" + run.name + "' (stored config)");
-  ProbeSet set;
-  set.file = args.get("problems-file");
-  set.problems = args.get_int("problems", set.file.empty() ? 32 : 0);
+  const ProbeSet set = probe_set_option(args);
   const int samples = args.get_int("samples", 64);
-  if ((set.file.empty() && set.problems < 1) || set.problems < 0 || samples < 1)
-    throw UsageError("--problems and --samples must be at least 1 (--problems 0 with --problems-file: all of it)");
-  if (!set.file.empty() && !std::filesystem::exists(set.file))
-    throw UsageError("--problems-file: no file '" + set.file + "'");
+  if (samples < 1) throw UsageError("--samples: " + std::to_string(samples) + " (at least 1)");
   const auto weights =
       choose_weights(args.get("weights", "base,final"), cfg, run, reader.checkpoints(run.id));
-  set.seed = static_cast<uint64_t>(args.get_int("seed", 1234));
   install_interrupt_handler();  // Ctrl-C stops after the batch in hand
   std::vector<PassAtKCurve> curves;
   for (const auto& w : weights) {

@@ -1,11 +1,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
+#include "app/cli/probe_commands.h"
 #include "core/rl/probe.h"
 #include "core/run/gain_probes.h"
 #include "db/probe_source.h"
@@ -30,14 +30,9 @@ int report_gain(const Args& args) {
   args.allow_only({"db", "run", "problems", "samples", "seed", "problems-file", "help"});
   GainRequest request;
   request.run = args.require("run");
-  request.set.file = args.get("problems-file");
-  request.set.problems = args.get_int("problems", request.set.file.empty() ? 32 : 0);
-  request.set.seed = static_cast<uint64_t>(args.get_int("seed", 1234));
+  request.set = probe_set_option(args);
   request.samples = args.get_int("samples", 16);
-  if (request.samples < 1 || request.set.problems < 0 || (request.set.file.empty() && request.set.problems < 1))
-    throw UsageError("--problems and --samples must be at least 1 (--problems 0 with --problems-file: all of it)");
-  if (!request.set.file.empty() && !std::filesystem::exists(request.set.file))
-    throw UsageError("--problems-file: no file '" + request.set.file + "'");
+  if (request.samples < 1) throw UsageError("--samples: " + std::to_string(request.samples) + " (at least 1)");
   const auto source = db::open_probe_source(args.require("db"));
   install_interrupt_handler();  // Ctrl-C stops after the batch in hand
   const bool tty = isatty(fileno(stderr));

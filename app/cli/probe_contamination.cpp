@@ -47,13 +47,7 @@ int probe_contamination(const Args& args) {
       throw UsageError("--weights: '" + which + "' is not base or final");
     }
   }
-  ProbeSet set;
-  set.file = args.get("problems-file");
-  set.problems = args.get_int("problems", set.file.empty() ? 32 : 0);
-  set.seed = static_cast<uint64_t>(args.get_int("seed", 1234));
-  if (set.problems < 0 || (set.file.empty() && set.problems < 1))
-    throw UsageError("--problems must be at least 1 (--problems 0 with --problems-file: all of it)");
-  if (!set.file.empty() && !std::filesystem::exists(set.file)) throw UsageError("--problems-file: no file '" + set.file + "'");
+  const ProbeSet set = probe_set_option(args);
   const double share = args.get_real("prefix", 0.6);
   if (!(share > 0 && share < 1)) throw UsageError("--prefix: " + args.get("prefix") + " (the share of each question given: 0 < x < 1)");
 

@@ -104,6 +104,14 @@ LoadedModel load_model(const std::filesystem::path& dir, torch::Device device) {
   return out;
 }
 
+LoadedModel load_for_sampling(const std::filesystem::path& dir) {
+  auto loaded = load_model(dir, torch::kCPU);
+  loaded.model->to(torch::kFloat32);
+  loaded.model->fuse_projections();
+  loaded.model->eval();
+  return loaded;
+}
+
 void save_model(const std::filesystem::path& dir, Transformer& model, const Tokenizer& tokenizer,
                 const std::map<std::string, std::string>& metadata) {
   std::filesystem::create_directories(dir);

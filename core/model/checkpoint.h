@@ -18,6 +18,9 @@ struct LoadedModel {
 // file(s). A missing or mis-shaped tensor throws naming the tensor and the file; the
 // model is returned only when complete.
 LoadedModel load_model(const std::filesystem::path& dir, torch::Device device = torch::kCPU);
+// The same on the CPU, ready to sample from: float32, projections fused, in eval mode (the
+// probes, resampling, the contamination check, the model's verdicts).
+LoadedModel load_for_sampling(const std::filesystem::path& dir);
 // Parameters only, into an existing model of the same shape (used by resume).
 void load_weights(Transformer& model, const std::filesystem::path& dir);
 void save_model(const std::filesystem::path& dir, Transformer& model, const Tokenizer& tokenizer,

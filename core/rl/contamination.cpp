@@ -21,10 +21,7 @@ ContaminationResult contamination_check(const RunConfig& run, const std::string&
   const auto start = std::chrono::steady_clock::now();
   auto [problems, task] = probe_set_problems(run, set);
   torch::NoGradGuard no_grad;
-  auto loaded = load_model(weights_dir, torch::kCPU);
-  loaded.model->to(torch::kFloat32);
-  loaded.model->fuse_projections();
-  loaded.model->eval();
+  auto loaded = load_for_sampling(weights_dir);
   const auto& tok = *loaded.tokenizer;
   const auto format = run.prompt_format();
 

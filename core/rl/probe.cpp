@@ -38,10 +38,7 @@ PassAtKProbe probe_pass_at_k(const RunConfig& run, const std::string& weights_di
   const int count = static_cast<int>(problems.size());
   const auto start = std::chrono::steady_clock::now();
   torch::NoGradGuard no_grad;
-  auto loaded = load_model(weights_dir, torch::kCPU);
-  loaded.model->to(torch::kFloat32);
-  loaded.model->fuse_projections();
-  loaded.model->eval();
+  auto loaded = load_for_sampling(weights_dir);
   const auto& tok = *loaded.tokenizer;
   const auto format = run.prompt_format();
   torch::manual_seed(set.seed);

@@ -14,10 +14,7 @@ ResampleResult resample_from(const ResampleRequest& r) {
   if (r.samples < 1) throw std::invalid_argument("resampling needs at least one sample");
   const auto start = std::chrono::steady_clock::now();
   torch::NoGradGuard no_grad;
-  auto loaded = load_model(r.weights.path, torch::kCPU);
-  loaded.model->to(torch::kFloat32);
-  loaded.model->fuse_projections();
-  loaded.model->eval();
+  auto loaded = load_for_sampling(r.weights.path);
   const auto& tok = *loaded.tokenizer;
   const auto format = r.run.prompt_format();
   // The prompt and the completion are encoded apart, as they were generated.

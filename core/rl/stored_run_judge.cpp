@@ -45,10 +45,7 @@ struct StoredRunJudge::Impl {
 
   void load(const WeightsOnDisk& w) {
     if (!loaded.model.is_empty() && loaded_from.path == w.path) return;
-    loaded = load_model(w.path, torch::kCPU);
-    loaded.model->to(torch::kFloat32);
-    loaded.model->fuse_projections();
-    loaded.model->eval();
+    loaded = load_for_sampling(w.path);
     loaded_from = w;
   }
 };
