@@ -207,6 +207,10 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     if (!verl) map(k, std::string("GRPOConfig.") + k);
     else if (std::string(k) == "entropy_coef") map(k, "actor_rollout_ref.actor.entropy_coeff");
     else none(k, "veRL's entropy_coeff is static (use_adaptive_entropy is refused)");
+  for (const char* k : {"vllm_importance_sampling_correction", "vllm_importance_sampling_mode",
+                        "vllm_importance_sampling_clip_min", "vllm_importance_sampling_clip_max"})
+    if (verl) none(k, "veRL's rollout correction (algorithm.rollout_correction) is not written yet (true is refused)");
+    else map(k, std::string("GRPOConfig.") + k + " (applied when the script samples with vLLM)");
   for (const char* k : {"sapo_temperature_pos", "sapo_temperature_neg"})
     if (verl) none(k, "loss_type sapo is refused for veRL");
     else map(k, std::string("GRPOConfig.") + k);
@@ -327,6 +331,7 @@ RunConfig for_engine(RunConfig c, const std::string& engine) {
            std::string("reward_funcs: ") + control);
   if (engine == "trl") refuse(c.loss_mode != "vanilla", "loss_mode = \"" + c.loss_mode + "\"");
   if (engine == "verl") refuse(c.use_adaptive_entropy, "use_adaptive_entropy = true");
+  if (engine == "verl") refuse(c.vllm_importance_sampling_correction, "vllm_importance_sampling_correction = true");
   if (engine == "verl") {
     refuse(c.multi_objective_aggregation != "sum_then_normalize", "multi_objective_aggregation = \"normalize_then_sum\"");
     refuse(c.scale_rewards == "batch", "scale_rewards = \"batch\"");
@@ -429,6 +434,11 @@ std::string trl_script(const RunConfig& c, const LaunchOptions& opt, const std::
     << (c.delta > 0 ? "        delta=" + num(c.delta) + ",\n" : std::string())
     << "        sapo_temperature_pos=" << num(c.sapo_temperature_pos) << ",\n"
     << "        sapo_temperature_neg=" << num(c.sapo_temperature_neg) << ",\n"
+    << "        vllm_importance_sampling_correction=" << (c.vllm_importance_sampling_correction ? "True" : "False") << ",\n"
+    << "        vllm_importance_sampling_mode=" << py_str(c.vllm_importance_sampling_mode) << ",\n"
+    << "        vllm_importance_sampling_clip_min="
+    << (c.vllm_importance_sampling_clip_min > 0 ? num(c.vllm_importance_sampling_clip_min) : std::string("None")) << ",\n"
+    << "        vllm_importance_sampling_clip_max=" << num(c.vllm_importance_sampling_clip_max) << ",\n"
     << "        entropy_coef=" << num(c.entropy_coef) << ",\n"
     << "        use_adaptive_entropy=" << (c.use_adaptive_entropy ? "True" : "False") << ",\n"
     << "        entropy_coef_min=" << num(c.entropy_coef_min) << ",\n"

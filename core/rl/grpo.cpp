@@ -83,7 +83,7 @@ LossResult geo_mean_loss(const torch::Tensor& logps, const torch::Tensor& old_lo
 
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
                      const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt,
-                     const torch::Tensor& token_filter) {
+                     const torch::Tensor& token_filter, const torch::Tensor& is_weights) {
   auto m = mask.to(logps.scalar_type());
   auto adv = advantages.to(logps.scalar_type()).unsqueeze(1);
   auto log_ratio = logps - old_logps;
@@ -118,6 +118,7 @@ LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps,
     per_token = -torch::min(capped * adv, clipped * adv);
   }
   if (token_filter.defined()) per_token = per_token * token_filter.to(m.scalar_type());
+  if (is_weights.defined()) per_token = per_token * is_weights.detach().to(per_token.scalar_type());
 
   LossResult out;
   out.cov_controlled = controlled;
@@ -187,16 +188,36 @@ CovarianceStats covariance_stats(const torch::Tensor& logps, const torch::Tensor
   return out;
 }
 
+torch::Tensor sampler_logps_tensor(const std::vector<std::vector<float>>& sampler, const torch::Tensor& like) {
+  auto s = torch::zeros({like.size(0), like.size(1)}, torch::kFloat64);
+  auto cells = s.accessor<double, 2>();
+  for (size_t b = 0; b < sampler.size() && int64_t(b) < like.size(0); ++b)
+    for (size_t i = 0; i < sampler[b].size() && int64_t(i) < like.size(1); ++i) cells[b][i] = sampler[b][i];
+  return s.to(like.device(), like.scalar_type());
+}
+
+torch::Tensor sampling_correction(const torch::Tensor& trainer, const torch::Tensor& sampler, const torch::Tensor& mask,
+                                  const std::string& mode, double clip_min, double clip_max) {
+  torch::NoGradGuard ng;
+  const bool sequence = mode == "sequence_mask" || mode == "sequence_truncate";
+  const bool truncate = mode == "token_truncate" || mode == "sequence_truncate";
+  if (!sequence && !truncate && mode != "token_mask")
+    throw std::invalid_argument("unknown vllm_importance_sampling_mode '" + mode +
+                                "' (token_truncate, token_mask, sequence_truncate, sequence_mask)");
+  auto diff = (trainer.detach() - sampler) * mask.to(trainer.scalar_type());
+  if (sequence) diff = diff.sum(-1, /*keepdim=*/true);
+  auto ratio = torch::exp(diff);
+  if (truncate) return clip_min > 0 ? torch::clamp(ratio, clip_min, clip_max) : torch::clamp_max(ratio, clip_max);
+  return ratio.masked_fill(ratio.lt(clip_min).logical_or(ratio.gt(clip_max)), 0.0);
+}
+
 SamplingMismatch sampling_mismatch(const torch::Tensor& trainer, const std::vector<std::vector<float>>& sampler,
                                    const torch::Tensor& mask) {
   torch::NoGradGuard ng;
   const auto t = trainer.to(torch::kCPU, torch::kFloat64).contiguous();
   const auto m = mask.to(torch::kCPU, torch::kFloat64).contiguous();
   TORCH_CHECK(t.size(0) == int64_t(sampler.size()), "sampling_mismatch: ", sampler.size(), " rows for ", t.size(0));
-  auto s = torch::zeros_like(t);
-  auto cells = s.accessor<double, 2>();
-  for (size_t b = 0; b < sampler.size(); ++b)
-    for (size_t i = 0; i < sampler[b].size() && int64_t(i) < t.size(1); ++i) cells[b][i] = sampler[b][i];
+  const auto s = sampler_logps_tensor(sampler, t);
   const auto valid = m > 0;
   SamplingMismatch out;
   if (!valid.any().item<bool>()) return out;

@@ -67,9 +67,11 @@ struct LossResult {
 // 0 = padding or a masked truncated completion: it also sets the normalisers).
 // token_filter [B,T] or undefined: 0 takes a token out of the policy term but not out of
 // the normalisers (TRL's top_entropy_quantile; entropy_token_filter makes it).
+// is_weights [B,T] or [B,1] or undefined: the per-token loss is multiplied by it
+// (sampling_correction).
 LossResult grpo_loss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& ref_logps,
                      const torch::Tensor& advantages, const torch::Tensor& mask, const LossOptions& opt,
-                     const torch::Tensor& token_filter = {});
+                     const torch::Tensor& token_filter = {}, const torch::Tensor& is_weights = {});
 
 // The covariance lens of a batch (Cui et al. 2025): per token, (A - mean A)(log p - mean
 // log p) over the masked tokens; entropy moves against the batch's mean covariance, and a
@@ -94,6 +96,16 @@ struct SamplingMismatch {
 // than T: the padding); mask [B,T].
 SamplingMismatch sampling_mismatch(const torch::Tensor& trainer, const std::vector<std::vector<float>>& sampler,
                                    const torch::Tensor& mask);
+// The sampler's log-probabilities as a [B,T] tensor like `like` (0 past each row's end).
+torch::Tensor sampler_logps_tensor(const std::vector<std::vector<float>>& sampler, const torch::Tensor& like);
+
+// TRL's vllm_importance_sampling_correction for a sampler that is not the trainer: the
+// ratio exp(log p_trainer - log p_sampler) per token (token_*) or per sequence, the sum of
+// its tokens' differences (sequence_*), clipped to [clip_min, clip_max] (*_truncate) or set
+// to 0 outside it (*_mask); clip_min 0 is no lower bound. [B,T] or [B,1], no gradient: the
+// per-token loss is multiplied by it. Throws std::invalid_argument for an unknown mode.
+torch::Tensor sampling_correction(const torch::Tensor& trainer, const torch::Tensor& sampler, const torch::Tensor& mask,
+                                  const std::string& mode, double clip_min, double clip_max);
 
 // `mask` with the rows where `drop` is true cleared (mask_truncated_completions).
 torch::Tensor without_rows(const torch::Tensor& mask, const std::vector<bool>& drop);

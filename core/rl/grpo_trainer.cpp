@@ -458,13 +458,20 @@ StepSummary GrpoTrainer::train_step() {
     m.policy->train();
     const bool filter_tokens = m.cfg.top_entropy_quantile < 1.0;
     const bool bonus = m.cfg.entropy_coef != 0.0 || m.cfg.use_adaptive_entropy;
+    torch::Tensor is_weights;  // the sampling correction's, set at the first update
     for (int it = 0; it < m.cfg.num_iterations; ++it) {
       torch::Tensor ent;
       auto logps = completion_logprobs(m.policy, batch, it == 0 || filter_tokens || bonus ? &ent : nullptr, bonus);
       // First iteration: the policy is the one that sampled, so the ratio is exactly 1.
       auto old = m.cfg.num_iterations > 1 ? old_logps : logps.detach();
       const auto keep = filter_tokens ? entropy_token_filter(ent.detach(), mask, m.cfg.top_entropy_quantile) : torch::Tensor();
-      last = grpo_loss(logps, old, ref_logps, adv, mask, lo, keep);
+      // TRL's correction for a sampler that is not the trainer: against the policy before
+      // this batch's updates (old), as TRL weighs by its old log-probabilities.
+      if (it == 0 && m.cfg.vllm_importance_sampling_correction && sampler_logps.size() == completions.size())
+        is_weights = sampling_correction(old, sampler_logps_tensor(sampler_logps, old), mask,
+                                         m.cfg.vllm_importance_sampling_mode, m.cfg.vllm_importance_sampling_clip_min,
+                                         m.cfg.vllm_importance_sampling_clip_max);
+      last = grpo_loss(logps, old, ref_logps, adv, mask, lo, keep, is_weights);
       auto loss = last.loss;
       if (bonus) loss = loss - m.entropy_bonus(ent, keep.defined() ? mask * keep.to(mask.scalar_type()) : mask);
       m.optimizer->zero_grad();

@@ -101,6 +101,14 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   if (c.use_adaptive_entropy && c.entropy_coef_min > c.entropy_coef_max)
     throw ConfigError(origin + ": entropy_coef_min: " + format_number(c.entropy_coef_min) + " is above entropy_coef_max (" +
                       format_number(c.entropy_coef_max) + ")");
+  c.vllm_importance_sampling_correction =
+      r.boolean("vllm_importance_sampling_correction", c.vllm_importance_sampling_correction);
+  c.vllm_importance_sampling_mode = r.text("vllm_importance_sampling_mode", c.vllm_importance_sampling_mode,
+                                           {"token_truncate", "token_mask", "sequence_truncate", "sequence_mask"});
+  c.vllm_importance_sampling_clip_min =
+      r.real("vllm_importance_sampling_clip_min", c.vllm_importance_sampling_clip_min, 0.0, 1.0);
+  c.vllm_importance_sampling_clip_max =
+      r.real("vllm_importance_sampling_clip_max", c.vllm_importance_sampling_clip_max, 1.0, 1e6);
   c.mask_truncated_completions = r.boolean("mask_truncated_completions", c.mask_truncated_completions);
   c.top_entropy_quantile = r.real("top_entropy_quantile", c.top_entropy_quantile, 0.0, 1.0);
   c.filter_groups = r.boolean("filter_groups", c.filter_groups);
@@ -148,6 +156,9 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
   c.bf16 = r.boolean("bf16", c.bf16);
   c.cuda_graphs = r.boolean("cuda_graphs", c.cuda_graphs);
   c.token_lens = r.boolean("token_lens", c.token_lens);
+  if (c.vllm_importance_sampling_correction && !c.token_lens)
+    throw ConfigError(origin + ": vllm_importance_sampling_correction: the sampler's log-probabilities are kept only "
+                      "with token_lens = true");
   c.model_judge_events = r.integer("model_judge_events", c.model_judge_events, 0, 4096);
   c.model_judge_tokens = r.integer("model_judge_tokens", c.model_judge_tokens, 1, 256);
   auto sweep = r.table("sweep");
@@ -271,6 +282,10 @@ std::string RunConfig::to_toml() const {
                 {"bf16", bf16},
                 {"cuda_graphs", cuda_graphs},
                 {"token_lens", token_lens},
+                {"vllm_importance_sampling_correction", vllm_importance_sampling_correction},
+                {"vllm_importance_sampling_mode", vllm_importance_sampling_mode},
+                {"vllm_importance_sampling_clip_min", vllm_importance_sampling_clip_min},
+                {"vllm_importance_sampling_clip_max", vllm_importance_sampling_clip_max},
                 {"model_judge_events", model_judge_events},
                 {"model_judge_tokens", model_judge_tokens},
                 {"task", task_table}};

@@ -61,6 +61,13 @@ struct RunConfig {
   double entropy_coef = 0.0;
   bool use_adaptive_entropy = false;
   double entropy_coef_min = 0.0, entropy_coef_max = 1.0, entropy_coef_delta = 0.005, entropy_target = 0.2;
+  // TRL's vllm_importance_sampling_correction for our own sampler (a bf16 copy on CUDA; the
+  // same weights on the CPU): the per-token loss times exp(log p_trainer - log p_sampler),
+  // per token or per sequence, truncated to or masked outside [clip_min, clip_max]
+  // (core/rl/grpo.h sampling_correction; clip_min 0: no lower bound). Needs token_lens.
+  bool vllm_importance_sampling_correction = false;
+  std::string vllm_importance_sampling_mode = "sequence_mask";
+  double vllm_importance_sampling_clip_min = 0.0, vllm_importance_sampling_clip_max = 3.0;
   // Truncated completions (no end before max_completion_length) leave the loss (DAPO).
   bool mask_truncated_completions = false;
   // Train on the top quantile of tokens by entropy only (0.2 in Wang et al. 2025); 1 = all.

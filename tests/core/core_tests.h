@@ -124,6 +124,7 @@ class GrpoTest : public QObject {
   void normalizeThenSumKeepsEachRewardsWeight();
   void covarianceControlsActOnTheTopTokens();
   void sapoDeltaAndGeoMeanByHand();
+  void samplingCorrectionModesByHand();
 };
 
 class ConfigTest : public QObject {

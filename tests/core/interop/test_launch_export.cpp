@@ -62,7 +62,8 @@ const std::set<std::string> kTrlKeys = {
     "epsilon_high", "reward_weights", "scale_rewards", "loss_type", "log_completions", "learning_rate",
     "importance_sampling_level", "mask_truncated_completions", "top_entropy_quantile", "multi_objective_aggregation",
     "entropy_coef", "use_adaptive_entropy", "entropy_coef_min", "entropy_coef_max", "entropy_coef_delta",
-    "entropy_target", "sapo_temperature_pos", "sapo_temperature_neg", "delta",
+    "entropy_target", "sapo_temperature_pos", "sapo_temperature_neg", "delta", "vllm_importance_sampling_correction",
+    "vllm_importance_sampling_mode", "vllm_importance_sampling_clip_min", "vllm_importance_sampling_clip_max",
     // transformers TrainingArguments
     "use_vllm", "vllm_mode", "vllm_gpu_memory_utilization",
     // transformers TrainingArguments

@@ -199,6 +199,30 @@ void GrpoTest::sapoDeltaAndGeoMeanByHand() {
   QVERIFY(close(g2.grad()[0][0].item<double>(), std::exp(0.2) / 2) && close(g2.grad()[0][1].item<double>(), std::exp(0.2) / 2));
 }
 
+void GrpoTest::samplingCorrectionModesByHand() {
+  // Trainer minus sampler log-probabilities 0.1 and -2.0 (ratios 1.105 and 0.135), bounds
+  // [0.2, 3]: token_truncate lifts the second to 0.2, token_mask zeroes it; per sequence the
+  // differences sum to -1.9 (ratio 0.150): truncated to 0.2, masked to 0.
+  const auto trainer = torch::tensor({{-0.4, -3.0}}, torch::kFloat64);
+  const auto sampler = sampler_logps_tensor({{-0.5f, -1.0f}}, trainer);
+  const auto mask = torch::ones({1, 2}, torch::kFloat64);
+  const auto token = sampling_correction(trainer, sampler, mask, "token_truncate", 0.2, 3.0);
+  QVERIFY(close(token[0][0].item<double>(), std::exp(0.1)) && close(token[0][1].item<double>(), 0.2));
+  const auto masked = sampling_correction(trainer, sampler, mask, "token_mask", 0.2, 3.0);
+  QVERIFY(close(masked[0][0].item<double>(), std::exp(0.1)) && masked[0][1].item<double>() == 0.0);
+  QVERIFY(close(sampling_correction(trainer, sampler, mask, "token_truncate", 0.0, 3.0)[0][1].item<double>(), std::exp(-2.0)));
+  const auto seq = sampling_correction(trainer, sampler, mask, "sequence_truncate", 0.2, 3.0);
+  QCOMPARE(seq.size(1), int64_t(1));
+  QVERIFY(close(seq[0][0].item<double>(), 0.2));
+  QCOMPARE(sampling_correction(trainer, sampler, mask, "sequence_mask", 0.2, 3.0)[0][0].item<double>(), 0.0);
+  QVERIFY_EXCEPTION_THROWN(sampling_correction(trainer, sampler, mask, "token", 0.2, 3.0), std::invalid_argument);
+  // The loss weighs each token by it: bnpo with A = 1 at ratio 1 is -(w1 + w2) / 2.
+  LossOptions o;
+  o.loss_type = "bnpo";
+  const auto r = grpo_loss(trainer, trainer, {}, torch::tensor({1.0}, torch::kFloat64), mask, o, {}, token);
+  QVERIFY(close(r.loss.item<double>(), -(std::exp(0.1) + 0.2) / 2));
+}
+
 void GrpoTest::twoTokenLossAndGradient() {
   // One sequence of two tokens, advantage +1. Token 1: ratio 0.5/0.25 = 2, clipped to
   // 1.2 (no gradient); token 2: ratio 1, loss -1, d/dlogp = -1. The grpo loss averages

@@ -232,6 +232,19 @@ void TrainerTest::variantsTrainAndReportWhatTheyMeasured() {
   QVERIFY2(plain.metric(0, "sampling/sampling_logp_difference/max") < 1e-3,
            qPrintable(QString::number(plain.metric(0, "sampling/sampling_logp_difference/max"))));
   QVERIFY(std::abs(plain.metric(0, "sampling/importance_sampling_ratio/mean") - 1.0) < 1e-4);
+  // The sampling correction on the CPU weighs every token by ~1: the same loss as without it.
+  {
+    MemorySink corrected;
+    RunConfig e = trivial_run(base_);
+    e.max_steps = 1;
+    e.vllm_importance_sampling_correction = true;
+    e.vllm_importance_sampling_mode = "token_truncate";
+    GrpoTrainer t(e, corrected, scratch().filePath("ent-is").toStdString());
+    t.prepare(false);
+    t.train_step();
+    QVERIFY2(std::abs(corrected.metric(0, "loss") - plain.metric(0, "loss")) < 1e-4,
+             qPrintable(QString("%1 against %2").arg(corrected.metric(0, "loss")).arg(plain.metric(0, "loss"))));
+  }
   const auto below = entropy_run("ent-up", 0.0, true, 100.0), above = entropy_run("ent-down", 0.05, true, 0.0);
   for (size_t step = 0; step < 3; ++step) {
     QVERIFY(std::abs(below.metric(step, "entropy_coef") - 0.01 * (step + 1)) < 1e-12);
