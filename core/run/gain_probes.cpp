@@ -94,6 +94,10 @@ GainResult gain_of_run(db::ProbeSource& source, const GainRequest& request,
     if (!stored && !std::filesystem::exists(std::filesystem::path(last->second) / "config.json"))
       throw std::invalid_argument("run '" + m.name + "': the checkpoint of step " + std::to_string(last->first) +
                                   " is gone (" + last->second + ") and no probe of it with these settings is stored");
+    if (m.last_step < m.total_steps)
+      result.notes.push_back("'" + m.name + "' has trained " + std::to_string(m.last_step) + " of its " +
+                             std::to_string(m.total_steps) + " steps (" + m.status + "): the weights after step " +
+                             std::to_string(last->first) + " stand for its final ones");
     ArmRun a;
     a.arm = arm_of(m, cfg);
     a.seed = int(m.seed);
