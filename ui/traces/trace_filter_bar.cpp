@@ -59,6 +59,10 @@ QDoubleSpinBox* rewardSpin(QWidget* parent, const QString& tip) {
 TraceFilterBar::TraceFilterBar(QWidget* parent) : QWidget(parent) {
   run_ = new QComboBox(this);
   run_->setToolTip(tr("Run"));
+  // As wide as 8 characters whatever the names (a sweep's widened the window past the
+  // screen); the open list shows them whole.
+  run_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  run_->setMinimumContentsLength(8);
   correct_ = new QComboBox(this);
   correct_->addItems({tr("right or wrong"), tr("right only"), tr("wrong only")});
   tag_ = new QComboBox(this);

@@ -121,6 +121,21 @@ void MainWindowTest::constructsWithPanels() {
   const QSize least = w.minimumSizeHint().expandedTo(w.minimumSize());
   QVERIFY2(least.width() <= 1280 - 80 && least.height() <= 800 - 30,  // (fonts differ: room to spare)
            qPrintable(QString("the window needs at least %1x%2").arg(least.width()).arg(least.height())));
+  // A sweep's long run names do not widen it (the trace filter's run list grew to its
+  // longest name: 1312 px with the spurious-rewards sweep).
+  const QString names = scratch().filePath("long-names.db");
+  {
+    aha::db::RunStore store(names.toStdString());
+    aha::RunInfo info;
+    info.name = "spurious-rewards-incorrect_label-controls-with-a-long-name-s3";
+    store.begin_run(info, false);
+  }
+  aha::ui::MainWindow opened(aha::torch_engine());
+  QVERIFY(opened.openDatabase(names, false));  // before it is first shown, as at a start
+  opened.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&opened));
+  const QSize wide = opened.minimumSizeHint().expandedTo(opened.minimumSize());
+  QVERIFY2(wide.width() <= least.width(), qPrintable(QString("%1 against %2").arg(wide.width()).arg(least.width())));
 }
 
 void MainWindowTest::smoothingKeepsItsValue() {
