@@ -12,7 +12,6 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QMessageBox>
-#include <QTimer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -20,9 +19,6 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QStatusBar>
-#include <QProcess>
-#include <QTemporaryDir>
-#include <QTimer>
 #include <QTreeWidget>
 #include <qcustomplot.h>
 
