@@ -141,7 +141,9 @@ SweepSpec SweepSpec::from_toml(const std::string& text, const std::string& origi
           throw ConfigError(origin + ": " + where + ".label: a label is a non-empty string (the arm's name in its runs' names)");
         else label = v->value_or(std::string());
       }
-      if (arm.empty()) throw ConfigError(origin + ": " + where + ": an arm needs at least one key");
+      // A labelled arm with no keys is the base as it is (a sweep's "baseline").
+      if (arm.empty() && label.empty())
+        throw ConfigError(origin + ": " + where + ": an arm needs at least one key, or a label to run the base as it is");
       s.arms.push_back(std::move(arm));
       s.arm_labels.push_back(label);
     }

@@ -175,6 +175,7 @@ void ConfigTest::sweepExpandsItsGridAndSeeds() {
   QCOMPARE(RunConfig::from_toml(armed[3].config_toml, "m").scale_rewards, std::string("none"));
   QCOMPARE(sweep_value(armed[3].values_json(), "scale_rewards"), std::string("none"));
   QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\narms = 3\n").contains("[[arms]]"));
+  QVERIFY(error("name = \"x\"\nbase = \"base.toml\"\n[[arms]]\n[[arms]]\nepsilon = 0.3\n").contains("arms[1]: an arm needs"));
 }
 
 void ConfigTest::sweepControlsForm() {
@@ -189,6 +190,13 @@ void ConfigTest::sweepControlsForm() {
                                               "reward_funcs = [\"random\", \"format\"]\n"));
   QCOMPARE(labelled[0].run_name, std::string("s-rnd-s1"));
   QCOMPARE(labelled[0].values_json(), std::string("{\"arm\":\"rnd\",\"reward_funcs\":[\"random\",\"format\"],\"seed\":1}"));
+  // A labelled arm without keys runs the base as it is (a baseline); without a label it is refused.
+  const auto baseline = sweep_members(spec_of("name = \"s\"\nbase = \"base.toml\"\n[[arms]]\nlabel = \"baseline\"\n"
+                                              "[[arms]]\nlabel = \"two\"\nnum_iterations = 2\n"));
+  QCOMPARE(baseline.size(), size_t(2));
+  QCOMPARE(baseline[0].run_name, std::string("s-baseline-s1"));
+  QCOMPARE(RunConfig::from_toml(baseline[0].config_toml, "m").num_iterations, 1);
+  QCOMPARE(RunConfig::from_toml(baseline[1].config_toml, "m").num_iterations, 2);
   // A run config's controls form: its seed, the truth and each control in accuracy's place.
   const auto of_run = sweep_members(with_controls(sweep_of_file(base)));
   QCOMPARE(of_run.size(), size_t(4));
