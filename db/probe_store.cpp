@@ -76,6 +76,10 @@ std::vector<ProbeRow> ProbeStore::resamples_of(int64_t sample_id) {
   return read("p.sample_id = ?", sample_id, "resample");
 }
 
+std::vector<ProbeRow> ProbeStore::anchor_maps_of(int64_t sample_id) {
+  return read("p.sample_id = ?", sample_id, "anchors");
+}
+
 std::optional<ProbeRow> ProbeStore::probe(int64_t probe_id) {
   auto rows = read("p.id = ?", probe_id, "");
   if (rows.empty()) return std::nullopt;

@@ -26,6 +26,7 @@ class ProbeStore {
   // A run's probes of a kind (all kinds when empty), oldest first, with their totals.
   std::vector<ProbeRow> probes(int64_t run_id, const std::string& kind = "");
   std::vector<ProbeRow> resamples_of(int64_t sample_id);
+  std::vector<ProbeRow> anchor_maps_of(int64_t sample_id);  // kind "anchors" (core/run/anchor_records.h)
   std::optional<ProbeRow> probe(int64_t probe_id);
   std::vector<ProbeProblemRow> problems(int64_t probe_id);
   // Completions of one problem, or of every problem when none is given.

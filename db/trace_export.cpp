@@ -1,5 +1,6 @@
 #include "db/trace_export.h"
 
+#include <cstdio>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@ std::vector<ExportedTrace> collect_traces(RunReader& reader, TagStore& tags, con
     ExportedTrace t{*row, run_names[row->run_id], {}, tags.note(id), {}};
     if (auto it = names.find(id); it != names.end()) t.tags = it->second;
     for (auto& p : probes.resamples_of(id)) t.resamples.push_back({p, probes.completions(p.id)});
+    for (auto& p : probes.anchor_maps_of(id)) t.anchor_maps.push_back({p, probes.completions(p.id)});
     out.push_back(std::move(t));
   }
   return out;
@@ -54,6 +56,49 @@ nlohmann::json resample_settings(const ExportedResample& r) {
   return j;
 }
 
+std::string weights_words(int64_t step) {
+  return step <= 0 ? std::string("the base model") : "the checkpoint after step " + std::to_string(step);
+}
+
+// A stored anchor map as a table: each step's text, effect, importance, the two sides'
+// accuracies and how often the content came back (docs/ANCHORS.md).
+void write_anchor_map_markdown(std::ostream& out, const std::string& completion, const ExportedResample& m) {
+  const auto settings = resample_settings(m);
+  out << "\n**Anchor map** (" << (settings.value("adaptive", false) ? "adaptive" : "full") << ", "
+      << m.continuations.size() << " continuations, " << weights_words(m.probe.weights_step) << ", seed "
+      << settings.value("seed", 0) << "): what resampling each step changes\n\n"
+      << "| step | text | effect | importance | kept | resampled away | came back |\n|---|---|---|---|---|---|---|\n";
+  if (!settings.contains("steps") || !settings["steps"].is_array()) return;
+  char line[256];
+  int i = 0;
+  try {  // a hand-edited database: say so in the table, not crash
+  for (const auto& st : settings["steps"]) {
+    ++i;
+    if (!st.is_object()) continue;
+    const size_t begin = st.value("begin", size_t{0}), end = st.value("end", size_t{0});
+    std::string text = begin <= end && end <= completion.size() ? completion.substr(begin, end - begin) : "";
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.pop_back();
+    for (auto& c : text)
+      if (c == '|' || c == '\n') c = ' ';
+    const int kept = st.value("kept", 0), away = st.value("resampled", 0);
+    std::snprintf(line, sizeof line, "| %d | `%s` | %+.2f ± %.2f | ", i, text.c_str(), st.value("effect", 0.0),
+                  st.value("effect_half_width", 0.0));
+    out << line;
+    if (away) {
+      std::snprintf(line, sizeof line, "%+.2f ± %.2f | %d/%d | %d/%d | %d/%d |\n", st.value("importance", 0.0),
+                    st.value("half_width", 0.0), st.value("kept_correct", 0), kept, st.value("resampled_correct", 0),
+                    away, st.value("came_back", 0), away);
+    } else {
+      std::snprintf(line, sizeof line, "none differed | %d/%d | 0 of %d differed | - |\n", st.value("kept_correct", 0),
+                    kept, st.value("rewritten_same", 0));
+    }
+    out << line;
+  }
+  } catch (const nlohmann::json::exception&) {
+    out << "| | (the stored figures of this map are damaged) | | | | | |\n";
+  }
+}
+
 // The spans as objects {"begin","end","category"}, whichever form the store kept them in
 // (rows [begin,end,category], or the objects of older databases).
 nlohmann::json spans_of(const std::string& stored) {
@@ -86,6 +131,17 @@ void write_traces_jsonl(std::ostream& out, const std::vector<ExportedTrace>& tra
         auto& cs = one["continuations"] = nlohmann::json::array();
         for (const auto& c : r.continuations)
           cs.push_back({{"text", c.completion}, {"answer", c.answer}, {"correct", c.correct}, {"truncated", c.truncated}});
+        all.push_back(std::move(one));
+      }
+    }
+    if (!t.anchor_maps.empty()) {
+      auto& all = j["anchor_maps"] = nlohmann::json::array();
+      for (const auto& m : t.anchor_maps) {
+        auto one = resample_settings(m);
+        auto& cs = one["continuations"] = nlohmann::json::array();
+        for (const auto& c : m.continuations)
+          cs.push_back({{"boundary", c.problem}, {"text", c.completion}, {"answer", c.answer}, {"correct", c.correct},
+                        {"truncated", c.truncated}});
         all.push_back(std::move(one));
       }
     }
@@ -135,6 +191,7 @@ void write_traces_markdown(std::ostream& out, const std::vector<ExportedTrace>& 
       for (const auto& [text, n] : counts) out << n << "x |" << text << "\n";
       out << "```\n";
     }
+    for (const auto& m : t.anchor_maps) write_anchor_map_markdown(out, s.completion, m);
   }
 }
 

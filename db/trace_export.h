@@ -1,7 +1,7 @@
 #pragma once
 // Writes chosen traces for others to read: JSONL (one sample per line, for scripts) and
-// Markdown (a paper appendix: prompt, completion, rewards, tags, note, and the
-// continuations resampled from a point in it). The trace browser's export and
+// Markdown (a paper appendix: prompt, completion, rewards, tags, note, the continuations
+// resampled from a point in it, and its anchor maps). The trace browser's export and
 // `aha export traces` both call this.
 #include <cstdint>
 #include <ostream>
@@ -25,9 +25,10 @@ struct ExportedTrace {
   std::vector<std::string> tags;
   std::string note;
   std::vector<ExportedResample> resamples;
+  std::vector<ExportedResample> anchor_maps;  // settings hold each step's figures; continuations by boundary
 };
 
-// The samples of `ids` in that order with their run, tags, note and resamples; unknown ids
+// The samples of `ids` in that order with their run, tags, note, resamples and anchor maps; unknown ids
 // are skipped.
 std::vector<ExportedTrace> collect_traces(RunReader& reader, TagStore& tags, const std::vector<int64_t>& ids);
 // Ids of the samples that carry `tag` (optionally within one run), by step then id.

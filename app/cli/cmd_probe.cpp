@@ -25,6 +25,10 @@ const char* kUsage =
     "                       [--samples 64] [--seed 1234] [--problems-file FILE]\n"
     "       aha probe resample --db FILE --sample ID --before TEXT [--occurrence 1]\n"
     "                       [--insert TEXT] [--samples 64] [--seed 1] [--weights nearest]\n"
+    "       aha probe anchors --db FILE --sample ID [--budget N | --full 64] [--seed 1]\n"
+    "                       [--weights nearest]\n"
+    "       aha probe causal --db FILE --run NAME [--steps A-B] [--per-step 4] [--samples 16]\n"
+    "                       [--seed 1]\n"
     "       aha probe contamination (--db FILE --run NAME [--weights base|final] | --config FILE\n"
     "                       [--model DIR]) [--problems 32] [--seed 1234] [--problems-file FILE]\n"
     "                       [--prefix 0.6] [--show 3]\n"
@@ -45,12 +49,21 @@ const char* kUsage =
     "word, without it the model chooses), --samples times from the stored weights nearest\n"
     "those that drew it (or --weights base, final, a step). Prints the accuracy of the\n"
     "continuations and the outcomes of their reflection events after the point.\n\n"
+    "anchors: which steps of a stored completion decided its answer (docs/ANCHORS.md). The\n"
+    "thinking is cut into steps (sentences; equations and clauses after a number); for each,\n"
+    "the accuracy of continuations from just after it against those from just before it whose\n"
+    "first step differs (the step resampled away), and how often its content came back later.\n"
+    "Adaptive by default: 8 continuations per step boundary, then more where an interval is\n"
+    "wide, within --budget (16 per boundary); --full N samples N at every boundary.\n"
+    "causal: for up to --per-step fixes (real ahas) of each of --steps, the accuracy with the\n"
+    "reflection resampled away against kept (--samples each), from the checkpoint nearest the\n"
+    "step: a fix is causal when kept is better beyond the 95% interval. Nothing is stored.\n\n"
     "contamination: has the model seen these problems? The first --prefix of each question's\n"
     "tokens given as raw text, greedy, as many tokens as the rest: how often the rest comes out\n"
     "exactly, its ROUGE-L, and how often the cut question (in the run's prompt) still gets the\n"
     "right answer (Wu et al. 2025; docs/PROBES.md). Nothing is stored.\n\n"
-    "passk and resample keep what they sampled in the database with the run (a resample\n"
-    "with its sample).\n"
+    "passk, resample and anchors keep what they sampled in the database with the run (a\n"
+    "resample and a map with their sample).\n"
     "list: the stored probes; show: a probe's problems, or one problem's completions; diff:\n"
     "the problems some sample solved in one pass@k probe and none in the other (gained, lost).\n";
 
@@ -119,12 +132,14 @@ int cmd_probe(int argc, char** argv, int first) {
   }
   const std::string what = args.positional()[0];
   if (what == "resample") return probe_resample(args);
+  if (what == "anchors") return probe_anchors(args);
+  if (what == "causal") return probe_causal(args);
   if (what == "contamination") return probe_contamination(args);
   if (what == "list") return probe_list(args);
   if (what == "show") return probe_show(args);
   if (what == "diff") return probe_diff(args);
   if (what != "passk")
-    throw UsageError("'" + what + "' is not a probe command (passk, resample, contamination, list, show, diff)");
+    throw UsageError("'" + what + "' is not a probe command (passk, resample, anchors, causal, contamination, list, show, diff)");
   args.allow_only({"db", "run", "weights", "problems", "problems-file", "samples", "seed", "help"});
   const std::string db = args.require("db");
   // Opened first, for writing (it upgrades an older schema): a database that cannot take

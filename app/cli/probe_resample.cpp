@@ -1,5 +1,4 @@
 // aha probe resample: continuations of a stored completion from a point in its text.
-#include <climits>
 #include <cstdio>
 #include <filesystem>
 
@@ -47,22 +46,9 @@ int probe_resample(const Args& args) {
                      " time(s) in sample " + std::to_string(id) + "'s completion");
   std::vector<WeightsOnDisk> stored;
   for (const auto& [step, path] : reader.checkpoints(run->id)) stored.push_back({step, path});
-  const std::string which = args.get("weights", "nearest");
   ResampleRequest request;
   request.run = cfg;
-  if (which == "nearest") {
-    request.weights = nearest_weights(cfg, stored, sample->step);
-  } else if (which == "base") {
-    request.weights = {0, resolve_model_path(cfg.model).string()};
-  } else {
-    const int64_t want = which == "final" ? INT64_MAX : std::stoll(which);
-    for (const auto& w : stored)
-      if (std::filesystem::exists(std::filesystem::path(w.path) / "config.json") &&
-          (w.step == want || (want == INT64_MAX && w.step > request.weights.step)))
-        request.weights = w;
-    if (request.weights.path.empty())
-      throw UsageError("--weights " + which + ": no such checkpoint of run '" + run->name + "' on disk");
-  }
+  request.weights = probe_weights(args.get("weights", "nearest"), cfg, run->name, stored, sample->step);
   request.prompt = sample->prompt;
   request.prefix = sample->completion.substr(0, at) + args.get("insert", "");
   request.samples = args.get_int("samples", 64);

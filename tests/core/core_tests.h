@@ -209,6 +209,19 @@ class ReflectionTest : public QObject {
   void onsetStepAfterBaseline();
 };
 
+class AnchorsTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void stepsOfTraces();
+  void differsByNumbersAndWords();
+  void importanceByHandOnAStandIn();
+  void adaptiveSpendsWhereUncertain();
+  void cancelledMapReturnsNothing();
+  void storedMapReadsBackTheSame();
+  void causalVerdictOfAFix();
+  void reproducibleWithASeed();
+};
+
 class ContaminationTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:

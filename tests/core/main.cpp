@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       aha::test::suite<ConfigTest>("config"),
       aha::test::suite<TrainerTest>("trainer"),
       aha::test::suite<ContaminationTest>("contamination"),
+      aha::test::suite<AnchorsTest>("anchors"),
       aha::test::suite<ReflectionTest>("reflection"),
       aha::test::suite<ReflectionEventsTest>("reflection_events"),
       aha::test::suite<TokenLensTest>("token_lens"),
