@@ -92,14 +92,13 @@ int probe_anchors(const Args& args) {
   std::printf("sample %lld of run '%s' (step %lld, %s): %zu steps, %s map from %s\n", static_cast<long long>(id),
               run->name.c_str(), static_cast<long long>(sample->step), sample->correct ? "right" : "wrong",
               steps.size(), options.full_samples ? "full" : "adaptive", weights.describe().c_str());
+  std::fflush(stdout);  // the header before the progress line
   install_interrupt_handler();
-  const auto start = std::chrono::steady_clock::now();
-  PrefixContinuer continuer(cfg, weights, options.seed);
   int shown = -1;
-  auto map = anchor_map(trace, options, continuer.sampler(sample->prompt), [&](int done, int budget) {
+  const AnchorRequest request{cfg, weights, sample->prompt, trace, options};
+  auto map = anchor_map_from(request, [&](int done, int budget) {
     const int tenth = done * 10 / std::max(1, budget);
     if (tenth != shown) std::fprintf(stderr, "\r  %d/%d continuations", done, budget);
-    std::fflush(stdout);
     shown = tenth;
     return !interrupt_requested().load();
   });
@@ -108,7 +107,6 @@ int probe_anchors(const Args& args) {
     std::printf("stopped: nothing stored\n");
     return 130;
   }
-  map->seconds = seconds_since(start);
   std::printf("%d continuations in %.1f s (%d steps with a forking token)\n\n", map->total(), map->seconds,
               static_cast<int>(std::count(trace.forks.begin(), trace.forks.end(), true)));
   print_map(trace.completion, *map);

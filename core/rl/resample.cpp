@@ -81,6 +81,14 @@ std::vector<AnchorContinuation> PrefixContinuer::operator()(const std::string& p
   return out;
 }
 
+std::optional<AnchorMap> anchor_map_from(const AnchorRequest& r, const std::function<bool(int, int)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  PrefixContinuer continuer(r.run, r.weights, r.options.seed);
+  auto map = anchor_map(r.trace, r.options, continuer.sampler(r.prompt), progress);
+  if (map) map->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return map;
+}
+
 ResampleResult resample_from(const ResampleRequest& r) {
   if (r.samples < 1) throw std::invalid_argument("resampling needs at least one sample");
   const auto start = std::chrono::steady_clock::now();

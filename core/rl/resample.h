@@ -3,7 +3,9 @@
 // the text before the point kept or edited (a "wait" deleted or inserted), sampled from
 // stored weights with the run's sampling settings (the request and its result are in
 // core/run/continuations.h). Torch-free header.
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,11 @@ namespace aha {
 // Throws naming the file when the weights do not load; the prefix leaves at least one
 // token of the run's completion length to sample, or it is refused.
 ResampleResult resample_from(const ResampleRequest& request);
+
+// The anchor map of a request, timed (seconds: loading and sampling); nullopt when
+// `progress` (continuations done, the budget) returned false. Throws naming the file
+// when the weights do not load.
+std::optional<AnchorMap> anchor_map_from(const AnchorRequest& request, const std::function<bool(int, int)>& progress);
 
 // Continuations of many prefixes of completions from weights loaded once (anchor maps,
 // causal verdicts): each row is the prompt, then its prefix, then up to the run's

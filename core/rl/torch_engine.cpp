@@ -17,6 +17,7 @@ Engine torch_engine() {
   e.token_alternatives = token_alternatives;
   e.probe_pass_at_k = probe_pass_at_k;
   e.resample_from = resample_from;
+  e.anchor_map = anchor_map_from;
   e.description = "libtorch " + torch_version() + ", " + device_summary();
   return e;
 }

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "core/analysis/trace_steps.h"
+#include "core/run/run_config.h"
+#include "core/run/token_alternatives.h"
 
 namespace aha {
 
@@ -81,6 +83,16 @@ struct AnchorMap {
   bool adaptive = false;
   double seconds = 0;  // sampling time, filled by the caller that timed it
   int total() const;
+};
+
+// A map of a stored sample from stored weights (core/rl/resample.h's anchor_map_from;
+// Engine::anchor_map for the studio).
+struct AnchorRequest {
+  RunConfig run;  // its sampling settings, prompt format and completion length
+  WeightsOnDisk weights;
+  std::string prompt;  // as stored
+  AnchorTrace trace;
+  AnchorOptions options;
 };
 
 // The map of a trace; nullopt when `progress` (continuations done, the budget) returned false.

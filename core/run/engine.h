@@ -11,6 +11,7 @@
 #include "core/run/run_config.h"
 #include "core/run/step_summary.h"
 #include "core/analysis/pass_at_k.h"
+#include "core/run/anchor_map.h"
 #include "core/run/continuations.h"
 #include "core/run/token_alternatives.h"
 #include "db/run_sink.h"
@@ -45,6 +46,9 @@ struct Engine {
       probe_pass_at_k;
   // Continuations of a stored completion from a point (rl/resample.h); slow.
   std::function<ResampleResult(const ResampleRequest&)> resample_from;
+  // The anchor map of a stored sample (rl/resample.h's anchor_map_from); slow; nullopt
+  // when progress (continuations done, the budget) returned false.
+  std::function<std::optional<AnchorMap>(const AnchorRequest&, const std::function<bool(int, int)>&)> anchor_map;
   std::string description;  // "libtorch 1.13.1, CPU (2 threads)", for About and --version
 };
 

@@ -12,5 +12,6 @@ int main(int argc, char** argv) {
       aha::test::suite<TraceBrowserTest>("trace_browser"),
       aha::test::suite<FigureTest>("figure"),
       aha::test::suite<GainDialogTest>("gain_dialog"),
+      aha::test::suite<AnchorDialogTest>("anchor_dialog"),
   });
 }

@@ -80,6 +80,12 @@ class FigureTest : public QObject {
   QString db_;
 };
 
+class AnchorDialogTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void mapsStepsAndKeepsThem();
+};
+
 class GainDialogTest : public QObject {
   Q_OBJECT
  private slots:

@@ -29,6 +29,7 @@
 #include "core/analysis/reflection.h"
 #include "core/analysis/token_lens.h"
 #include "db/run_reader.h"
+#include "ui/probes/anchor_dialog.h"
 #include "ui/probes/resample_dialog.h"
 #include "ui/traces/trace_html.h"
 
@@ -108,6 +109,17 @@ TraceDetailView::TraceDetailView(QWidget* parent) : QWidget(parent) {
   connect(resample_, &QPushButton::clicked, this, [this] {
     if (id_ < 0) return;
     auto* dialog = new ResampleDialog(reader_, id_, resampler_, clickedChar_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
+  anchors_ = new QPushButton(tr("&Anchor Map..."), tracePage);
+  anchors_->setToolTip(tr("Which steps decided this trace's answer: each resampled away against kept, by "
+                          "continuations from stored weights (docs/ANCHORS.md)"));
+  anchors_->setEnabled(false);
+  lensRow->addWidget(anchors_);
+  connect(anchors_, &QPushButton::clicked, this, [this] {
+    if (id_ < 0) return;
+    auto* dialog = new AnchorDialog(reader_, id_, anchorMapper_, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
   });
@@ -227,6 +239,7 @@ void TraceDetailView::showSample(qint64 sampleId) {
     lensNote_->clear();
     alternatives_->hide();
     resample_->setEnabled(false);
+    anchors_->setEnabled(false);
     group_->setRowCount(0);
     history_->setRowCount(0);
     const QSignalBlocker block(note_);
@@ -237,6 +250,7 @@ void TraceDetailView::showSample(qint64 sampleId) {
   }
   if (sampleId != previous) alternatives_->hide(), clickedChar_ = -1;
   resample_->setEnabled(true);
+  anchors_->setEnabled(true);
   id_ = sampleId;
   const QString prompt = QString::fromStdString(s->prompt), completion = QString::fromStdString(s->completion);
   const std::string events = eventsOf(*s);

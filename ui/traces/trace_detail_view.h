@@ -9,6 +9,7 @@
 
 #include "db/run_reader.h"
 #include "core/run/continuations.h"
+#include "core/run/engine.h"
 #include "core/run/token_alternatives.h"
 #include "db/tag_store.h"
 #include "ui/traces/token_paint.h"
@@ -52,6 +53,9 @@ class TraceDetailView : public QWidget {
     resampler_ = std::move(resampler);
   }
   QPushButton* resampleButton() const { return resample_; }
+  // What computes an anchor map (Engine::anchor_map), for "Anchor Map...".
+  void setAnchorMapper(decltype(Engine::anchor_map) mapper) { anchorMapper_ = std::move(mapper); }
+  QPushButton* anchorButton() const { return anchors_; }
 
   QTabWidget* tabs() const { return tabs_; }
   QTableWidget* groupTable() const { return group_; }
@@ -88,7 +92,9 @@ class TraceDetailView : public QWidget {
   AlternativesProvider alternativesProvider_;
   int alternativesAsked_ = 0;  // the latest request: older answers are dropped
   std::function<ResampleResult(const ResampleRequest&)> resampler_;
+  decltype(Engine::anchor_map) anchorMapper_;
   QPushButton* resample_;
+  QPushButton* anchors_;
   int clickedChar_ = -1;  // where the token clicked last begins (characters), or -1
   QTableWidget *group_, *history_;
   // The tag buttons, three to a row with their whole names (a row of five cut them to

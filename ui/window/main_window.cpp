@@ -86,6 +86,7 @@ MainWindow::MainWindow(Engine engine, QWidget* parent)
   traces_ = new TraceBrowser(this);
   traces_->detail()->setAlternativesProvider(engine.token_alternatives);
   traces_->detail()->setResampler(engine.resample_from);
+  traces_->detail()->setAnchorMapper(engine.anchor_map);
   views_ = new QTabWidget(this);
   welcome_ = new WelcomePanel(this);
   dashboardStack_ = new QStackedWidget(this);
