@@ -72,6 +72,29 @@ int report(db::RunReader& reader, const db::RunSummary& run) {
               "predicted ceiling (H = 0): %.4f%s%s; reached: %.4f (best 10-step mean), %.4f (last 10 steps)\n",
               fit->points, fit->a, fit->b, fit->r2, fit->ceiling(), caveat.empty() ? "" : ", ", caveat.c_str(),
               best_window_mean(r), mean(r, r.size() - std::min<size_t>(10, r.size()), r.size()));
+  // What the fit would have said a quarter of the way, against what the run then did.
+  const double last10 = mean(r, r.size() - std::min<size_t>(10, r.size()), r.size());
+  if (const auto early = forecast_ceiling(h, r, r.size() / 4))
+    std::printf("forecast at 25%% of the steps (%zu): ceiling %.4f [%.4f, %.4f] (95%%, bootstrap); the last 10 steps "
+                "reached %.4f: %s\n",
+                early->steps, early->fit.ceiling(), early->low, early->high, last10,
+                last10 < early->low ? "below the interval" : last10 > early->high ? "above the interval" : "inside it");
+  // Entropy collapse: forking tokens' entropy below half its start while reward still rose.
+  std::vector<double> fork;
+  std::vector<int64_t> fork_steps;
+  for (const auto& [step, value] : series["lens/fork_entropy"])
+    if (series["reward"].count(step)) fork.push_back(value), fork_steps.push_back(step);
+  std::vector<double> fr;
+  for (const auto step : fork_steps) fr.push_back(series["reward"][step]);
+  if (const auto at = collapse_warning(fork, fr)) {
+    const size_t i = *at;
+    std::printf("entropy-collapse warning at step %lld: forking tokens' entropy below half its first 10 steps' while "
+                "reward still rose; reward: %.4f over the 10 steps to it, %.4f over the last 10\n",
+                static_cast<long long>(fork_steps[i]), mean(fr, i + 1 - 10, i + 1), last10);
+  } else {
+    std::printf("no entropy-collapse warning: forking tokens' entropy never fell below half its first 10 steps' while "
+                "reward rose\n");
+  }
   return 0;
 }
 

@@ -20,6 +20,24 @@ struct EntropyFit {
 // when the entropies are all the same.
 std::optional<EntropyFit> fit_entropy_reward(const std::vector<double>& entropy, const std::vector<double>& reward);
 
+// The fit made on the first `steps` pairs only (a forecast during a run), with a 95%
+// interval of its ceiling from 400 bootstrap resamples of those pairs (a fixed seed, so
+// the same figures each time); none when the fit is not possible.
+struct CeilingForecast {
+  EntropyFit fit;
+  double low = 0, high = 0;  // the ceiling's interval
+  size_t steps = 0;
+};
+std::optional<CeilingForecast> forecast_ceiling(const std::vector<double>& entropy, const std::vector<double>& reward,
+                                                size_t steps);
+
+// The entropy-collapse warning: the first step (0-based) at which the forking tokens'
+// entropy, as the mean of the last `window` steps, is below `share` of its first window's
+// mean while the reward's last `window` steps are still above the `window` before them
+// (still rising); none when that never happens.
+std::optional<size_t> collapse_warning(const std::vector<double>& fork_entropy, const std::vector<double>& reward,
+                                       double share = 0.5, size_t window = 10);
+
 // What a run reached: the best mean of `window` consecutive steps' rewards (of all of them
 // when fewer), one figure for the studio and `aha lens` (a single step's best is noise).
 double best_window_mean(const std::vector<double>& reward, size_t window = 10);

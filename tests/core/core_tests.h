@@ -184,6 +184,7 @@ class TokenLensTest : public QObject {
   void tokenBeginsCountCharacters();
   void stepMetricsFromTokens();
   void entropyFitRecoversItsCurve();
+  void collapseWarningWhileRewardRises();
   void nearestWeightsPreferThoseThatSampled();
 };
 

@@ -123,6 +123,38 @@ void TokenLensTest::entropyFitRecoversItsCurve() {
   QCOMPARE(fit->points, 60);
   QVERIFY(!fit_entropy_reward({1, 2}, {0, 1}));           // too few points
   QVERIFY(!fit_entropy_reward({1, 1, 1}, {0, 0.5, 1}));  // no spread in entropy
+
+  // A forecast from the first quarter: the same curve, an interval that holds 0.9, the
+  // same figures each time, wider than from all 60 steps.
+  const auto early = forecast_ceiling(h, r, 15);
+  QVERIFY(early);
+  QCOMPARE(early->steps, size_t(15));
+  QCOMPARE(early->fit.points, 15);
+  QVERIFY2(early->low <= 0.9 && 0.9 <= early->high, qPrintable(QString("[%1, %2]").arg(early->low).arg(early->high)));
+  QCOMPARE(forecast_ceiling(h, r, 15)->low, early->low);
+  const auto all = forecast_ceiling(h, r, 1000);
+  QCOMPARE(all->steps, size_t(60));
+  QVERIFY(all->high - all->low < early->high - early->low);
+  QVERIFY(!forecast_ceiling(h, r, 2));
+}
+
+void TokenLensTest::collapseWarningWhileRewardRises() {
+  // Forking entropy halves by step 25 (linear 1 -> 0 over 50 steps); reward rises until
+  // step 40, then flat.
+  std::vector<double> fork, reward;
+  for (int i = 0; i < 60; ++i) {
+    fork.push_back(std::max(0.0, 1.0 - i / 50.0));
+    reward.push_back(std::min(i, 40) / 40.0);
+  }
+  // The first 10 steps' mean is 0.91; the last 10 steps' mean falls below 0.455 at the
+  // window ending at step 31 (mean of 1 - i/50 over 22..31: 0.47; over 23..32: 0.45).
+  const auto at = collapse_warning(fork, reward);
+  QVERIFY(at);
+  QCOMPARE(*at, size_t(32));
+  // Reward flat from the start: no warning (entropy fell without a gain to protect).
+  QVERIFY(!collapse_warning(fork, std::vector<double>(60, 0.5)));
+  QVERIFY(!collapse_warning(std::vector<double>(60, 1.0), reward));  // no collapse
+  QVERIFY(!collapse_warning(fork, reward, 0.5, 40));                 // too few steps for two windows
 }
 
 void TokenLensTest::nearestWeightsPreferThoseThatSampled() {
