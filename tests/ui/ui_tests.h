@@ -56,6 +56,7 @@ class TraceBrowserTest : public QObject {
   void exportsJsonlAndMarkdown();
   void dashboardMarksAhaOnset();
   void onsetLabelsOfRunsApart();
+  void collapseWarningOnTheEntropyChart();
  private:
   QTemporaryDir dir_;
   QString db_;

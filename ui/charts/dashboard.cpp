@@ -13,6 +13,7 @@
 #include <map>
 
 #include "core/analysis/aha_onset.h"
+#include "core/analysis/entropy_fit.h"
 #include "core/run/metric_display.h"
 #include "core/run/step_metrics.h"
 #include "db/run_reader.h"
@@ -111,8 +112,9 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), specs_(defaultCharts())
     charts_.push_back(plot);
   }
   placeCharts(3);  // until the first resize says the shape
-  if (auto* plot = chartOf("aha_rate"))
-    connect(plot, &QCustomPlot::beforeReplot, this, [plot] { stackOnsetLabels(plot); });
+  for (const QString& marked : {"aha_rate", "lens/entropy_mean"})  // onsets, collapse warnings
+    if (auto* plot = chartOf(marked))
+      connect(plot, &QCustomPlot::beforeReplot, this, [plot] { stackOnsetLabels(plot); });
 }
 
 Dashboard::~Dashboard() = default;
@@ -146,7 +148,8 @@ void Dashboard::updateLegend() {
     html += QString("<span style='color:%1'>&#9632;</span>&nbsp;%2&nbsp;&nbsp; ")
                 .arg(QColor(palette_color(it->color)).name(), it->name.toHtmlEscaped());
   html += tr("<span style='color:#666'>solid: smoothed &nbsp; faint: raw values &nbsp; band: spread across the "
-             "step's samples (std, or p10-p90 for length) &nbsp; dashed: real aha (a fix) &nbsp; dotted: aha onset</span>");
+             "step's samples (std, or p10-p90 for length) &nbsp; dashed: real aha (a fix) &nbsp; dotted: aha onset; "
+             "entropy collapse (forking tokens' entropy halved while reward still rose)</span>");
   legend_->setText(runs_.isEmpty() ? QString() : html);
 }
 
@@ -321,7 +324,11 @@ void Dashboard::redrawRun(qint64 runId, bool smoothedOnly) {
         setDecimated(g, xOf(s), std::vector<double>(s.values.begin(), s.values.end()));
     }
   }
-  if (!smoothedOnly) markAhaOnset(runId);
+  if (!smoothedOnly) {
+    const auto onset = ahaOnset(runId), collapse = entropyCollapse(runId);
+    markRunStep("aha_rate", runId, onset, onset ? tr(" onset %1").arg(*onset) : QString());
+    markRunStep("lens/entropy_mean", runId, collapse, collapse ? tr(" collapse %1").arg(*collapse) : QString());
+  }
 }
 
 // Drawing time grows with the vertices drawn (measured with bench_dashboard), so each
@@ -418,15 +425,14 @@ int Dashboard::indexAt(const Series& s, double key) const {
   return static_cast<int>(std::lower_bound(x.begin(), x.end(), key) - x.begin());
 }
 
-void Dashboard::markAhaOnset(qint64 runId) {
-  auto* plot = chartOf("aha_rate");
+void Dashboard::markRunStep(const QString& metric, qint64 runId, std::optional<qint64> step, const QString& text) {
+  auto* plot = chartOf(metric);
   if (!plot) return;
   for (int i = plot->itemCount() - 1; i >= 0; --i)
     if (plot->item(i)->property("run").toLongLong() == runId) plot->removeItem(i);
-  const auto onset = ahaOnset(runId);
-  if (!onset) return;
-  const Series s = runs_[runId].series.value("aha_rate");
-  const int at = static_cast<int>(std::find(s.steps.begin(), s.steps.end(), double(*onset)) - s.steps.begin());
+  if (!step) return;
+  const Series s = runs_[runId].series.value(metric);
+  const int at = static_cast<int>(std::find(s.steps.begin(), s.steps.end(), double(*step)) - s.steps.begin());
   const double x = xOf(s).value(at);
   const QColor color(palette_color(runs_[runId].color));
   auto* line = new QCPItemStraightLine(plot);
@@ -439,7 +445,7 @@ void Dashboard::markAhaOnset(qint64 runId) {
   label->position->setTypeY(QCPItemPosition::ptAbsolute);  // pixels: see stackOnsetLabels
   label->position->setCoords(x, 0);
   label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-  label->setText(tr(" onset %1").arg(*onset));
+  label->setText(text);
   label->setColor(color);
 }
 
@@ -537,6 +543,21 @@ std::optional<qint64> Dashboard::ahaOnset(qint64 runId) const {
   for (int i = 0; i < s.steps.size(); ++i) rate.emplace_back(int64_t(s.steps[i]), s.values[i]);
   const auto onset = aha_onset_step(rate);
   return onset ? std::optional<qint64>(*onset) : std::nullopt;
+}
+
+std::optional<qint64> Dashboard::entropyCollapse(qint64 runId) const {
+  auto it = runs_.find(runId);
+  if (it == runs_.end()) return std::nullopt;
+  const Series fork = it->series.value("lens/fork_entropy"), reward = it->series.value("reward");
+  std::vector<double> f, r;
+  std::vector<qint64> steps;
+  for (int i = 0, j = 0; i < fork.steps.size(); ++i) {  // the steps that have both
+    while (j < reward.steps.size() && reward.steps[j] < fork.steps[i]) ++j;
+    if (j < reward.steps.size() && reward.steps[j] == fork.steps[i])
+      f.push_back(fork.values[i]), r.push_back(reward.values[j]), steps.push_back(qint64(fork.steps[i]));
+  }
+  const auto at = collapse_warning(f, r);
+  return at ? std::optional<qint64>(steps[*at]) : std::nullopt;
 }
 
 int Dashboard::columnsFor(QSize area, int charts) {

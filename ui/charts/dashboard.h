@@ -65,6 +65,10 @@ class Dashboard : public QWidget {
   QVector<double> values(qint64 runId, const QString& metric) const;
   // The run's aha onset step (core/aha_onset.h's rule), marked on the aha chart.
   std::optional<qint64> ahaOnset(qint64 runId) const;
+  // The step of the run's entropy-collapse warning (core/analysis/entropy_fit.h: forking
+  // tokens' entropy below half its start while reward still rises), marked on the token
+  // entropy chart.
+  std::optional<qint64> entropyCollapse(qint64 runId) const;
   QCustomPlot* chartOf(const QString& metric) const;
   // The stored point under the cursor: in the column of `pos` (a few pixels either side),
   // the nearest to it. What a click opens in the trace browser.
@@ -97,7 +101,8 @@ class Dashboard : public QWidget {
   void rescaleAll();
   // Rebuilds the run's graphs from its series; `smoothedOnly` leaves raw lines as they are.
   void redrawRun(qint64 runId, bool smoothedOnly = false);
-  void markAhaOnset(qint64 runId);
+  // A dotted line and a label at `step` of the run on the chart of `metric` (none: removed).
+  void markRunStep(const QString& metric, qint64 runId, std::optional<qint64> step, const QString& text);
   static void stackOnsetLabels(QCustomPlot* plot);
   void showHover(QCustomPlot* plot, const QPoint& pos);
   void resizeEvent(QResizeEvent* e) override;  // the grid's columns follow the shape

@@ -67,6 +67,8 @@ void AnchorDialogTest::mapsStepsAndKeepsThem() {
   d.resize(1280, 760);
   d.show();
   QCOMPARE(d.keptBox()->currentText(), QString("none yet"));
+  QCOMPARE(d.steps()->rowCount(), 4);  // the steps, before any map
+  QCOMPARE(d.steps()->item(3, 1)->text(), QString("so 42"));
   QVERIFY(d.weightsBox()->itemText(0).contains("the base model"));  // no checkpoint: nearest is the base
   d.fullBox()->setChecked(true);
   d.start();

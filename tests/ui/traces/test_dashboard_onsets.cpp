@@ -1,5 +1,6 @@
 // The dashboard's aha onset on the trace browser's fixture run (TraceBrowserTest's
-// database, whose aha rate jumps at step 15), and several runs' onset labels apart.
+// database, whose aha rate jumps at step 15), several runs' onset labels apart, and the
+// entropy-collapse warning on the token entropy chart.
 #include <qcustomplot.h>
 
 #include "db/run_reader.h"
@@ -98,4 +99,42 @@ void TraceBrowserTest::dashboardMarksAhaOnset() {
   QCOMPARE(line.at("fix")->pen().color(), QColor("#009E73"));
   QCOMPARE(line.at("ritual")->pen().color(), QColor("#E69F00"));
   QCOMPARE(quality->yAxis->range().lower, 0.0);
+}
+
+void TraceBrowserTest::collapseWarningOnTheEntropyChart() {
+  // Forking tokens' entropy falls 1 -> 0 over 50 steps while reward rises to step 40: the
+  // warning is at step 33 (core's collapse_warning: the 10 steps to it below half the first
+  // 10's mean, reward above the 10 before). A run whose reward stays flat gets none.
+  const QString path = dir_.filePath("collapse.db");
+  {
+    db::RunStore store(path.toStdString());
+    for (int run = 0; run < 2; ++run) {
+      RunInfo info;
+      info.name = "collapse-" + std::to_string(run);
+      info.total_steps = 60;
+      store.begin_run(info, false);
+      for (int step = 1; step <= 60; ++step) {
+        StepRecord rec;
+        rec.step = step;
+        rec.metrics = {{"lens/fork_entropy", std::max(0.0, 1.0 - (step - 1) / 50.0)},
+                       {"lens/entropy_mean", 0.1},
+                       {"reward", run == 0 ? std::min(step - 1, 40) / 40.0 : 0.5}};
+        store.write_step(rec);
+      }
+    }
+  }
+  ui::Dashboard d;
+  d.setReader(std::make_shared<db::RunReader>(path.toStdString()));
+  d.setRunVisible(1, true, 0);
+  d.setRunVisible(2, true, 1);
+  d.resize(1280, 700);
+  d.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&d));
+  QCOMPARE(d.entropyCollapse(1).value_or(-1), qint64(33));
+  QVERIFY(!d.entropyCollapse(2));
+  auto* plot = d.chartOf("lens/entropy_mean");
+  QStringList labels;
+  for (int i = 0; i < plot->itemCount(); ++i)
+    if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) labels << text->text();
+  QCOMPARE(labels, QStringList{" collapse 33"});
 }
