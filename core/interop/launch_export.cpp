@@ -266,6 +266,8 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     none("token_lens", "veRL's dumps keep decoded text only: a followed run has no token lens");
     none("model_judge_events", "the model's verdicts need the weights at each step: this studio's trainer only");
     none("model_judge_tokens", "the model's verdicts need the weights at each step: this studio's trainer only");
+    none("causal_fix_events", "causal verdicts resample with the weights at each step: this studio's trainer only");
+    none("causal_fix_samples", "causal verdicts resample with the weights at each step: this studio's trainer only");
   } else {
     map("name", "GRPOConfig.run_name");
     map("model", "GRPOTrainer(model=...)");
@@ -297,6 +299,8 @@ std::vector<KeyMapping> launch_key_mapping(const RunConfig& c, const std::string
     none("token_lens", "TRL's completions keep decoded text only: a followed run has no token lens");
     none("model_judge_events", "the model's verdicts need the weights at each step: this studio's trainer only");
     none("model_judge_tokens", "the model's verdicts need the weights at each step: this studio's trainer only");
+    none("causal_fix_events", "causal verdicts resample with the weights at each step: this studio's trainer only");
+    none("causal_fix_samples", "causal verdicts resample with the weights at each step: this studio's trainer only");
   }
   const std::string data = verl ? "data.train_files (prep step)" : "train_dataset (problems())";
   for (const char* k : {"name", "min_terms", "max_terms", "min_value", "max_value", "countdown_numbers",

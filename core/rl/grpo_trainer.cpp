@@ -24,6 +24,7 @@
 #include "core/analysis/token_trace.h"
 #include "core/tasks/control_rewards.h"
 #include "core/tasks/rewards.h"
+#include "core/rl/causal_fixes.h"
 #include "core/rl/forced_answer.h"
 #include "core/rl/sampler.h"
 #include "core/support/version.h"
@@ -251,6 +252,7 @@ struct GrpoTrainer::Round {
   double seconds = 0;  // generation only
   int events = 0, judged = 0;  // reflection events with a subject; those the model judged
   double judge_seconds = 0;
+  CausalFixCount causal;  // fixes given a causal verdict (causal_fix_events)
 };
 
 GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
@@ -346,6 +348,17 @@ GrpoTrainer::Round GrpoTrainer::sample_round(int prompts, int first_group) {
     r.events = count.events, r.judged = count.judged;
     r.judge_seconds = seconds_since(start);
   }
+  // Which fixes mattered: resampled away against kept, by the same weights.
+  if (m.cfg.causal_fix_events > 0) {
+    const CudaAutocast plain(false);
+    std::vector<CausalCandidate> candidates;
+    for (size_t i = 0; i < refls.size(); ++i)
+      candidates.push_back({&r.prompts[i], &r.samples[i].completion, &refls[i],
+                            [&, i](const std::string& a) { return m.task->is_correct(problems[i / G], a); }});
+    r.causal = judge_fixes_causally(sampler_model, *m.tok, so, m.cfg.max_completion_length,
+                                    m.cfg.prompt_format().opens_think(), candidates, m.cfg.causal_fix_events,
+                                    m.cfg.causal_fix_samples, step_stream_seed(m.cfg.seed, m.step) ^ 0x63617573ull);
+  }
   for (size_t i = 0; i < refls.size(); ++i) record_reflection(refls[i], r.samples[i]);
   r.completions = std::move(gen.completions);
   r.sampler_logps = std::move(gen.logprobs);
@@ -381,11 +394,14 @@ StepSummary GrpoTrainer::train_step() {
   int rounds = 0, kept_groups = 0;
   int judge_events = 0, judged_events = 0;
   double judge_seconds = 0;
+  CausalFixCount causal;
   while (kept_groups < P && rounds < (m.cfg.filter_groups ? m.cfg.max_num_gen_batches : 1)) {
     Round round = sample_round(P, rounds * P);
     ++rounds;
     gen_seconds += round.seconds;
     judge_events += round.events, judged_events += round.judged, judge_seconds += round.judge_seconds;
+    causal.fixes += round.causal.fixes, causal.judged += round.causal.judged, causal.causal += round.causal.causal;
+    causal.seconds += round.causal.seconds;
     completion_tokens += round.completion_tokens;
     prompt_tokens += round.prompt_tokens;
     const auto uniform = uniform_groups(round.rewards, G);
@@ -543,6 +559,11 @@ StepSummary GrpoTrainer::train_step() {
   if (m.cfg.model_judge_events > 0) {
     mt.emplace_back("model_judge/judged_share", judge_events ? double(judged_events) / judge_events : 1.0);
     mt.emplace_back("model_judge/seconds", judge_seconds);
+  }
+  if (m.cfg.causal_fix_events > 0) {
+    if (causal.judged > 0) mt.emplace_back("reflection/causal_fix_share", double(causal.causal) / causal.judged);
+    mt.emplace_back("causal_fix/judged", causal.judged);
+    mt.emplace_back("causal_fix/seconds", causal.seconds);
   }
   mt.emplace_back("num_tokens", double(m.tokens_seen));
   mt.emplace_back("rollout_tokens_per_second", completion_tokens / std::max(1e-9, gen_seconds));

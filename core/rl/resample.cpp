@@ -3,10 +3,10 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <map>
 #include <stdexcept>
 
 #include "core/model/checkpoint.h"
+#include "core/rl/prefix_sampling.h"
 #include "core/rl/sampler.h"
 
 namespace aha {
@@ -15,13 +15,6 @@ struct PrefixContinuer::Impl {
   RunConfig run;
   LoadedModel loaded;
   SamplingOptions options;
-  std::map<std::string, std::vector<int>> encoded;  // prefixes repeat across rows
-
-  const std::vector<int>& encode(const std::string& prefix) {
-    auto it = encoded.find(prefix);
-    if (it == encoded.end()) it = encoded.emplace(prefix, loaded.tokenizer->encode(prefix)).first;
-    return it->second;
-  }
 };
 
 PrefixContinuer::PrefixContinuer(const RunConfig& run, const WeightsOnDisk& weights, uint64_t seed)
@@ -41,7 +34,9 @@ PrefixContinuer::PrefixContinuer(const RunConfig& run, const WeightsOnDisk& weig
 
 PrefixContinuer::~PrefixContinuer() = default;
 
-int PrefixContinuer::tokens(const std::string& prefix) { return static_cast<int>(impl_->encode(prefix).size()); }
+int PrefixContinuer::tokens(const std::string& prefix) {
+  return static_cast<int>(impl_->loaded.tokenizer->encode(prefix).size());
+}
 
 AnchorSampler PrefixContinuer::sampler(const std::string& prompt) {
   return [this, prompt](const std::vector<std::string>& prefixes) { return (*this)(prompt, prefixes); };
@@ -49,36 +44,10 @@ AnchorSampler PrefixContinuer::sampler(const std::string& prompt) {
 
 std::vector<AnchorContinuation> PrefixContinuer::operator()(const std::string& prompt,
                                                             const std::vector<std::string>& prefixes) {
-  torch::NoGradGuard no_grad;
   auto& m = *impl_;
-  const auto& tok = *m.loaded.tokenizer;
-  const auto prompt_ids = tok.encode(prompt);  // the prompt and the completion are encoded apart, as generated
-  std::vector<std::vector<int>> rows;
-  std::vector<int> room;
-  for (const auto& p : prefixes) {
-    const auto& encoded = m.encode(p);
-    room.push_back(m.run.max_completion_length - static_cast<int>(encoded.size()));
-    auto ids = prompt_ids;
-    ids.insert(ids.end(), encoded.begin(), encoded.end());
-    rows.push_back(std::move(ids));
-  }
-  std::vector<AnchorContinuation> out(prefixes.size());
-  const int most = *std::max_element(room.begin(), room.end());
-  if (most < 1) {
-    for (auto& c : out) c.truncated = true;
-    return out;
-  }
-  auto so = m.options;
-  so.max_new_tokens = most;
-  const auto gen = generate(m.loaded.model, rows, so);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    auto tokens = gen.completions[i];
-    const int limit = std::max(0, room[i]);
-    out[i].truncated = gen.truncated[i] || static_cast<int>(tokens.size()) > limit;
-    if (static_cast<int>(tokens.size()) > limit) tokens.resize(limit);
-    out[i].text = tok.decode(tokens);
-  }
-  return out;
+  // The prompt and the completion are encoded apart, as they were generated.
+  return continue_prefixes(m.loaded.model, *m.loaded.tokenizer, m.options, m.run.max_completion_length,
+                           m.loaded.tokenizer->encode(prompt), prefixes);
 }
 
 std::optional<AnchorMap> anchor_map_from(const AnchorRequest& r, const std::function<bool(int, int)>& progress) {

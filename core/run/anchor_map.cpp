@@ -49,7 +49,8 @@ int AnchorMap::total() const {
 void judge_continuation(const AnchorTrace& trace, const std::string& prefix, AnchorContinuation& c) {
   const auto parsed = parse_response((trace.opens_think ? "<think>" : "") + prefix + c.text);
   c.answer = parsed.has_answer ? parsed.answer : "";
-  c.correct = parsed.has_answer && numeric_judge(trace.reference)(parsed.answer).value_or(false);
+  c.correct = parsed.has_answer && (trace.is_right ? trace.is_right(parsed.answer)
+                                                  : numeric_judge(trace.reference)(parsed.answer).value_or(false));
 }
 
 StepAnchor score_span(std::string_view original, const std::vector<AnchorContinuation>& before,

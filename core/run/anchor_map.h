@@ -39,6 +39,9 @@ struct AnchorTrace {
   std::string reference;   // the task's answer
   bool opens_think = false;  // the prompt ended with <think>
   std::vector<bool> forks;   // per step, when known: the token lens saw a forking token in it
+  // The task's checker of an <answer> (the trainer's); when empty, the answer is compared
+  // with `reference` numerically.
+  std::function<bool(const std::string& answer)> is_right;
 };
 
 struct AnchorOptions {

@@ -25,8 +25,8 @@ bool states(std::string_view text, std::string_view value) {
 }  // namespace
 
 std::optional<std::pair<int, int>> event_steps(const std::string& completion, const std::vector<TraceStep>& steps,
-                                               const ReflectionEvent& event) {
-  const size_t at = byte_of_character(completion, event.begin);
+                                               const ReflectionEvent& event, bool bytes) {
+  const size_t at = bytes ? event.begin : byte_of_character(completion, event.begin);
   int first = -1;
   for (size_t i = 0; i < steps.size() && first < 0; ++i)
     if (at >= steps[i].begin && at < steps[i].end) first = static_cast<int>(i);

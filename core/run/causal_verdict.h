@@ -18,11 +18,12 @@ struct CausalVerdict {
   bool causal() const { return figures.resampled > 0 && figures.importance - figures.half_width > 0; }
 };
 
-// The steps an event spans: from the one holding its phrase (`event` in characters, as
-// stored) to the first from there that states its value after (that one alone when it
-// states none); nullopt when the phrase lies outside the thinking part.
+// The steps an event spans: from the one holding its phrase to the first from there that
+// states its value after (that one alone when it states none); nullopt when the phrase
+// lies outside the thinking part. `event` in characters, as stored; in bytes, as the
+// detector returns it, when `bytes`.
 std::optional<std::pair<int, int>> event_steps(const std::string& completion, const std::vector<TraceStep>& steps,
-                                               const ReflectionEvent& event);
+                                               const ReflectionEvent& event, bool bytes = false);
 
 // `samples` continuations each side, in one sampler call.
 CausalVerdict causal_verdict(const AnchorTrace& trace, const std::vector<TraceStep>& steps, std::pair<int, int> span,

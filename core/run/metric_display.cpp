@@ -35,6 +35,7 @@ MetricDisplay metric_display(std::string_view metric) {
       {"aha_rate", {"aha rate", kOfCompletions}},
       {"real_aha_rate", {"real aha rate (fix)", kOfCompletions}},
       {"model_fix_rate", {"fix rate, model-judged", kOfCompletions}},
+      {"reflection/causal_fix_share", {"causal share of fixes", "fraction of fixes"}},
       {"aha_quality", {"aha quality", kOfCompletions}},
       {"kl", {"KL to the reference", "nats/token"}},
       {"entropy", {"entropy", "nats/token"}},

@@ -161,6 +161,8 @@ RunConfig RunConfig::from_toml(const std::string& text, const std::string& origi
                       "with token_lens = true");
   c.model_judge_events = r.integer("model_judge_events", c.model_judge_events, 0, 4096);
   c.model_judge_tokens = r.integer("model_judge_tokens", c.model_judge_tokens, 1, 256);
+  c.causal_fix_events = r.integer("causal_fix_events", c.causal_fix_events, 0, 4096);
+  c.causal_fix_samples = r.integer("causal_fix_samples", c.causal_fix_samples, 1, 1024);
   auto sweep = r.table("sweep");
   c.sweep = sweep.text("name", "");
   c.sweep_values = sweep.text("values", "");
@@ -288,6 +290,8 @@ std::string RunConfig::to_toml() const {
                 {"vllm_importance_sampling_clip_max", vllm_importance_sampling_clip_max},
                 {"model_judge_events", model_judge_events},
                 {"model_judge_tokens", model_judge_tokens},
+                {"causal_fix_events", causal_fix_events},
+                {"causal_fix_samples", causal_fix_samples},
                 {"task", task_table}};
   toml::array phrases;
   for (const auto& e : reflection_phrases) {

@@ -123,6 +123,14 @@ struct RunConfig {
   // share judged is logged (model_judge/judged_share). 0: off.
   int model_judge_events = 0;
   int model_judge_tokens = 12;  // greedy tokens of each forced answer
+  // Causal verdicts of fixes (docs/ANCHORS.md): for up to this many of a step's completions
+  // with a fix (drawn at random beyond it), causal_fix_samples continuations with the
+  // reflection resampled away against as many with it kept, from the weights that drew the
+  // step; a fix is causal when kept is better beyond the 95% interval (metric
+  // reflection/causal_fix_share, on the aha chart). Each costs 2 x causal_fix_samples
+  // continuations. 0: off.
+  int causal_fix_events = 0;
+  int causal_fix_samples = 8;
 
   // [sweep]: the sweep this run is a member of (core/run/sweep.h) and its grid values and
   // seed as a JSON object; both empty for a run of its own. `members`: how many runs the

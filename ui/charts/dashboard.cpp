@@ -50,7 +50,9 @@ QVector<ChartSpec> Dashboard::defaultCharts() {
       {"reward", "", {"reward"}, "", "", "reward_std"},
       {"accuracy / format", "fraction", {"accuracy", "format_rate"}, "", "", ""},
       {"response length", "tokens", {"completions/mean_length"}, "completions/p10_length", "completions/p90_length", ""},
-      {"aha rate (dashed: real aha = fix)", "fraction", {"aha_rate", "real_aha_rate"}, "", "", ""},
+      // With causal_fix_events, the share of fixes that mattered (docs/ANCHORS.md).
+      {"aha rate (dashed: real aha = fix; dash-dot: causal share of fixes)", "fraction",
+       {"aha_rate", "real_aha_rate", "reflection/causal_fix_share"}, "", "", ""},
       ahaQualityChart(),
       {"KL", "nats/token", {"kl"}, "", "", ""},
       {"entropy", "nats/token", {"entropy"}, "", "", ""},
@@ -280,7 +282,7 @@ void Dashboard::rebuildGraphs() {
         raw->setAntialiased(false);
         raw->setProperty("role", "raw");
         auto* smooth = plot->addGraph();
-        smooth->setPen(QPen(color, 1, mi == 0 ? Qt::SolidLine : Qt::DashLine));
+        smooth->setPen(QPen(color, 1, mi == 0 ? Qt::SolidLine : mi == 1 ? Qt::DashLine : Qt::DashDotLine));
         smooth->setProperty("role", "smooth");
         smooth->setName(spec.metrics[mi]);
         for (auto* g : {raw, smooth}) {

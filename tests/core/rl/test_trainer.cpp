@@ -271,7 +271,9 @@ void TrainerTest::seedMakesRunsRepeatable() {
 
 void TrainerTest::modelJudgesReflectionsWithinItsBudget() {
   // The built-in model checks its sums: its own forced answers judge up to 8 events a step,
-  // the rest are drawn out and the share said; the judge changes nothing else.
+  // the rest are drawn out and the share said; up to 4 fixes a step get a causal verdict
+  // (4 continuations a side); neither changes anything else (the same completions at
+  // step 2, the same loss: the generator's state is restored after the verdicts).
   RunConfig c;
   c.name = "judged";
   c.model = "builtin:tiny-arithmetic";
@@ -280,6 +282,8 @@ void TrainerTest::modelJudgesReflectionsWithinItsBudget() {
   c.max_steps = 2;
   c.save_steps = 100;
   c.model_judge_events = 8;
+  c.causal_fix_events = 4;
+  c.causal_fix_samples = 4;
   MemorySink judged, plain;
   {
     GrpoTrainer t(c, judged, scratch().filePath("judged").toStdString());
@@ -288,6 +292,7 @@ void TrainerTest::modelJudgesReflectionsWithinItsBudget() {
   }
   RunConfig off = c;
   off.model_judge_events = 0;
+  off.causal_fix_events = 0;
   {
     GrpoTrainer t(off, plain, scratch().filePath("plain").toStdString());
     t.prepare(false);
@@ -317,6 +322,17 @@ void TrainerTest::modelJudgesReflectionsWithinItsBudget() {
   const double agreement = judged.metric(1, "model_judge/agreement");
   QVERIFY(agreement >= 0 && agreement <= 1);
   QVERIFY(!std::isnan(judged.metric(1, "model_fix_rate")));
+  QCOMPARE(judged.metric(1, "loss"), plain.metric(1, "loss"));
+  int causal_judged = 0;
+  for (size_t s = 0; s < 2; ++s) {
+    const double n = judged.metric(s, "causal_fix/judged");
+    QVERIFY(n >= 0 && n <= 4);
+    causal_judged += static_cast<int>(n);
+    const double share = judged.metric(s, "reflection/causal_fix_share");
+    QVERIFY(n == 0 ? std::isnan(share) : share >= 0 && share <= 1);
+    QVERIFY(std::isnan(plain.metric(s, "causal_fix/judged")));
+  }
+  QVERIFY(causal_judged > 0);
 }
 
 void TrainerTest::huggingFaceLayoutModelOnDatasetFile() {
