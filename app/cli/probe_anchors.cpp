@@ -59,10 +59,12 @@ void print_map(const std::string& completion, const AnchorMap& map) {
                 back);
   }
   const auto rank = anchor_ranking(map.anchors);
-  std::printf("\nmost important:");
+  std::printf("\nmost decisive:");
+  int named = 0;
   for (size_t k = 0; k < std::min<size_t>(3, rank.size()); ++k)
-    std::printf(" step %d (effect %+.2f)", rank[k] + 1, map.anchors[rank[k]].effect);
-  std::printf("\n");
+    if (map.anchors[rank[k]].effect != 0)
+      std::printf(" step %d (effect %+.2f)", rank[k] + 1, map.anchors[rank[k]].effect), ++named;
+  std::printf("%s\n", named ? "" : " none (resampling no step changed the accuracy)");
 }
 
 }  // namespace
