@@ -73,11 +73,11 @@ int probe_anchors(const Args& args) {
   args.allow_only({"db", "sample", "budget", "full", "seed", "weights", "help"});
   db::ProbeStore store(args.require("db"));  // first: it upgrades an older schema
   db::RunReader reader(args.require("db"), db::Access::ReadOnly);
-  const int64_t id = std::stoll(args.require("sample"));
-  const auto sample = reader.sample(id);
-  if (!sample) throw UsageError("no sample " + std::to_string(id) + " in this database");
-  const auto run = reader.run(sample->run_id);
-  const RunConfig cfg = RunConfig::from_toml(run->config_toml, "run '" + run->name + "' (stored config)");
+  const auto found = sample_option(reader, args);
+  const auto* sample = &found.sample;
+  const auto* run = &found.run;
+  const RunConfig& cfg = found.config;
+  const int64_t id = sample->id;
   AnchorOptions options;
   options.full_samples = args.get_int("full", 0);
   options.budget = args.get_int("budget", 0);

@@ -9,6 +9,7 @@
 #include "core/analysis/pass_at_k.h"
 #include "core/run/run_config.h"
 #include "core/run/token_alternatives.h"
+#include "db/run_reader.h"
 
 namespace aha::cli {
 
@@ -19,9 +20,17 @@ class Args;
 ProbeSet probe_set_option(const Args& args);  // probe_set_option.cpp
 
 // --weights nearest (to the sample's step), base, final or a step, of a stored run's
-// checkpoints; a usage error names what is not on disk.  probe_weights.cpp
+// checkpoints; a usage error names what is not on disk.  probe_options.cpp
 WeightsOnDisk probe_weights(const std::string& which, const RunConfig& cfg, const std::string& run_name,
                             const std::vector<WeightsOnDisk>& stored, int64_t sample_step);
+
+// The sample of --sample with its run and stored config; a usage error names what is missing.
+struct StoredSample {
+  db::SampleRow sample;
+  db::RunSummary run;
+  RunConfig config;
+};
+StoredSample sample_option(db::RunReader& reader, const Args& args);
 
 int probe_resample(const Args& args);  // probe_resample.cpp
 int probe_anchors(const Args& args);   // probe_anchors.cpp

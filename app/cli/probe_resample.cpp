@@ -31,11 +31,11 @@ int probe_resample(const Args& args) {
   args.allow_only({"db", "sample", "before", "occurrence", "insert", "samples", "seed", "weights", "help"});
   db::ProbeStore store(args.require("db"));  // first: it upgrades an older schema
   db::RunReader reader(args.require("db"), db::Access::ReadOnly);
-  const int64_t id = std::stoll(args.require("sample"));
-  const auto sample = reader.sample(id);
-  if (!sample) throw UsageError("no sample " + std::to_string(id) + " in this database");
-  const auto run = reader.run(sample->run_id);
-  const RunConfig cfg = RunConfig::from_toml(run->config_toml, "run '" + run->name + "' (stored config)");
+  const auto found = sample_option(reader, args);
+  const auto* sample = &found.sample;
+  const auto* run = &found.run;
+  const RunConfig& cfg = found.config;
+  const int64_t id = sample->id;
   const std::string before = args.require("before");
   const int occurrence = args.get_int("occurrence", 1);
   size_t at = std::string::npos;

@@ -4,7 +4,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -26,6 +25,7 @@
 #include "core/run/anchor_records.h"
 #include "core/run/probe_records.h"
 #include "ui/probes/completion_list.h"
+#include "ui/probes/weights_choice.h"
 
 namespace aha::ui {
 
@@ -224,18 +224,12 @@ AnchorDialog::AnchorDialog(std::shared_ptr<db::RunReader> reader, qint64 sampleI
     status_->setText(tr("This completion has no thinking to map (no text before </think>)."));
     run_->setEnabled(false);
   }
+  table_->setRowCount(static_cast<int>(steps.size()));  // the steps, before any map
+  for (int i = 0; i < table_->rowCount(); ++i)
+    table_->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(step_text(sample_->completion, steps[i]))));
   if (const auto blob = reader_->token_trace(sample_->id))
     if (const auto tokens = decode_token_trace(*blob)) forks_ = fork_steps(sample_->completion, steps, *tokens);
-  std::vector<WeightsOnDisk> stored;
-  for (const auto& [step, path] : reader_->checkpoints(run->id))
-    if (QFileInfo::exists(QString::fromStdString(path) + "/config.json")) stored.push_back({step, path});
-  const auto nearest = nearest_weights(config_, stored, sample_->step);
-  auto add = [this](const QString& label, const WeightsOnDisk& w) {
-    weights_->addItem(label, QVariant::fromValue(QString::number(w.step) + "\n" + QString::fromStdString(w.path)));
-  };
-  add(tr("nearest: %1").arg(QString::fromStdString(nearest.describe())), nearest);
-  add(tr("the base model"), {0, resolve_model_path(config_.model).string()});
-  for (const auto& w : stored) add(QString::fromStdString(w.describe()), w);
+  fillWeightsChoice(weights_, *reader_, run->id, config_, sample_->step);
   status_->setText(tr("No map yet: Compute Map samples one (seconds on the built-in model)."));
   try {
     store_ = std::make_unique<db::ProbeStore>(reader_->connection().path());
@@ -259,8 +253,7 @@ void AnchorDialog::start() {
   if (running_ || !sample_) return;
   pending_ = {};
   pending_.run = config_;
-  const QStringList w = weights_->currentData().toString().split('\n');
-  pending_.weights = {w.value(0).toLongLong(), w.value(1).toStdString()};
+  pending_.weights = chosenWeights(weights_);
   pending_.prompt = sample_->prompt;
   pending_.trace = {sample_->completion, sample_->reference, config_.prompt_format().opens_think(), forks_};
   pending_.options.full_samples = full_->isChecked() ? 64 : 0;

@@ -2,7 +2,6 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QLabel>
@@ -17,6 +16,7 @@
 
 #include "core/run/probe_records.h"
 #include "ui/probes/completion_list.h"
+#include "ui/probes/weights_choice.h"
 
 namespace aha::ui {
 
@@ -125,16 +125,7 @@ ResampleDialog::ResampleDialog(std::shared_ptr<db::RunReader> reader, qint64 sam
   text_->setFocus();
   emit text_->cursorPositionChanged();  // the point's label
   // The weights: those nearest the ones that drew it, the base model, every checkpoint on disk.
-  std::vector<WeightsOnDisk> stored;
-  for (const auto& [step, path] : reader_->checkpoints(run->id))
-    if (QFileInfo::exists(QString::fromStdString(path) + "/config.json")) stored.push_back({step, path});
-  const auto nearest = nearest_weights(config_, stored, sample_->step);
-  auto add = [this](const QString& label, const WeightsOnDisk& w) {
-    weights_->addItem(label, QVariant::fromValue(QString::number(w.step) + "\n" + QString::fromStdString(w.path)));
-  };
-  add(tr("nearest: %1").arg(QString::fromStdString(nearest.describe())), nearest);
-  add(tr("the base model"), {0, resolve_model_path(config_.model).string()});
-  for (const auto& w : stored) add(QString::fromStdString(w.describe()), w);
+  fillWeightsChoice(weights_, *reader_, run->id, config_, sample_->step);
   summary_->setText(tr("The original, from the cursor: run to compare."));
   try {
     store_ = std::make_unique<db::ProbeStore>(reader_->connection().path());
@@ -215,8 +206,7 @@ void ResampleDialog::start() {
   while (point > 0 && (static_cast<unsigned char>(prefix[point]) & 0xC0) == 0x80) --point;  // a character's start
   ResampleRequest request;
   request.run = config_;
-  const QStringList w = weights_->currentData().toString().split('\n');
-  request.weights = {w.value(0).toLongLong(), w.value(1).toStdString()};
+  request.weights = chosenWeights(weights_);
   request.prompt = sample_->prompt;
   request.prefix = prefix;
   request.samples = samples_->value();

@@ -1,4 +1,4 @@
-// --weights of the probes that continue a stored sample (resample, anchors).
+// The options of the probes that continue a stored sample (resample, anchors): --sample, --weights.
 #include <climits>
 #include <filesystem>
 
@@ -26,6 +26,21 @@ WeightsOnDisk probe_weights(const std::string& which, const RunConfig& cfg, cons
       found = w;
   if (found.path.empty()) throw UsageError("--weights " + which + ": no such checkpoint of run '" + run_name + "' on disk");
   return found;
+}
+
+StoredSample sample_option(db::RunReader& reader, const Args& args) {
+  const std::string text = args.require("sample");
+  int64_t id = 0;
+  try {
+    id = std::stoll(text);
+  } catch (const std::exception&) {
+    throw UsageError("--sample " + text + ": a sample id (the trace browser and `aha probe list` show them)");
+  }
+  auto sample = reader.sample(id);
+  if (!sample) throw UsageError("no sample " + text + " in this database");
+  auto run = reader.run(sample->run_id);
+  RunConfig cfg = RunConfig::from_toml(run->config_toml, "run '" + run->name + "' (stored config)");
+  return {std::move(*sample), std::move(*run), std::move(cfg)};
 }
 
 }  // namespace aha::cli
