@@ -1,12 +1,15 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "core/analysis/covariance_tokens.h"
 #include "core/analysis/entropy_fit.h"
 #include "core/run/run_config.h"
 #include "core/analysis/token_trace.h"
+#include "core/text/unicode_text.h"
 #include "core/rl/token_alternatives.h"
 #include "db/run_reader.h"
 
@@ -16,11 +19,16 @@ namespace {
 
 const char* kUsage =
     "usage: aha lens --db FILE --run NAME\n"
+    "       aha lens --db FILE --run NAME --covariance STEP [--top 20]\n"
     "       aha lens --db FILE --sample ID --token N [--top K]\n\n"
     "The token lens (docs/TOKEN_LENS.md). With --run: the run's per-step token statistics,\n"
     "first 10 steps against the last 10 (mean entropy, forking tokens' entropy, the share of\n"
     "near-certain tokens, entropy at reflection phrases against elsewhere), and the fit of\n"
-    "reward against entropy R = -a*exp(H) + b with its predicted ceiling -a + b.\n"
+    "reward against entropy R = -a*exp(H) + b with its predicted ceiling -a + b, the forecast\n"
+    "it made at 25%% of the steps and the entropy-collapse warning.\n"
+    "With --covariance STEP: that step's --top tokens of highest covariance of log p and\n"
+    "advantage (Cui et al. 2025; what Clip-Cov and KL-Cov act on), each with its sample and\n"
+    "the text around it.\n"
     "With --sample and --token (1 = the first token of the completion): the top K (5) tokens\n"
     "at that position, recomputed from the stored weights nearest those that sampled it.\n";
 
@@ -127,6 +135,48 @@ int alternatives(db::RunReader& reader, int64_t sample_id, int token, int top) {
   return 0;
 }
 
+// The step's tokens of highest covariance, each with its sample and the text around it.
+int covariance(db::RunReader& reader, const db::RunSummary& run, int64_t step, int top) {
+  db::SampleFilter f;
+  f.run_id = run.id;
+  f.step_min = f.step_max = step;
+  const auto rows = reader.samples(f, db::SampleOrder::StepThenId, false, 100000).rows;
+  std::vector<TokenTrace> traces;
+  std::vector<double> advantages;
+  std::vector<const db::SampleRow*> of;
+  for (const auto& r : rows)
+    if (const auto blob = reader.token_trace(r.id))
+      if (auto t = decode_token_trace(*blob)) traces.push_back(std::move(*t)), advantages.push_back(r.advantage), of.push_back(&r);
+  if (traces.empty())
+    throw UsageError("step " + std::to_string(step) + " of run '" + run.name + "' has no token lens (no samples, or none kept)");
+  const auto cov = top_covariance_tokens(traces, advantages, static_cast<size_t>(std::max(1, top)));
+  std::printf("step %lld of run '%s': %zu completion tokens, mean covariance %.4f; the top %zu carry %.0f%% of the "
+              "positive covariance\n\n%5s %8s %6s %-10s %8s %8s %10s %11s  %s\n",
+              static_cast<long long>(step), run.name.c_str(), cov.tokens, cov.mean, cov.top.size(), 100 * cov.top_share,
+              "rank", "sample", "token", "text", "log p", "entropy", "advantage", "covariance", "context");
+  for (size_t k = 0; k < cov.top.size(); ++k) {
+    const auto& t = cov.top[k];
+    const auto& trace = traces[t.completion];
+    const std::string& text = of[t.completion]->completion;
+    const auto points = static_cast<uint32_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    const size_t begin = unicode::byte_of_code_point(text, trace.begins[t.token]);
+    const size_t end = unicode::byte_of_code_point(text, trace.end_of(t.token, points));
+    const size_t from = unicode::byte_of_code_point(text, trace.begins[t.token] > 24 ? trace.begins[t.token] - 24 : 0);
+    const size_t to = unicode::byte_of_code_point(text, trace.end_of(t.token, points) + 24);
+    auto clean = [](std::string s) {
+      std::replace(s.begin(), s.end(), '\n', ' ');
+      return s;
+    };
+    const std::string token = "\"" + clean(text.substr(begin, end - begin)) + "\"";
+    std::printf("%5zu %8lld %6zu %-10s %8.3f %8.3f %+10.3f %11.4f  ...%s[%s]%s...\n", k + 1,
+                static_cast<long long>(of[t.completion]->id), t.token + 1, token.c_str(), t.logprob, t.entropy,
+                t.advantage, t.covariance, clean(text.substr(from, begin - from)).c_str(),
+                clean(text.substr(begin, end - begin)).c_str(), clean(text.substr(end, to - end)).c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int cmd_lens(int argc, char** argv, int first) {
@@ -135,12 +185,15 @@ int cmd_lens(int argc, char** argv, int first) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  args.allow_only({"db", "run", "sample", "token", "top", "help"});
+  args.allow_only({"db", "run", "sample", "token", "top", "covariance", "help"});
   db::RunReader reader(args.require("db"), db::Access::ReadOnly);
   if (args.has("sample")) {
     if (!args.has("token")) throw UsageError("--sample needs --token N (1 = the completion's first token)");
     return alternatives(reader, std::stoll(args.require("sample")), args.get_int("token", 1), args.get_int("top", 5));
   }
+  if (args.has("covariance"))
+    return covariance(reader, reader.require_run(args.require("run")), args.get_int("covariance", 1),
+                      args.get_int("top", 20));
   return report(reader, reader.require_run(args.require("run")));
 }
 

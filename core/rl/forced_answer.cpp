@@ -1,5 +1,7 @@
 #include "core/rl/forced_answer.h"
 
+#include "core/text/unicode_text.h"
+
 #include <algorithm>
 #include <optional>
 #include <random>
@@ -42,12 +44,6 @@ std::vector<std::string> forced_answers(Transformer& model, const Tokenizer& tok
 namespace {
 
 // The byte where character `chars` of UTF-8 `text` starts.
-size_t byte_of_char(std::string_view text, size_t chars) {
-  size_t b = 0;
-  for (size_t c = 0; b < text.size(); ++b)
-    if ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80 && c++ == chars) return b;
-  return text.size();
-}
 
 }  // namespace
 
@@ -69,8 +65,8 @@ JudgeCount judge_reflections(Transformer& model, const Tokenizer& tok, std::vect
   for (const auto& [i, e] : events) {
     const auto& text = *completions[i].completion;
     const auto& ev = completions[i].reflection->events[e];
-    queries.push_back({*completions[i].prompt, text.substr(0, byte_of_char(text, ev.begin))});
-    queries.push_back({*completions[i].prompt, text.substr(0, byte_of_char(text, ev.settled))});
+    queries.push_back({*completions[i].prompt, text.substr(0, unicode::byte_of_code_point(text, ev.begin))});
+    queries.push_back({*completions[i].prompt, text.substr(0, unicode::byte_of_code_point(text, ev.settled))});
   }
   const auto answers = forced_answers(model, tok, queries, "</think><answer>", "</answer>", max_tokens);
   for (size_t k = 0; k < events.size(); ++k) {

@@ -2,16 +2,11 @@
 
 #include <cctype>
 
+#include "core/text/unicode_text.h"
+
 namespace aha {
 
 namespace {
-
-size_t byte_of_character(const std::string& text, size_t character) {
-  size_t seen = 0;
-  for (size_t b = 0; b < text.size(); ++b)
-    if ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80 && seen++ == character) return b;
-  return text.size();
-}
 
 // `value` stands in `text` as a whole (no digit or letter right before or after it).
 bool states(std::string_view text, std::string_view value) {
@@ -26,7 +21,7 @@ bool states(std::string_view text, std::string_view value) {
 
 std::optional<std::pair<int, int>> event_steps(const std::string& completion, const std::vector<TraceStep>& steps,
                                                const ReflectionEvent& event, bool bytes) {
-  const size_t at = bytes ? event.begin : byte_of_character(completion, event.begin);
+  const size_t at = bytes ? event.begin : unicode::byte_of_code_point(completion, event.begin);
   int first = -1;
   for (size_t i = 0; i < steps.size() && first < 0; ++i)
     if (at >= steps[i].begin && at < steps[i].end) first = static_cast<int>(i);

@@ -160,4 +160,10 @@ std::string repair_utf8(std::string_view bytes) {
   return out;
 }
 
+size_t byte_of_code_point(std::string_view text, size_t code_point) {
+  for (size_t b = 0, seen = 0; b < text.size(); ++b)
+    if ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80 && seen++ == code_point) return b;
+  return text.size();
+}
+
 }  // namespace aha::unicode

@@ -18,6 +18,9 @@ void append_utf8(std::string& out, char32_t c);
 uint8_t char_class(char32_t c);
 // NFC form of UTF-8 text (returns it unchanged when it is already NFC, e.g. ASCII).
 std::string nfc(std::string_view text);
+// The byte at which code point `code_point` of UTF-8 `text` starts (the text's size past
+// its end): stored offsets are in code points, strings are bytes.
+size_t byte_of_code_point(std::string_view text, size_t code_point);
 // Valid UTF-8: each maximal invalid subsequence becomes U+FFFD (as Rust's from_utf8_lossy).
 std::string repair_utf8(std::string_view bytes);
 

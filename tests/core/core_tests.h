@@ -185,6 +185,7 @@ class TokenLensTest : public QObject {
   void stepMetricsFromTokens();
   void entropyFitRecoversItsCurve();
   void collapseWarningWhileRewardRises();
+  void covarianceTokensByHand();
   void nearestWeightsPreferThoseThatSampled();
 };
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <random>
 
+#include "core/analysis/covariance_tokens.h"
 #include "core/analysis/entropy_fit.h"
 #include "core/analysis/token_lens.h"
 #include "core/analysis/token_trace.h"
@@ -136,6 +137,31 @@ void TokenLensTest::entropyFitRecoversItsCurve() {
   QCOMPARE(all->steps, size_t(60));
   QVERIFY(all->high - all->low < early->high - early->low);
   QVERIFY(!forecast_ceiling(h, r, 2));
+}
+
+void TokenLensTest::covarianceTokensByHand() {
+  // Means over the step's three tokens: log p -2, advantage (1 + 1 - 2) / 3 = 0. Covariances:
+  // (-1+2)(1) = 1, (-3+2)(1) = -1, (-2+2)(-2) = 0.
+  TokenTrace a, b;
+  a.ids = {5, 6};
+  a.begins = {0, 1};
+  a.logprobs = {-1, -3};
+  a.entropies = {0.5f, 0.1f};
+  b.ids = {7};
+  b.begins = {0};
+  b.logprobs = {-2};
+  b.entropies = {0.2f};
+  const auto cov = top_covariance_tokens({a, b}, {1.0, -2.0}, 2);
+  QCOMPARE(cov.tokens, size_t(3));
+  QCOMPARE(cov.mean, 0.0);
+  QCOMPARE(cov.top.size(), size_t(2));
+  QCOMPARE(cov.top[0].completion, size_t(0));
+  QCOMPARE(cov.top[0].token, size_t(0));
+  QCOMPARE(cov.top[0].covariance, 1.0);
+  QCOMPARE(cov.top[0].entropy, 0.5);
+  QCOMPARE(cov.top[1].completion, size_t(1));  // 0 before -1
+  QCOMPARE(cov.top_share, 1.0);  // all of the positive covariance is the first token's
+  QVERIFY(top_covariance_tokens({}, {}, 3).top.empty());
 }
 
 void TokenLensTest::collapseWarningWhileRewardRises() {
