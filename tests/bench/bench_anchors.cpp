@@ -1,9 +1,10 @@
 // Adaptive anchor maps against full ones (docs/ANCHORS.md), on stored demo traces.
-//   build/tests/bench/bench_anchors DB RUN [traces=10] [full=64] [seed=1]
+//   build/tests/bench/bench_anchors DB RUN [traces=10] [full=64] [seed=1] [per-boundary=16]
 // Picks traces with a fix, a ritual and a confirm, from the run's first and last 20 steps
 // (round-robin, by sample id from a seeded shuffle); for each, a full map (`full`
-// continuations at every boundary, seed `seed`) and an adaptive one (the default budget,
-// a quarter of the full map's, seed `seed` + 1: independent draws), both from the weights
+// continuations at every boundary, seed `seed`) and an adaptive one (a budget of
+// `per-boundary` continuations per boundary, the default 16 a quarter of a 64-sample map;
+// seed `seed` + 1: independent draws), both from the weights
 // nearest the sample's step. Prints per trace: steps, continuations, the adaptive map's
 // time, how many of the full map's top 3 the adaptive top 3 holds, and Spearman's rho of
 // the two maps' |effect|s (what the maps rank by) and of their importances.
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <numeric>
 #include <random>
@@ -58,11 +60,12 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: bench_anchors DB RUN [traces=10] [full=64] [seed=1]\n");
+    std::fprintf(stderr, "usage: bench_anchors DB RUN [traces=10] [full=64] [seed=1] [per-boundary=16]\n");
     return 2;
   }
   const int want = argc > 3 ? std::atoi(argv[3]) : 10, full = argc > 4 ? std::atoi(argv[4]) : 64;
   const uint64_t seed = argc > 5 ? std::strtoull(argv[5], nullptr, 10) : 1;
+  const int per_boundary = argc > 6 ? std::atoi(argv[6]) : 16;
   db::RunReader reader(argv[1], db::Access::ReadOnly);
   const auto run = reader.run_by_name(argv[2]);
   if (!run) {
@@ -118,7 +121,9 @@ int main(int argc, char** argv) {
     const auto ref = *anchor_map(trace, of, a.sampler(s.prompt));
     const auto start = Clock::now();
     PrefixContinuer b(cfg, weights, seed + 1);
-    const auto ada = *anchor_map(trace, AnchorOptions{}, b.sampler(s.prompt));
+    AnchorOptions oa;
+    oa.budget = per_boundary * (static_cast<int>(ref.steps.size()) + 1);
+    const auto ada = *anchor_map(trace, oa, b.sampler(s.prompt));
     const double secs = seconds_since(start);
     all_time += secs;
     const auto r1 = anchor_ranking(ref.anchors), r2 = anchor_ranking(ada.anchors);
