@@ -197,19 +197,12 @@ AnchorDialog::AnchorDialog(std::shared_ptr<db::RunReader> reader, qint64 sampleI
   });
   thread_.start();
 
-  if (!sample_) {
-    header->setText(tr("No sample %1 in this database.").arg(sampleId));
+  if (const QString problem = readSampleConfig(*reader_, sample_, sampleId, config_); !problem.isEmpty()) {
+    header->setText(problem);
     run_->setEnabled(false);
     return;
   }
   const auto run = reader_->run(sample_->run_id);
-  try {
-    config_ = RunConfig::from_toml(run->config_toml, "run '" + run->name + "'");
-  } catch (const std::exception& e) {
-    header->setText(tr("The run's stored config does not read here: %1").arg(QString::fromStdString(e.what())));
-    run_->setEnabled(false);
-    return;
-  }
   const auto steps = trace_steps(sample_->completion);
   header->setText(tr("<b>%1</b>, step %2 &nbsp; prompt <code>%3</code> &nbsp; reference <b>%4</b> &nbsp; %5 &nbsp; "
                      "%6 steps. For each step: continuations from just after it (kept) against those from just "

@@ -4,6 +4,18 @@
 
 namespace aha::ui {
 
+QString readSampleConfig(db::RunReader& reader, const std::optional<db::SampleRow>& sample, qint64 sampleId,
+                         RunConfig& config) {
+  if (!sample) return QObject::tr("No sample %1 in this database.").arg(sampleId);
+  const auto run = reader.run(sample->run_id);
+  try {
+    config = RunConfig::from_toml(run->config_toml, "run '" + run->name + "'");
+  } catch (const std::exception& e) {
+    return QObject::tr("The run's stored config does not read here: %1").arg(QString::fromStdString(e.what()));
+  }
+  return {};
+}
+
 void fillWeightsChoice(QComboBox* box, db::RunReader& reader, int64_t runId, const RunConfig& config, int64_t sampleStep) {
   std::vector<WeightsOnDisk> stored;
   for (const auto& [step, path] : reader.checkpoints(runId))
