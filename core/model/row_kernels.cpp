@@ -194,3 +194,89 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n) {
 }
 
 }  // namespace aha::kernels
+
+// ---------------- Gradients (the packed pass, core/model/packed_pass.h) ----------------
+
+namespace aha::kernels {
+
+AHA_VECTOR_CLONES
+float rms_norm_saving(const float* x, const float* w, float* y, int64_t n, float eps) {
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += x[i] * x[i];
+  const float inv = 1.0f / std::sqrt(sum / static_cast<float>(n) + eps);
+  for (int64_t i = 0; i < n; ++i) y[i] = w[i] * (x[i] * inv);
+  return inv;
+}
+
+AHA_VECTOR_CLONES
+void rms_norm_backward(const float* dy, const float* x, float inv, const float* w, float* dx, float* dw, int64_t n) {
+  // y = w * x * inv with inv = (mean(x^2) + eps)^-1/2: dx = inv * (g - xhat * mean(g * xhat)),
+  // g = dy * w, xhat = x * inv.
+  float dot = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float xhat = x[i] * inv;
+    dot += dy[i] * w[i] * xhat;
+    dw[i] += dy[i] * xhat;
+  }
+  const float mean = dot / static_cast<float>(n);
+  for (int64_t i = 0; i < n; ++i) dx[i] += inv * (dy[i] * w[i] - x[i] * inv * mean);
+}
+
+AHA_VECTOR_CLONES
+void silu_mul_backward(const float* gate, const float* up, const float* dout, float* dgate, float* dup, int64_t n) {
+  // out = g * s(g) * u with s the logistic: d/dg = u * s * (1 + g * (1 - s)), d/du = g * s.
+  for (int64_t i = 0; i < n; ++i) dgate[i] = -gate[i];
+  exp_rows(dgate, dgate, n);
+  for (int64_t i = 0; i < n; ++i) {
+    const float s = 1.0f / (1.0f + dgate[i]);
+    dup[i] = dout[i] * gate[i] * s;
+    dgate[i] = dout[i] * up[i] * s * (1.0f + gate[i] * (1.0f - s));
+  }
+}
+
+float log_softmax_entropy(float* z, int64_t n, float* p) {
+  float top = z[0];
+  for (int64_t i = 1; i < n; ++i) top = z[i] > top ? z[i] : top;
+  for (int64_t i = 0; i < n; ++i) p[i] = z[i] - top;
+  exp_rows(p, p, n);
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += p[i];
+  const float log_sum = std::log(sum) + top, inv = 1.0f / sum;
+  float entropy = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    z[i] -= log_sum;
+    p[i] *= inv;
+    entropy -= p[i] * z[i];
+  }
+  return entropy;
+}
+
+void causal_softmax(float* s, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float* row = s + i * n;
+    float top = row[0];
+    for (int64_t j = 1; j <= i; ++j) top = row[j] > top ? row[j] : top;
+    for (int64_t j = 0; j <= i; ++j) row[j] -= top;
+    exp_rows(row, row, i + 1);
+    float sum = 0;
+    for (int64_t j = 0; j <= i; ++j) sum += row[j];
+    const float inv = 1.0f / sum;
+    for (int64_t j = 0; j <= i; ++j) row[j] *= inv;
+    for (int64_t j = i + 1; j < n; ++j) row[j] = 0;
+  }
+}
+
+AHA_VECTOR_CLONES
+void causal_softmax_backward(const float* p, float* dp, int64_t n) {
+  // ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik); p is 0 above the diagonal, and so is ds.
+  for (int64_t i = 0; i < n; ++i) {
+    const float* pr = p + i * n;
+    float* dr = dp + i * n;
+    float dot = 0;
+    for (int64_t j = 0; j <= i; ++j) dot += pr[j] * dr[j];
+    for (int64_t j = 0; j <= i; ++j) dr[j] = pr[j] * (dr[j] - dot);
+    for (int64_t j = i + 1; j < n; ++j) dr[j] = 0;
+  }
+}
+
+}  // namespace aha::kernels

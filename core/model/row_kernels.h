@@ -1,7 +1,8 @@
 #pragma once
-// The elementwise parts of a transformer decode step over plain float rows, for the CPU
-// decode path (core/model/cpu_decode.h): one call per row instead of one libtorch
-// operation per tensor. Compiled for AVX2+FMA and for baseline x86-64 alike, chosen at
+// The elementwise parts of a transformer over plain float rows, for the CPU decode step
+// (core/model/cpu_decode.h) and the packed pass with its gradients
+// (core/model/packed_pass.h): one call per row instead of one libtorch operation per
+// tensor. Compiled for AVX2+FMA and for baseline x86-64 alike, chosen at
 // load time. Torch-free.
 #include <cstdint>
 
@@ -33,5 +34,24 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n);
 
 // y[i] = exp(x[i]), to about one unit in the last place (the tests compare with std::exp).
 void exp_rows(const float* x, float* y, int64_t n);
+
+}  // namespace aha::kernels
+
+// ---- The packed pass's forward parts that keep what the backward needs, and the gradients.
+
+namespace aha::kernels {
+
+// rms_norm, returning 1 / sqrt(mean(x^2) + eps) for the backward.
+float rms_norm_saving(const float* x, const float* w, float* y, int64_t n, float eps);
+// Given dy of y = rms_norm(x): dx += the gradient to x, dw += the gradient to w.
+void rms_norm_backward(const float* dy, const float* x, float inv, const float* w, float* dx, float* dw, int64_t n);
+// Given dout of out = silu(gate) * up: the gradients to gate and up (written).
+void silu_mul_backward(const float* gate, const float* up, const float* dout, float* dgate, float* dup, int64_t n);
+// z <- log_softmax(z) and p <- softmax(z) over n; returns the entropy -sum p log p.
+float log_softmax_entropy(float* z, int64_t n, float* p);
+// Each row i of the n x n scores becomes softmax over columns 0..i, 0 beyond (causal).
+void causal_softmax(float* s, int64_t n);
+// dp (the gradient to p = causal_softmax(s)) <- the gradient to s.
+void causal_softmax_backward(const float* p, float* dp, int64_t n);
 
 }  // namespace aha::kernels

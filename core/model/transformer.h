@@ -114,6 +114,7 @@ class TransformerImpl : public torch::nn::Module {
   // only its input and recomputes its activations in the backward pass, trading about
   // one more forward for activation memory that no longer grows with the layer count.
   void set_gradient_checkpointing(bool on) { checkpointing_ = on; }
+  bool gradient_checkpointing() const { return checkpointing_; }
 
   DecoderStack model{nullptr};
   torch::nn::Linear lm_head{nullptr};  // absent (null) when embeddings are tied

@@ -16,6 +16,7 @@
 #include "core/model/checkpoint.h"
 #include "core/tasks/corpus.h"
 #include "core/model/cuda_autocast.h"
+#include "core/model/packed_pass.h"
 #include "core/rl/evaluate.h"
 #include "core/rl/grpo.h"
 #include "core/run/advantages.h"
@@ -432,7 +433,8 @@ StepSummary GrpoTrainer::train_step() {
   size_t next = 0;
   for (auto& s : record.samples) s.advantage = std::isnan(s.advantage) ? advantages[next++] : 0.0;
 
-  // 4. Policy update(s) on the batch; on the CPU its products on OpenBLAS's threads, the rest serial.
+  // 4. Policy update(s) on the batch. On the CPU a float32 policy runs the packed pass
+  // on libtorch's threads; another model's products run on OpenBLAS's threads, the rest serial.
   const double lr = m.lr_at(m.step);
   LossResult last;
   std::optional<double> grad_norm, entropy, loss_value;
@@ -440,7 +442,7 @@ StepSummary GrpoTrainer::train_step() {
   std::optional<SamplingMismatch> mismatch;
   if (!prompts.empty()) {
     std::optional<SerialTorchOps> serial;
-    if (m.device.is_cpu()) serial.emplace();
+    if (m.device.is_cpu() && !packed_pass_supports(m.policy)) serial.emplace();
     ScoredBatch batch = build_scored_batch(prompts, completions, m.tok->pad_id());
     auto mask = batch.completion_mask.to(m.device);
     if (m.cfg.mask_truncated_completions) mask = without_rows(mask, truncated);

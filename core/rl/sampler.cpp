@@ -6,6 +6,7 @@
 
 #include "core/model/blas_threads.h"
 #include "core/model/cpu_decode.h"
+#include "core/model/packed_pass.h"
 #include "core/rl/decoder.h"
 
 namespace aha {
@@ -73,21 +74,24 @@ Generation generate(Transformer& model, const std::vector<std::vector<int>>& pro
 
   KVCache cache = model->make_cache(B, capacity);
   auto prefix_mask = mask.narrow(1, 0, Lp);
-  auto positions = positions_from_mask(prefix_mask);
   torch::Tensor logits;
-  {
+  const bool cpu_step = !graphs && opt.cpu_decode_step && CpuDecodeStep::supports(model);
+  if (cpu_step && packed_pass_supports(model)) {
+    // Packed: no work on the left padding, no libtorch operation per layer (judging a
+    // step's reflections, 24 prompts of ~140 tokens, is mostly this prefill).
+    logits = packed_prefill(model, ids, prefix_mask, cache);
+  } else {
     // The prompts at once are products on large matrices: on the CPU, OpenBLAS's threads
     // do them and libtorch's operations stay serial (blas_threads.h); with both pools
     // busy the prefill of 128 prompts took 0.39 s against 0.23 s (docs/CPU.md).
     std::optional<SerialTorchOps> serial;
     if (device.is_cpu()) serial.emplace();
-    logits = model->forward(ids, prefix_mask, positions, &cache).select(1, Lp - 1);
+    logits = model->forward(ids, prefix_mask, positions_from_mask(prefix_mask), &cache).select(1, Lp - 1);
   }
   DecodeState state{std::move(cache), mask, prefix_mask.sum(1, /*keepdim=*/true)};  // next position: real tokens so far
-  std::unique_ptr<Decoder> decoder = graphs ? make_graph_decoder(model, std::move(state))
-                                     : opt.cpu_decode_step && CpuDecodeStep::supports(model)
-                                         ? make_cpu_decoder(model, std::move(state))
-                                         : make_eager_decoder(model, std::move(state));
+  std::unique_ptr<Decoder> decoder = graphs     ? make_graph_decoder(model, std::move(state))
+                                     : cpu_step ? make_cpu_decoder(model, std::move(state))
+                                                : make_eager_decoder(model, std::move(state));
   DecodeProfile profile;
   auto t0 = now();
   profile.prefill = seconds(t_prefill, t0);
@@ -182,10 +186,16 @@ ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
 
 torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy,
                                   bool entropy_gradient) {
+  const int64_t Lp = batch.prompt_length;
+  if (packed_pass_supports(model)) {
+    auto scores = packed_completion_scores(model, batch.ids, batch.attention_mask, Lp, entropy != nullptr, entropy_gradient);
+    if (entropy) *entropy = scores.entropy;
+    return scores.logps;
+  }
   const auto device = model->model->embed_tokens->weight.device();
   auto ids = batch.ids.to(device);
   auto mask = batch.attention_mask.to(device);
-  const int64_t Lp = batch.prompt_length, Lc = batch.completion_mask.size(1);
+  const int64_t Lc = batch.completion_mask.size(1);
   auto h = model->hidden(ids, mask, positions_from_mask(mask), nullptr);
   // The logits at position t predict token t+1: the completion is predicted from Lp-1 on.
   auto logits = model->lm_logits(h.narrow(1, Lp - 1, Lc)).to(torch::kFloat32);

@@ -74,6 +74,8 @@ ScoredBatch build_scored_batch(const std::vector<std::vector<int>>& prompts,
 // Log-probabilities [B,Tc] of the completion tokens under `model` (and the per-token
 // entropy [B,Tc] of its distribution when `entropy` is given).
 // entropy_gradient: the entropies carry a gradient (the entropy bonus); else they are data.
+// A float32 model on the CPU runs core/model/packed_pass.h (packed, no padding; padded
+// positions score 0), any other model libtorch's forward.
 torch::Tensor completion_logprobs(Transformer& model, const ScoredBatch& batch, torch::Tensor* entropy = nullptr,
                                   bool entropy_gradient = false);
 

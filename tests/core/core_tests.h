@@ -32,6 +32,8 @@ class TransformerTest : public QObject {
   void decodeAtADevicePositionMatchesAppending();
   void cpuDecodeStepEqualsTheReference();
   void attentionKernelEqualsPlainSoftmax();
+  void packedPassEqualsAutograd();
+  void packedPrefillEqualsTheReference();
 };
 
 class TaskTest : public QObject {

@@ -13,6 +13,7 @@
 #include "core/rl/sampler.h"
 #include "core/model/blas_threads.h"
 #include "core/model/cpu_decode.h"
+#include "core/model/packed_pass.h"
 #include "core/model/row_kernels.h"
 #include "core/model/transformer.h"
 #include "tests/core/core_tests.h"
@@ -523,5 +524,115 @@ void TransformerTest::cpuDecodeStepEqualsTheReference() {
   const auto plain = generate(model, prompts, so);
   QCOMPARE(fast.completions, plain.completions);
   QCOMPARE(fast.truncated, plain.truncated);
+  at::set_num_threads(threads);
+}
+
+void TransformerTest::packedPassEqualsAutograd() {
+  // The packed pass against libtorch's autograd through TransformerImpl::forward: the
+  // same log-probabilities and entropies of the completion tokens, and the same gradient of
+  // a loss over both to every parameter, within 1e-4 of each gradient's scale. Rows of
+  // different prompt and completion lengths (left and right padding, sequences past 32
+  // positions), three models: small tied with q/k/v bias, small untied without, and the
+  // built-in one with its trained weights.
+  torch::manual_seed(5);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);  // the pass splits every phase across the threads: two shares, for real
+  for (int which = 0; which < 3; ++which) {
+    Transformer model = which == 2 ? load_model(AHA_SOURCE_DIR "/resources/models/tiny-arithmetic", torch::kCPU).model
+                                   : make_model(9, which == 0, which == 0);
+    model->train();
+    QVERIFY(packed_pass_supports(model));
+    const std::vector<int64_t> prompts = {4, 9, 1, 6}, completions = {37, 5, 12, 0};
+    const int64_t B = 4, Lp = 9, Lc = 37;
+    auto ids = torch::randint(10, 60, {B, Lp + Lc}, torch::kLong);
+    auto mask = torch::zeros({B, Lp + Lc}, torch::kLong);
+    auto completion_mask = torch::zeros({B, Lc});
+    for (int64_t b = 0; b < B; ++b) {
+      mask[b].narrow(0, Lp - prompts[b], prompts[b]).fill_(1);
+      mask[b].narrow(0, Lp, completions[b]).fill_(1);
+      completion_mask[b].narrow(0, 0, completions[b]).fill_(1);
+    }
+    // d loss / d logp and d loss / d entropy: random per token, zero on padding.
+    const auto weight_logp = torch::randn({B, Lc}) * completion_mask;
+    const auto weight_entropy = torch::randn({B, Lc}) * completion_mask;
+    const auto params = model->parameters();
+    const auto grads_of = [&](const torch::Tensor& logps, const torch::Tensor& entropy) {
+      for (auto p : params) p.mutable_grad() = torch::Tensor();
+      ((logps * weight_logp).sum() + (entropy * weight_entropy).sum()).backward();
+      std::vector<torch::Tensor> out;
+      for (const auto& p : params) out.push_back(p.grad().clone());
+      return out;
+    };
+
+    const auto logits = model->forward(ids, mask, positions_from_mask(mask)).narrow(1, Lp - 1, Lc);
+    const auto logp_all = torch::log_softmax(logits, -1);
+    const auto ref_logps = logp_all.gather(-1, ids.narrow(1, Lp, Lc).unsqueeze(-1)).squeeze(-1);
+    const auto ref_entropy = -(logp_all.exp() * logp_all).sum(-1);
+    const auto expected = grads_of(ref_logps, ref_entropy);
+
+    const auto fast = packed_completion_scores(model, ids, mask, Lp, true, true);
+    QCOMPARE(fast.logps.sizes(), ref_logps.sizes());
+    const double logp_error = ((fast.logps - ref_logps) * completion_mask).abs().max().item<double>();
+    const double entropy_error = ((fast.entropy - ref_entropy) * completion_mask).abs().max().item<double>();
+    // Within 1e-5 of the logits' scale, as the decode step (float rounding; the products
+    // are split differently across threads).
+    const double scale = std::max(1.0, logits.abs().max().item<double>());
+    QVERIFY2(logp_error <= 1e-5 * scale && entropy_error <= 1e-5 * scale,
+             qPrintable(QString("model %1: log p off by %2, entropy by %3 at a scale of %4")
+                            .arg(which).arg(logp_error).arg(entropy_error).arg(scale)));
+    QCOMPARE(((fast.logps.abs() + fast.entropy.abs()) * (1 - completion_mask)).sum().item<double>(), 0.0);
+    const auto got = grads_of(fast.logps, fast.entropy);
+    const auto names = model->named_parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+      const double scale = expected[i].abs().max().item<double>();
+      const double error = (got[i] - expected[i]).abs().max().item<double>();
+      QVERIFY2(scale > 0 && error <= 1e-4 * scale,
+               qPrintable(QString("model %1, %2: gradient off by %3 at a scale of %4")
+                              .arg(which).arg(QString::fromStdString(names[i].key())).arg(error).arg(scale)));
+    }
+
+    // Without grad mode: the same scores, and nothing to differentiate.
+    torch::NoGradGuard ng;
+    const auto plain = packed_completion_scores(model, ids, mask, Lp, false, false);
+    QVERIFY(!plain.entropy.defined() && !plain.logps.requires_grad());
+    QVERIFY(torch::equal(plain.logps, fast.logps.detach()));
+  }
+  at::set_num_threads(threads);
+}
+
+void TransformerTest::packedPrefillEqualsTheReference() {
+  // The packed prefill against libtorch's forward with a cache: left-padded prompts (one
+  // past 32 positions, one of a single token), the same keys and values at every real
+  // column, padding columns untouched, and the same last logits; then decoding goes on
+  // from either cache alike.
+  torch::NoGradGuard ng;
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  for (const bool builtin : {false, true}) {
+    Transformer model = builtin ? load_model(AHA_SOURCE_DIR "/resources/models/tiny-arithmetic", torch::kCPU).model
+                                : make_model(13);
+    model->eval();
+    const std::vector<int64_t> lengths = {5, 40, 1};
+    const int64_t B = 3, L = 40, capacity = 48;
+    const auto ids = torch::randint(10, 60, {B, L}, torch::kLong);
+    auto mask = torch::zeros({B, L}, torch::kLong);
+    for (int64_t b = 0; b < B; ++b) mask[b].narrow(0, L - lengths[b], lengths[b]).fill_(1);
+    KVCache reference = model->make_cache(B, capacity);
+    const auto expected = model->forward(ids, mask, positions_from_mask(mask), &reference).select(1, L - 1);
+    KVCache packed = model->make_cache(B, capacity);
+    const auto got = packed_prefill(model, ids, mask, packed);
+    QCOMPARE(packed.length, reference.length);
+    const double scale = std::max(1.0, expected.abs().max().item<double>());
+    QVERIFY2((got - expected).abs().max().item<double>() <= 1e-5 * scale, "last logits differ");
+    const auto real = mask.to(torch::kFloat32).view({B, 1, L, 1});
+    for (size_t l = 0; l < reference.k.size(); ++l) {
+      for (const auto& [a, b] : {std::pair{packed.k[l], reference.k[l]}, std::pair{packed.v[l], reference.v[l]}}) {
+        const double kv_scale = b.abs().max().item<double>();
+        QVERIFY2(((a.narrow(2, 0, L) - b.narrow(2, 0, L)) * real).abs().max().item<double>() <= 1e-5 * kv_scale,
+                 qPrintable(QString("layer %1: keys or values differ").arg(l)));
+        QCOMPARE(((a.narrow(2, 0, L)) * (1 - real)).abs().sum().item<double>(), 0.0);  // padding untouched (zeros)
+      }
+    }
+  }
   at::set_num_threads(threads);
 }
