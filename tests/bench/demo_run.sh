@@ -12,7 +12,7 @@ echo "== base model (before RL), 512 fresh problems"
 build/app/aha eval --config "$preset" --samples 512
 
 echo "== bench_model (matmul FLOP/s vs model FLOP/s, same run)"
-build/tests/bench/bench_model 1
+build/tests/bench/bench_model 2 1
 
 echo "== GRPO run"
 start=$(date +%s)
@@ -27,7 +27,7 @@ def series(name):
     return [v for (v,) in db.execute("SELECT value FROM metrics WHERE name=? ORDER BY step", (name,))]
 def avg(xs): return sum(xs) / len(xs)
 for name in ["accuracy", "reward", "completions/mean_length", "aha_rate", "real_aha_rate", "frac_reward_zero_std",
-             "rollout_tokens_per_second", "step_seconds"]:
+             "rollout_tokens_per_second", "step_time"]:
     s = series(name)
     print(f"{name:28s} first10 {avg(s[:10]):9.3f}  last10 {avg(s[-10:]):9.3f}  ratio {avg(s[-10:]) / max(1e-9, avg(s[:10])):6.2f}")
 PY
