@@ -1,22 +1,15 @@
 #include "core/model/cpu_decode.h"
 
 #include <ATen/Parallel.h>
-#include <dlfcn.h>
 
 #include <cmath>
 
 #include "core/model/row_kernels.h"
+#include "core/model/sgemm.h"
 
 namespace aha {
 
 namespace {
-
-// cblas_sgemm of the BLAS that libtorch loaded, found in the process: a product on a block
-// of columns needs the leading dimensions that libtorch's mm does not take.
-using Sgemm = void (*)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda,
-                       const float* b, int ldb, float beta, float* c, int ldc);
-const Sgemm cblas_sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "cblas_sgemm"));
-constexpr int kRowMajor = 101, kNoTrans = 111;
 
 // A share of a range per thread, in whole blocks of `align`.
 int64_t share(int64_t n, int64_t align) {
@@ -28,7 +21,7 @@ int64_t share(int64_t n, int64_t align) {
 
 bool CpuDecodeStep::supports(Transformer& model) {
   const auto& w = model->model->embed_tokens->weight;
-  return cblas_sgemm && w.device().is_cpu() && w.scalar_type() == torch::kFloat32 && model->config().head_dim() <= 256;
+  return sgemm_available() && w.device().is_cpu() && w.scalar_type() == torch::kFloat32 && model->config().head_dim() <= 256;
 }
 
 CpuDecodeStep::CpuDecodeStep(Transformer& model, const KVCache& prefilled)
@@ -102,9 +95,7 @@ void CpuDecodeStep::product(const torch::Tensor& in, const torch::Tensor& weight
   const float* W = weight_t.data_ptr<float>();
   float* C = out.data_ptr<float>();
   at::parallel_for(0, N, share(N, 16), [&](int64_t c0, int64_t c1) {
-    cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, static_cast<int>(rows), static_cast<int>(c1 - c0), static_cast<int>(K),
-                1.0f, A, static_cast<int>(in.size(1)), W + c0, static_cast<int>(N), accumulate ? 1.0f : 0.0f, C + c0,
-                static_cast<int>(out.size(1)));
+    sgemm(false, false, rows, c1 - c0, K, 1.0f, A, in.size(1), W + c0, N, accumulate ? 1.0f : 0.0f, C + c0, out.size(1));
   });
 }
 

@@ -1,32 +1,16 @@
 #include "core/model/packed_pass.h"
 
-#include <dlfcn.h>
-
 #include <cmath>
 #include <cstring>
 
 #include "core/model/blas_threads.h"
 #include "core/model/row_kernels.h"
+#include "core/model/sgemm.h"
 #include "core/model/thread_shares.h"
 
 namespace aha {
 
 namespace {
-
-// cblas_sgemm of the BLAS that libtorch loaded, found in the process (as cpu_decode.cpp).
-using Sgemm = void (*)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda,
-                       const float* b, int ldb, float beta, float* c, int ldc);
-const Sgemm cblas_sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "cblas_sgemm"));
-constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
-
-// c[m, n] = alpha op(a) op(b) + beta c, row-major, op a transpose where asked.
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  cblas_sgemm(kRowMajor, trans_a ? kTrans : kNoTrans, trans_b ? kTrans : kNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
-              static_cast<int>(ldc));
-}
 
 float* f(const torch::Tensor& t) { return t.data_ptr<float>(); }
 torch::Tensor buffer(int64_t rows, int64_t cols) { return torch::empty({rows, cols}, torch::kFloat32); }
@@ -203,7 +187,7 @@ PackedPass::PackedPass(Transformer& model, Packing packing, bool keep_activation
   scored_.run([&](int64_t, int64_t a, int64_t b) {
     for (int64_t i = a; i < b; ++i)
       inv_final_[i] = kernels::rms_norm_saving(f(x) + p_.from[i] * D, f(norm_), f(hn_) + i * D, D, eps);
-    gemm(false, true, b - a, V, D, 1, f(hn_) + a * D, D, f(head_), D, 0, f(logp_) + a * V, V);
+    sgemm(false, true, b - a, V, D, 1, f(hn_) + a * D, D, f(head_), D, 0, f(logp_) + a * V, V);
     if (cache_) {
       for (int64_t i = a; i < b; ++i) std::memcpy(f(logits) + p_.slot[i] * V, f(logp_) + i * V, V * sizeof(float));
       return;
@@ -230,21 +214,21 @@ std::vector<torch::Tensor> PackedPass::parameters() const {
 void PackedPass::times_transposed(const float* x, int64_t ldx, const float* w, int64_t out, int64_t in, float* y,
                                     int64_t ldy, bool accumulate) const {
   rows_.run([&](int64_t, int64_t a, int64_t b) {
-    gemm(false, true, b - a, out, in, 1, x + a * ldx, ldx, w, in, accumulate ? 1 : 0, y + a * ldy, ldy);
+    sgemm(false, true, b - a, out, in, 1, x + a * ldx, ldx, w, in, accumulate ? 1 : 0, y + a * ldy, ldy);
   });
 }
 
 void PackedPass::times(const float* dy, int64_t ldy, const float* w, int64_t out, int64_t in, float* dx, int64_t ldx,
                          bool accumulate) const {
   rows_.run([&](int64_t, int64_t a, int64_t b) {
-    gemm(false, false, b - a, in, out, 1, dy + a * ldy, ldy, w, in, accumulate ? 1 : 0, dx + a * ldx, ldx);
+    sgemm(false, false, b - a, in, out, 1, dy + a * ldy, ldy, w, in, accumulate ? 1 : 0, dx + a * ldx, ldx);
   });
 }
 
 void PackedPass::weight_gradient(const float* dy, int64_t ldy, const float* x, int64_t ldx, int64_t out, int64_t in,
                                    float* dw) const {
   ThreadShares::even(out).run([&](int64_t, int64_t a, int64_t b) {
-    gemm(true, false, b - a, in, p_.tokens, 1, dy + a, ldy, x, ldx, 1, dw + a * in, in);
+    sgemm(true, false, b - a, in, p_.tokens, 1, dy + a, ldy, x, ldx, 1, dw + a * in, in);
   });
 }
 
@@ -280,9 +264,9 @@ void PackedPass::attention_forward(LayerTape& t) const {
       for (int64_t h = 0; h < H; ++h) {
         const int64_t g = h / rep;
         float* s = f(t.probs) + probs_begin_[b] + h * n * n;
-        gemm(false, true, n, n, hd, scale, qkv + h * hd, dqkv, qkv + dq + g * hd, dqkv, 0, s, n);
+        sgemm(false, true, n, n, hd, scale, qkv + h * hd, dqkv, qkv + dq + g * hd, dqkv, 0, s, n);
         kernels::causal_softmax(s, n);
-        gemm(false, false, n, hd, n, 1, s, n, qkv + dq + dkv + g * hd, dqkv, 0, f(t.att) + p_.begin[b] * dq + h * hd, dq);
+        sgemm(false, false, n, hd, n, 1, s, n, qkv + dq + dkv + g * hd, dqkv, 0, f(t.att) + p_.begin[b] * dq + h * hd, dq);
       }
     }
   });
@@ -304,11 +288,11 @@ void PackedPass::attention_backward(const LayerTape& t, const float* d_att, floa
         const float add = h % rep == 0 ? 0.0f : 1.0f;  // the group's first head writes dk and dv, the rest add
         const float* prob = f(t.probs) + probs_begin_[b] + h * n * n;
         const float *q = qkv + h * hd, *k = qkv + dq + g * hd, *v = qkv + dq + dkv + g * hd;
-        gemm(false, true, n, n, hd, 1, do_b + h * hd, dq, v, dqkv, 0, ds.data(), n);                    // d probs
-        gemm(true, false, n, hd, n, 1, prob, n, do_b + h * hd, dq, add, dqkv_b + dq + dkv + g * hd, dqkv);  // d v
+        sgemm(false, true, n, n, hd, 1, do_b + h * hd, dq, v, dqkv, 0, ds.data(), n);                    // d probs
+        sgemm(true, false, n, hd, n, 1, prob, n, do_b + h * hd, dq, add, dqkv_b + dq + dkv + g * hd, dqkv);  // d v
         kernels::causal_softmax_backward(prob, ds.data(), n);                                          // d scores
-        gemm(false, false, n, hd, n, scale, ds.data(), n, k, dqkv, 0, dqkv_b + h * hd, dqkv);            // d q
-        gemm(true, false, n, hd, n, scale, ds.data(), n, q, dqkv, add, dqkv_b + dq + g * hd, dqkv);      // d k
+        sgemm(false, false, n, hd, n, scale, ds.data(), n, k, dqkv, 0, dqkv_b + h * hd, dqkv);            // d q
+        sgemm(true, false, n, hd, n, scale, ds.data(), n, q, dqkv, add, dqkv_b + dq + g * hd, dqkv);      // d k
       }
     }
   });
@@ -359,8 +343,8 @@ void PackedPass::layer_forward(LayerWeights& w, LayerTape& t, torch::Tensor& x, 
   t.act = buffer(N, I);
   rows_.run([&](int64_t, int64_t a, int64_t b) {
     for (int64_t r = a; r < b; ++r) t.inv2[r] = kernels::rms_norm_saving(f(t.h) + r * D, f(w.ln2), f(t.xn2) + r * D, D, eps);
-    gemm(false, true, b - a, I, D, 1, f(t.xn2) + a * D, D, f(w.gate), D, 0, f(t.gate_up) + a * 2 * I, 2 * I);
-    gemm(false, true, b - a, I, D, 1, f(t.xn2) + a * D, D, f(w.up), D, 0, f(t.gate_up) + a * 2 * I + I, 2 * I);
+    sgemm(false, true, b - a, I, D, 1, f(t.xn2) + a * D, D, f(w.gate), D, 0, f(t.gate_up) + a * 2 * I, 2 * I);
+    sgemm(false, true, b - a, I, D, 1, f(t.xn2) + a * D, D, f(w.up), D, 0, f(t.gate_up) + a * 2 * I + I, 2 * I);
     for (int64_t r = a; r < b; ++r)
       kernels::silu_mul(f(t.gate_up) + r * 2 * I, f(t.gate_up) + r * 2 * I + I, f(t.act) + r * I, I);
   });
@@ -375,7 +359,7 @@ void PackedPass::layer_backward(LayerWeights& w, const LayerTape& t, LayerWeight
   auto d_act = buffer(N, I);
   auto d_gate_up = buffer(N, 2 * I);
   rows_.run([&](int64_t, int64_t a, int64_t b) {
-    gemm(false, false, b - a, I, D, 1, f(dx) + a * D, D, f(w.down), I, 0, f(d_act) + a * I, I);
+    sgemm(false, false, b - a, I, D, 1, f(dx) + a * D, D, f(w.down), I, 0, f(d_act) + a * I, I);
     for (int64_t r = a; r < b; ++r) {
       const float* gu = f(t.gate_up) + r * 2 * I;
       float* dgu = f(d_gate_up) + r * 2 * I;
@@ -444,10 +428,10 @@ std::vector<torch::Tensor> PackedPass::backward(const torch::Tensor& d_logps_in,
       for (int64_t j = 0; j < V; ++j) d[j] = -gl * d[j] - ge * d[j] * (lp[j] + entropy_rows_[i]);
       d[p_.target[i]] += gl;
     }
-    gemm(false, false, b - a, D, V, 1, f(dz) + a * V, V, f(head_), D, 0, f(d_hn) + a * D, D);
+    sgemm(false, false, b - a, D, V, 1, f(dz) + a * V, V, f(head_), D, 0, f(d_hn) + a * D, D);
   });
   ThreadShares::even(V).run([&](int64_t, int64_t a, int64_t b) {
-    gemm(true, false, b - a, D, M, 1, f(dz) + a, V, f(hn_), D, 1, f(g_head) + a * D, D);
+    sgemm(true, false, b - a, D, M, 1, f(dz) + a, V, f(hn_), D, 1, f(g_head) + a * D, D);
   });
   auto dx = torch::zeros({N, D});
   for (int64_t i = 0; i < M; ++i) {
@@ -492,7 +476,7 @@ struct PackedPassFunction : torch::autograd::Function<PackedPassFunction> {
 
 bool packed_pass_supports(Transformer& model) {
   const auto& w = model->model->embed_tokens->weight;
-  if (!cblas_sgemm || !w.device().is_cpu() || model->gradient_checkpointing()) return false;
+  if (!sgemm_available() || !w.device().is_cpu() || model->gradient_checkpointing()) return false;
   for (const auto& p : model->parameters())
     if (p.scalar_type() != torch::kFloat32 || !p.is_contiguous()) return false;
   return true;
