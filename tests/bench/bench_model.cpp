@@ -2,7 +2,8 @@
 //   build/tests/bench/bench_model [threads] [rounds] [both|fast|libtorch]
 // Prints the matmul rate (1024^3 fp32) and, alternating for `rounds` rounds, the update
 // (forward with grad, backward, AdamW) of the built-in model's shape on two batches, by
-// libtorch's autograd and by the packed pass (core/model/packed_pass.h):
+// libtorch's autograd (under SerialTorchOps, as the trainer ran it) and by the packed pass
+// (core/model/packed_pass.h):
 //   uniform  128 rows x 96 tokens, no padding;
 //   demo     64 rows as the demo's late steps: prompts of 12-16 tokens, completions of
 //            40-224 (uniform), left and right padding as build_scored_batch lays them out.
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/model/blas_threads.h"
 #include "core/model/packed_pass.h"
 #include "core/model/transformer.h"
 #include "core/rl/sampler.h"
@@ -51,6 +53,7 @@ double update(aha::Transformer& model, torch::optim::AdamW& opt, const aha::Scor
   if (fast) {
     logps = aha::packed_completion_scores(model, batch.ids, batch.attention_mask, batch.prompt_length, false, false).logps;
   } else {
+    const aha::SerialTorchOps serial;  // as the trainer runs libtorch's update on the CPU
     const int64_t Lp = batch.prompt_length, Lc = batch.completion_mask.size(1);
     const auto logits = model->forward(batch.ids, batch.attention_mask, aha::positions_from_mask(batch.attention_mask));
     const auto logp = torch::log_softmax(logits.narrow(1, Lp - 1, Lc), -1);
@@ -92,7 +95,7 @@ int main(int argc, char** argv) {
         if (paths != "both" && (paths == "fast") != fast) continue;
         const double s = update(model, opt, batch, fast);
         std::printf("  round %d  %-9s %.3f s  %6.1f GFLOP/s = %.3f of matmul (%.1f GFLOP/s)\n", r + 1,
-                    fast ? "cpu pass" : "libtorch", s, flops / s / 1e9, flops / s / mm, mm / 1e9);
+                    fast ? "packed" : "libtorch", s, flops / s / 1e9, flops / s / mm, mm / 1e9);
       }
     }
   }
