@@ -212,31 +212,32 @@ std::vector<torch::Tensor> PackedPass::parameters() const {
 }
 
 void PackedPass::times_transposed(const float* x, int64_t ldx, const float* w, int64_t out, int64_t in, float* y,
-                                    int64_t ldy, bool accumulate) const {
+                                  int64_t ldy, bool accumulate) const {
   rows_.run([&](int64_t, int64_t a, int64_t b) {
     sgemm(false, true, b - a, out, in, 1, x + a * ldx, ldx, w, in, accumulate ? 1 : 0, y + a * ldy, ldy);
   });
 }
 
 void PackedPass::times(const float* dy, int64_t ldy, const float* w, int64_t out, int64_t in, float* dx, int64_t ldx,
-                         bool accumulate) const {
+                       bool accumulate) const {
   rows_.run([&](int64_t, int64_t a, int64_t b) {
     sgemm(false, false, b - a, in, out, 1, dy + a * ldy, ldy, w, in, accumulate ? 1 : 0, dx + a * ldx, ldx);
   });
 }
 
 void PackedPass::weight_gradient(const float* dy, int64_t ldy, const float* x, int64_t ldx, int64_t out, int64_t in,
-                                   float* dw) const {
+                                 float* dw) const {
   ThreadShares::even(out).run([&](int64_t, int64_t a, int64_t b) {
     sgemm(true, false, b - a, in, p_.tokens, 1, dy + a, ldy, x, ldx, 1, dw + a * in, in);
   });
 }
 
 void PackedPass::norm_backward(const float* dy, const float* x, const std::vector<float>& inv, const float* w,
-                                 float* dx, float* dw) const {
+                               float* dx, float* dw) const {
   std::vector<float> partial(rows_.count() * D, 0.0f);  // each share's gradient to the weight
   rows_.run([&](int64_t s, int64_t a, int64_t b) {
-    for (int64_t r = a; r < b; ++r) kernels::rms_norm_backward(dy + r * D, x + r * D, inv[r], w, dx + r * D, partial.data() + s * D, D);
+    for (int64_t r = a; r < b; ++r)
+      kernels::rms_norm_backward(dy + r * D, x + r * D, inv[r], w, dx + r * D, partial.data() + s * D, D);
   });
   for (int64_t s = 0; s < rows_.count(); ++s)
     for (int64_t j = 0; j < D; ++j) dw[j] += partial[s * D + j];
@@ -483,7 +484,7 @@ bool packed_pass_supports(Transformer& model) {
 }
 
 CompletionScores packed_completion_scores(Transformer& model, const torch::Tensor& ids, const torch::Tensor& attention_mask,
-                                       int64_t prompt_length, bool with_entropy, bool entropy_gradient) {
+                                          int64_t prompt_length, bool with_entropy, bool entropy_gradient) {
   TORCH_CHECK(packed_pass_supports(model), "the packed pass needs a float32 model on the CPU");
   const bool grad = torch::GradMode::is_enabled();
   const SingleThreadedBlas blas;  // the pass splits its products across libtorch's threads

@@ -28,7 +28,7 @@ struct CompletionScores {
 // predecessor is padding scores 0. Under grad mode the scores carry a gradient to every
 // parameter of `model` (the entropy only when `entropy_gradient`).
 CompletionScores packed_completion_scores(Transformer& model, const torch::Tensor& ids, const torch::Tensor& attention_mask,
-                                       int64_t prompt_length, bool with_entropy, bool entropy_gradient);
+                                          int64_t prompt_length, bool with_entropy, bool entropy_gradient);
 
 // The prompts' forward before decoding (TransformerImpl::forward with a cache, packed):
 // ids, mask [B, L], left-padded. Every real token's keys and values go into `cache` (empty,

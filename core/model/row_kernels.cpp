@@ -148,18 +148,7 @@ void exp_rows(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = exp_one(y[i]);
 }
 
-AHA_VECTOR_CLONES
-void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps) {
-  float lanes[8] = {};  // eight partial sums: a reduction the compiler may vectorize
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) lanes[j] += x[i + j] * x[i + j];
-  float sum = 0;
-  for (; i < n; ++i) sum += x[i] * x[i];
-  for (float l : lanes) sum += l;
-  const float inv = 1.0f / std::sqrt(sum / static_cast<float>(n) + eps);
-  for (i = 0; i < n; ++i) y[i] = w[i] * (x[i] * inv);
-}
+void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps) { rms_norm_saving(x, w, y, n, eps); }
 
 AHA_VECTOR_CLONES
 void rope(float* v, int64_t heads, int64_t dim, const float* cos, const float* sin_signed) {
@@ -201,10 +190,15 @@ namespace aha::kernels {
 
 AHA_VECTOR_CLONES
 float rms_norm_saving(const float* x, const float* w, float* y, int64_t n, float eps) {
+  float lanes[8] = {};  // eight partial sums: a reduction the compiler may vectorize
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lanes[j] += x[i + j] * x[i + j];
   float sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += x[i] * x[i];
+  for (; i < n; ++i) sum += x[i] * x[i];
+  for (float l : lanes) sum += l;
   const float inv = 1.0f / std::sqrt(sum / static_cast<float>(n) + eps);
-  for (int64_t i = 0; i < n; ++i) y[i] = w[i] * (x[i] * inv);
+  for (i = 0; i < n; ++i) y[i] = w[i] * (x[i] * inv);
   return inv;
 }
 
