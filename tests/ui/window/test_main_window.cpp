@@ -443,8 +443,9 @@ void MainWindowTest::sweepMembersFoldUnderTheirSweep() {
 
 void MainWindowTest::sweepSurvivesReadersBeside() {
   // `aha runs` in a loop from a shell while the studio trains a sweep (issue 39): a reader
-  // closing last must not end the WAL under the studio; every member finishes.
-  std::ofstream(scratch().filePath("busy-base.toml").toStdString()) << runToml(base_, "bb", 40).toStdString();
+  // closing last must not end the WAL under the studio; every member finishes. 150 steps a
+  // member: long enough for many readers (at 40 the packed update finished it after 5).
+  std::ofstream(scratch().filePath("busy-base.toml").toStdString()) << runToml(base_, "bb", 150).toStdString();
   const QString sweep = "name = \"busy\"\nbase = \"busy-base.toml\"\nseeds = [1, 2]\n[grid]\nloss_type = [\"grpo\", \"bnpo\"]\n";
   const QString db = scratch().filePath("busy-sweep.db");
   aha::ui::MainWindow w(aha::torch_engine());
